@@ -1,0 +1,102 @@
+//! # portail
+//!
+//! The client and employee document portal that business software (ERP, payroll, accounting,
+//! field service) embeds: which folders are shared, who is e-mailed when a document lands and
+//! with which link, the whole life of a portal account, and what an unpaid invoice looks like.
+//! The host keeps its UI and web server; portail owns every rule and every state change.
+//!
+//! ## A tour: the worked example of the product guide (client "4")
+//!
+//! ```
+//! use std::sync::Arc;
+//! use portail::*;
+//!
+//! let mailer = Arc::new(MemoryMailer::new());
+//! let portal = Portal::builder("ma-societe")
+//!     .settings(Settings::new("MA SOCIETE", "masociete.fr").reply_to("contact@masociete.fr"))
+//!     .mailer(mailer.clone())
+//!     .build()?;
+//!
+//! // The host pushes its client record ("fiche client") with its billing address.
+//! portal.parties().upsert(
+//!     Party::client("4", "MOI MEME")
+//!         .email(EmailRole::Main, "keylian.ace@gmail.com")
+//!         .email(EmailRole::Billing, "keylian.ace@gmail.com")
+//!         .consent(EInvoicingConsent::Accepted),
+//! )?;
+//!
+//! // The invoice is closed: it lands in "Factures", which notifies the billing address.
+//! let invoice = portal.documents().publish(
+//!     Publish::client("4", "Factures", "FA-0002.pdf", b"%PDF-1.4 ...".to_vec())
+//!         .kind(DocumentKind::Invoice),
+//! )?;
+//! assert!(matches!(invoice.notification, NotificationDecision::Queued { .. }));
+//!
+//! // "Synchroniser": the notification goes out.
+//! let report = portal.sync()?;
+//! assert_eq!(report.dispatch.sent, 1);
+//! assert_eq!(mailer.messages()[0].to, "keylian.ace@gmail.com");
+//!
+//! // The billing address changes; a forced resend goes to the new one.
+//! portal.parties().upsert(
+//!     Party::client("4", "MOI MEME")
+//!         .email(EmailRole::Billing, "compta@moimeme.fr")
+//!         .consent(EInvoicingConsent::Accepted),
+//! )?;
+//! let history = portal.notifications().history(
+//!     &NotificationFilter { party_code: Some("4".into()), ..Default::default() },
+//!     PageRequest::first(),
+//! )?;
+//! portal.notifications().resend(&history.items[0].id, true)?;
+//! portal.sync()?;
+//! assert_eq!(mailer.messages()[1].to, "compta@moimeme.fr");
+//! # Ok::<(), portail::Error>(())
+//! ```
+//!
+//! ## Modules by concept
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | tenant settings, audiences, page size, unpaid policy |
+//! | [`parties`] | client and employee records and their addresses |
+//! | [`folders`] | folder trees and their portal flags |
+//! | [`templates`] | notification templates and merge fields |
+//! | [`documents`] | publishing and the notification decision |
+//! | [`notifications`] | the outbox, its states, history, resend |
+//! | [`accounts`] | portal logins and their life |
+//! | [`store`], [`blobs`], [`mail`], [`clock`] | the edges, each a trait with implementations |
+//! | [`error`] | one error type with stable codes |
+
+pub mod accounts;
+pub mod blobs;
+pub mod clock;
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod folders;
+pub mod mail;
+pub mod notifications;
+pub mod parties;
+mod portal;
+pub mod security;
+pub mod store;
+pub mod templates;
+
+pub use accounts::{AccessEvent, Account, AccountStatus, Invitation, InvitationStatus, Token, TokenPurpose};
+pub use blobs::{Blobs, FsBlobs, MemoryBlobs};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{Audience, AudienceSettings, Language, Settings, UnpaidPolicy};
+pub use documents::{
+    Document, DocumentKind, NotificationDecision, Page, PageRequest, PaymentStatus, Publish, PublishReport, SkipReason,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use folders::{Folder, LinkTarget, SignaturePlacement};
+pub use mail::{FileMailer, MailError, Mailer, MemoryMailer, OutgoingMessage};
+#[cfg(feature = "smtp")]
+pub use mail::SmtpMailer;
+pub use notifications::{Attempt, AttemptOutcome, Notification, NotificationFilter, NotificationState, RetryPolicy};
+pub use parties::{EInvoicingConsent, EmailRole, Party};
+pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
+pub use security::SecurityPolicy;
+pub use store::{Change, MemoryStore, Store};
+pub use templates::{MergeField, MergeValues, Template, TemplatePurpose};

@@ -1,0 +1,310 @@
+//! Sending notifications: the [`Mailer`] trait and its transports.
+//!
+//! | implementation | feature | use |
+//! |---|---|---|
+//! | [`MemoryMailer`] | always | tests: inspect what was sent |
+//! | [`FileMailer`] | always | the embedded default: one RFC 5322 `.eml` file per message |
+//! | `SmtpMailer` | `smtp` | a real SMTP relay through lettre |
+//! | any `Fn(&OutgoingMessage) -> Result<(), MailError>` | always | a host's own mail system |
+//!
+//! Messages are built with lettre's message builder: UTF-8 subjects are encoded (RFC 2047),
+//! bodies are quoted-printable or base64 as needed, and the Message-ID is the notification's
+//! stable one so a retried delivery can be recognised downstream.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+
+use crate::error::{Error, Result};
+
+/// One e-mail to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    /// Stable per notification, with angle brackets: `<id@domain>`.
+    pub message_id: String,
+    /// The notification this message delivers.
+    pub notification_id: String,
+    /// "Adresse mail de notification".
+    pub from: String,
+    /// Display name of the sender (the company).
+    pub from_name: Option<String>,
+    /// "Adresse mail de réponse".
+    pub reply_to: Option<String>,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl OutgoingMessage {
+    /// Build the RFC 5322 message with lettre.
+    pub fn to_lettre(&self) -> std::result::Result<Message, MailError> {
+        let from: Mailbox = match &self.from_name {
+            Some(name) => Mailbox::new(Some(name.clone()), parse_address(&self.from)?),
+            None => Mailbox::new(None, parse_address(&self.from)?),
+        };
+        let mut b = Message::builder()
+            .message_id(Some(self.message_id.clone()))
+            .from(from)
+            .to(Mailbox::new(None, parse_address(&self.to)?))
+            .subject(self.subject.clone())
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(r) = &self.reply_to {
+            b = b.reply_to(Mailbox::new(None, parse_address(r)?));
+        }
+        b.body(self.body.clone()).map_err(|e| MailError::Permanent(format!("cannot build message: {e}")))
+    }
+
+    /// The message as RFC 5322 bytes (what a `.eml` file holds).
+    pub fn to_rfc5322(&self) -> std::result::Result<Vec<u8>, MailError> {
+        Ok(self.to_lettre()?.formatted())
+    }
+}
+
+fn parse_address(a: &str) -> std::result::Result<lettre::Address, MailError> {
+    a.parse().map_err(|e| MailError::Permanent(format!("bad address {a:?}: {e}")))
+}
+
+/// Why a send failed. Transient errors are retried with backoff; permanent ones are not.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later (connection refused, timeout, SMTP 4xx).
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Will never succeed (bad address, SMTP 5xx).
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+impl From<MailError> for Error {
+    fn from(e: MailError) -> Self {
+        Error::Mail { reason: e.to_string() }
+    }
+}
+
+/// A mail transport. Object-safe: held as `Arc<dyn Mailer>`.
+pub trait Mailer: Send + Sync {
+    /// Deliver one message (or hand it to a relay).
+    fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError>;
+}
+
+impl<M: Mailer + ?Sized> Mailer for std::sync::Arc<M> {
+    fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+        (**self).send(message)
+    }
+}
+
+impl<F> Mailer for F
+where
+    F: Fn(&OutgoingMessage) -> std::result::Result<(), MailError> + Send + Sync,
+{
+    fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+        self(message)
+    }
+}
+
+/// Keeps every sent message in memory (the test double, like lettre's `StubTransport`).
+///
+/// ```
+/// use portail::{MemoryMailer, Mailer, OutgoingMessage};
+/// let m = MemoryMailer::new();
+/// m.send(&OutgoingMessage { message_id: "<1@x.fr>".into(), notification_id: "1".into(),
+///     from: "noreply@x.fr".into(), from_name: None, reply_to: None,
+///     to: "a@b.fr".into(), subject: "Été".into(), body: "…".into() }).unwrap();
+/// assert_eq!(m.messages()[0].to, "a@b.fr");
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryMailer {
+    sent: Mutex<Vec<OutgoingMessage>>,
+    fail_next: Mutex<Vec<MailError>>,
+}
+
+impl MemoryMailer {
+    /// An empty mailbox.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every message sent so far, in order.
+    pub fn messages(&self) -> Vec<OutgoingMessage> {
+        self.sent.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Forget the sent messages.
+    pub fn clear(&self) {
+        if let Ok(mut v) = self.sent.lock() {
+            v.clear();
+        }
+    }
+
+    /// Make the next sends fail with these errors, in order (for retry tests).
+    pub fn fail_next(&self, errors: impl IntoIterator<Item = MailError>) {
+        if let Ok(mut v) = self.fail_next.lock() {
+            let mut errors: Vec<MailError> = errors.into_iter().collect();
+            errors.reverse();
+            errors.append(&mut v);
+            *v = errors;
+        }
+    }
+}
+
+impl Mailer for MemoryMailer {
+    fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+        if let Some(err) = self.fail_next.lock().ok().and_then(|mut v| v.pop()) {
+            return Err(err);
+        }
+        message.to_lettre()?;
+        self.sent
+            .lock()
+            .map_err(|_| MailError::Transient("mailbox lock poisoned".into()))?
+            .push(message.clone());
+        Ok(())
+    }
+}
+
+/// Writes each message as a real `.eml` file (RFC 5322, built by lettre) into a folder, named
+/// after the notification id; a resend of the same notification overwrites its file.
+#[derive(Debug, Clone)]
+pub struct FileMailer {
+    dir: PathBuf,
+}
+
+impl FileMailer {
+    /// Write into `dir` (created if missing).
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+        Ok(FileMailer { dir })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of the file of a notification.
+    pub fn path_of(&self, notification_id: &str) -> PathBuf {
+        let safe: String = notification_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .collect();
+        self.dir.join(format!("{safe}.eml"))
+    }
+
+    /// Read back the `.eml` of a notification.
+    pub fn read(&self, notification_id: &str) -> Result<String> {
+        let p = self.path_of(notification_id);
+        fs::read_to_string(&p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::not_found("message", notification_id),
+            _ => Error::storage(format!("read {}: {e}", p.display())),
+        })
+    }
+}
+
+impl Mailer for FileMailer {
+    fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+        let bytes = message.to_rfc5322()?;
+        let path = self.path_of(&message.notification_id);
+        let tmp = path.with_extension("eml.tmp");
+        fs::write(&tmp, &bytes)
+            .and_then(|()| fs::rename(&tmp, &path))
+            .map_err(|e| MailError::Transient(format!("write {}: {e}", path.display())))
+    }
+}
+
+#[cfg(feature = "smtp")]
+mod smtp {
+    use super::*;
+    use lettre::Transport;
+
+    /// Delivers through an SMTP relay with lettre (feature `smtp`). SMTP 4xx and connection
+    /// errors are transient; 5xx are permanent.
+    pub struct SmtpMailer {
+        transport: lettre::SmtpTransport,
+    }
+
+    impl std::fmt::Debug for SmtpMailer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("SmtpMailer")
+        }
+    }
+
+    impl SmtpMailer {
+        /// Plain SMTP to `host:port` without TLS (a local relay or a test sink).
+        pub fn unencrypted(host: &str, port: u16) -> Self {
+            SmtpMailer { transport: lettre::SmtpTransport::builder_dangerous(host).port(port).build() }
+        }
+
+        /// Wrap a lettre transport configured by the host (TLS, credentials, pool).
+        pub fn from_transport(transport: lettre::SmtpTransport) -> Self {
+            SmtpMailer { transport }
+        }
+    }
+
+    impl Mailer for SmtpMailer {
+        fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+            let m = message.to_lettre()?;
+            self.transport.send(&m).map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    MailError::Permanent(e.to_string())
+                } else {
+                    MailError::Transient(e.to_string())
+                }
+            })
+        }
+    }
+}
+#[cfg(feature = "smtp")]
+pub use smtp::SmtpMailer;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg() -> OutgoingMessage {
+        OutgoingMessage {
+            message_id: "<n1@masociete.fr>".into(),
+            notification_id: "n1".into(),
+            from: "noreply@masociete.fr".into(),
+            from_name: Some("MA SOCIÉTÉ".into()),
+            reply_to: Some("contact@masociete.fr".into()),
+            to: "keylian.ace@gmail.com".into(),
+            subject: "MA SOCIÉTÉ : un nouveau document est disponible".into(),
+            body: "Le document « FA-0002.pdf » est disponible.".into(),
+        }
+    }
+
+    #[test]
+    fn eml_has_encoded_subject_and_stable_message_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = FileMailer::open(dir.path()).unwrap();
+        m.send(&msg()).unwrap();
+        let eml = m.read("n1").unwrap();
+        assert!(eml.contains("Message-ID: <n1@masociete.fr>"), "{eml}");
+        assert!(
+            eml.lines().any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?b?")),
+            "UTF-8 subject must be RFC 2047 encoded: {eml}"
+        );
+        assert!(eml.contains("Reply-To: contact@masociete.fr"), "{eml}");
+        assert!(eml.contains("To: keylian.ace@gmail.com"), "{eml}");
+        assert!(eml.is_ascii(), "headers and body are transfer-encoded");
+    }
+
+    #[test]
+    fn bad_address_is_permanent() {
+        let mut m = msg();
+        m.to = "not an address".into();
+        assert!(matches!(MemoryMailer::new().send(&m), Err(MailError::Permanent(_))));
+    }
+
+    #[test]
+    fn fail_next_then_succeed() {
+        let m = MemoryMailer::new();
+        m.fail_next([MailError::Transient("421".into())]);
+        assert!(m.send(&msg()).is_err());
+        m.send(&msg()).unwrap();
+        assert_eq!(m.messages().len(), 1);
+    }
+}

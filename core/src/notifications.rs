@@ -1,0 +1,458 @@
+//! The notification outbox and its history ("Historique des notifications": En attente /
+//! Envoyé / Annulé, plus Failed while retrying and Abandoned after the last attempt).
+//!
+//! Nothing is e-mailed inside an operation: publishing writes a [`Notification`] row in the same
+//! commit as the document, and [`crate::Portal::dispatch`] sends due rows through the mailer.
+//! The state machine is a set of pure functions on [`Notification`], driven by proptest.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Audience;
+use crate::error::{Error, Result};
+use crate::parties::EmailRole;
+use crate::templates::TemplatePurpose;
+
+/// Where a notification is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationState {
+    /// "En attente": will go out at the next dispatch or sync.
+    Pending,
+    /// "Envoyé": handed to the mail transport.
+    Sent,
+    /// The last attempt failed with a transient error; will be retried after a backoff.
+    Failed,
+    /// "Annulé": cancelled by the back office; never sent.
+    Cancelled,
+    /// Given up: a permanent error, or the last allowed attempt failed.
+    Abandoned,
+}
+
+impl NotificationState {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationState::Pending => "pending",
+            NotificationState::Sent => "sent",
+            NotificationState::Failed => "failed",
+            NotificationState::Cancelled => "cancelled",
+            NotificationState::Abandoned => "abandoned",
+        }
+    }
+
+    /// Whether the notification can still be sent (pending or failed-and-retrying).
+    pub fn is_open(self) -> bool {
+        matches!(self, NotificationState::Pending | NotificationState::Failed)
+    }
+
+    /// Whether `self -> to` is a legal transition.
+    pub fn can_become(self, to: NotificationState) -> bool {
+        use NotificationState::*;
+        matches!(
+            (self, to),
+            (Pending | Failed, Sent | Failed | Cancelled | Abandoned)
+        )
+    }
+}
+
+/// What one delivery attempt gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "error")]
+pub enum AttemptOutcome {
+    /// Accepted by the transport.
+    Sent,
+    /// Failed; worth retrying (connection refused, 4xx).
+    Transient(String),
+    /// Failed for good (5xx, bad address).
+    Permanent(String),
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub outcome: AttemptOutcome,
+}
+
+/// A queued e-mail and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub purpose: TemplatePurpose,
+    /// The document it announces, for [`TemplatePurpose::DocumentAvailable`].
+    pub document_id: Option<String>,
+    /// The account it concerns, for credentials, reset and invitation mails.
+    pub account_id: Option<String>,
+    /// Which of the party's addresses it was sent to ("Notifier sur").
+    pub role: Option<EmailRole>,
+    /// The address ("adresse de destination").
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// The link merged into the body, if any.
+    pub link: Option<String>,
+    pub state: NotificationState,
+    /// Queued by a forced resend ("Notification forcée").
+    pub forced: bool,
+    /// The notification this one re-sends ("Renvoyer").
+    pub resend_of: Option<String>,
+    /// Version of the template used ("le modèle utilisé"); 0 = the shipped default.
+    pub template_version: u64,
+    pub created_at: DateTime<Utc>,
+    /// Not before this instant (backoff after a transient failure).
+    pub next_attempt_at: DateTime<Utc>,
+    /// A dispatcher holds it until then; others leave it alone.
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub attempts: Vec<Attempt>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The body holds a secret (a password): it is replaced by a redacted copy once sent.
+    #[serde(default)]
+    pub holds_secret: bool,
+    /// Optimistic version (0 = never stored).
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Notification {
+    /// The stable Message-ID of this notification: the same on every attempt, so a receiving
+    /// system can drop duplicates of an at-least-once delivery.
+    pub fn message_id(&self, domain: &str) -> String {
+        format!("<{}@{}>", self.id, domain)
+    }
+
+    /// The last error, if the last attempt failed.
+    pub fn last_error(&self) -> Option<&str> {
+        match self.attempts.last().map(|a| &a.outcome) {
+            Some(AttemptOutcome::Transient(e) | AttemptOutcome::Permanent(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Cancel ("Annulé"): only an open notification.
+    pub fn cancel(&mut self) -> Result<()> {
+        self.transition(NotificationState::Cancelled)?;
+        self.claimed_until = None;
+        Ok(())
+    }
+
+    /// Whether a dispatcher may take it at `now`.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.state.is_open()
+            && self.next_attempt_at <= now
+            && self.claimed_until.is_none_or(|c| c <= now)
+    }
+
+    /// Take it for sending until `now + lease`.
+    pub fn claim(&mut self, now: DateTime<Utc>, lease: Duration) -> Result<()> {
+        if !self.is_due(now) {
+            return Err(Error::state(
+                "notification",
+                format!("{} is not due for sending", self.id),
+            ));
+        }
+        self.claimed_until = Some(now + lease);
+        Ok(())
+    }
+
+    /// Record the outcome of an attempt at `now` under `policy`.
+    pub fn record_attempt(&mut self, now: DateTime<Utc>, outcome: AttemptOutcome, policy: &RetryPolicy) -> Result<()> {
+        let next = match &outcome {
+            AttemptOutcome::Sent => NotificationState::Sent,
+            AttemptOutcome::Permanent(_) => NotificationState::Abandoned,
+            AttemptOutcome::Transient(_) => {
+                if self.attempts.len() + 1 >= policy.max_attempts as usize {
+                    NotificationState::Abandoned
+                } else {
+                    NotificationState::Failed
+                }
+            }
+        };
+        self.transition(next)?;
+        if next == NotificationState::Sent {
+            self.sent_at = Some(now);
+            if self.holds_secret {
+                self.body = REDACTED_BODY.to_string();
+                self.holds_secret = false;
+            }
+        }
+        self.attempts.push(Attempt { at: now, outcome });
+        self.claimed_until = None;
+        if next == NotificationState::Failed {
+            self.next_attempt_at = now + policy.backoff(self.attempts.len() as u32);
+        }
+        Ok(())
+    }
+
+    fn transition(&mut self, to: NotificationState) -> Result<()> {
+        if !self.state.can_become(to) {
+            return Err(Error::state(
+                "notification",
+                format!("{} is {}; it cannot become {}", self.id, self.state.as_str(), to.as_str()),
+            ));
+        }
+        self.state = to;
+        Ok(())
+    }
+}
+
+/// What a sent notification holding a password keeps of its body.
+pub const REDACTED_BODY: &str = "[contents removed after sending: they held a password]";
+
+/// Retries of transient failures: exponential backoff, then Abandoned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before giving up (at least 1).
+    pub max_attempts: u32,
+    /// Wait after the first failure; doubled after each further failure.
+    pub first_backoff: Duration,
+    /// The longest wait.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            first_backoff: Duration::minutes(1),
+            max_backoff: Duration::hours(1),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after `failures` failed attempts.
+    ///
+    /// ```
+    /// use portail::RetryPolicy;
+    /// use chrono::Duration;
+    /// let p = RetryPolicy::default();
+    /// assert_eq!(p.backoff(1), Duration::minutes(1));
+    /// assert_eq!(p.backoff(3), Duration::minutes(4));
+    /// assert_eq!(p.backoff(30), Duration::hours(1));
+    /// ```
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let factor = 1i32.checked_shl(failures.saturating_sub(1).min(30)).unwrap_or(i32::MAX);
+        self.first_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+}
+
+/// A filter over the notification history. Every field narrows; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    pub audience: Option<Audience>,
+    pub party_code: Option<String>,
+    pub state: Option<NotificationState>,
+    pub document_id: Option<String>,
+    /// Created at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Created before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl NotificationFilter {
+    /// Whether `n` passes.
+    pub fn matches(&self, n: &Notification) -> bool {
+        self.audience.is_none_or(|a| a == n.audience)
+            && self.party_code.as_deref().is_none_or(|p| p == n.party_code)
+            && self.state.is_none_or(|s| s == n.state)
+            && self.document_id.as_deref().is_none_or(|d| Some(d) == n.document_id.as_deref())
+            && self.from.is_none_or(|f| n.created_at >= f)
+            && self.to.is_none_or(|t| n.created_at < t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn sample(now: DateTime<Utc>) -> Notification {
+        Notification {
+            id: "n1".into(),
+            audience: Audience::Client,
+            party_code: "4".into(),
+            purpose: TemplatePurpose::DocumentAvailable,
+            document_id: Some("d1".into()),
+            account_id: None,
+            role: Some(EmailRole::Billing),
+            recipient: "a@b.fr".into(),
+            subject: "s".into(),
+            body: "b".into(),
+            link: None,
+            state: NotificationState::Pending,
+            forced: false,
+            resend_of: None,
+            template_version: 0,
+            created_at: now,
+            next_attempt_at: now,
+            claimed_until: None,
+            attempts: vec![],
+            sent_at: None,
+            holds_secret: false,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn transient_failures_back_off_then_abandon() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let p = RetryPolicy { max_attempts: 3, ..Default::default() };
+        let mut n = sample(now);
+        n.claim(now, Duration::minutes(5)).unwrap();
+        assert!(!n.is_due(now));
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        assert_eq!(n.state, NotificationState::Failed);
+        assert!(!n.is_due(now));
+        assert!(n.is_due(now + Duration::minutes(1)));
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        assert_eq!(n.next_attempt_at, now + Duration::minutes(2));
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        assert_eq!(n.state, NotificationState::Abandoned);
+        assert_eq!(n.attempts.len(), 3);
+        assert_eq!(n.last_error(), Some("421"));
+        assert!(n.cancel().is_err());
+    }
+
+    #[test]
+    fn sent_is_final_and_secrets_are_redacted() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut n = sample(now);
+        n.holds_secret = true;
+        n.body = "password: abc".into();
+        n.record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default()).unwrap();
+        assert_eq!(n.sent_at, Some(now));
+        assert_eq!(n.body, REDACTED_BODY);
+        assert_eq!(n.cancel().unwrap_err().code(), "invalid_state");
+        assert!(n.record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default()).is_err());
+    }
+
+    #[test]
+    fn permanent_failure_abandons_at_once() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut n = sample(now);
+        n.record_attempt(now, AttemptOutcome::Permanent("550".into()), &RetryPolicy::default()).unwrap();
+        assert_eq!(n.state, NotificationState::Abandoned);
+    }
+}
+
+/// The notification outbox and history of a portal: `portal.notifications()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Notifications<'a> {
+    pub(crate) portal: &'a crate::Portal,
+}
+
+impl crate::Portal {
+    /// The outbox and its history ("Historique des notifications").
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications { portal: self }
+    }
+}
+
+impl Notifications<'_> {
+    /// A notification by id.
+    pub fn get(&self, id: &str) -> Result<Notification> {
+        let p = self.portal;
+        p.store.notification(&p.tenant, id)?.ok_or_else(|| Error::not_found("notification", id))
+    }
+
+    /// The history, newest first, filtered and paged.
+    pub fn history(&self, filter: &NotificationFilter, page: crate::PageRequest) -> Result<crate::Page<Notification>> {
+        let p = self.portal;
+        let size = match filter.audience {
+            Some(a) => p.settings()?.audience(a).page_size,
+            None => p.settings()?.client.page_size,
+        };
+        let (offset, limit) = page.resolve(size)?;
+        p.store.notifications(&p.tenant, filter, offset, limit)
+    }
+
+    /// Cancel a pending (or failed, retrying) notification ("Annulé").
+    pub fn cancel(&self, id: &str) -> Result<Notification> {
+        let p = self.portal;
+        let mut n = self.get(id)?;
+        n.cancel()?;
+        p.store.commit(&p.tenant, &[crate::store::Change::Notification(n.clone())])?;
+        n.version += 1;
+        Ok(n)
+    }
+
+    /// "Renvoyer": queue the document notification again, rendered anew to the party's
+    /// **current** address of the folder's role. A notification already sent (or still open)
+    /// needs `force` ("Notification forcée"); a forced resend of an open one cancels it.
+    pub fn resend(&self, id: &str, force: bool) -> Result<Notification> {
+        let p = self.portal;
+        let original = self.get(id)?;
+        if original.purpose != TemplatePurpose::DocumentAvailable {
+            return Err(Error::state(
+                format!("notification {id}"),
+                "only document notifications can be re-sent; regenerate or re-invite the account instead",
+            ));
+        }
+        match (original.state, force) {
+            (NotificationState::Sent, false) => {
+                return Err(Error::state(format!("notification {id}"), "already sent; force it to send again"))
+            }
+            (NotificationState::Pending | NotificationState::Failed, false) => {
+                return Err(Error::state(format!("notification {id}"), "still pending; force it to queue a fresh copy"))
+            }
+            _ => {}
+        }
+        let document_id = original.document_id.clone().ok_or_else(|| Error::not_found("document", "of notification"))?;
+        let document = p.documents().get(&document_id)?;
+        let settings = p.settings()?;
+        if !settings.audience(document.audience).notifications_enabled {
+            return Err(Error::state("notifications", "disabled for this audience"));
+        }
+        let party = p.parties().get(document.audience, &document.party_code)?;
+        let folders = p.folder_list(document.audience)?;
+        let folder = folders
+            .iter()
+            .find(|f| f.id == document.folder_id)
+            .ok_or_else(|| Error::not_found("folder", &document.folder_id))?;
+        if !crate::documents::is_visible(folder, &party, document.kind) {
+            return Err(Error::state(format!("document {}", document.name), "not visible on the portal"));
+        }
+        if party.address(folder.notify_on).is_none() {
+            return Err(Error::state(
+                format!("party {}", party.code),
+                format!("no {} address", folder.notify_on.as_str()),
+            ));
+        }
+        let now = p.clock.now();
+        let (template, template_version) =
+            p.compiled_template(&settings, document.audience, TemplatePurpose::DocumentAvailable)?;
+        let date = p.format_date(&settings, now)?;
+        let ctx = crate::documents::PublishContext {
+            settings: &settings,
+            party: &party,
+            folder,
+            template: &template,
+            template_version,
+            date: &date,
+        };
+        let fresh = crate::documents::document_notification(
+            &ctx,
+            &document.id,
+            &document.name,
+            crate::portal::new_id(),
+            now,
+            force,
+            Some(original.id.clone()),
+        );
+        let mut changes = vec![crate::store::Change::Notification(fresh.clone())];
+        if original.state.is_open() {
+            let mut old = original;
+            old.cancel()?;
+            changes.push(crate::store::Change::Notification(old));
+        }
+        p.store.commit(&p.tenant, &changes)?;
+        Ok(Notification { version: 1, ..fresh })
+    }
+}

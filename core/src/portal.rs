@@ -1,0 +1,498 @@
+//! [`Portal`]: the handle of one tenant, and its builder.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::blobs::{Blobs, MemoryBlobs};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Audience, Settings};
+use crate::error::{Error, Result};
+use crate::folders::{default_tree, Folder};
+use crate::mail::{MailError, Mailer, MemoryMailer, OutgoingMessage};
+use crate::notifications::{AttemptOutcome, Notification, RetryPolicy};
+use crate::security::SecurityPolicy;
+use crate::store::{Change, MemoryStore, Store};
+use crate::templates::{CompiledTemplate, Template, TemplatePurpose};
+
+/// The portal of one tenant. Every method takes `&self`; the handle is `Send + Sync` and cheap
+/// to share behind an `Arc`.
+///
+/// ```
+/// use portail::{Portal, Settings, Party, EmailRole, EInvoicingConsent, Publish, DocumentKind};
+/// let portal = Portal::in_memory("acme", Settings::new("ACME", "acme.example"))?;
+/// portal.parties().upsert(Party::client("4", "MOI MEME")
+///     .email(EmailRole::Billing, "compta@client.example")
+///     .consent(EInvoicingConsent::Accepted))?;
+/// let doc = portal.documents().publish(
+///     Publish::client("4", "Factures", "FA-0002.pdf", b"%PDF-1.4".to_vec()).kind(DocumentKind::Invoice))?;
+/// let report = portal.sync()?;
+/// assert_eq!(report.dispatch.sent, 1);
+/// # Ok::<(), portail::Error>(())
+/// ```
+pub struct Portal {
+    pub(crate) tenant: String,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) blobs: Arc<dyn Blobs>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) security: SecurityPolicy,
+}
+
+impl std::fmt::Debug for Portal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Portal").field("tenant", &self.tenant).finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Portal`]: the adapters default to memory and the system clock.
+pub struct PortalBuilder {
+    tenant: String,
+    settings: Option<Settings>,
+    store: Option<Arc<dyn Store>>,
+    blobs: Option<Arc<dyn Blobs>>,
+    mailer: Option<Arc<dyn Mailer>>,
+    clock: Option<Arc<dyn Clock>>,
+    retry: RetryPolicy,
+    security: SecurityPolicy,
+}
+
+impl PortalBuilder {
+    /// Settings used the first time this tenant is opened; once saved, the stored settings win
+    /// (change them with [`Portal::save_settings`]).
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// The store (default: a new [`MemoryStore`]).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The blob storage (default: [`MemoryBlobs`]).
+    pub fn blobs(mut self, blobs: Arc<dyn Blobs>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    /// The mail transport (default: a [`MemoryMailer`]).
+    pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The clock (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Retries of transient mail failures.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Password hashing, lockout and token lifetimes.
+    pub fn security(mut self, security: SecurityPolicy) -> Self {
+        self.security = security;
+        self
+    }
+
+    /// Open the tenant: on first open, save the settings and the default folder trees of both
+    /// audiences in one commit.
+    pub fn build(self) -> Result<Portal> {
+        crate::ensure_input!(
+            !self.tenant.is_empty() && self.tenant.len() <= 128 && !self.tenant.chars().any(char::is_control),
+            "tenant",
+            "must be 1..=128 characters without control characters"
+        );
+        crate::ensure_input!(self.retry.max_attempts >= 1, "max_attempts", "must be at least 1");
+        self.security.validate()?;
+        let portal = Portal {
+            tenant: self.tenant,
+            store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            blobs: self.blobs.unwrap_or_else(|| Arc::new(MemoryBlobs::new())),
+            mailer: self.mailer.unwrap_or_else(|| Arc::new(MemoryMailer::new())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            retry: self.retry,
+            security: self.security,
+        };
+        if portal.store.settings(&portal.tenant)?.is_none() {
+            let settings = self
+                .settings
+                .unwrap_or_else(|| Settings::new(portal.tenant.clone(), "localhost"));
+            settings.validate()?;
+            let mut changes = vec![Change::Settings(Settings { version: 0, ..settings })];
+            for audience in Audience::ALL {
+                for mut folder in default_tree(audience) {
+                    folder.id = new_id();
+                    changes.push(Change::Folder(folder));
+                }
+            }
+            match portal.store.commit(&portal.tenant, &changes) {
+                Ok(()) => {}
+                // Another process initialised it first: use theirs.
+                Err(Error::Conflict { .. }) if portal.store.settings(&portal.tenant)?.is_some() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(portal)
+    }
+}
+
+/// A new random id (UUID v4, simple form).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// What one dispatch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DispatchReport {
+    /// Notifications taken for sending.
+    pub attempted: u64,
+    /// Accepted by the mailer ("Envoyé").
+    pub sent: u64,
+    /// Failed transiently; retried after a backoff.
+    pub failed: u64,
+    /// Given up (permanent error or last attempt).
+    pub abandoned: u64,
+    /// Taken or changed by another dispatcher or the back office meanwhile; left to them.
+    pub skipped: u64,
+}
+
+impl DispatchReport {
+    fn add(&mut self, other: DispatchReport) {
+        self.attempted += other.attempted;
+        self.sent += other.sent;
+        self.failed += other.failed;
+        self.abandoned += other.abandoned;
+        self.skipped += other.skipped;
+    }
+}
+
+/// Progress of a long operation, for a host's progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// What is being done.
+    pub phase: Phase,
+    /// Items done so far in this phase.
+    pub done: u64,
+    /// Items in this phase (known up front).
+    pub total: u64,
+}
+
+/// The phases reported by [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Activating draft accounts (argon2 hashing).
+    Activating,
+    /// Creating accounts in a batch.
+    Generating,
+    /// Publishing documents in a batch.
+    Publishing,
+    /// Sending notifications.
+    Dispatching,
+}
+
+impl Phase {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Activating => "activating",
+            Phase::Generating => "generating",
+            Phase::Publishing => "publishing",
+            Phase::Dispatching => "dispatching",
+        }
+    }
+}
+
+/// What [`Portal::sync`] did ("Synchroniser").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Draft accounts made active (password frozen).
+    pub activated: u64,
+    /// Accounts whose credentials e-mail was queued.
+    pub credentials_queued: u64,
+    /// The notifications sent.
+    pub dispatch: DispatchReport,
+}
+
+/// How long a dispatcher holds notifications it is sending.
+const CLAIM_LEASE_MINUTES: i64 = 5;
+/// Notifications taken per dispatch round of a sync.
+const SYNC_DISPATCH_BATCH: u32 = 500;
+
+impl Portal {
+    /// A builder for tenant `tenant`.
+    pub fn builder(tenant: impl Into<String>) -> PortalBuilder {
+        PortalBuilder {
+            tenant: tenant.into(),
+            settings: None,
+            store: None,
+            blobs: None,
+            mailer: None,
+            clock: None,
+            retry: RetryPolicy::default(),
+            security: SecurityPolicy::default(),
+        }
+    }
+
+    /// A portal entirely in memory (memory store, blobs and mailer), for tests and trials.
+    pub fn in_memory(tenant: impl Into<String>, settings: Settings) -> Result<Portal> {
+        Portal::builder(tenant).settings(settings).build()
+    }
+
+    /// The tenant id.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The current time of the portal's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The store, blobs and mailer (for hosts that inspect them).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The blob storage.
+    pub fn blobs(&self) -> &Arc<dyn Blobs> {
+        &self.blobs
+    }
+
+    /// The mail transport.
+    pub fn mailer(&self) -> &Arc<dyn Mailer> {
+        &self.mailer
+    }
+
+    /// The tenant's settings.
+    pub fn settings(&self) -> Result<Settings> {
+        self.store
+            .settings(&self.tenant)?
+            .ok_or_else(|| Error::not_found("settings", &self.tenant))
+    }
+
+    /// Save settings read earlier with [`Portal::settings`] (optimistic: a concurrent change
+    /// gives `conflict`). Returns them with their new version.
+    pub fn save_settings(&self, settings: Settings) -> Result<Settings> {
+        settings.validate()?;
+        self.store.commit(&self.tenant, &[Change::Settings(settings.clone())])?;
+        Ok(Settings { version: settings.version + 1, ..settings })
+    }
+
+    /// Change the settings with `edit`, retrying on a concurrent change.
+    ///
+    /// ```
+    /// # let portal = portail::Portal::in_memory("t", portail::Settings::new("X", "x.fr"))?;
+    /// use portail::Audience;
+    /// let s = portal.update_settings(|s| s.audience_mut(Audience::Employee).notifications_enabled = false)?;
+    /// assert!(!s.employee.notifications_enabled);
+    /// # Ok::<(), portail::Error>(())
+    /// ```
+    pub fn update_settings(&self, mut edit: impl FnMut(&mut Settings)) -> Result<Settings> {
+        for _ in 0..5 {
+            let mut s = self.settings()?;
+            edit(&mut s);
+            match self.save_settings(s) {
+                Err(Error::Conflict { .. }) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::conflict("settings"))
+    }
+
+    pub(crate) fn folder_list(&self, audience: Audience) -> Result<Vec<Folder>> {
+        self.store.folders(&self.tenant, audience)
+    }
+
+    /// The template of an audience and purpose, compiled, with its version (0 = default).
+    pub(crate) fn compiled_template(
+        &self,
+        settings: &Settings,
+        audience: Audience,
+        purpose: TemplatePurpose,
+    ) -> Result<(CompiledTemplate, u64)> {
+        let stored = self
+            .store
+            .templates(&self.tenant, audience)?
+            .into_iter()
+            .find(|t| t.purpose == purpose);
+        let t = stored.unwrap_or_else(|| Template::default_for(audience, purpose, settings.language));
+        Ok((t.compile()?, t.version))
+    }
+
+    /// A date as DD/MM/YYYY in the tenant's time zone.
+    pub(crate) fn format_date(&self, settings: &Settings, at: DateTime<Utc>) -> Result<String> {
+        Ok(at.with_timezone(&settings.tz()?).format("%d/%m/%Y").to_string())
+    }
+
+    /// Send up to `limit` due notifications through the mailer ("Synchroniser" sends them too).
+    ///
+    /// Each notification is claimed first (an optimistic write), so several dispatchers on one
+    /// store never send one notification twice; each attempt is recorded, transient failures
+    /// are retried with backoff, and the Message-ID is stable per notification.
+    pub fn dispatch(&self, limit: u32) -> Result<DispatchReport> {
+        let settings = self.settings()?;
+        let now = self.clock.now();
+        let due = self.store.due_notifications(&self.tenant, now, limit)?;
+        let mut report = DispatchReport::default();
+        if due.is_empty() {
+            return Ok(report);
+        }
+        let lease = Duration::minutes(CLAIM_LEASE_MINUTES);
+        let claimed = self.claim(due, now, lease, &mut report)?;
+        let mut results = Vec::with_capacity(claimed.len());
+        for mut n in claimed {
+            report.attempted += 1;
+            let outcome = match self.mailer.send(&self.message_for(&settings, &n)) {
+                Ok(()) => AttemptOutcome::Sent,
+                Err(MailError::Transient(e)) => AttemptOutcome::Transient(e),
+                Err(MailError::Permanent(e)) => AttemptOutcome::Permanent(e),
+            };
+            let at = self.clock.now();
+            n.record_attempt(at, outcome, &self.retry)?;
+            match n.state {
+                crate::NotificationState::Sent => report.sent += 1,
+                crate::NotificationState::Failed => report.failed += 1,
+                _ => report.abandoned += 1,
+            }
+            results.push(n);
+        }
+        self.commit_each_or_all(results.into_iter().map(Change::Notification).collect(), &mut report)?;
+        Ok(report)
+    }
+
+    /// Claim in one commit; if another dispatcher raced us, claim one by one and skip losers.
+    fn claim(
+        &self,
+        due: Vec<Notification>,
+        now: DateTime<Utc>,
+        lease: Duration,
+        report: &mut DispatchReport,
+    ) -> Result<Vec<Notification>> {
+        let mut claims = Vec::with_capacity(due.len());
+        for mut n in due {
+            if n.claim(now, lease).is_ok() {
+                claims.push(n);
+            }
+        }
+        let changes: Vec<Change> = claims.iter().cloned().map(Change::Notification).collect();
+        match self.store.commit(&self.tenant, &changes) {
+            Ok(()) => Ok(claims
+                .into_iter()
+                .map(|mut n| {
+                    n.version += 1;
+                    n
+                })
+                .collect()),
+            Err(Error::Conflict { .. }) => {
+                let mut won = Vec::new();
+                for mut n in claims {
+                    match self.store.commit(&self.tenant, &[Change::Notification(n.clone())]) {
+                        Ok(()) => {
+                            n.version += 1;
+                            won.push(n);
+                        }
+                        Err(Error::Conflict { .. }) => report.skipped += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(won)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Commit all changes at once; on a conflict, each alone, counting the losers as skipped.
+    pub(crate) fn commit_each_or_all(&self, changes: Vec<Change>, report: &mut DispatchReport) -> Result<()> {
+        match self.store.commit(&self.tenant, &changes) {
+            Ok(()) => Ok(()),
+            Err(Error::Conflict { .. }) => {
+                for c in changes {
+                    match self.store.commit(&self.tenant, std::slice::from_ref(&c)) {
+                        Ok(()) => {}
+                        Err(Error::Conflict { .. }) => report.skipped += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(crate) fn message_for(&self, settings: &Settings, n: &Notification) -> OutgoingMessage {
+        OutgoingMessage {
+            message_id: n.message_id(&settings.domain),
+            notification_id: n.id.clone(),
+            from: settings.sender.clone(),
+            from_name: Some(settings.company_name.clone()),
+            reply_to: settings.reply_to.clone(),
+            to: n.recipient.clone(),
+            subject: n.subject.clone(),
+            body: n.body.clone(),
+        }
+    }
+
+    /// Dispatch until nothing is due, reporting progress.
+    pub(crate) fn dispatch_all(&self, progress: &dyn Fn(Progress)) -> Result<DispatchReport> {
+        let mut total = DispatchReport::default();
+        loop {
+            let round = self.dispatch(SYNC_DISPATCH_BATCH)?;
+            total.add(round);
+            progress(Progress { phase: Phase::Dispatching, done: total.attempted, total: total.attempted });
+            if round.attempted == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
+    /// e-mails where "notify by e-mail" is set, then send every due notification.
+    pub fn sync(&self) -> Result<SyncReport> {
+        self.sync_with_progress(&|_| {})
+    }
+
+    /// [`Portal::sync`] with a progress callback.
+    pub fn sync_with_progress(&self, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
+        let (activated, credentials_queued) = self.activate_drafts(progress)?;
+        let dispatch = self.dispatch_all(progress)?;
+        Ok(SyncReport { activated, credentials_queued, dispatch })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn portal_is_send_sync() {
+        assert_send_sync::<Portal>();
+    }
+
+    #[test]
+    fn first_open_creates_default_trees_once() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let p = Portal::builder("t").settings(Settings::new("A", "a.fr")).store(store.clone()).build().unwrap();
+        assert_eq!(p.folder_list(Audience::Client).unwrap().len(), 5);
+        assert_eq!(p.folder_list(Audience::Employee).unwrap().len(), 5);
+        let again = Portal::builder("t").settings(Settings::new("B", "b.fr")).store(store).build().unwrap();
+        assert_eq!(again.folder_list(Audience::Client).unwrap().len(), 5);
+        assert_eq!(again.settings().unwrap().company_name, "A", "stored settings win");
+    }
+
+    #[test]
+    fn bad_first_settings_rejected() {
+        let e = Portal::in_memory("t", Settings::new("A", "a.fr").sender("x")).unwrap_err();
+        assert_eq!(e.field(), Some("sender"));
+        assert_eq!(Portal::in_memory("", Settings::new("A", "a.fr")).unwrap_err().field(), Some("tenant"));
+    }
+}

@@ -1,0 +1,193 @@
+//! Where portail keeps its records: the object-safe [`Store`] trait and its implementations.
+//!
+//! | implementation | feature | use |
+//! |---|---|---|
+//! | [`MemoryStore`] | always | tests, demos, a host that keeps nothing |
+//! | `SqliteStore` | `sqlite` (default) | the embedded default: one file |
+//!
+//! Every operation of a [`crate::Portal`] reads what it needs through the query methods, decides,
+//! then hands **all** its changes to one [`Store::commit`] call, which applies them atomically or
+//! not at all. Each record carries the version it was read at (0 for a new record); a commit
+//! whose versions are stale fails with [`crate::Error::Conflict`] and writes nothing.
+//!
+//! Every row belongs to a tenant: each method takes the tenant id, and no method returns another
+//! tenant's rows. Run [`conformance::run_all`] against a new implementation.
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
+use crate::config::{Audience, Settings};
+use crate::documents::{Document, Page};
+use crate::error::Result;
+use crate::folders::Folder;
+use crate::notifications::{Notification, NotificationFilter};
+use crate::parties::Party;
+use crate::templates::Template;
+
+mod memory;
+pub use memory::MemoryStore;
+pub mod conformance;
+
+/// One change of a commit. A put carries the record as read (its `version` is the version the
+/// store must still hold; 0 means the record must not exist yet); the store saves it with
+/// `version + 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Settings(Settings),
+    Party(Party),
+    Folder(Folder),
+    /// Remove a folder still at `version`.
+    DeleteFolder { id: String, version: u64 },
+    Template(Template),
+    Document(Document),
+    Notification(Notification),
+    Account(Account),
+    Token(Token),
+    /// Append-only; never conflicts.
+    AccessEvent(AccessEvent),
+}
+
+impl Change {
+    /// A short name of what the change touches, for conflict errors.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Settings(_) => "settings".into(),
+            Change::Party(p) => format!("party {}", p.code),
+            Change::Folder(f) => format!("folder {}", f.path),
+            Change::DeleteFolder { id, .. } => format!("folder {id}"),
+            Change::Template(t) => format!("template {}", t.purpose.as_str()),
+            Change::Document(d) => format!("document {}", d.id),
+            Change::Notification(n) => format!("notification {}", n.id),
+            Change::Account(a) => format!("account {}", a.identifier),
+            Change::Token(_) => "token".into(),
+            Change::AccessEvent(e) => format!("access event {}", e.id),
+        }
+    }
+}
+
+/// Which documents to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentQuery {
+    pub audience: Audience,
+    pub party_code: String,
+    /// Only documents in these folders (the shared ones); `None` = every folder.
+    pub folder_ids: Option<Vec<String>>,
+    /// Whether invoices are included (the party's e-invoicing consent is Accepted).
+    pub include_invoices: bool,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// Which accounts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    pub audience: Option<Audience>,
+    pub party_code: Option<String>,
+    pub status: Option<AccountStatus>,
+    /// Only accounts changed since the last sync (`Some(true)`), or only synchronised ones.
+    pub needs_sync: Option<bool>,
+}
+
+impl AccountFilter {
+    /// Whether `a` passes.
+    pub fn matches(&self, a: &Account) -> bool {
+        self.audience.is_none_or(|x| x == a.audience)
+            && self.party_code.as_deref().is_none_or(|x| x == a.party_code)
+            && self.status.is_none_or(|x| x == a.status)
+            && self.needs_sync.is_none_or(|x| x == a.needs_sync)
+    }
+}
+
+/// The records of every tenant. Object-safe: held as `Arc<dyn Store>`.
+///
+/// Listings are ordered as documented on each method so every store pages alike.
+pub trait Store: Send + Sync {
+    /// The tenant's settings, if saved.
+    fn settings(&self, tenant: &str) -> Result<Option<Settings>>;
+
+    /// A party by audience and code.
+    fn party(&self, tenant: &str, audience: Audience, code: &str) -> Result<Option<Party>>;
+
+    /// Parties of an audience, by code.
+    fn parties(&self, tenant: &str, audience: Audience, offset: u64, limit: u32) -> Result<Page<Party>>;
+
+    /// The folders of an audience, by path.
+    fn folders(&self, tenant: &str, audience: Audience) -> Result<Vec<Folder>>;
+
+    /// The saved templates of an audience (unsaved purposes use the shipped defaults).
+    fn templates(&self, tenant: &str, audience: Audience) -> Result<Vec<Template>>;
+
+    /// A document by id.
+    fn document(&self, tenant: &str, id: &str) -> Result<Option<Document>>;
+
+    /// A document by the host's external id.
+    fn document_by_external_id(&self, tenant: &str, audience: Audience, external_id: &str) -> Result<Option<Document>>;
+
+    /// A party's documents, newest first (published_at desc, then id desc).
+    fn documents(&self, tenant: &str, query: &DocumentQuery) -> Result<Page<Document>>;
+
+    /// How many documents a folder holds.
+    fn count_documents_in_folder(&self, tenant: &str, folder_id: &str) -> Result<u64>;
+
+    /// Whether the party has at least one unpaid document.
+    fn party_has_unpaid(&self, tenant: &str, audience: Audience, party_code: &str) -> Result<bool>;
+
+    /// A notification by id.
+    fn notification(&self, tenant: &str, id: &str) -> Result<Option<Notification>>;
+
+    /// The notification history, newest first (created_at desc, then id desc).
+    fn notifications(&self, tenant: &str, filter: &NotificationFilter, offset: u64, limit: u32) -> Result<Page<Notification>>;
+
+    /// Notifications due at `now` (open, `next_attempt_at <= now`, not claimed past `now`),
+    /// oldest first (next_attempt_at, then id), at most `limit`.
+    fn due_notifications(&self, tenant: &str, now: DateTime<Utc>, limit: u32) -> Result<Vec<Notification>>;
+
+    /// An account by id.
+    fn account(&self, tenant: &str, id: &str) -> Result<Option<Account>>;
+
+    /// The non-revoked account holding an identifier (compared lowercased).
+    fn account_by_identifier(&self, tenant: &str, audience: Audience, identifier_key: &str) -> Result<Option<Account>>;
+
+    /// Accounts, by audience, party code, then created_at and id.
+    fn accounts(&self, tenant: &str, filter: &AccountFilter, offset: u64, limit: u32) -> Result<Page<Account>>;
+
+    /// A token by the hash of its value.
+    fn token(&self, tenant: &str, hash: &str) -> Result<Option<Token>>;
+
+    /// The downloads of a document, newest first (at desc, then id desc).
+    fn access_events(&self, tenant: &str, document_id: &str, offset: u64, limit: u32) -> Result<Page<AccessEvent>>;
+
+    /// Apply every change atomically, or none.
+    ///
+    /// Fails with `conflict` when a record's version is stale or when a uniqueness rule breaks
+    /// (party code, folder path, document external id), and with `identifier_taken` when two
+    /// non-revoked accounts of an audience would share an identifier.
+    fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()>;
+}
+
+macro_rules! forward_store {
+    ($($t:ty),*) => {$(
+        impl<S: Store + ?Sized> Store for $t {
+            fn settings(&self, t: &str) -> Result<Option<Settings>> { (**self).settings(t) }
+            fn party(&self, t: &str, a: Audience, c: &str) -> Result<Option<Party>> { (**self).party(t, a, c) }
+            fn parties(&self, t: &str, a: Audience, o: u64, l: u32) -> Result<Page<Party>> { (**self).parties(t, a, o, l) }
+            fn folders(&self, t: &str, a: Audience) -> Result<Vec<Folder>> { (**self).folders(t, a) }
+            fn templates(&self, t: &str, a: Audience) -> Result<Vec<Template>> { (**self).templates(t, a) }
+            fn document(&self, t: &str, id: &str) -> Result<Option<Document>> { (**self).document(t, id) }
+            fn document_by_external_id(&self, t: &str, a: Audience, e: &str) -> Result<Option<Document>> { (**self).document_by_external_id(t, a, e) }
+            fn documents(&self, t: &str, q: &DocumentQuery) -> Result<Page<Document>> { (**self).documents(t, q) }
+            fn count_documents_in_folder(&self, t: &str, f: &str) -> Result<u64> { (**self).count_documents_in_folder(t, f) }
+            fn party_has_unpaid(&self, t: &str, a: Audience, c: &str) -> Result<bool> { (**self).party_has_unpaid(t, a, c) }
+            fn notification(&self, t: &str, id: &str) -> Result<Option<Notification>> { (**self).notification(t, id) }
+            fn notifications(&self, t: &str, f: &NotificationFilter, o: u64, l: u32) -> Result<Page<Notification>> { (**self).notifications(t, f, o, l) }
+            fn due_notifications(&self, t: &str, n: DateTime<Utc>, l: u32) -> Result<Vec<Notification>> { (**self).due_notifications(t, n, l) }
+            fn account(&self, t: &str, id: &str) -> Result<Option<Account>> { (**self).account(t, id) }
+            fn account_by_identifier(&self, t: &str, a: Audience, k: &str) -> Result<Option<Account>> { (**self).account_by_identifier(t, a, k) }
+            fn accounts(&self, t: &str, f: &AccountFilter, o: u64, l: u32) -> Result<Page<Account>> { (**self).accounts(t, f, o, l) }
+            fn token(&self, t: &str, h: &str) -> Result<Option<Token>> { (**self).token(t, h) }
+            fn access_events(&self, t: &str, d: &str, o: u64, l: u32) -> Result<Page<AccessEvent>> { (**self).access_events(t, d, o, l) }
+            fn commit(&self, t: &str, c: &[Change]) -> Result<()> { (**self).commit(t, c) }
+        }
+    )*};
+}
+forward_store!(std::sync::Arc<S>, Box<S>, &S);
