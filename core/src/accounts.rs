@@ -151,7 +151,10 @@ pub struct AccessEvent {
 }
 
 impl crate::Portal {
-    pub(crate) fn activate_drafts(&self, _progress: &dyn Fn(crate::Progress)) -> crate::Result<(u64, u64)> {
+    pub(crate) fn activate_drafts(
+        &self,
+        _progress: &dyn Fn(crate::Progress),
+    ) -> crate::Result<(u64, u64)> {
         Ok((0, 0))
     }
 }

@@ -63,18 +63,29 @@ impl MemoryBlobs {
 impl Blobs for MemoryBlobs {
     fn put(&self, bytes: &[u8]) -> Result<String> {
         let key = sha256_hex(bytes);
-        let mut map = self.blobs.write().map_err(|_| Error::storage("blob lock poisoned"))?;
+        let mut map = self
+            .blobs
+            .write()
+            .map_err(|_| Error::storage("blob lock poisoned"))?;
         map.entry(key.clone()).or_insert_with(|| bytes.to_vec());
         Ok(key)
     }
 
     fn get(&self, sha256: &str) -> Result<Vec<u8>> {
-        let map = self.blobs.read().map_err(|_| Error::storage("blob lock poisoned"))?;
-        map.get(sha256).cloned().ok_or_else(|| Error::not_found("blob", sha256))
+        let map = self
+            .blobs
+            .read()
+            .map_err(|_| Error::storage("blob lock poisoned"))?;
+        map.get(sha256)
+            .cloned()
+            .ok_or_else(|| Error::not_found("blob", sha256))
     }
 
     fn contains(&self, sha256: &str) -> Result<bool> {
-        let map = self.blobs.read().map_err(|_| Error::storage("blob lock poisoned"))?;
+        let map = self
+            .blobs
+            .read()
+            .map_err(|_| Error::storage("blob lock poisoned"))?;
         Ok(map.contains_key(sha256))
     }
 }
@@ -93,7 +104,8 @@ impl FsBlobs {
     /// Blobs under `root` (created if missing).
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
-        fs::create_dir_all(&root).map_err(|e| Error::storage(format!("create {}: {e}", root.display())))?;
+        fs::create_dir_all(&root)
+            .map_err(|e| Error::storage(format!("create {}: {e}", root.display())))?;
         Ok(FsBlobs { root, sync: true })
     }
 
@@ -109,8 +121,15 @@ impl FsBlobs {
     }
 
     fn path_of(&self, sha256: &str) -> Result<PathBuf> {
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-            return Err(Error::invalid("sha256", format!("{sha256:?} is not a lowercase hex SHA-256")));
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return Err(Error::invalid(
+                "sha256",
+                format!("{sha256:?} is not a lowercase hex SHA-256"),
+            ));
         }
         Ok(self.root.join(&sha256[..2]).join(&sha256[2..]))
     }
@@ -124,8 +143,13 @@ impl Blobs for FsBlobs {
             return Ok(key);
         }
         let dir = path.parent().unwrap_or(&self.root);
-        fs::create_dir_all(dir).map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
-        let tmp = dir.join(format!(".tmp-{}-{}", &key[2..12], uuid::Uuid::new_v4().simple()));
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+        let tmp = dir.join(format!(
+            ".tmp-{}-{}",
+            &key[2..12],
+            uuid::Uuid::new_v4().simple()
+        ));
         let write = || -> std::io::Result<()> {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(bytes)?;
@@ -152,7 +176,9 @@ impl Blobs for FsBlobs {
             _ => Error::storage(format!("read blob {sha256}: {e}")),
         })?;
         if sha256_hex(&bytes) != sha256 {
-            return Err(Error::storage(format!("blob {sha256} is corrupted (hash mismatch)")));
+            return Err(Error::storage(format!(
+                "blob {sha256} is corrupted (hash mismatch)"
+            )));
         }
         Ok(bytes)
     }
@@ -172,7 +198,10 @@ mod tests {
         assert_eq!(b.put(b"hello").unwrap(), k);
         assert_eq!(b.get(&k).unwrap(), b"hello");
         assert!(b.contains(&k).unwrap());
-        assert_eq!(b.get(&sha256_hex(b"other")).unwrap_err().code(), "not_found");
+        assert_eq!(
+            b.get(&sha256_hex(b"other")).unwrap_err().code(),
+            "not_found"
+        );
     }
 
     #[test]
@@ -189,7 +218,10 @@ mod tests {
         let path = dir.path().join(&k[..2]).join(&k[2..]);
         fs::write(&path, b"tampered").unwrap();
         assert_eq!(b.get(&k).unwrap_err().code(), "storage");
-        assert_eq!(b.get("../../etc/passwd").unwrap_err().code(), "invalid_input");
+        assert_eq!(
+            b.get("../../etc/passwd").unwrap_err().code(),
+            "invalid_input"
+        );
         let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
             .unwrap()
             .filter_map(|e| e.ok())

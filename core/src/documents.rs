@@ -72,7 +72,9 @@ impl fmt::Display for SkipReason {
             SkipReason::FolderNotShared => f.write_str("folder not shared on the portal"),
             SkipReason::EInvoicingNotAccepted => f.write_str("e-invoicing consent not accepted"),
             SkipReason::FolderDoesNotNotify => f.write_str("folder does not notify"),
-            SkipReason::NotificationsDisabled => f.write_str("notifications disabled for the audience"),
+            SkipReason::NotificationsDisabled => {
+                f.write_str("notifications disabled for the audience")
+            }
             SkipReason::NoAddress(role) => write!(f, "no {} address", role.as_str()),
         }
     }
@@ -167,12 +169,22 @@ impl Publish {
     }
 
     /// Publish to a client.
-    pub fn client(party_code: impl Into<String>, folder: impl Into<String>, name: impl Into<String>, content: Vec<u8>) -> Self {
+    pub fn client(
+        party_code: impl Into<String>,
+        folder: impl Into<String>,
+        name: impl Into<String>,
+        content: Vec<u8>,
+    ) -> Self {
         Publish::new(Audience::Client, party_code, folder, name, content)
     }
 
     /// Publish to an employee.
-    pub fn employee(party_code: impl Into<String>, folder: impl Into<String>, name: impl Into<String>, content: Vec<u8>) -> Self {
+    pub fn employee(
+        party_code: impl Into<String>,
+        folder: impl Into<String>,
+        name: impl Into<String>,
+        content: Vec<u8>,
+    ) -> Self {
         Publish::new(Audience::Employee, party_code, folder, name, content)
     }
 
@@ -231,7 +243,11 @@ pub(crate) fn validate_file_name(name: &str) -> Result<()> {
         "must be 1..=255 characters"
     );
     crate::ensure_input!(
-        !name.chars().any(|c| c.is_control() || c == '/' || c == '\\') && name != "." && name != "..",
+        !name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+            && name != "."
+            && name != "..",
         "name",
         "{name:?} must not contain slashes or control characters"
     );
@@ -240,7 +256,10 @@ pub(crate) fn validate_file_name(name: &str) -> Result<()> {
 
 /// The media type guessed from a file name's extension.
 pub fn content_type_for(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "png" => "image/png",
@@ -261,7 +280,8 @@ pub fn content_type_for(name: &str) -> &'static str {
 
 /// Whether a document of `kind` in `folder` is visible on `party`'s portal.
 pub fn is_visible(folder: &Folder, party: &Party, kind: DocumentKind) -> bool {
-    folder.shared && (kind != DocumentKind::Invoice || party.einvoicing == EInvoicingConsent::Accepted)
+    folder.shared
+        && (kind != DocumentKind::Invoice || party.einvoicing == EInvoicingConsent::Accepted)
 }
 
 /// Everything the publish decision needs, already read from the store.
@@ -285,7 +305,9 @@ pub(crate) fn decide_publish(
 ) -> (Document, Option<Notification>) {
     let reason = if !ctx.folder.shared {
         Some(SkipReason::FolderNotShared)
-    } else if cmd.kind == DocumentKind::Invoice && ctx.party.einvoicing != EInvoicingConsent::Accepted {
+    } else if cmd.kind == DocumentKind::Invoice
+        && ctx.party.einvoicing != EInvoicingConsent::Accepted
+    {
         Some(SkipReason::EInvoicingNotAccepted)
     } else if !ctx.folder.notify {
         Some(SkipReason::FolderDoesNotNotify)
@@ -299,8 +321,18 @@ pub(crate) fn decide_publish(
     let (notification, decision) = match reason {
         Some(reason) => (None, NotificationDecision::Skipped { reason }),
         None => {
-            let n = document_notification(ctx, &document_id, &cmd.name, notification_id, now, false, None);
-            let decision = NotificationDecision::Queued { notification_id: n.id.clone() };
+            let n = document_notification(
+                ctx,
+                &document_id,
+                &cmd.name,
+                notification_id,
+                now,
+                false,
+                None,
+            );
+            let decision = NotificationDecision::Queued {
+                notification_id: n.id.clone(),
+            };
             (Some(n), decision)
         }
     };
@@ -362,7 +394,11 @@ pub(crate) fn document_notification(
         document_id: Some(document_id.to_string()),
         account_id: None,
         role: Some(ctx.folder.notify_on),
-        recipient: ctx.party.address(ctx.folder.notify_on).unwrap_or_default().to_string(),
+        recipient: ctx
+            .party
+            .address(ctx.folder.notify_on)
+            .unwrap_or_default()
+            .to_string(),
         subject: ctx.template.render_subject(&values),
         body: ctx.template.render_body(&values),
         link: Some(link),
@@ -398,7 +434,10 @@ impl<T> Page<T> {
 
     /// The request for the next page.
     pub fn next(&self) -> PageRequest {
-        PageRequest { offset: self.offset + self.items.len() as u64, limit: Some(self.limit) }
+        PageRequest {
+            offset: self.offset + self.items.len() as u64,
+            limit: Some(self.limit),
+        }
     }
 }
 
@@ -417,13 +456,19 @@ impl PageRequest {
 
     /// The page at `offset` of `limit` rows.
     pub fn new(offset: u64, limit: u32) -> Self {
-        PageRequest { offset, limit: Some(limit) }
+        PageRequest {
+            offset,
+            limit: Some(limit),
+        }
     }
 
     pub(crate) fn resolve(self, default_size: u32) -> Result<(u64, u32)> {
         let limit = self.limit.unwrap_or(default_size);
         if !(1..=crate::config::PAGE_SIZE_MAX * 10).contains(&limit) {
-            return Err(Error::invalid("limit", format!("{limit} is outside 1..=3500")));
+            return Err(Error::invalid(
+                "limit",
+                format!("{limit} is outside 1..=3500"),
+            ));
         }
         Ok((self.offset, limit))
     }
@@ -493,10 +538,15 @@ impl PublishCache {
             self.parties.insert(key.clone(), party);
         }
         if !self.folders.contains_key(&cmd.audience) {
-            self.folders.insert(cmd.audience, portal.folder_list(cmd.audience)?);
+            self.folders
+                .insert(cmd.audience, portal.folder_list(cmd.audience)?);
         }
         if !self.templates.contains_key(&cmd.audience) {
-            let t = portal.compiled_template(&self.settings, cmd.audience, TemplatePurpose::DocumentAvailable)?;
+            let t = portal.compiled_template(
+                &self.settings,
+                cmd.audience,
+                TemplatePurpose::DocumentAvailable,
+            )?;
             self.templates.insert(cmd.audience, t);
         }
         let folder = crate::folders::resolve(&self.folders[&cmd.audience], &cmd.folder)?;
@@ -510,7 +560,14 @@ impl PublishCache {
             template_version: *template_version,
             date: &self.date,
         };
-        Ok(decide_publish(&ctx, cmd, sha256, crate::portal::new_id(), crate::portal::new_id(), now))
+        Ok(decide_publish(
+            &ctx,
+            cmd,
+            sha256,
+            crate::portal::new_id(),
+            crate::portal::new_id(),
+            now,
+        ))
     }
 }
 
@@ -535,10 +592,14 @@ impl Documents<'_> {
         let mut changes = vec![crate::store::Change::Document(document.clone())];
         changes.extend(notification.map(crate::store::Change::Notification));
         match p.store.commit(&p.tenant, &changes) {
-            Ok(()) => Ok(Document { version: 1, ..document }),
+            Ok(()) => Ok(Document {
+                version: 1,
+                ..document
+            }),
             Err(Error::Conflict { .. }) if cmd.external_id.is_some() => {
                 // Published concurrently under the same external id: return that one.
-                self.existing(&cmd)?.ok_or_else(|| Error::conflict(format!("document {}", cmd.name)))
+                self.existing(&cmd)?
+                    .ok_or_else(|| Error::conflict(format!("document {}", cmd.name)))
             }
             Err(e) => Err(e),
         }
@@ -547,7 +608,9 @@ impl Documents<'_> {
     fn existing(&self, cmd: &Publish) -> Result<Option<Document>> {
         let p = self.portal;
         match &cmd.external_id {
-            Some(ext) => p.store.document_by_external_id(&p.tenant, cmd.audience, ext),
+            Some(ext) => p
+                .store
+                .document_by_external_id(&p.tenant, cmd.audience, ext),
             None => Ok(None),
         }
     }
@@ -557,12 +620,19 @@ impl Documents<'_> {
     /// document and its notification share a commit; inputs already published under their
     /// external id are skipped, so an interrupted run can simply be run again. Bad inputs are
     /// reported one by one and do not stop the others.
-    pub fn publish_many(&self, commands: Vec<Publish>, progress: &dyn Fn(crate::Progress)) -> Result<PublishReport> {
+    pub fn publish_many(
+        &self,
+        commands: Vec<Publish>,
+        progress: &dyn Fn(crate::Progress),
+    ) -> Result<PublishReport> {
         let p = self.portal;
         let total = commands.len() as u64;
         let now = p.clock.now();
         let mut cache = PublishCache::new(p, now)?;
-        let mut report = PublishReport { outcomes: Vec::with_capacity(commands.len()), ..Default::default() };
+        let mut report = PublishReport {
+            outcomes: Vec::with_capacity(commands.len()),
+            ..Default::default()
+        };
         let mut done = 0u64;
         let mut seen_external = std::collections::HashSet::new();
         for chunk in commands.chunks(PUBLISH_BATCH) {
@@ -573,7 +643,10 @@ impl Documents<'_> {
                 let outcome = (|| {
                     if let Some(ext) = &cmd.external_id {
                         if !seen_external.insert((cmd.audience, ext.clone())) {
-                            return Err(Error::invalid("external_id", format!("{ext:?} appears twice in the batch")));
+                            return Err(Error::invalid(
+                                "external_id",
+                                format!("{ext:?} appears twice in the batch"),
+                            ));
                         }
                     }
                     if let Some(existing) = self.existing(cmd)? {
@@ -592,7 +665,9 @@ impl Documents<'_> {
                             let queued = n.is_some();
                             changes.extend(n.map(crate::store::Change::Notification));
                             pending.push((slot, d, queued));
-                            report.outcomes.push(Err(Error::state("document", "not committed")));
+                            report
+                                .outcomes
+                                .push(Err(Error::state("document", "not committed")));
                         }
                     }
                     Err(e) => report.outcomes.push(Err(e)),
@@ -605,7 +680,11 @@ impl Documents<'_> {
                 report.outcomes[slot] = Ok(Document { version: 1, ..d });
             }
             done += chunk.len() as u64;
-            progress(crate::Progress { phase: crate::Phase::Publishing, done, total });
+            progress(crate::Progress {
+                phase: crate::Phase::Publishing,
+                done,
+                total,
+            });
         }
         Ok(report)
     }
@@ -613,17 +692,29 @@ impl Documents<'_> {
     /// A document by id.
     pub fn get(&self, id: &str) -> Result<Document> {
         let p = self.portal;
-        p.store.document(&p.tenant, id)?.ok_or_else(|| Error::not_found("document", id))
+        p.store
+            .document(&p.tenant, id)?
+            .ok_or_else(|| Error::not_found("document", id))
     }
 
     /// A document by the host's external id.
-    pub fn find_by_external_id(&self, audience: Audience, external_id: &str) -> Result<Option<Document>> {
+    pub fn find_by_external_id(
+        &self,
+        audience: Audience,
+        external_id: &str,
+    ) -> Result<Option<Document>> {
         let p = self.portal;
-        p.store.document_by_external_id(&p.tenant, audience, external_id)
+        p.store
+            .document_by_external_id(&p.tenant, audience, external_id)
     }
 
     /// Every document of a party (back-office view: shared or not), newest first.
-    pub fn list(&self, audience: Audience, party_code: &str, page: PageRequest) -> Result<Page<Document>> {
+    pub fn list(
+        &self,
+        audience: Audience,
+        party_code: &str,
+        page: PageRequest,
+    ) -> Result<Page<Document>> {
         let p = self.portal;
         let (offset, limit) = page.resolve(p.settings()?.audience(audience).page_size)?;
         p.store.documents(
@@ -651,8 +742,16 @@ impl Documents<'_> {
         for _ in 0..5 {
             let d = self.get(id)?;
             let next = Document { payment, ..d };
-            match p.store.commit(&p.tenant, &[crate::store::Change::Document(next.clone())]) {
-                Ok(()) => return Ok(Document { version: next.version + 1, ..next }),
+            match p
+                .store
+                .commit(&p.tenant, &[crate::store::Change::Document(next.clone())])
+            {
+                Ok(()) => {
+                    return Ok(Document {
+                        version: next.version + 1,
+                        ..next
+                    })
+                }
                 Err(Error::Conflict { .. }) => continue,
                 Err(e) => return Err(e),
             }

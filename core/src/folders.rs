@@ -247,7 +247,13 @@ mod tests {
         let labels: Vec<_> = c.iter().map(|f| f.label.as_str()).collect();
         assert_eq!(
             labels,
-            ["Contrats à signer", "Devis à signer", "Contrats", "Devis", "Factures"]
+            [
+                "Contrats à signer",
+                "Devis à signer",
+                "Contrats",
+                "Devis",
+                "Factures"
+            ]
         );
         let factures = resolve(&c, "Factures").unwrap();
         assert_eq!(factures.notify_on, EmailRole::Billing);
@@ -279,7 +285,9 @@ mod tests {
 
     #[test]
     fn paths_rejected() {
-        for bad in ["", "/a", "a/", "a//b", "..", "a/./b", "a\\b", "a/ b", "a\nb"] {
+        for bad in [
+            "", "/a", "a/", "a//b", "..", "a/./b", "a\\b", "a/ b", "a\nb",
+        ] {
             assert_eq!(
                 validate_path(bad).unwrap_err().field(),
                 Some("path"),
@@ -291,14 +299,21 @@ mod tests {
     #[test]
     fn resolve_by_path_or_label() {
         let c = default_tree(Audience::Client);
-        assert_eq!(resolve(&c, "A signer/Devis").unwrap().label, "Devis à signer");
-        assert_eq!(resolve(&c, "Devis à signer").unwrap().path, "A signer/Devis");
+        assert_eq!(
+            resolve(&c, "A signer/Devis").unwrap().label,
+            "Devis à signer"
+        );
+        assert_eq!(
+            resolve(&c, "Devis à signer").unwrap().path,
+            "A signer/Devis"
+        );
         assert_eq!(resolve(&c, "Nope").unwrap_err().code(), "not_found");
     }
 
     #[test]
     fn employee_folders_notify_main_only() {
-        let f = Folder::new(Audience::Employee, "X", "X").notify(EmailRole::Billing, LinkTarget::PortalHome);
+        let f = Folder::new(Audience::Employee, "X", "X")
+            .notify(EmailRole::Billing, LinkTarget::PortalHome);
         assert_eq!(f.validate().unwrap_err().field(), Some("notify_on"));
     }
 }
@@ -333,11 +348,24 @@ impl Folders<'_> {
         folder.validate()?;
         let all = self.list(folder.audience)?;
         if all.iter().any(|f| f.path == folder.path) {
-            return Err(Error::invalid("path", format!("{:?} already exists", folder.path)));
+            return Err(Error::invalid(
+                "path",
+                format!("{:?} already exists", folder.path),
+            ));
         }
-        let folder = Folder { id: crate::portal::new_id(), version: 0, ..folder };
-        self.portal.store.commit(&self.portal.tenant, &[crate::store::Change::Folder(folder.clone())])?;
-        Ok(Folder { version: 1, ..folder })
+        let folder = Folder {
+            id: crate::portal::new_id(),
+            version: 0,
+            ..folder
+        };
+        self.portal.store.commit(
+            &self.portal.tenant,
+            &[crate::store::Change::Folder(folder.clone())],
+        )?;
+        Ok(Folder {
+            version: 1,
+            ..folder
+        })
     }
 
     /// Save a folder read earlier (rename its path or label, change its flags). Documents follow
@@ -348,17 +376,32 @@ impl Folders<'_> {
         if !all.iter().any(|f| f.id == folder.id) {
             return Err(Error::not_found("folder", &folder.path));
         }
-        if all.iter().any(|f| f.path == folder.path && f.id != folder.id) {
-            return Err(Error::invalid("path", format!("{:?} already exists", folder.path)));
+        if all
+            .iter()
+            .any(|f| f.path == folder.path && f.id != folder.id)
+        {
+            return Err(Error::invalid(
+                "path",
+                format!("{:?} already exists", folder.path),
+            ));
         }
-        self.portal.store.commit(&self.portal.tenant, &[crate::store::Change::Folder(folder.clone())])?;
-        Ok(Folder { version: folder.version + 1, ..folder })
+        self.portal.store.commit(
+            &self.portal.tenant,
+            &[crate::store::Change::Folder(folder.clone())],
+        )?;
+        Ok(Folder {
+            version: folder.version + 1,
+            ..folder
+        })
     }
 
     /// Remove an empty folder.
     pub fn remove(&self, audience: Audience, reference: &str) -> Result<()> {
         let folder = self.get(audience, reference)?;
-        let count = self.portal.store.count_documents_in_folder(&self.portal.tenant, &folder.id)?;
+        let count = self
+            .portal
+            .store
+            .count_documents_in_folder(&self.portal.tenant, &folder.id)?;
         if count > 0 {
             return Err(Error::state(
                 format!("folder {}", folder.path),
@@ -367,7 +410,10 @@ impl Folders<'_> {
         }
         self.portal.store.commit(
             &self.portal.tenant,
-            &[crate::store::Change::DeleteFolder { id: folder.id, version: folder.version }],
+            &[crate::store::Change::DeleteFolder {
+                id: folder.id,
+                version: folder.version,
+            }],
         )
     }
 }

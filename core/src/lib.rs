@@ -82,19 +82,24 @@ pub mod security;
 pub mod store;
 pub mod templates;
 
-pub use accounts::{AccessEvent, Account, AccountStatus, Invitation, InvitationStatus, Token, TokenPurpose};
+pub use accounts::{
+    AccessEvent, Account, AccountStatus, Invitation, InvitationStatus, Token, TokenPurpose,
+};
 pub use blobs::{Blobs, FsBlobs, MemoryBlobs};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{Audience, AudienceSettings, Language, Settings, UnpaidPolicy};
 pub use documents::{
-    Document, DocumentKind, NotificationDecision, Page, PageRequest, PaymentStatus, Publish, PublishReport, SkipReason,
+    Document, DocumentKind, NotificationDecision, Page, PageRequest, PaymentStatus, Publish,
+    PublishReport, SkipReason,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use folders::{Folder, LinkTarget, SignaturePlacement};
-pub use mail::{FileMailer, MailError, Mailer, MemoryMailer, OutgoingMessage};
 #[cfg(feature = "smtp")]
 pub use mail::SmtpMailer;
-pub use notifications::{Attempt, AttemptOutcome, Notification, NotificationFilter, NotificationState, RetryPolicy};
+pub use mail::{FileMailer, MailError, Mailer, MemoryMailer, OutgoingMessage};
+pub use notifications::{
+    Attempt, AttemptOutcome, Notification, NotificationFilter, NotificationState, RetryPolicy,
+};
 pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;

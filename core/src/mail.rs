@@ -54,7 +54,8 @@ impl OutgoingMessage {
         if let Some(r) = &self.reply_to {
             b = b.reply_to(Mailbox::new(None, parse_address(r)?));
         }
-        b.body(self.body.clone()).map_err(|e| MailError::Permanent(format!("cannot build message: {e}")))
+        b.body(self.body.clone())
+            .map_err(|e| MailError::Permanent(format!("cannot build message: {e}")))
     }
 
     /// The message as RFC 5322 bytes (what a `.eml` file holds).
@@ -64,7 +65,8 @@ impl OutgoingMessage {
 }
 
 fn parse_address(a: &str) -> std::result::Result<lettre::Address, MailError> {
-    a.parse().map_err(|e| MailError::Permanent(format!("bad address {a:?}: {e}")))
+    a.parse()
+        .map_err(|e| MailError::Permanent(format!("bad address {a:?}: {e}")))
 }
 
 /// Why a send failed. Transient errors are retried with backoff; permanent ones are not.
@@ -80,7 +82,9 @@ pub enum MailError {
 
 impl From<MailError> for Error {
     fn from(e: MailError) -> Self {
-        Error::Mail { reason: e.to_string() }
+        Error::Mail {
+            reason: e.to_string(),
+        }
     }
 }
 
@@ -175,7 +179,8 @@ impl FileMailer {
     /// Write into `dir` (created if missing).
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
-        fs::create_dir_all(&dir).map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+        fs::create_dir_all(&dir)
+            .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
         Ok(FileMailer { dir })
     }
 
@@ -188,7 +193,13 @@ impl FileMailer {
     pub fn path_of(&self, notification_id: &str) -> PathBuf {
         let safe: String = notification_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         self.dir.join(format!("{safe}.eml"))
     }
@@ -234,7 +245,11 @@ mod smtp {
     impl SmtpMailer {
         /// Plain SMTP to `host:port` without TLS (a local relay or a test sink).
         pub fn unencrypted(host: &str, port: u16) -> Self {
-            SmtpMailer { transport: lettre::SmtpTransport::builder_dangerous(host).port(port).build() }
+            SmtpMailer {
+                transport: lettre::SmtpTransport::builder_dangerous(host)
+                    .port(port)
+                    .build(),
+            }
         }
 
         /// Wrap a lettre transport configured by the host (TLS, credentials, pool).
@@ -284,7 +299,8 @@ mod tests {
         let eml = m.read("n1").unwrap();
         assert!(eml.contains("Message-ID: <n1@masociete.fr>"), "{eml}");
         assert!(
-            eml.lines().any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?b?")),
+            eml.lines()
+                .any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?b?")),
             "UTF-8 subject must be RFC 2047 encoded: {eml}"
         );
         assert!(eml.contains("Reply-To: contact@masociete.fr"), "{eml}");
@@ -296,7 +312,10 @@ mod tests {
     fn bad_address_is_permanent() {
         let mut m = msg();
         m.to = "not an address".into();
-        assert!(matches!(MemoryMailer::new().send(&m), Err(MailError::Permanent(_))));
+        assert!(matches!(
+            MemoryMailer::new().send(&m),
+            Err(MailError::Permanent(_))
+        ));
     }
 
     #[test]

@@ -159,7 +159,12 @@ impl Notification {
     }
 
     /// Record the outcome of an attempt at `now` under `policy`.
-    pub fn record_attempt(&mut self, now: DateTime<Utc>, outcome: AttemptOutcome, policy: &RetryPolicy) -> Result<()> {
+    pub fn record_attempt(
+        &mut self,
+        now: DateTime<Utc>,
+        outcome: AttemptOutcome,
+        policy: &RetryPolicy,
+    ) -> Result<()> {
         let next = match &outcome {
             AttemptOutcome::Sent => NotificationState::Sent,
             AttemptOutcome::Permanent(_) => NotificationState::Abandoned,
@@ -191,7 +196,12 @@ impl Notification {
         if !self.state.can_become(to) {
             return Err(Error::state(
                 "notification",
-                format!("{} is {}; it cannot become {}", self.id, self.state.as_str(), to.as_str()),
+                format!(
+                    "{} is {}; it cannot become {}",
+                    self.id,
+                    self.state.as_str(),
+                    to.as_str()
+                ),
             ));
         }
         self.state = to;
@@ -235,7 +245,9 @@ impl RetryPolicy {
     /// assert_eq!(p.backoff(30), Duration::hours(1));
     /// ```
     pub fn backoff(&self, failures: u32) -> Duration {
-        let factor = 1i32.checked_shl(failures.saturating_sub(1).min(30)).unwrap_or(i32::MAX);
+        let factor = 1i32
+            .checked_shl(failures.saturating_sub(1).min(30))
+            .unwrap_or(i32::MAX);
         self.first_backoff
             .checked_mul(factor)
             .unwrap_or(self.max_backoff)
@@ -262,7 +274,10 @@ impl NotificationFilter {
         self.audience.is_none_or(|a| a == n.audience)
             && self.party_code.as_deref().is_none_or(|p| p == n.party_code)
             && self.state.is_none_or(|s| s == n.state)
-            && self.document_id.as_deref().is_none_or(|d| Some(d) == n.document_id.as_deref())
+            && self
+                .document_id
+                .as_deref()
+                .is_none_or(|d| Some(d) == n.document_id.as_deref())
             && self.from.is_none_or(|f| n.created_at >= f)
             && self.to.is_none_or(|t| n.created_at < t)
     }
@@ -303,17 +318,23 @@ mod tests {
     #[test]
     fn transient_failures_back_off_then_abandon() {
         let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let p = RetryPolicy { max_attempts: 3, ..Default::default() };
+        let p = RetryPolicy {
+            max_attempts: 3,
+            ..Default::default()
+        };
         let mut n = sample(now);
         n.claim(now, Duration::minutes(5)).unwrap();
         assert!(!n.is_due(now));
-        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p)
+            .unwrap();
         assert_eq!(n.state, NotificationState::Failed);
         assert!(!n.is_due(now));
         assert!(n.is_due(now + Duration::minutes(1)));
-        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p)
+            .unwrap();
         assert_eq!(n.next_attempt_at, now + Duration::minutes(2));
-        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p).unwrap();
+        n.record_attempt(now, AttemptOutcome::Transient("421".into()), &p)
+            .unwrap();
         assert_eq!(n.state, NotificationState::Abandoned);
         assert_eq!(n.attempts.len(), 3);
         assert_eq!(n.last_error(), Some("421"));
@@ -326,18 +347,26 @@ mod tests {
         let mut n = sample(now);
         n.holds_secret = true;
         n.body = "password: abc".into();
-        n.record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default()).unwrap();
+        n.record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default())
+            .unwrap();
         assert_eq!(n.sent_at, Some(now));
         assert_eq!(n.body, REDACTED_BODY);
         assert_eq!(n.cancel().unwrap_err().code(), "invalid_state");
-        assert!(n.record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default()).is_err());
+        assert!(n
+            .record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default())
+            .is_err());
     }
 
     #[test]
     fn permanent_failure_abandons_at_once() {
         let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let mut n = sample(now);
-        n.record_attempt(now, AttemptOutcome::Permanent("550".into()), &RetryPolicy::default()).unwrap();
+        n.record_attempt(
+            now,
+            AttemptOutcome::Permanent("550".into()),
+            &RetryPolicy::default(),
+        )
+        .unwrap();
         assert_eq!(n.state, NotificationState::Abandoned);
     }
 }
@@ -359,11 +388,17 @@ impl Notifications<'_> {
     /// A notification by id.
     pub fn get(&self, id: &str) -> Result<Notification> {
         let p = self.portal;
-        p.store.notification(&p.tenant, id)?.ok_or_else(|| Error::not_found("notification", id))
+        p.store
+            .notification(&p.tenant, id)?
+            .ok_or_else(|| Error::not_found("notification", id))
     }
 
     /// The history, newest first, filtered and paged.
-    pub fn history(&self, filter: &NotificationFilter, page: crate::PageRequest) -> Result<crate::Page<Notification>> {
+    pub fn history(
+        &self,
+        filter: &NotificationFilter,
+        page: crate::PageRequest,
+    ) -> Result<crate::Page<Notification>> {
         let p = self.portal;
         let size = match filter.audience {
             Some(a) => p.settings()?.audience(a).page_size,
@@ -378,7 +413,8 @@ impl Notifications<'_> {
         let p = self.portal;
         let mut n = self.get(id)?;
         n.cancel()?;
-        p.store.commit(&p.tenant, &[crate::store::Change::Notification(n.clone())])?;
+        p.store
+            .commit(&p.tenant, &[crate::store::Change::Notification(n.clone())])?;
         n.version += 1;
         Ok(n)
     }
@@ -397,14 +433,23 @@ impl Notifications<'_> {
         }
         match (original.state, force) {
             (NotificationState::Sent, false) => {
-                return Err(Error::state(format!("notification {id}"), "already sent; force it to send again"))
+                return Err(Error::state(
+                    format!("notification {id}"),
+                    "already sent; force it to send again",
+                ))
             }
             (NotificationState::Pending | NotificationState::Failed, false) => {
-                return Err(Error::state(format!("notification {id}"), "still pending; force it to queue a fresh copy"))
+                return Err(Error::state(
+                    format!("notification {id}"),
+                    "still pending; force it to queue a fresh copy",
+                ))
             }
             _ => {}
         }
-        let document_id = original.document_id.clone().ok_or_else(|| Error::not_found("document", "of notification"))?;
+        let document_id = original
+            .document_id
+            .clone()
+            .ok_or_else(|| Error::not_found("document", "of notification"))?;
         let document = p.documents().get(&document_id)?;
         let settings = p.settings()?;
         if !settings.audience(document.audience).notifications_enabled {
@@ -417,7 +462,10 @@ impl Notifications<'_> {
             .find(|f| f.id == document.folder_id)
             .ok_or_else(|| Error::not_found("folder", &document.folder_id))?;
         if !crate::documents::is_visible(folder, &party, document.kind) {
-            return Err(Error::state(format!("document {}", document.name), "not visible on the portal"));
+            return Err(Error::state(
+                format!("document {}", document.name),
+                "not visible on the portal",
+            ));
         }
         if party.address(folder.notify_on).is_none() {
             return Err(Error::state(
@@ -426,8 +474,11 @@ impl Notifications<'_> {
             ));
         }
         let now = p.clock.now();
-        let (template, template_version) =
-            p.compiled_template(&settings, document.audience, TemplatePurpose::DocumentAvailable)?;
+        let (template, template_version) = p.compiled_template(
+            &settings,
+            document.audience,
+            TemplatePurpose::DocumentAvailable,
+        )?;
         let date = p.format_date(&settings, now)?;
         let ctx = crate::documents::PublishContext {
             settings: &settings,
@@ -453,6 +504,9 @@ impl Notifications<'_> {
             changes.push(crate::store::Change::Notification(old));
         }
         p.store.commit(&p.tenant, &changes)?;
-        Ok(Notification { version: 1, ..fresh })
+        Ok(Notification {
+            version: 1,
+            ..fresh
+        })
     }
 }

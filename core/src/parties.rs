@@ -172,7 +172,9 @@ pub(crate) fn validate_code(code: &str) -> Result<()> {
         "must be 1..=64 characters"
     );
     crate::ensure_input!(
-        !code.chars().any(|c| c.is_control() || c == '/' || c == '\\'),
+        !code
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\'),
         "code",
         "must not contain control characters or slashes"
     );
@@ -194,7 +196,9 @@ pub fn validate_email(address: &str) -> std::result::Result<(), String> {
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
     {
-        return Err(format!("{address:?} contains spaces or forbidden characters"));
+        return Err(format!(
+            "{address:?} contains spaces or forbidden characters"
+        ));
     }
     let Some((local, domain)) = address.split_once('@') else {
         return Err(format!("{address:?} has no @"));
@@ -276,9 +280,20 @@ impl Parties<'_> {
         for _ in 0..5 {
             let current = p.store.party(&p.tenant, party.audience, &party.code)?;
             let version = current.map(|c| c.version).unwrap_or(0);
-            let next = Party { version, ..party.clone() };
-            match p.store.commit(&p.tenant, &[crate::store::Change::Party(next.clone())]) {
-                Ok(()) => return Ok(Party { version: version + 1, ..next }),
+            let next = Party {
+                version,
+                ..party.clone()
+            };
+            match p
+                .store
+                .commit(&p.tenant, &[crate::store::Change::Party(next.clone())])
+            {
+                Ok(()) => {
+                    return Ok(Party {
+                        version: version + 1,
+                        ..next
+                    })
+                }
                 Err(Error::Conflict { .. }) => continue,
                 Err(e) => return Err(e),
             }
@@ -288,7 +303,8 @@ impl Parties<'_> {
 
     /// A party by audience and code.
     pub fn get(&self, audience: Audience, code: &str) -> Result<Party> {
-        self.find(audience, code)?.ok_or_else(|| Error::not_found("party", code))
+        self.find(audience, code)?
+            .ok_or_else(|| Error::not_found("party", code))
     }
 
     /// A party, or `None`.
@@ -299,6 +315,8 @@ impl Parties<'_> {
     /// The parties of an audience, by code.
     pub fn list(&self, audience: Audience, page: crate::PageRequest) -> Result<crate::Page<Party>> {
         let (offset, limit) = page.resolve(self.portal.settings()?.audience(audience).page_size)?;
-        self.portal.store.parties(&self.portal.tenant, audience, offset, limit)
+        self.portal
+            .store
+            .parties(&self.portal.tenant, audience, offset, limit)
     }
 }

@@ -42,7 +42,9 @@ pub struct Portal {
 
 impl std::fmt::Debug for Portal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Portal").field("tenant", &self.tenant).finish_non_exhaustive()
+        f.debug_struct("Portal")
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,11 +108,17 @@ impl PortalBuilder {
     /// audiences in one commit.
     pub fn build(self) -> Result<Portal> {
         crate::ensure_input!(
-            !self.tenant.is_empty() && self.tenant.len() <= 128 && !self.tenant.chars().any(char::is_control),
+            !self.tenant.is_empty()
+                && self.tenant.len() <= 128
+                && !self.tenant.chars().any(char::is_control),
             "tenant",
             "must be 1..=128 characters without control characters"
         );
-        crate::ensure_input!(self.retry.max_attempts >= 1, "max_attempts", "must be at least 1");
+        crate::ensure_input!(
+            self.retry.max_attempts >= 1,
+            "max_attempts",
+            "must be at least 1"
+        );
         self.security.validate()?;
         let portal = Portal {
             tenant: self.tenant,
@@ -126,7 +134,10 @@ impl PortalBuilder {
                 .settings
                 .unwrap_or_else(|| Settings::new(portal.tenant.clone(), "localhost"));
             settings.validate()?;
-            let mut changes = vec![Change::Settings(Settings { version: 0, ..settings })];
+            let mut changes = vec![Change::Settings(Settings {
+                version: 0,
+                ..settings
+            })];
             for audience in Audience::ALL {
                 for mut folder in default_tree(audience) {
                     folder.id = new_id();
@@ -136,7 +147,8 @@ impl PortalBuilder {
             match portal.store.commit(&portal.tenant, &changes) {
                 Ok(()) => {}
                 // Another process initialised it first: use theirs.
-                Err(Error::Conflict { .. }) if portal.store.settings(&portal.tenant)?.is_some() => {}
+                Err(Error::Conflict { .. }) if portal.store.settings(&portal.tenant)?.is_some() => {
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -282,8 +294,12 @@ impl Portal {
     /// gives `conflict`). Returns them with their new version.
     pub fn save_settings(&self, settings: Settings) -> Result<Settings> {
         settings.validate()?;
-        self.store.commit(&self.tenant, &[Change::Settings(settings.clone())])?;
-        Ok(Settings { version: settings.version + 1, ..settings })
+        self.store
+            .commit(&self.tenant, &[Change::Settings(settings.clone())])?;
+        Ok(Settings {
+            version: settings.version + 1,
+            ..settings
+        })
     }
 
     /// Change the settings with `edit`, retrying on a concurrent change.
@@ -323,13 +339,17 @@ impl Portal {
             .templates(&self.tenant, audience)?
             .into_iter()
             .find(|t| t.purpose == purpose);
-        let t = stored.unwrap_or_else(|| Template::default_for(audience, purpose, settings.language));
+        let t =
+            stored.unwrap_or_else(|| Template::default_for(audience, purpose, settings.language));
         Ok((t.compile()?, t.version))
     }
 
     /// A date as DD/MM/YYYY in the tenant's time zone.
     pub(crate) fn format_date(&self, settings: &Settings, at: DateTime<Utc>) -> Result<String> {
-        Ok(at.with_timezone(&settings.tz()?).format("%d/%m/%Y").to_string())
+        Ok(at
+            .with_timezone(&settings.tz()?)
+            .format("%d/%m/%Y")
+            .to_string())
     }
 
     /// Send up to `limit` due notifications through the mailer ("Synchroniser" sends them too).
@@ -364,7 +384,10 @@ impl Portal {
             }
             results.push(n);
         }
-        self.commit_each_or_all(results.into_iter().map(Change::Notification).collect(), &mut report)?;
+        self.commit_each_or_all(
+            results.into_iter().map(Change::Notification).collect(),
+            &mut report,
+        )?;
         Ok(report)
     }
 
@@ -394,7 +417,10 @@ impl Portal {
             Err(Error::Conflict { .. }) => {
                 let mut won = Vec::new();
                 for mut n in claims {
-                    match self.store.commit(&self.tenant, &[Change::Notification(n.clone())]) {
+                    match self
+                        .store
+                        .commit(&self.tenant, &[Change::Notification(n.clone())])
+                    {
                         Ok(()) => {
                             n.version += 1;
                             won.push(n);
@@ -410,7 +436,11 @@ impl Portal {
     }
 
     /// Commit all changes at once; on a conflict, each alone, counting the losers as skipped.
-    pub(crate) fn commit_each_or_all(&self, changes: Vec<Change>, report: &mut DispatchReport) -> Result<()> {
+    pub(crate) fn commit_each_or_all(
+        &self,
+        changes: Vec<Change>,
+        report: &mut DispatchReport,
+    ) -> Result<()> {
         match self.store.commit(&self.tenant, &changes) {
             Ok(()) => Ok(()),
             Err(Error::Conflict { .. }) => {
@@ -446,7 +476,11 @@ impl Portal {
         loop {
             let round = self.dispatch(SYNC_DISPATCH_BATCH)?;
             total.add(round);
-            progress(Progress { phase: Phase::Dispatching, done: total.attempted, total: total.attempted });
+            progress(Progress {
+                phase: Phase::Dispatching,
+                done: total.attempted,
+                total: total.attempted,
+            });
             if round.attempted == 0 {
                 return Ok(total);
             }
@@ -463,7 +497,11 @@ impl Portal {
     pub fn sync_with_progress(&self, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
         let (activated, credentials_queued) = self.activate_drafts(progress)?;
         let dispatch = self.dispatch_all(progress)?;
-        Ok(SyncReport { activated, credentials_queued, dispatch })
+        Ok(SyncReport {
+            activated,
+            credentials_queued,
+            dispatch,
+        })
     }
 }
 
@@ -481,18 +519,35 @@ mod tests {
     #[test]
     fn first_open_creates_default_trees_once() {
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-        let p = Portal::builder("t").settings(Settings::new("A", "a.fr")).store(store.clone()).build().unwrap();
+        let p = Portal::builder("t")
+            .settings(Settings::new("A", "a.fr"))
+            .store(store.clone())
+            .build()
+            .unwrap();
         assert_eq!(p.folder_list(Audience::Client).unwrap().len(), 5);
         assert_eq!(p.folder_list(Audience::Employee).unwrap().len(), 5);
-        let again = Portal::builder("t").settings(Settings::new("B", "b.fr")).store(store).build().unwrap();
+        let again = Portal::builder("t")
+            .settings(Settings::new("B", "b.fr"))
+            .store(store)
+            .build()
+            .unwrap();
         assert_eq!(again.folder_list(Audience::Client).unwrap().len(), 5);
-        assert_eq!(again.settings().unwrap().company_name, "A", "stored settings win");
+        assert_eq!(
+            again.settings().unwrap().company_name,
+            "A",
+            "stored settings win"
+        );
     }
 
     #[test]
     fn bad_first_settings_rejected() {
         let e = Portal::in_memory("t", Settings::new("A", "a.fr").sender("x")).unwrap_err();
         assert_eq!(e.field(), Some("sender"));
-        assert_eq!(Portal::in_memory("", Settings::new("A", "a.fr")).unwrap_err().field(), Some("tenant"));
+        assert_eq!(
+            Portal::in_memory("", Settings::new("A", "a.fr"))
+                .unwrap_err()
+                .field(),
+            Some("tenant")
+        );
     }
 }

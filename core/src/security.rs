@@ -63,8 +63,16 @@ impl SecurityPolicy {
 
     pub(crate) fn validate(&self) -> Result<()> {
         self.argon2().map(|_| ())?;
-        crate::ensure_input!(self.max_failed_logins >= 1, "max_failed_logins", "must be at least 1");
-        crate::ensure_input!(self.min_password_length >= 4, "min_password_length", "must be at least 4");
+        crate::ensure_input!(
+            self.max_failed_logins >= 1,
+            "max_failed_logins",
+            "must be at least 1"
+        );
+        crate::ensure_input!(
+            self.min_password_length >= 4,
+            "min_password_length",
+            "must be at least 4"
+        );
         crate::ensure_input!(
             (8..=64).contains(&self.generated_password_length),
             "generated_password_length",
@@ -74,8 +82,13 @@ impl SecurityPolicy {
     }
 
     fn argon2(&self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.argon2_memory_kib, self.argon2_iterations, self.argon2_parallelism, None)
-            .map_err(|e| Error::invalid("argon2", e.to_string()))?;
+        let params = Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        )
+        .map_err(|e| Error::invalid("argon2", e.to_string()))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
@@ -91,7 +104,9 @@ impl SecurityPolicy {
     /// Check a password against a PHC string (parameters are read from the string).
     pub fn verify_password(&self, password: &str, phc: &str) -> bool {
         match PasswordHash::new(phc) {
-            Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+            Ok(h) => Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok(),
             Err(_) => false,
         }
     }
@@ -103,7 +118,8 @@ impl SecurityPolicy {
 
     fn dummy_hash(&self) -> String {
         // A fixed salt is fine: this hash only burns time.
-        let salt = SaltString::encode_b64(b"portail-dummy-salt").unwrap_or_else(|_| SaltString::generate(&mut OsRng));
+        let salt = SaltString::encode_b64(b"portail-dummy-salt")
+            .unwrap_or_else(|_| SaltString::generate(&mut OsRng));
         self.argon2()
             .and_then(|a| {
                 a.hash_password(b"not a password", &salt)
@@ -169,7 +185,14 @@ mod tests {
     #[test]
     fn default_is_owasp_argon2id() {
         let p = SecurityPolicy::default();
-        assert_eq!((p.argon2_memory_kib, p.argon2_iterations, p.argon2_parallelism), (19456, 2, 1));
+        assert_eq!(
+            (
+                p.argon2_memory_kib,
+                p.argon2_iterations,
+                p.argon2_parallelism
+            ),
+            (19456, 2, 1)
+        );
         let h = p.hash_password("correct horse").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(p.verify_password("correct horse", &h));

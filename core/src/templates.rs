@@ -216,13 +216,27 @@ impl Template {
             "subject",
             "must be one line"
         );
-        crate::ensure_input!(!self.subject.trim().is_empty(), "subject", "must not be empty");
-        crate::ensure_input!(self.subject.len() <= 998, "subject", "longer than 998 bytes");
-        crate::ensure_input!(self.body.len() <= 100_000, "body", "longer than 100,000 bytes");
+        crate::ensure_input!(
+            !self.subject.trim().is_empty(),
+            "subject",
+            "must not be empty"
+        );
+        crate::ensure_input!(
+            self.subject.len() <= 998,
+            "subject",
+            "longer than 998 bytes"
+        );
+        crate::ensure_input!(
+            self.body.len() <= 100_000,
+            "body",
+            "longer than 100,000 bytes"
+        );
         let allowed = self.purpose.fields();
         Ok(CompiledTemplate {
-            subject: parse(&self.subject, allowed, self.purpose).map_err(|r| Error::invalid("subject", r))?,
-            body: parse(&self.body, allowed, self.purpose).map_err(|r| Error::invalid("body", r))?,
+            subject: parse(&self.subject, allowed, self.purpose)
+                .map_err(|r| Error::invalid("subject", r))?,
+            body: parse(&self.body, allowed, self.purpose)
+                .map_err(|r| Error::invalid("body", r))?,
         })
     }
 
@@ -256,7 +270,10 @@ impl CompiledTemplate {
                 Piece::Field(f) => {
                     let v = values.get(*f);
                     if v.contains(['\r', '\n']) {
-                        out.extend(v.chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }));
+                        out.extend(
+                            v.chars()
+                                .map(|c| if c == '\r' || c == '\n' { ' ' } else { c }),
+                        );
                     } else {
                         out.push_str(v);
                     }
@@ -291,7 +308,11 @@ fn is_field_char(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
 
-fn parse(text: &str, allowed: &[MergeField], purpose: TemplatePurpose) -> std::result::Result<Vec<Piece>, String> {
+fn parse(
+    text: &str,
+    allowed: &[MergeField],
+    purpose: TemplatePurpose,
+) -> std::result::Result<Vec<Piece>, String> {
     let mut pieces = Vec::new();
     let mut literal = String::new();
     let mut rest = text;
@@ -332,7 +353,11 @@ fn parse(text: &str, allowed: &[MergeField], purpose: TemplatePurpose) -> std::r
     Ok(pieces)
 }
 
-fn default_text(audience: Audience, purpose: TemplatePurpose, language: Language) -> (&'static str, &'static str) {
+fn default_text(
+    audience: Audience,
+    purpose: TemplatePurpose,
+    language: Language,
+) -> (&'static str, &'static str) {
     use TemplatePurpose::*;
     match (language, purpose, audience) {
         (Language::French, DocumentAvailable, Audience::Client) => (
@@ -401,50 +426,95 @@ mod tests {
 
     #[test]
     fn password_only_in_credentials() {
-        let t = Template::new(Audience::Client, TemplatePurpose::PasswordReset, "x", "#mot_de_passe#");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::PasswordReset,
+            "x",
+            "#mot_de_passe#",
+        );
         let e = t.compile().unwrap_err();
         assert_eq!(e.field(), Some("body"));
         assert!(e.to_string().contains("#mot_de_passe#"), "{e}");
-        let t = Template::new(Audience::Client, TemplatePurpose::AccessCredentials, "x", "#mot_de_passe#");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::AccessCredentials,
+            "x",
+            "#mot_de_passe#",
+        );
         t.compile().unwrap();
     }
 
     #[test]
     fn hashes_that_are_not_fields_stay_text() {
-        let t = Template::new(Audience::Client, TemplatePurpose::DocumentAvailable, "Facture #12 #document#", "# ## #a b# ##nom##");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "Facture #12 #document#",
+            "# ## #a b# ##nom##",
+        );
         let c = t.compile().unwrap();
-        let v = MergeValues { document: Some("D"), name: Some("N"), ..Default::default() };
+        let v = MergeValues {
+            document: Some("D"),
+            name: Some("N"),
+            ..Default::default()
+        };
         assert_eq!(c.render_subject(&v), "Facture #12 D");
         assert_eq!(c.render_body(&v), "# ## #a b# #N#");
     }
 
     #[test]
     fn unknown_field_named() {
-        let t = Template::new(Audience::Client, TemplatePurpose::DocumentAvailable, "ok", "Hello #prenom#");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "ok",
+            "Hello #prenom#",
+        );
         let e = t.compile().unwrap_err();
         assert!(e.to_string().contains("#prenom#"));
     }
 
     #[test]
     fn subject_values_cannot_inject_headers() {
-        let t = Template::new(Audience::Client, TemplatePurpose::DocumentAvailable, "Doc #document#", "#document#");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "Doc #document#",
+            "#document#",
+        );
         let c = t.compile().unwrap();
-        let v = MergeValues { document: Some("a\r\nBcc: evil@x.y"), ..Default::default() };
+        let v = MergeValues {
+            document: Some("a\r\nBcc: evil@x.y"),
+            ..Default::default()
+        };
         assert_eq!(c.render_subject(&v), "Doc a  Bcc: evil@x.y");
         assert!(c.render_body(&v).contains('\n'));
     }
 
     #[test]
     fn subject_must_be_one_line() {
-        let t = Template::new(Audience::Client, TemplatePurpose::DocumentAvailable, "a\nb", "");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "a\nb",
+            "",
+        );
         assert_eq!(t.compile().unwrap_err().field(), Some("subject"));
     }
 
     #[test]
     fn accent_free_spelling_accepted() {
-        let t = Template::new(Audience::Client, TemplatePurpose::DocumentAvailable, "#societe#", "#SOCIÉTÉ#");
+        let t = Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "#societe#",
+            "#SOCIÉTÉ#",
+        );
         let c = t.compile().unwrap();
-        let v = MergeValues { company: Some("ACME"), ..Default::default() };
+        let v = MergeValues {
+            company: Some("ACME"),
+            ..Default::default()
+        };
         assert_eq!(c.render_subject(&v), "ACME");
         assert_eq!(c.render_body(&v), "ACME");
     }
@@ -468,10 +538,18 @@ impl Templates<'_> {
     /// tenant's language.
     pub fn get(&self, audience: Audience, purpose: TemplatePurpose) -> Result<Template> {
         let p = self.portal;
-        let stored = p.store.templates(&p.tenant, audience)?.into_iter().find(|t| t.purpose == purpose);
+        let stored = p
+            .store
+            .templates(&p.tenant, audience)?
+            .into_iter()
+            .find(|t| t.purpose == purpose);
         match stored {
             Some(t) => Ok(t),
-            None => Ok(Template::default_for(audience, purpose, p.settings()?.language)),
+            None => Ok(Template::default_for(
+                audience,
+                purpose,
+                p.settings()?.language,
+            )),
         }
     }
 
@@ -480,8 +558,14 @@ impl Templates<'_> {
     pub fn save(&self, template: Template) -> Result<Template> {
         template.compile()?;
         let p = self.portal;
-        p.store.commit(&p.tenant, &[crate::store::Change::Template(template.clone())])?;
-        Ok(Template { version: template.version + 1, ..template })
+        p.store.commit(
+            &p.tenant,
+            &[crate::store::Change::Template(template.clone())],
+        )?;
+        Ok(Template {
+            version: template.version + 1,
+            ..template
+        })
     }
 
     /// The merge fields available in a template of `purpose`.

@@ -21,7 +21,8 @@ use crate::templates::{Template, TemplatePurpose};
 /// ```
 /// use std::sync::Arc;
 /// use portail::{MemoryStore, Portal, Settings};
-/// let portal = Portal::builder("acme", Settings::new("ACME", "acme.example"))
+/// let portal = Portal::builder("acme")
+///     .settings(Settings::new("ACME", "acme.example"))
 ///     .store(Arc::new(MemoryStore::new()))
 ///     .build()?;
 /// # Ok::<(), portail::Error>(())
@@ -38,9 +39,14 @@ impl MemoryStore {
     }
 
     fn read<T>(&self, tenant: &str, f: impl FnOnce(&Tenant) -> T) -> Result<T> {
-        let guard = self.tenants.lock().map_err(|_| Error::storage("memory store lock poisoned"))?;
+        let guard = self
+            .tenants
+            .lock()
+            .map_err(|_| Error::storage("memory store lock poisoned"))?;
         static EMPTY: std::sync::OnceLock<Tenant> = std::sync::OnceLock::new();
-        Ok(f(guard.get(tenant).unwrap_or_else(|| EMPTY.get_or_init(Tenant::default))))
+        Ok(f(guard
+            .get(tenant)
+            .unwrap_or_else(|| EMPTY.get_or_init(Tenant::default))))
     }
 }
 
@@ -86,7 +92,12 @@ fn check_version(what: impl FnOnce() -> String, stored: Option<u64>, expected: u
 fn page<T: Clone>(items: &[T], offset: u64, limit: u32) -> Page<T> {
     let start = (offset as usize).min(items.len());
     let end = start.saturating_add(limit as usize).min(items.len());
-    Page { items: items[start..end].to_vec(), total: items.len() as u64, offset, limit }
+    Page {
+        items: items[start..end].to_vec(),
+        total: items.len() as u64,
+        offset,
+        limit,
+    }
 }
 
 impl Tenant {
@@ -97,7 +108,8 @@ impl Tenant {
             .or_default()
             .insert((d.published_at, d.id.clone()));
         if let Some(e) = &d.external_id {
-            self.external_ids.insert((d.audience, e.clone()), d.id.clone());
+            self.external_ids
+                .insert((d.audience, e.clone()), d.id.clone());
         }
         self.documents.insert(d.id.clone(), d);
         prev
@@ -105,7 +117,10 @@ impl Tenant {
 
     fn remove_document(&mut self, id: &str) -> Option<Document> {
         let d = self.documents.remove(id)?;
-        if let Some(set) = self.docs_by_party.get_mut(&(d.audience, d.party_code.clone())) {
+        if let Some(set) = self
+            .docs_by_party
+            .get_mut(&(d.audience, d.party_code.clone()))
+        {
             set.remove(&(d.published_at, d.id.clone()));
         }
         if let Some(e) = &d.external_id {
@@ -131,7 +146,8 @@ impl Tenant {
     fn put_account(&mut self, a: Account) -> Option<Account> {
         let prev = self.remove_account(&a.id);
         if a.status != AccountStatus::Revoked {
-            self.identifiers.insert((a.audience, a.identifier_key.clone()), a.id.clone());
+            self.identifiers
+                .insert((a.audience, a.identifier_key.clone()), a.id.clone());
         }
         self.accounts.insert(a.id.clone(), a);
         prev
@@ -149,21 +165,37 @@ impl Tenant {
     fn apply(&mut self, change: &Change) -> Result<Undo> {
         Ok(match change {
             Change::Settings(s) => {
-                check_version(|| "settings".into(), self.settings.as_ref().map(|x| x.version), s.version)?;
+                check_version(
+                    || "settings".into(),
+                    self.settings.as_ref().map(|x| x.version),
+                    s.version,
+                )?;
                 let mut s = s.clone();
                 s.version += 1;
                 Undo::Settings(self.settings.replace(s))
             }
             Change::Party(p) => {
                 let key = (p.audience, p.code.clone());
-                check_version(|| format!("party {}", p.code), self.parties.get(&key).map(|x| x.version), p.version)?;
+                check_version(
+                    || format!("party {}", p.code),
+                    self.parties.get(&key).map(|x| x.version),
+                    p.version,
+                )?;
                 let mut p = p.clone();
                 p.version += 1;
                 Undo::Party(key.clone(), self.parties.insert(key, p))
             }
             Change::Folder(f) => {
-                check_version(|| format!("folder {}", f.path), self.folders.get(&f.id).map(|x| x.version), f.version)?;
-                if self.folders.values().any(|o| o.id != f.id && o.audience == f.audience && o.path == f.path) {
+                check_version(
+                    || format!("folder {}", f.path),
+                    self.folders.get(&f.id).map(|x| x.version),
+                    f.version,
+                )?;
+                if self
+                    .folders
+                    .values()
+                    .any(|o| o.id != f.id && o.audience == f.audience && o.path == f.path)
+                {
                     return Err(Error::conflict(format!("folder path {}", f.path)));
                 }
                 let mut f = f.clone();
@@ -171,18 +203,30 @@ impl Tenant {
                 Undo::Folder(f.id.clone(), self.folders.insert(f.id.clone(), f))
             }
             Change::DeleteFolder { id, version } => {
-                check_version(|| format!("folder {id}"), self.folders.get(id).map(|x| x.version), *version)?;
+                check_version(
+                    || format!("folder {id}"),
+                    self.folders.get(id).map(|x| x.version),
+                    *version,
+                )?;
                 Undo::Folder(id.clone(), self.folders.remove(id))
             }
             Change::Template(t) => {
                 let key = (t.audience, t.purpose);
-                check_version(|| format!("template {}", t.purpose.as_str()), self.templates.get(&key).map(|x| x.version), t.version)?;
+                check_version(
+                    || format!("template {}", t.purpose.as_str()),
+                    self.templates.get(&key).map(|x| x.version),
+                    t.version,
+                )?;
                 let mut t = t.clone();
                 t.version += 1;
                 Undo::Template(key, self.templates.insert(key, t))
             }
             Change::Document(d) => {
-                check_version(|| format!("document {}", d.id), self.documents.get(&d.id).map(|x| x.version), d.version)?;
+                check_version(
+                    || format!("document {}", d.id),
+                    self.documents.get(&d.id).map(|x| x.version),
+                    d.version,
+                )?;
                 if let Some(e) = &d.external_id {
                     if let Some(other) = self.external_ids.get(&(d.audience, e.clone())) {
                         if *other != d.id {
@@ -196,18 +240,31 @@ impl Tenant {
                 Undo::Document(id, self.put_document(d))
             }
             Change::Notification(n) => {
-                check_version(|| format!("notification {}", n.id), self.notifications.get(&n.id).map(|x| x.version), n.version)?;
+                check_version(
+                    || format!("notification {}", n.id),
+                    self.notifications.get(&n.id).map(|x| x.version),
+                    n.version,
+                )?;
                 let mut n = n.clone();
                 n.version += 1;
                 let id = n.id.clone();
                 Undo::Notification(id, self.put_notification(n))
             }
             Change::Account(a) => {
-                check_version(|| format!("account {}", a.identifier), self.accounts.get(&a.id).map(|x| x.version), a.version)?;
+                check_version(
+                    || format!("account {}", a.identifier),
+                    self.accounts.get(&a.id).map(|x| x.version),
+                    a.version,
+                )?;
                 if a.status != AccountStatus::Revoked {
-                    if let Some(other) = self.identifiers.get(&(a.audience, a.identifier_key.clone())) {
+                    if let Some(other) = self
+                        .identifiers
+                        .get(&(a.audience, a.identifier_key.clone()))
+                    {
                         if *other != a.id {
-                            return Err(Error::IdentifierTaken { identifier: a.identifier.clone() });
+                            return Err(Error::IdentifierTaken {
+                                identifier: a.identifier.clone(),
+                            });
                         }
                     }
                 }
@@ -217,13 +274,20 @@ impl Tenant {
                 Undo::Account(id, self.put_account(a))
             }
             Change::Token(t) => {
-                check_version(|| "token".into(), self.tokens.get(&t.hash).map(|x| x.version), t.version)?;
+                check_version(
+                    || "token".into(),
+                    self.tokens.get(&t.hash).map(|x| x.version),
+                    t.version,
+                )?;
                 let mut t = t.clone();
                 t.version += 1;
                 Undo::Token(t.hash.clone(), self.tokens.insert(t.hash.clone(), t))
             }
             Change::AccessEvent(e) => {
-                self.access_events.entry(e.document_id.clone()).or_default().push(e.clone());
+                self.access_events
+                    .entry(e.document_id.clone())
+                    .or_default()
+                    .push(e.clone());
                 Undo::AccessEvent(e.document_id.clone())
             }
         })
@@ -287,33 +351,62 @@ impl Store for MemoryStore {
     }
 
     fn party(&self, tenant: &str, audience: Audience, code: &str) -> Result<Option<Party>> {
-        self.read(tenant, |t| t.parties.get(&(audience, code.to_string())).cloned())
+        self.read(tenant, |t| {
+            t.parties.get(&(audience, code.to_string())).cloned()
+        })
     }
 
-    fn parties(&self, tenant: &str, audience: Audience, offset: u64, limit: u32) -> Result<Page<Party>> {
+    fn parties(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Party>> {
         self.read(tenant, |t| {
-            let all: Vec<Party> = t.parties.values().filter(|p| p.audience == audience).cloned().collect();
+            let all: Vec<Party> = t
+                .parties
+                .values()
+                .filter(|p| p.audience == audience)
+                .cloned()
+                .collect();
             page(&all, offset, limit)
         })
     }
 
     fn folders(&self, tenant: &str, audience: Audience) -> Result<Vec<Folder>> {
         self.read(tenant, |t| {
-            let mut v: Vec<Folder> = t.folders.values().filter(|f| f.audience == audience).cloned().collect();
+            let mut v: Vec<Folder> = t
+                .folders
+                .values()
+                .filter(|f| f.audience == audience)
+                .cloned()
+                .collect();
             v.sort_by(|a, b| a.path.cmp(&b.path));
             v
         })
     }
 
     fn templates(&self, tenant: &str, audience: Audience) -> Result<Vec<Template>> {
-        self.read(tenant, |t| t.templates.values().filter(|x| x.audience == audience).cloned().collect())
+        self.read(tenant, |t| {
+            t.templates
+                .values()
+                .filter(|x| x.audience == audience)
+                .cloned()
+                .collect()
+        })
     }
 
     fn document(&self, tenant: &str, id: &str) -> Result<Option<Document>> {
         self.read(tenant, |t| t.documents.get(id).cloned())
     }
 
-    fn document_by_external_id(&self, tenant: &str, audience: Audience, external_id: &str) -> Result<Option<Document>> {
+    fn document_by_external_id(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        external_id: &str,
+    ) -> Result<Option<Document>> {
         self.read(tenant, |t| {
             t.external_ids
                 .get(&(audience, external_id.to_string()))
@@ -325,13 +418,22 @@ impl Store for MemoryStore {
     fn documents(&self, tenant: &str, q: &DocumentQuery) -> Result<Page<Document>> {
         self.read(tenant, |t| {
             let Some(keys) = t.docs_by_party.get(&(q.audience, q.party_code.clone())) else {
-                return Page { items: vec![], total: 0, offset: q.offset, limit: q.limit };
+                return Page {
+                    items: vec![],
+                    total: 0,
+                    offset: q.offset,
+                    limit: q.limit,
+                };
             };
             let matching: Vec<&Document> = keys
                 .iter()
                 .rev()
                 .filter_map(|(_, id)| t.documents.get(id))
-                .filter(|d| q.folder_ids.as_ref().is_none_or(|f| f.contains(&d.folder_id)))
+                .filter(|d| {
+                    q.folder_ids
+                        .as_ref()
+                        .is_none_or(|f| f.contains(&d.folder_id))
+                })
                 .filter(|d| q.include_invoices || d.kind != DocumentKind::Invoice)
                 .collect();
             let start = (q.offset as usize).min(matching.len());
@@ -346,16 +448,23 @@ impl Store for MemoryStore {
     }
 
     fn count_documents_in_folder(&self, tenant: &str, folder_id: &str) -> Result<u64> {
-        self.read(tenant, |t| t.documents.values().filter(|d| d.folder_id == folder_id).count() as u64)
+        self.read(tenant, |t| {
+            t.documents
+                .values()
+                .filter(|d| d.folder_id == folder_id)
+                .count() as u64
+        })
     }
 
     fn party_has_unpaid(&self, tenant: &str, audience: Audience, party_code: &str) -> Result<bool> {
         self.read(tenant, |t| {
-            t.docs_by_party.get(&(audience, party_code.to_string())).is_some_and(|keys| {
-                keys.iter()
-                    .filter_map(|(_, id)| t.documents.get(id))
-                    .any(|d| d.payment == PaymentStatus::Unpaid)
-            })
+            t.docs_by_party
+                .get(&(audience, party_code.to_string()))
+                .is_some_and(|keys| {
+                    keys.iter()
+                        .filter_map(|(_, id)| t.documents.get(id))
+                        .any(|d| d.payment == PaymentStatus::Unpaid)
+                })
         })
     }
 
@@ -363,17 +472,37 @@ impl Store for MemoryStore {
         self.read(tenant, |t| t.notifications.get(id).cloned())
     }
 
-    fn notifications(&self, tenant: &str, filter: &NotificationFilter, offset: u64, limit: u32) -> Result<Page<Notification>> {
+    fn notifications(
+        &self,
+        tenant: &str,
+        filter: &NotificationFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Notification>> {
         self.read(tenant, |t| {
-            let mut all: Vec<&Notification> = t.notifications.values().filter(|n| filter.matches(n)).collect();
+            let mut all: Vec<&Notification> = t
+                .notifications
+                .values()
+                .filter(|n| filter.matches(n))
+                .collect();
             all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
             let start = (offset as usize).min(all.len());
             let end = start.saturating_add(limit as usize).min(all.len());
-            Page { items: all[start..end].iter().map(|n| (*n).clone()).collect(), total: all.len() as u64, offset, limit }
+            Page {
+                items: all[start..end].iter().map(|n| (*n).clone()).collect(),
+                total: all.len() as u64,
+                offset,
+                limit,
+            }
         })
     }
 
-    fn due_notifications(&self, tenant: &str, now: DateTime<Utc>, limit: u32) -> Result<Vec<Notification>> {
+    fn due_notifications(
+        &self,
+        tenant: &str,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
         self.read(tenant, |t| {
             let mut due: Vec<&Notification> = t
                 .open_notifications
@@ -390,7 +519,12 @@ impl Store for MemoryStore {
         self.read(tenant, |t| t.accounts.get(id).cloned())
     }
 
-    fn account_by_identifier(&self, tenant: &str, audience: Audience, identifier_key: &str) -> Result<Option<Account>> {
+    fn account_by_identifier(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        identifier_key: &str,
+    ) -> Result<Option<Account>> {
         self.read(tenant, |t| {
             t.identifiers
                 .get(&(audience, identifier_key.to_string()))
@@ -399,15 +533,32 @@ impl Store for MemoryStore {
         })
     }
 
-    fn accounts(&self, tenant: &str, filter: &AccountFilter, offset: u64, limit: u32) -> Result<Page<Account>> {
+    fn accounts(
+        &self,
+        tenant: &str,
+        filter: &AccountFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Account>> {
         self.read(tenant, |t| {
-            let mut all: Vec<&Account> = t.accounts.values().filter(|a| filter.matches(a)).collect();
+            let mut all: Vec<&Account> =
+                t.accounts.values().filter(|a| filter.matches(a)).collect();
             all.sort_by(|a, b| {
-                (a.audience, &a.party_code, a.created_at, &a.id).cmp(&(b.audience, &b.party_code, b.created_at, &b.id))
+                (a.audience, &a.party_code, a.created_at, &a.id).cmp(&(
+                    b.audience,
+                    &b.party_code,
+                    b.created_at,
+                    &b.id,
+                ))
             });
             let start = (offset as usize).min(all.len());
             let end = start.saturating_add(limit as usize).min(all.len());
-            Page { items: all[start..end].iter().map(|a| (*a).clone()).collect(), total: all.len() as u64, offset, limit }
+            Page {
+                items: all[start..end].iter().map(|a| (*a).clone()).collect(),
+                total: all.len() as u64,
+                offset,
+                limit,
+            }
         })
     }
 
@@ -415,16 +566,29 @@ impl Store for MemoryStore {
         self.read(tenant, |t| t.tokens.get(hash).cloned())
     }
 
-    fn access_events(&self, tenant: &str, document_id: &str, offset: u64, limit: u32) -> Result<Page<AccessEvent>> {
+    fn access_events(
+        &self,
+        tenant: &str,
+        document_id: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<AccessEvent>> {
         self.read(tenant, |t| {
-            let mut all: Vec<AccessEvent> = t.access_events.get(document_id).cloned().unwrap_or_default();
+            let mut all: Vec<AccessEvent> = t
+                .access_events
+                .get(document_id)
+                .cloned()
+                .unwrap_or_default();
             all.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
             page(&all, offset, limit)
         })
     }
 
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()> {
-        let mut guard = self.tenants.lock().map_err(|_| Error::storage("memory store lock poisoned"))?;
+        let mut guard = self
+            .tenants
+            .lock()
+            .map_err(|_| Error::storage("memory store lock poisoned"))?;
         let t = guard.entry(tenant.to_string()).or_default();
         let mut undo = Vec::with_capacity(changes.len());
         for change in changes {

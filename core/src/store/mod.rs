@@ -37,7 +37,10 @@ pub enum Change {
     Party(Party),
     Folder(Folder),
     /// Remove a folder still at `version`.
-    DeleteFolder { id: String, version: u64 },
+    DeleteFolder {
+        id: String,
+        version: u64,
+    },
     Template(Template),
     Document(Document),
     Notification(Notification),
@@ -109,7 +112,13 @@ pub trait Store: Send + Sync {
     fn party(&self, tenant: &str, audience: Audience, code: &str) -> Result<Option<Party>>;
 
     /// Parties of an audience, by code.
-    fn parties(&self, tenant: &str, audience: Audience, offset: u64, limit: u32) -> Result<Page<Party>>;
+    fn parties(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Party>>;
 
     /// The folders of an audience, by path.
     fn folders(&self, tenant: &str, audience: Audience) -> Result<Vec<Folder>>;
@@ -121,7 +130,12 @@ pub trait Store: Send + Sync {
     fn document(&self, tenant: &str, id: &str) -> Result<Option<Document>>;
 
     /// A document by the host's external id.
-    fn document_by_external_id(&self, tenant: &str, audience: Audience, external_id: &str) -> Result<Option<Document>>;
+    fn document_by_external_id(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        external_id: &str,
+    ) -> Result<Option<Document>>;
 
     /// A party's documents, newest first (published_at desc, then id desc).
     fn documents(&self, tenant: &str, query: &DocumentQuery) -> Result<Page<Document>>;
@@ -136,26 +150,54 @@ pub trait Store: Send + Sync {
     fn notification(&self, tenant: &str, id: &str) -> Result<Option<Notification>>;
 
     /// The notification history, newest first (created_at desc, then id desc).
-    fn notifications(&self, tenant: &str, filter: &NotificationFilter, offset: u64, limit: u32) -> Result<Page<Notification>>;
+    fn notifications(
+        &self,
+        tenant: &str,
+        filter: &NotificationFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Notification>>;
 
     /// Notifications due at `now` (open, `next_attempt_at <= now`, not claimed past `now`),
     /// oldest first (next_attempt_at, then id), at most `limit`.
-    fn due_notifications(&self, tenant: &str, now: DateTime<Utc>, limit: u32) -> Result<Vec<Notification>>;
+    fn due_notifications(
+        &self,
+        tenant: &str,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Notification>>;
 
     /// An account by id.
     fn account(&self, tenant: &str, id: &str) -> Result<Option<Account>>;
 
     /// The non-revoked account holding an identifier (compared lowercased).
-    fn account_by_identifier(&self, tenant: &str, audience: Audience, identifier_key: &str) -> Result<Option<Account>>;
+    fn account_by_identifier(
+        &self,
+        tenant: &str,
+        audience: Audience,
+        identifier_key: &str,
+    ) -> Result<Option<Account>>;
 
     /// Accounts, by audience, party code, then created_at and id.
-    fn accounts(&self, tenant: &str, filter: &AccountFilter, offset: u64, limit: u32) -> Result<Page<Account>>;
+    fn accounts(
+        &self,
+        tenant: &str,
+        filter: &AccountFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<Account>>;
 
     /// A token by the hash of its value.
     fn token(&self, tenant: &str, hash: &str) -> Result<Option<Token>>;
 
     /// The downloads of a document, newest first (at desc, then id desc).
-    fn access_events(&self, tenant: &str, document_id: &str, offset: u64, limit: u32) -> Result<Page<AccessEvent>>;
+    fn access_events(
+        &self,
+        tenant: &str,
+        document_id: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<AccessEvent>>;
 
     /// Apply every change atomically, or none.
     ///
