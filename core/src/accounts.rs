@@ -33,6 +33,8 @@ impl AccountStatus {
 /// An invitation to set one's own password (seed 004).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
+    /// SHA-256 of the invitation token in force; a re-invite replaces it, voiding older links.
+    pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// When the invitation e-mail was queued; `None` = "send later".
@@ -150,11 +152,644 @@ pub struct AccessEvent {
     pub at: DateTime<Utc>,
 }
 
-impl crate::Portal {
-    pub(crate) fn activate_drafts(
+
+use crate::error::{Error, Result};
+use crate::notifications::{Notification, NotificationState};
+use crate::parties::{EmailRole, Party};
+use crate::portal::new_id;
+use crate::store::{AccountFilter, Change};
+use crate::templates::{MergeValues, TemplatePurpose};
+use crate::{Page, PageRequest, Phase, Portal, Progress, Settings};
+
+/// How the identifier of a new account is chosen ("Identifiant").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IdentifierChoice {
+    /// The party's code (seed 000: "L'identifiant est le code de votre client").
+    #[default]
+    Code,
+    /// The party's main e-mail address (seed 001's default).
+    Email,
+    /// An identifier chosen by the back office.
+    Given(String),
+}
+
+/// A request to create a portal account with a password.
+///
+/// ```
+/// use portail::accounts::{Generate, IdentifierChoice};
+/// let g = Generate::client("4").identifier(IdentifierChoice::Email).notify_by_email(false);
+/// assert_eq!(g.party_code, "4");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Generate {
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: IdentifierChoice,
+    /// A password chosen by the back office; `None` = random ("Mdp aléatoire").
+    pub password: Option<String>,
+    /// "Notifier par email": the next sync e-mails the credentials (default: yes).
+    pub notify_by_email: bool,
+    /// "Accès autorisé" (default: yes).
+    pub authorized: bool,
+}
+
+impl std::fmt::Debug for Generate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generate")
+            .field("audience", &self.audience)
+            .field("party_code", &self.party_code)
+            .field("identifier", &self.identifier)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("notify_by_email", &self.notify_by_email)
+            .field("authorized", &self.authorized)
+            .finish()
+    }
+}
+
+impl Generate {
+    /// An account for party `party_code` of `audience`.
+    pub fn new(audience: Audience, party_code: impl Into<String>) -> Self {
+        Generate {
+            audience,
+            party_code: party_code.into(),
+            identifier: IdentifierChoice::Code,
+            password: None,
+            notify_by_email: true,
+            authorized: true,
+        }
+    }
+
+    /// An account for a client.
+    pub fn client(party_code: impl Into<String>) -> Self {
+        Generate::new(Audience::Client, party_code)
+    }
+
+    /// An account for an employee.
+    pub fn employee(party_code: impl Into<String>) -> Self {
+        Generate::new(Audience::Employee, party_code)
+    }
+
+    /// Choose the identifier.
+    pub fn identifier(mut self, choice: IdentifierChoice) -> Self {
+        self.identifier = choice;
+        self
+    }
+
+    /// Set the password instead of a random one.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Whether the next sync e-mails the credentials.
+    pub fn notify_by_email(mut self, notify: bool) -> Self {
+        self.notify_by_email = notify;
+        self
+    }
+
+    /// Whether access is authorised.
+    pub fn authorized(mut self, authorized: bool) -> Self {
+        self.authorized = authorized;
+        self
+    }
+}
+
+/// A request to invite a party to set its own password (seed 004).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: IdentifierChoice,
+    /// Queue the invitation e-mail now (default), or later with [`Accounts::reinvite`].
+    pub send_now: bool,
+}
+
+impl Invite {
+    /// Invite party `party_code` of `audience`.
+    pub fn new(audience: Audience, party_code: impl Into<String>) -> Self {
+        Invite { audience, party_code: party_code.into(), identifier: IdentifierChoice::Email, send_now: true }
+    }
+
+    /// Choose the identifier (default: the e-mail address).
+    pub fn identifier(mut self, choice: IdentifierChoice) -> Self {
+        self.identifier = choice;
+        self
+    }
+
+    /// Send now (default) or later.
+    pub fn send_now(mut self, now: bool) -> Self {
+        self.send_now = now;
+        self
+    }
+}
+
+/// Options of a batch generation ("Génération de portails par lots").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// [`IdentifierChoice::Code`] or [`IdentifierChoice::Email`] (a given one cannot fit a batch).
+    pub identifier: IdentifierChoice,
+    pub notify_by_email: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions { identifier: IdentifierChoice::Code, notify_by_email: true }
+    }
+}
+
+/// What happened to one party of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// A draft account was created.
+    Created { account_id: String, identifier: String },
+    /// The party has no e-mail address: no portal (seed 001's exclamation mark).
+    NoEmail,
+    /// The identifier is used by another account.
+    IdentifierTaken { identifier: String },
+    /// The party already has a (non-revoked) account.
+    AlreadyHasAccess { account_id: String },
+    /// No party with this code.
+    UnknownParty,
+}
+
+impl BatchOutcome {
+    /// Stable snake_case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BatchOutcome::Created { .. } => "created",
+            BatchOutcome::NoEmail => "no_email",
+            BatchOutcome::IdentifierTaken { .. } => "identifier_taken",
+            BatchOutcome::AlreadyHasAccess { .. } => "already_has_access",
+            BatchOutcome::UnknownParty => "unknown_party",
+        }
+    }
+}
+
+/// One line of a batch report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    pub party_code: String,
+    pub outcome: BatchOutcome,
+}
+
+/// What a batch generation did, party by party in input order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    pub rows: Vec<BatchRow>,
+}
+
+impl BatchReport {
+    /// How many accounts were created.
+    pub fn created(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.outcome, BatchOutcome::Created { .. })).count()
+    }
+}
+
+/// A logged-in portal user: who may see what. Obtained from [`Portal::login`],
+/// [`Portal::accept_invitation`] or, for a host that keeps its own sessions, [`Portal::principal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: String,
+}
+
+/// The accounts of a portal: `portal.accounts()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(crate) portal: &'a Portal,
+}
+
+impl Portal {
+    /// Portal accounts ("Droits d'accès au portail").
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { portal: self }
+    }
+}
+
+fn identifier_key(identifier: &str) -> String {
+    identifier.trim().to_lowercase()
+}
+
+fn validate_identifier(identifier: &str) -> Result<()> {
+    let n = identifier.chars().count();
+    crate::ensure_input!(
+        (1..=254).contains(&n) && identifier.trim() == identifier,
+        "identifier",
+        "must be 1..=254 characters without surrounding spaces"
+    );
+    crate::ensure_input!(
+        !identifier.chars().any(|c| c.is_control() || c.is_whitespace()),
+        "identifier",
+        "must not contain spaces or control characters"
+    );
+    Ok(())
+}
+
+impl Accounts<'_> {
+    fn party(&self, audience: Audience, code: &str) -> Result<Party> {
+        self.portal.parties().get(audience, code)
+    }
+
+    fn choose_identifier(party: &Party, choice: &IdentifierChoice) -> Result<String> {
+        let id = match choice {
+            IdentifierChoice::Code => party.code.clone(),
+            IdentifierChoice::Email => party
+                .address(EmailRole::Main)
+                .ok_or_else(|| Error::state(format!("party {}", party.code), "has no main e-mail address"))?
+                .to_string(),
+            IdentifierChoice::Given(s) => s.clone(),
+        };
+        validate_identifier(&id)?;
+        Ok(id)
+    }
+
+    /// Check the identifier is free, and the party has no live account.
+    fn check_free(&self, audience: Audience, party_code: &str, identifier: &str) -> Result<()> {
+        let p = self.portal;
+        if let Some(existing) = self.live_account_of(audience, party_code)? {
+            return Err(Error::state(
+                format!("party {party_code}"),
+                format!("already has access (account {})", existing.identifier),
+            ));
+        }
+        if p.store.account_by_identifier(&p.tenant, audience, &identifier_key(identifier))?.is_some() {
+            return Err(Error::IdentifierTaken { identifier: identifier.to_string() });
+        }
+        Ok(())
+    }
+
+    /// The party's non-revoked account, if any.
+    pub fn live_account_of(&self, audience: Audience, party_code: &str) -> Result<Option<Account>> {
+        let p = self.portal;
+        let filter = AccountFilter { audience: Some(audience), party_code: Some(party_code.to_string()), ..Default::default() };
+        let page = p.store.accounts(&p.tenant, &filter, 0, 1000)?;
+        Ok(page.items.into_iter().find(|a| a.status != AccountStatus::Revoked))
+    }
+
+    fn new_account(&self, party: &Party, identifier: String, password: Option<String>, notify: bool, authorized: bool) -> Account {
+        Account {
+            id: new_id(),
+            audience: party.audience,
+            party_code: party.code.clone(),
+            identifier_key: identifier_key(&identifier),
+            identifier,
+            status: AccountStatus::Draft,
+            authorized,
+            notify_by_email: notify,
+            draft_password: password,
+            password_hash: None,
+            invitation: None,
+            credentials_sent_to: None,
+            credentials_sent_at: None,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: self.portal.clock.now(),
+            activated_at: None,
+            last_login_at: None,
+            needs_sync: true,
+            version: 0,
+        }
+    }
+
+    /// Create a draft account ("not synchronised", red in seed 000): the password stays
+    /// readable by the back office until [`Portal::sync`] freezes it.
+    ///
+    /// The party needs a main e-mail address (seed 001: no e-mail, no portal); the identifier
+    /// must be free in the audience (`identifier_taken`), and the party must not already have
+    /// a live account (`invalid_state`; use [`Accounts::regenerate`]).
+    pub fn generate(&self, request: Generate) -> Result<Account> {
+        let p = self.portal;
+        let party = self.party(request.audience, &request.party_code)?;
+        if party.address(EmailRole::Main).is_none() {
+            return Err(Error::state(format!("party {}", party.code), "has no e-mail address: no portal access possible"));
+        }
+        let identifier = Self::choose_identifier(&party, &request.identifier)?;
+        let password = match request.password {
+            Some(pw) => {
+                p.security.check_password(&pw)?;
+                pw
+            }
+            None => p.security.generate_password(),
+        };
+        self.check_free(party.audience, &party.code, &identifier)?;
+        let account = self.new_account(&party, identifier, Some(password), request.notify_by_email, request.authorized);
+        p.store.commit(&p.tenant, &[Change::Account(account.clone())])?;
+        Ok(Account { version: 1, ..account })
+    }
+
+    /// Create draft accounts for many parties, with a per-party report. Parties without an
+    /// e-mail, with a taken identifier, or already with access are reported, not errors.
+    pub fn generate_batch(
         &self,
-        _progress: &dyn Fn(crate::Progress),
-    ) -> crate::Result<(u64, u64)> {
-        Ok((0, 0))
+        audience: Audience,
+        party_codes: &[String],
+        options: &BatchOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<BatchReport> {
+        if let IdentifierChoice::Given(_) = options.identifier {
+            return Err(Error::invalid("identifier", "a batch uses the party code or the e-mail, not a given identifier"));
+        }
+        let p = self.portal;
+        let total = party_codes.len() as u64;
+        let mut report = BatchReport::default();
+        let mut taken_in_batch = std::collections::HashSet::new();
+        let mut changes = Vec::new();
+        for (i, code) in party_codes.iter().enumerate() {
+            let outcome = (|| -> Result<BatchOutcome> {
+                let Some(party) = p.parties().find(audience, code)? else {
+                    return Ok(BatchOutcome::UnknownParty);
+                };
+                if party.address(EmailRole::Main).is_none() {
+                    return Ok(BatchOutcome::NoEmail);
+                }
+                if let Some(a) = self.live_account_of(audience, code)? {
+                    return Ok(BatchOutcome::AlreadyHasAccess { account_id: a.id });
+                }
+                let identifier = Self::choose_identifier(&party, &options.identifier)?;
+                let key = identifier_key(&identifier);
+                if !taken_in_batch.insert(key.clone()) || p.store.account_by_identifier(&p.tenant, audience, &key)?.is_some() {
+                    return Ok(BatchOutcome::IdentifierTaken { identifier });
+                }
+                let account = self.new_account(&party, identifier.clone(), Some(p.security.generate_password()), options.notify_by_email, true);
+                let id = account.id.clone();
+                changes.push(Change::Account(account));
+                Ok(BatchOutcome::Created { account_id: id, identifier })
+            })()?;
+            report.rows.push(BatchRow { party_code: code.clone(), outcome });
+            if changes.len() >= 500 {
+                p.store.commit(&p.tenant, &std::mem::take(&mut changes))?;
+            }
+            progress(Progress { phase: Phase::Generating, done: i as u64 + 1, total });
+        }
+        if !changes.is_empty() {
+            p.store.commit(&p.tenant, &changes)?;
+        }
+        Ok(report)
+    }
+
+    /// An account by id.
+    pub fn get(&self, id: &str) -> Result<Account> {
+        let p = self.portal;
+        p.store.account(&p.tenant, id)?.ok_or_else(|| Error::not_found("account", id))
+    }
+
+    /// The live account holding an identifier (case-insensitive).
+    pub fn find(&self, audience: Audience, identifier: &str) -> Result<Option<Account>> {
+        let p = self.portal;
+        p.store.account_by_identifier(&p.tenant, audience, &identifier_key(identifier))
+    }
+
+    /// Accounts, filtered and paged.
+    pub fn list(&self, filter: &AccountFilter, page: PageRequest) -> Result<Page<Account>> {
+        let p = self.portal;
+        let size = p.settings()?.audience(filter.audience.unwrap_or(Audience::Client)).page_size;
+        let (offset, limit) = page.resolve(size)?;
+        p.store.accounts(&p.tenant, filter, offset, limit)
+    }
+
+    /// The readable password of a draft ("Mot de passe" column before sync). An active account's
+    /// password is frozen and unreadable: `invalid_state`.
+    pub fn draft_password(&self, id: &str) -> Result<String> {
+        let a = self.get(id)?;
+        match (&a.status, &a.draft_password) {
+            (AccountStatus::Draft, Some(pw)) => Ok(pw.clone()),
+            _ => Err(Error::state(format!("account {}", a.identifier), "the password is frozen once synchronised")),
+        }
+    }
+
+    fn save(&self, account: Account) -> Result<Account> {
+        let p = self.portal;
+        p.store.commit(&p.tenant, &[Change::Account(account.clone())])?;
+        Ok(Account { version: account.version + 1, ..account })
+    }
+
+    fn edit(&self, id: &str, mut f: impl FnMut(&mut Account) -> Result<()>) -> Result<Account> {
+        for _ in 0..5 {
+            let mut a = self.get(id)?;
+            f(&mut a)?;
+            match self.save(a) {
+                Err(Error::Conflict { .. }) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::conflict(format!("account {id}")))
+    }
+
+    /// A new random password for a draft ("Mdp aléatoire").
+    pub fn regenerate_password(&self, id: &str) -> Result<Account> {
+        let pw = self.portal.security.generate_password();
+        self.set_password(id, &pw)
+    }
+
+    /// Set a draft's password (length policy applies).
+    pub fn set_password(&self, id: &str, password: &str) -> Result<Account> {
+        self.portal.security.check_password(password)?;
+        self.edit(id, |a| {
+            if a.status != AccountStatus::Draft || a.invitation.is_some() {
+                return Err(Error::state(
+                    format!("account {}", a.identifier),
+                    "only a draft's password can be set; regenerate the access instead",
+                ));
+            }
+            a.draft_password = Some(password.to_string());
+            a.needs_sync = true;
+            Ok(())
+        })
+    }
+
+    /// "Accès autorisé": suspend (`false`) or resume (`true`) without losing anything. Takes
+    /// effect at once for logins.
+    pub fn set_authorized(&self, id: &str, authorized: bool) -> Result<Account> {
+        self.edit(id, |a| {
+            if a.status == AccountStatus::Revoked {
+                return Err(Error::state(format!("account {}", a.identifier), "is revoked"));
+            }
+            a.authorized = authorized;
+            a.needs_sync = true;
+            Ok(())
+        })
+    }
+
+    /// "Notifier par email": tick it and the next sync e-mails the credentials. For an active
+    /// account, whose password is frozen and unreadable, that sync issues a fresh password
+    /// (as seed 001's "Régénérer les accès").
+    pub fn set_notify_by_email(&self, id: &str, notify: bool) -> Result<Account> {
+        self.edit(id, |a| {
+            if a.status == AccountStatus::Revoked {
+                return Err(Error::state(format!("account {}", a.identifier), "is revoked"));
+            }
+            a.notify_by_email = notify;
+            if notify {
+                a.needs_sync = true;
+            }
+            Ok(())
+        })
+    }
+
+    /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
+    pub fn revoke(&self, id: &str) -> Result<Account> {
+        self.edit(id, |a| {
+            if a.status == AccountStatus::Revoked {
+                return Err(Error::state(format!("account {}", a.identifier), "is already revoked"));
+            }
+            a.status = AccountStatus::Revoked;
+            a.draft_password = None;
+            a.password_hash = None;
+            a.needs_sync = false;
+            Ok(())
+        })
+    }
+
+    /// "Régénérer les accès" (seed 001): revoke the account and create a new draft for the same
+    /// party and identifier with a fresh random password, e-mailed at the next sync when
+    /// `notify_by_email`.
+    pub fn regenerate(&self, id: &str, notify_by_email: bool) -> Result<Account> {
+        let p = self.portal;
+        let old = self.get(id)?;
+        if old.status == AccountStatus::Revoked {
+            return Err(Error::state(format!("account {}", old.identifier), "is revoked; generate a new one"));
+        }
+        let party = self.party(old.audience, &old.party_code)?;
+        let mut revoked = old.clone();
+        revoked.status = AccountStatus::Revoked;
+        revoked.draft_password = None;
+        revoked.password_hash = None;
+        revoked.needs_sync = false;
+        let fresh = self.new_account(&party, old.identifier.clone(), Some(p.security.generate_password()), notify_by_email, old.authorized);
+        p.store.commit(&p.tenant, &[Change::Account(revoked), Change::Account(fresh.clone())])?;
+        Ok(Account { version: 1, ..fresh })
+    }
+
+    /// Invite a party to set its own password: a single-use link valid
+    /// [`crate::SecurityPolicy::invitation_ttl`], e-mailed now (`send_now`) or later with
+    /// [`Accounts::reinvite`]. The account is a draft until the invitation is accepted.
+    pub fn invite(&self, request: Invite) -> Result<Account> {
+        let p = self.portal;
+        let party = self.party(request.audience, &request.party_code)?;
+        let address = party
+            .address(EmailRole::Main)
+            .ok_or_else(|| Error::state(format!("party {}", party.code), "has no e-mail address: cannot be invited"))?
+            .to_string();
+        let identifier = Self::choose_identifier(&party, &request.identifier)?;
+        self.check_free(party.audience, &party.code, &identifier)?;
+        let mut account = self.new_account(&party, identifier, None, false, true);
+        account.needs_sync = false;
+        let changes = self.invitation_changes(&mut account, &party, &address, request.send_now)?;
+        let mut all = vec![Change::Account(account.clone())];
+        all.extend(changes);
+        p.store.commit(&p.tenant, &all)?;
+        Ok(Account { version: account.version + 1, ..account })
+    }
+
+    /// Send the invitation again with a new link (older links stop working).
+    pub fn reinvite(&self, id: &str) -> Result<Account> {
+        let p = self.portal;
+        let mut account = self.get(id)?;
+        if account.status != AccountStatus::Draft || account.invitation.is_none() {
+            return Err(Error::state(format!("account {}", account.identifier), "has no pending invitation"));
+        }
+        let party = self.party(account.audience, &account.party_code)?;
+        let address = party
+            .address(EmailRole::Main)
+            .ok_or_else(|| Error::state(format!("party {}", party.code), "has no e-mail address"))?
+            .to_string();
+        let changes = self.invitation_changes(&mut account, &party, &address, true)?;
+        let mut all = vec![Change::Account(account.clone())];
+        all.extend(changes);
+        p.store.commit(&p.tenant, &all)?;
+        Ok(Account { version: account.version + 1, ..account })
+    }
+
+    /// The invitation's status now, if the account was invited.
+    pub fn invitation_status(&self, id: &str) -> Result<Option<InvitationStatus>> {
+        let a = self.get(id)?;
+        Ok(a.invitation.as_ref().map(|i| i.status(self.portal.clock.now())))
+    }
+
+    fn invitation_changes(&self, account: &mut Account, party: &Party, address: &str, send: bool) -> Result<Vec<Change>> {
+        let p = self.portal;
+        let now = p.clock.now();
+        let (token, hash) = crate::security::new_token();
+        let expires_at = now + p.security.invitation_ttl;
+        account.invitation = Some(Invitation {
+            token_hash: hash.clone(),
+            created_at: now,
+            expires_at,
+            sent_at: send.then_some(now),
+            accepted_at: None,
+        });
+        let mut changes = vec![Change::Token(Token {
+            hash,
+            account_id: account.id.clone(),
+            audience: account.audience,
+            purpose: TokenPurpose::Invitation,
+            created_at: now,
+            expires_at,
+            used_at: None,
+            version: 0,
+        })];
+        if send {
+            let settings = p.settings()?;
+            let link = format!("{}/accept-invitation?token={token}", settings.audience(account.audience).base_url());
+            let n = p.account_notification(&settings, account, party, address, TemplatePurpose::Invitation, &link, None)?;
+            changes.push(Change::Notification(n));
+        }
+        Ok(changes)
+    }
+}
+
+impl Portal {
+    /// Render a notification about an account to `address`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn account_notification(
+        &self,
+        settings: &Settings,
+        account: &Account,
+        party: &Party,
+        address: &str,
+        purpose: TemplatePurpose,
+        link: &str,
+        password: Option<&str>,
+    ) -> Result<Notification> {
+        let now = self.clock.now();
+        let (template, template_version) = self.compiled_template(settings, account.audience, purpose)?;
+        let date = self.format_date(settings, now)?;
+        let values = MergeValues {
+            document: None,
+            link: Some(link),
+            company: Some(&settings.company_name),
+            domain: Some(&settings.domain),
+            name: Some(&party.name),
+            identifier: Some(&account.identifier),
+            date: Some(&date),
+            password,
+        };
+        Ok(Notification {
+            id: new_id(),
+            audience: account.audience,
+            party_code: account.party_code.clone(),
+            purpose,
+            document_id: None,
+            account_id: Some(account.id.clone()),
+            role: Some(EmailRole::Main),
+            recipient: address.to_string(),
+            subject: template.render_subject(&values),
+            body: template.render_body(&values),
+            link: Some(settings.audience(account.audience).base_url().to_string()),
+            state: NotificationState::Pending,
+            forced: false,
+            resend_of: None,
+            template_version,
+            created_at: now,
+            next_attempt_at: now,
+            claimed_until: None,
+            attempts: Vec::new(),
+            sent_at: None,
+            // Credentials carry a password, reset and invitation mails a live token.
+            holds_secret: true,
+            version: 0,
+        })
     }
 }

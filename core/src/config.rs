@@ -85,7 +85,17 @@ pub struct AudienceSettings {
     pub page_size: u32,
     /// What unpaid documents become ("Gestion des impayés").
     pub unpaid_policy: UnpaidPolicy,
+    /// The text stamped on every page under [`UnpaidPolicy::Watermark`].
+    #[serde(default = "default_watermark_text")]
+    pub watermark_text: String,
 }
+
+fn default_watermark_text() -> String {
+    DEFAULT_WATERMARK_TEXT.to_string()
+}
+
+/// Seed 003's stamp on unpaid PDFs.
+pub const DEFAULT_WATERMARK_TEXT: &str = "POUR CONSULTATION UNIQUEMENT";
 
 impl AudienceSettings {
     /// Defaults for a portal at `portal_url`.
@@ -95,12 +105,17 @@ impl AudienceSettings {
             notifications_enabled: true,
             page_size: PAGE_SIZE_DEFAULT,
             unpaid_policy: UnpaidPolicy::None,
+            watermark_text: default_watermark_text(),
         }
     }
 
     fn validate(&self, audience: Audience) -> Result<()> {
         let field = |f: &str| format!("{}.{f}", audience.as_str());
         validate_url(&self.portal_url).map_err(|r| Error::invalid(field("portal_url"), r))?;
+        let text = self.watermark_text.trim();
+        if text.is_empty() || text.chars().count() > 100 || self.watermark_text.chars().any(char::is_control) {
+            return Err(Error::invalid(field("watermark_text"), "must be 1..=100 characters on one line"));
+        }
         if !(PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&self.page_size) {
             return Err(Error::invalid(
                 field("page_size"),

@@ -759,3 +759,13 @@ impl Documents<'_> {
         Err(Error::conflict(format!("document {id}")))
     }
 }
+
+impl Documents<'_> {
+    /// The download history of a document ("historique d'accès"), newest first.
+    pub fn downloads(&self, id: &str, page: PageRequest) -> Result<Page<crate::AccessEvent>> {
+        let p = self.portal;
+        let d = self.get(id)?;
+        let (offset, limit) = page.resolve(p.settings()?.audience(d.audience).page_size)?;
+        p.store.access_events(&p.tenant, id, offset, limit)
+    }
+}

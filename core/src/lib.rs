@@ -67,6 +67,7 @@
 //! | [`store`], [`blobs`], [`mail`], [`clock`] | the edges, each a trait with implementations |
 //! | [`error`] | one error type with stable codes |
 
+pub mod access;
 pub mod accounts;
 pub mod blobs;
 pub mod clock;
@@ -81,6 +82,7 @@ mod portal;
 pub mod security;
 pub mod store;
 pub mod templates;
+pub mod view;
 
 pub use accounts::{
     AccessEvent, Account, AccountStatus, Invitation, InvitationStatus, Token, TokenPurpose,
@@ -104,4 +106,6 @@ pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use store::{Change, MemoryStore, Store};
+pub use store::AccountFilter;
 pub use templates::{MergeField, MergeValues, Template, TemplatePurpose};
+pub use view::{Download, PortalView};

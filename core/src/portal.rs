@@ -38,6 +38,7 @@ pub struct Portal {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pub(crate) security: SecurityPolicy,
+    pub(crate) dummy_hash: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Portal {
@@ -128,6 +129,7 @@ impl PortalBuilder {
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             retry: self.retry,
             security: self.security,
+            dummy_hash: std::sync::OnceLock::new(),
         };
         if portal.store.settings(&portal.tenant)?.is_none() {
             let settings = self

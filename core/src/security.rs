@@ -111,24 +111,6 @@ impl SecurityPolicy {
         }
     }
 
-    /// Spend the same work as a verification, for unknown identifiers (no timing oracle).
-    pub(crate) fn burn_verification(&self, password: &str) {
-        let _ = self.verify_password(password, &self.dummy_hash());
-    }
-
-    fn dummy_hash(&self) -> String {
-        // A fixed salt is fine: this hash only burns time.
-        let salt = SaltString::encode_b64(b"portail-dummy-salt")
-            .unwrap_or_else(|_| SaltString::generate(&mut OsRng));
-        self.argon2()
-            .and_then(|a| {
-                a.hash_password(b"not a password", &salt)
-                    .map(|h| h.to_string())
-                    .map_err(|e| Error::storage(e.to_string()))
-            })
-            .unwrap_or_default()
-    }
-
     /// Check a chosen password against the length policy.
     pub fn check_password(&self, password: &str) -> Result<()> {
         let n = password.chars().count();

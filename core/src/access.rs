@@ -1,0 +1,347 @@
+//! The portal side of accounts: activation at sync (argon2id, spread over the cores), login
+//! with lockout and no timing oracle, password change, forgotten password, invitations.
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::{Account, AccountStatus, Principal, Token, TokenPurpose};
+use crate::config::Audience;
+use crate::error::{Error, Result};
+use crate::parties::EmailRole;
+use crate::store::{AccountFilter, Change};
+use crate::templates::TemplatePurpose;
+use crate::{Phase, Portal, Progress, SecurityPolicy};
+
+/// Accounts activated per commit at sync.
+const ACTIVATION_BATCH: usize = 64;
+
+/// Hash every password with argon2id, spread over the available cores.
+pub(crate) fn hash_all(policy: &SecurityPolicy, passwords: &[String]) -> Result<Vec<String>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(passwords.len().max(1));
+    if threads <= 1 {
+        return passwords.iter().map(|p| policy.hash_password(p)).collect();
+    }
+    let per = passwords.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = passwords
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|p| policy.hash_password(p)).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut out = Vec::with_capacity(passwords.len());
+        for h in handles {
+            out.extend(h.join().map_err(|_| Error::storage("a hashing thread panicked"))??);
+        }
+        Ok(out)
+    })
+}
+
+/// What sync does with one account.
+enum Activation {
+    /// Hash this password; e-mail it when `notify`.
+    Hash { account: Account, password: String, notify: bool },
+    /// Nothing to hash; just mark synchronised.
+    MarkSynced(Account),
+}
+
+impl Portal {
+    /// Activate draft accounts and re-notify where asked (the account half of `sync`).
+    pub(crate) fn activate_drafts(&self, progress: &dyn Fn(Progress)) -> Result<(u64, u64)> {
+        let filter = AccountFilter { needs_sync: Some(true), ..Default::default() };
+        let mut pending = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.store.accounts(&self.tenant, &filter, offset, 1000)?;
+            offset += page.items.len() as u64;
+            let done = page.items.is_empty() || !page.has_more();
+            pending.extend(page.items);
+            if done {
+                break;
+            }
+        }
+        let mut work = Vec::new();
+        for a in pending {
+            match a.status {
+                AccountStatus::Draft if a.invitation.is_some() => work.push(Activation::MarkSynced(a)),
+                // "Accès autorisé" must be ticked to validate the access: unauthorised drafts wait.
+                AccountStatus::Draft if !a.authorized => {}
+                AccountStatus::Draft => {
+                    let password = a.draft_password.clone().unwrap_or_else(|| self.security.generate_password());
+                    let notify = a.notify_by_email;
+                    work.push(Activation::Hash { account: a, password, notify });
+                }
+                AccountStatus::Active if a.notify_by_email => {
+                    // The frozen password cannot be read back: re-notifying issues a fresh one.
+                    let password = self.security.generate_password();
+                    work.push(Activation::Hash { account: a, password, notify: true });
+                }
+                AccountStatus::Active | AccountStatus::Revoked => work.push(Activation::MarkSynced(a)),
+            }
+        }
+        let total = work.len() as u64;
+        let settings = self.settings()?;
+        let (mut activated, mut queued, mut done) = (0u64, 0u64, 0u64);
+        let mut iter = work.into_iter().peekable();
+        while iter.peek().is_some() {
+            let chunk: Vec<Activation> = iter.by_ref().take(ACTIVATION_BATCH).collect();
+            let passwords: Vec<String> = chunk
+                .iter()
+                .filter_map(|w| match w {
+                    Activation::Hash { password, .. } => Some(password.clone()),
+                    Activation::MarkSynced(_) => None,
+                })
+                .collect();
+            let mut hashes = hash_all(&self.security, &passwords)?.into_iter();
+            let now = self.clock.now();
+            let mut changes = Vec::with_capacity(chunk.len() * 2);
+            let (mut chunk_activated, mut chunk_queued) = (0, 0);
+            for w in chunk {
+                match w {
+                    Activation::MarkSynced(mut a) => {
+                        a.needs_sync = false;
+                        changes.push(Change::Account(a));
+                    }
+                    Activation::Hash { mut account, password, notify } => {
+                        let hash = hashes.next().ok_or_else(|| Error::storage("hash count mismatch"))?;
+                        if account.status == AccountStatus::Draft {
+                            account.status = AccountStatus::Active;
+                            account.activated_at = Some(now);
+                            chunk_activated += 1;
+                        }
+                        account.password_hash = Some(hash);
+                        account.draft_password = None;
+                        account.needs_sync = false;
+                        account.failed_logins = 0;
+                        account.locked_until = None;
+                        if notify {
+                            account.notify_by_email = false;
+                            let party = self.store.party(&self.tenant, account.audience, &account.party_code)?;
+                            if let Some((party, address)) =
+                                party.and_then(|p| p.address(EmailRole::Main).map(str::to_string).map(|a| (p, a)))
+                            {
+                                let link = settings.audience(account.audience).base_url().to_string();
+                                let n = self.account_notification(
+                                    &settings,
+                                    &account,
+                                    &party,
+                                    &address,
+                                    TemplatePurpose::AccessCredentials,
+                                    &link,
+                                    Some(&password),
+                                )?;
+                                account.credentials_sent_to = Some(address);
+                                account.credentials_sent_at = Some(now);
+                                changes.push(Change::Notification(n));
+                                chunk_queued += 1;
+                            }
+                        }
+                        changes.push(Change::Account(account));
+                    }
+                }
+            }
+            match self.store.commit(&self.tenant, &changes) {
+                Ok(()) => {
+                    activated += chunk_activated;
+                    queued += chunk_queued;
+                }
+                // An account changed meanwhile: leave this chunk to the next sync.
+                Err(Error::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            done += changes.iter().filter(|c| matches!(c, Change::Account(_))).count() as u64;
+            progress(Progress { phase: Phase::Activating, done, total });
+        }
+        Ok((activated, queued))
+    }
+
+    /// A hash with the policy's parameters, computed once, verified against for unknown
+    /// identifiers so that they cost the same argon2 work as known ones.
+    fn dummy_hash(&self) -> &str {
+        self.dummy_hash
+            .get_or_init(|| self.security.hash_password("portail: no such account").unwrap_or_default())
+    }
+
+    /// Log in to the portal of `audience`. Unknown identifier, wrong password, a draft, a
+    /// suspended or revoked account: all give the same `invalid_credentials`, after the same
+    /// argon2 work. After [`SecurityPolicy::max_failed_logins`] failures in a row the account is
+    /// `locked_out` for [`SecurityPolicy::lockout`].
+    pub fn login(&self, audience: Audience, identifier: &str, password: &str) -> Result<Principal> {
+        let key = identifier.trim().to_lowercase();
+        let account = if key.is_empty() || key.len() > 254 {
+            None
+        } else {
+            self.store.account_by_identifier(&self.tenant, audience, &key)?
+        };
+        let Some(mut account) = account else {
+            let _ = self.security.verify_password(password, self.dummy_hash());
+            return Err(Error::InvalidCredentials);
+        };
+        let now = self.clock.now();
+        if let Some(until) = account.locked_until.filter(|u| *u > now) {
+            return Err(Error::LockedOut { until: until.to_rfc3339() });
+        }
+        let usable = account.status == AccountStatus::Active && account.authorized;
+        let hash = account.password_hash.clone().filter(|_| usable);
+        let ok = match &hash {
+            Some(h) => self.security.verify_password(password, h),
+            None => {
+                let _ = self.security.verify_password(password, self.dummy_hash());
+                false
+            }
+        };
+        if !usable {
+            return Err(Error::InvalidCredentials);
+        }
+        if ok {
+            account.failed_logins = 0;
+            account.locked_until = None;
+            account.last_login_at = Some(now);
+        } else {
+            account.failed_logins += 1;
+            if account.failed_logins >= self.security.max_failed_logins {
+                account.failed_logins = 0;
+                account.locked_until = Some(now + self.security.lockout);
+            }
+        }
+        let principal = principal_of(&account);
+        match self.store.commit(&self.tenant, &[Change::Account(account)]) {
+            // A concurrent login updated the counters first; the verdict stands.
+            Ok(()) | Err(Error::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        if ok {
+            Ok(principal)
+        } else {
+            Err(Error::InvalidCredentials)
+        }
+    }
+
+    /// The principal of an account, for hosts that keep their own sessions: fails with
+    /// `access_denied` unless the account is active and authorised.
+    pub fn principal(&self, account_id: &str) -> Result<Principal> {
+        let a = self.accounts().get(account_id)?;
+        if a.status != AccountStatus::Active || !a.authorized {
+            return Err(Error::AccessDenied);
+        }
+        Ok(principal_of(&a))
+    }
+
+    /// Change one's password (the current one is checked; the new one follows the policy).
+    pub fn change_password(&self, principal: &Principal, current: &str, new_password: &str) -> Result<()> {
+        self.security.check_password(new_password)?;
+        let mut a = self.accounts().get(&principal.account_id)?;
+        let valid = a.status == AccountStatus::Active
+            && a.authorized
+            && a.password_hash.as_deref().is_some_and(|h| self.security.verify_password(current, h));
+        if !valid {
+            return Err(Error::InvalidCredentials);
+        }
+        a.password_hash = Some(self.security.hash_password(new_password)?);
+        self.store.commit(&self.tenant, &[Change::Account(a)])
+    }
+
+    /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
+    /// address), e-mail it a single-use reset link valid [`SecurityPolicy::reset_token_ttl`].
+    /// Always succeeds for well-formed input, so it reveals nothing about who has an account.
+    pub fn request_password_reset(&self, audience: Audience, identifier: &str) -> Result<()> {
+        let key = identifier.trim().to_lowercase();
+        crate::ensure_input!(!key.is_empty() && key.len() <= 254, "identifier", "must be 1..=254 characters");
+        let Some(account) = self.store.account_by_identifier(&self.tenant, audience, &key)? else {
+            return Ok(());
+        };
+        if account.status != AccountStatus::Active || !account.authorized {
+            return Ok(());
+        }
+        let Some(party) = self.store.party(&self.tenant, audience, &account.party_code)? else {
+            return Ok(());
+        };
+        let Some(address) = party.address(EmailRole::Main).map(str::to_string) else {
+            return Ok(());
+        };
+        let settings = self.settings()?;
+        let now = self.clock.now();
+        let (token, hash) = crate::security::new_token();
+        let link = format!("{}/reset-password?token={token}", settings.audience(audience).base_url());
+        let n = self.account_notification(&settings, &account, &party, &address, TemplatePurpose::PasswordReset, &link, None)?;
+        let t = Token {
+            hash,
+            account_id: account.id.clone(),
+            audience,
+            purpose: TokenPurpose::PasswordReset,
+            created_at: now,
+            expires_at: now + self.security.reset_token_ttl,
+            used_at: None,
+            version: 0,
+        };
+        self.store.commit(&self.tenant, &[Change::Token(t), Change::Notification(n)])
+    }
+
+    fn take_token(&self, audience: Audience, token: &str, purpose: TokenPurpose, now: DateTime<Utc>) -> Result<(Token, Account)> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidToken);
+        }
+        let hash = crate::blobs::sha256_hex(token.as_bytes());
+        let t = self.store.token(&self.tenant, &hash)?.ok_or(Error::InvalidToken)?;
+        if t.purpose != purpose || t.audience != audience || t.used_at.is_some() || t.expires_at <= now {
+            return Err(Error::InvalidToken);
+        }
+        let a = self.store.account(&self.tenant, &t.account_id)?.ok_or(Error::InvalidToken)?;
+        if a.status == AccountStatus::Revoked {
+            return Err(Error::InvalidToken);
+        }
+        Ok((t, a))
+    }
+
+    /// Set a new password with a reset link's token. The token works once; it also lifts a
+    /// lockout.
+    pub fn reset_password(&self, audience: Audience, token: &str, new_password: &str) -> Result<()> {
+        self.security.check_password(new_password)?;
+        let now = self.clock.now();
+        let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::PasswordReset, now)?;
+        if a.status != AccountStatus::Active {
+            return Err(Error::InvalidToken);
+        }
+        t.used_at = Some(now);
+        a.password_hash = Some(self.security.hash_password(new_password)?);
+        a.failed_logins = 0;
+        a.locked_until = None;
+        match self.store.commit(&self.tenant, &[Change::Token(t), Change::Account(a)]) {
+            Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
+            other => other,
+        }
+    }
+
+    /// Accept an invitation: set one's own password with the invitation link's token; the
+    /// account becomes active and the person is logged in.
+    pub fn accept_invitation(&self, audience: Audience, token: &str, password: &str) -> Result<Principal> {
+        self.security.check_password(password)?;
+        let now = self.clock.now();
+        let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::Invitation, now)?;
+        let current = a.invitation.as_ref().is_some_and(|i| i.token_hash == t.hash && i.accepted_at.is_none());
+        if a.status != AccountStatus::Draft || !current {
+            return Err(Error::InvalidToken);
+        }
+        t.used_at = Some(now);
+        a.password_hash = Some(self.security.hash_password(password)?);
+        a.status = AccountStatus::Active;
+        a.activated_at = Some(now);
+        a.last_login_at = Some(now);
+        a.needs_sync = false;
+        if let Some(i) = a.invitation.as_mut() {
+            i.accepted_at = Some(now);
+        }
+        let principal = principal_of(&a);
+        match self.store.commit(&self.tenant, &[Change::Token(t), Change::Account(a)]) {
+            Ok(()) => Ok(principal),
+            Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn principal_of(a: &Account) -> Principal {
+    Principal {
+        account_id: a.id.clone(),
+        audience: a.audience,
+        party_code: a.party_code.clone(),
+        identifier: a.identifier.clone(),
+    }
+}
