@@ -85,7 +85,8 @@ pub mod templates;
 pub mod view;
 
 pub use accounts::{
-    AccessEvent, Account, AccountStatus, Invitation, InvitationStatus, Token, TokenPurpose,
+    AccessEvent, Account, AccountStatus, Accounts, BatchOptions, BatchOutcome, BatchReport, BatchRow, Generate,
+    IdentifierChoice, Invitation, InvitationStatus, Invite, Principal, Token, TokenPurpose,
 };
 pub use blobs::{Blobs, FsBlobs, MemoryBlobs};
 pub use clock::{Clock, FixedClock, SystemClock};
