@@ -78,6 +78,8 @@ pub mod folders;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 mod portal;
 pub mod security;
 pub mod store;
@@ -107,6 +109,8 @@ pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use store::{Change, MemoryStore, Store};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
 pub use store::AccountFilter;
 pub use templates::{MergeField, MergeValues, Template, TemplatePurpose};
 pub use view::{Download, PortalView};

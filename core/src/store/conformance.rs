@@ -31,10 +31,16 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     tenants_are_walls(&make());
 }
 
-pub(crate) fn t0() -> DateTime<Utc> {
+/// The instant the checks start from.
+pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 8, 16, 55, 15)
         .single()
         .unwrap_or_default()
+}
+
+/// A paid client document of `party` in `folder`, published at [`t0`], never stored.
+pub fn sample_document(id: &str, party: &str, folder: &str) -> Document {
+    doc(id, party, folder, DocumentKind::Other, t0())
 }
 
 fn doc(id: &str, party: &str, folder: &str, kind: DocumentKind, at: DateTime<Utc>) -> Document {

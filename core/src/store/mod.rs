@@ -3,7 +3,7 @@
 //! | implementation | feature | use |
 //! |---|---|---|
 //! | [`MemoryStore`] | always | tests, demos, a host that keeps nothing |
-//! | `SqliteStore` | `sqlite` (default) | the embedded default: one file |
+//! | `SqliteStore` | `sqlite` (default) | the embedded default: one file, WAL, versioned schema (docs/sqlite.md) |
 //!
 //! Every operation of a [`crate::Portal`] reads what it needs through the query methods, decides,
 //! then hands **all** its changes to one [`Store::commit`] call, which applies them atomically or
@@ -27,6 +27,10 @@ use crate::templates::Template;
 mod memory;
 pub use memory::MemoryStore;
 pub mod conformance;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteStore, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION};
 
 /// One change of a commit. A put carries the record as read (its `version` is the version the
 /// store must still hold; 0 means the record must not exist yet); the store saves it with
