@@ -1,0 +1,183 @@
+"""portail: the client and employee document portal for business software.
+
+Open a portal, push parties, publish documents, synchronise::
+
+    import portail
+    portal = portail.Portal.in_memory("ma-societe", portail.Settings.new("MA SOCIETE", "masociete.fr"))
+    portal.parties().upsert(portail.Party.client("4", "MOI MEME",
+        emails={portail.EmailRole.BILLING: "keylian.ace@gmail.com"},
+        einvoicing=portail.EInvoicingConsent.ACCEPTED))
+    portal.documents().publish("4", "Factures", b"%PDF-1.4 ...", name="FA-0002.pdf",
+        kind=portail.DocumentKind.INVOICE)
+    report = portal.sync()
+
+Every rule lives in the Rust core; this package converts and names. Errors are
+:class:`PortailError` subclasses with a stable ``code``.
+"""
+
+from __future__ import annotations
+
+from . import _native
+from ._native import (
+    Accounts,
+    Documents,
+    FileMailer,
+    FixedClock,
+    Folders,
+    MemoryMailer,
+    Notifications,
+    OutgoingMessage,
+    Parties,
+    Portal,
+    PortalView,
+    RetryPolicy,
+    SecurityPolicy,
+    Templates,
+)
+from .enums import (
+    AccountStatus,
+    AttemptOutcome,
+    Audience,
+    BatchOutcome,
+    DocumentKind,
+    EInvoicingConsent,
+    EmailRole,
+    IdentifierFrom,
+    InvitationStatus,
+    Language,
+    LinkTarget,
+    MergeField,
+    NotificationState,
+    PaymentStatus,
+    Phase,
+    SignaturePlacement,
+    SkipReason,
+    TemplatePurpose,
+    UnpaidPolicy,
+)
+from .exceptions import (
+    AccessDeniedError,
+    ConflictError,
+    IdentifierTakenError,
+    InternalError,
+    InvalidCredentialsError,
+    InvalidInputError,
+    InvalidStateError,
+    InvalidTokenError,
+    LockedOutError,
+    MailError,
+    NotFoundError,
+    PaymentRequiredError,
+    PdfError,
+    PermanentMailError,
+    PortailError,
+    StorageError,
+    TransientMailError,
+)
+from .records import (
+    AccessEvent,
+    Account,
+    Attempt,
+    AudienceSettings,
+    BatchReport,
+    BatchRow,
+    DispatchReport,
+    Document,
+    Download,
+    Folder,
+    Invitation,
+    Notification,
+    NotificationDecision,
+    Page,
+    Party,
+    Principal,
+    Progress,
+    Publish,
+    PublishReport,
+    Settings,
+    SyncReport,
+    Template,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "__version__",
+    # the portal and its handles
+    "Portal",
+    "Parties",
+    "Folders",
+    "Templates",
+    "Documents",
+    "Notifications",
+    "Accounts",
+    "PortalView",
+    # edges
+    "MemoryMailer",
+    "FileMailer",
+    "OutgoingMessage",
+    "FixedClock",
+    "SecurityPolicy",
+    "RetryPolicy",
+    # records
+    "AccessEvent",
+    "Account",
+    "Attempt",
+    "AudienceSettings",
+    "BatchReport",
+    "BatchRow",
+    "DispatchReport",
+    "Document",
+    "Download",
+    "Folder",
+    "Invitation",
+    "Notification",
+    "NotificationDecision",
+    "Page",
+    "Party",
+    "Principal",
+    "Progress",
+    "Publish",
+    "PublishReport",
+    "Settings",
+    "SyncReport",
+    "Template",
+    # enums
+    "AccountStatus",
+    "AttemptOutcome",
+    "Audience",
+    "BatchOutcome",
+    "DocumentKind",
+    "EInvoicingConsent",
+    "EmailRole",
+    "IdentifierFrom",
+    "InvitationStatus",
+    "Language",
+    "LinkTarget",
+    "MergeField",
+    "NotificationState",
+    "PaymentStatus",
+    "Phase",
+    "SignaturePlacement",
+    "SkipReason",
+    "TemplatePurpose",
+    "UnpaidPolicy",
+    # exceptions
+    "PortailError",
+    "AccessDeniedError",
+    "ConflictError",
+    "IdentifierTakenError",
+    "InternalError",
+    "InvalidCredentialsError",
+    "InvalidInputError",
+    "InvalidStateError",
+    "InvalidTokenError",
+    "LockedOutError",
+    "MailError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PdfError",
+    "PermanentMailError",
+    "StorageError",
+    "TransientMailError",
+]

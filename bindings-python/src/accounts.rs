@@ -1,0 +1,326 @@
+//! Portal accounts (`portail::accounts`): `portal.accounts()`, `portail.Account`, batch
+//! generation with its per-party report, invitations.
+
+use std::sync::Arc;
+
+use portail::accounts::{BatchOptions, BatchOutcome, Generate, IdentifierChoice, Invite};
+use portail::{Account, AccountFilter, AccountStatus};
+use pyo3::prelude::*;
+
+use crate::config::parse_audience;
+use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt};
+use crate::enter;
+use crate::portal::Callback;
+
+pub(crate) use crate::access::principal_to_py;
+pub(crate) use crate::access::principal_from_py;
+pub(crate) use crate::view::PortalView;
+
+pub(crate) fn account_to_py<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyAny>> {
+    let invitation = match &a.invitation {
+        Some(i) => Some(record!(py, "Invitation" {
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            sent_at: i.sent_at,
+            accepted_at: i.accepted_at,
+        })?),
+        None => None,
+    };
+    record!(py, "Account" {
+        id: &a.id,
+        audience: py_enum(py, "Audience", &a.audience)?,
+        party_code: &a.party_code,
+        identifier: &a.identifier,
+        status: py_enum(py, "AccountStatus", &a.status)?,
+        authorized: a.authorized,
+        notify_by_email: a.notify_by_email,
+        draft_password: &a.draft_password,
+        invitation: invitation,
+        credentials_sent_to: &a.credentials_sent_to,
+        credentials_sent_at: a.credentials_sent_at,
+        failed_logins: a.failed_logins,
+        locked_until: a.locked_until,
+        created_at: a.created_at,
+        activated_at: a.activated_at,
+        last_login_at: a.last_login_at,
+        needs_sync: a.needs_sync,
+        version: a.version,
+    })
+}
+
+/// The identifier of a new account: `identifier` if given, else from `identifier_from`
+/// (`"code"` or `"email"`).
+fn identifier_choice(
+    py: Python<'_>,
+    identifier: Option<String>,
+    identifier_from: &str,
+) -> PyResult<IdentifierChoice> {
+    if let Some(given) = identifier {
+        return Ok(IdentifierChoice::Given(given));
+    }
+    match identifier_from {
+        "code" => Ok(IdentifierChoice::Code),
+        "email" => Ok(IdentifierChoice::Email),
+        other => Err(crate::error::to_py(
+            py,
+            &portail::Error::invalid(
+                "identifier_from",
+                format!("unknown value {other:?} (code, email)"),
+            ),
+        )),
+    }
+}
+
+/// The accounts of a portal ("Droits d'accès au portail"): `portal.accounts()`.
+#[pyclass(frozen, module = "portail", name = "Accounts")]
+pub struct Accounts {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+macro_rules! account_op {
+    ($self:ident, $py:ident, |$a:ident| $call:expr) => {{
+        let $a = $self.portal.accounts();
+        let account = enter($py, || $call)?;
+        account_to_py($py, &account)
+    }};
+}
+
+#[pymethods]
+impl Accounts {
+    /// Create a draft account ("not synchronised"): its password stays readable
+    /// (`draft_password`) until `portal.sync()` freezes it. The identifier is the party code
+    /// (`identifier_from="code"`), its main e-mail (`"email"`), or `identifier` if given; the
+    /// password is random unless given.
+    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from="code",
+        password=None, notify_by_email=true, authorized=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn generate<'py>(
+        &self,
+        py: Python<'py>,
+        party_code: String,
+        audience: &str,
+        identifier: Option<String>,
+        identifier_from: &str,
+        password: Option<String>,
+        notify_by_email: bool,
+        authorized: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut request = Generate::new(parse_audience(py, audience)?, party_code)
+            .identifier(identifier_choice(py, identifier, identifier_from)?)
+            .notify_by_email(notify_by_email)
+            .authorized(authorized);
+        request.password = password;
+        account_op!(self, py, |a| a.generate(request))
+    }
+
+    /// Create draft accounts for many parties ("génération par lots"), with a per-party report
+    /// (`created`, `no_email`, `identifier_taken`, `already_has_access`, `unknown_party`).
+    /// `progress` (any callable) receives `portail.Progress`.
+    #[pyo3(signature = (party_codes, *, audience="client", identifier_from="code",
+        notify_by_email=true, progress=None))]
+    fn generate_batch<'py>(
+        &self,
+        py: Python<'py>,
+        party_codes: Vec<String>,
+        audience: &str,
+        identifier_from: &str,
+        notify_by_email: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = parse_audience(py, audience)?;
+        let options = BatchOptions {
+            identifier: identifier_choice(py, None, identifier_from)?,
+            notify_by_email,
+        };
+        let callback = Callback::new(progress);
+        let cb = &callback;
+        let p = &self.portal;
+        let report = enter(py, || {
+            p.accounts()
+                .generate_batch(a, &party_codes, &options, &|x| cb.call(x))
+        })?;
+        callback.finish(py)?;
+        let outcome_cls = py.import("portail.enums")?.getattr("BatchOutcome")?;
+        let rows = report
+            .rows
+            .iter()
+            .map(|row| {
+                let (account_id, identifier) = match &row.outcome {
+                    BatchOutcome::Created {
+                        account_id,
+                        identifier,
+                    } => (Some(account_id.as_str()), Some(identifier.as_str())),
+                    BatchOutcome::IdentifierTaken { identifier } => {
+                        (None, Some(identifier.as_str()))
+                    }
+                    BatchOutcome::AlreadyHasAccess { account_id } => {
+                        (Some(account_id.as_str()), None)
+                    }
+                    _ => (None, None),
+                };
+                record!(py, "BatchRow" {
+                    party_code: &row.party_code,
+                    outcome: outcome_cls.call1((row.outcome.as_str(),))?,
+                    account_id: account_id,
+                    identifier: identifier,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        record!(py, "BatchReport" { rows: rows })
+    }
+
+    /// An account by id; `NotFoundError` if missing.
+    fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.get(id))
+    }
+
+    /// The live account holding an identifier (case-insensitive), or `None`.
+    #[pyo3(signature = (identifier, *, audience="client"))]
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        identifier: &str,
+        audience: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let aud = parse_audience(py, audience)?;
+        let a = self.portal.accounts();
+        let found = enter(py, || a.find(aud, identifier))?;
+        found.map(|x| account_to_py(py, &x)).transpose()
+    }
+
+    /// The party's live (non-revoked) account, or `None`.
+    #[pyo3(signature = (party_code, *, audience="client"))]
+    fn live_account_of<'py>(
+        &self,
+        py: Python<'py>,
+        party_code: &str,
+        audience: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let aud = parse_audience(py, audience)?;
+        let a = self.portal.accounts();
+        let found = enter(py, || a.live_account_of(aud, party_code))?;
+        found.map(|x| account_to_py(py, &x)).transpose()
+    }
+
+    /// Accounts, filtered (every argument narrows) and paged.
+    #[pyo3(signature = (*, audience=None, party_code=None, status=None, needs_sync=None,
+        offset=0, limit=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn list<'py>(
+        &self,
+        py: Python<'py>,
+        audience: Option<&str>,
+        party_code: Option<String>,
+        status: Option<&str>,
+        needs_sync: Option<bool>,
+        offset: u64,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter = AccountFilter {
+            audience: audience.map(|a| parse_audience(py, a)).transpose()?,
+            party_code,
+            status: status
+                .map(|s| parse_name::<AccountStatus>(py, s, "status"))
+                .transpose()?,
+            needs_sync,
+        };
+        let a = self.portal.accounts();
+        let result = enter(py, || a.list(&filter, page_request(offset, limit)))?;
+        page(py, &result, account_to_py)
+    }
+
+    /// The readable password of a draft ("Mot de passe" before sync); `InvalidStateError` once
+    /// synchronised (the password is frozen).
+    fn draft_password(&self, py: Python<'_>, id: &str) -> PyResult<String> {
+        let a = self.portal.accounts();
+        enter(py, || a.draft_password(id))
+    }
+
+    /// A new random password for a draft ("Mdp aléatoire").
+    fn regenerate_password<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.regenerate_password(id))
+    }
+
+    /// Set a draft's password (length policy applies).
+    fn set_password<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        password: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.set_password(id, password))
+    }
+
+    /// "Accès autorisé": suspend (`False`) or resume (`True`); takes effect at once.
+    fn set_authorized<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        authorized: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.set_authorized(id, authorized))
+    }
+
+    /// "Notifier par email": the next sync e-mails the credentials.
+    fn set_notify_by_email<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        notify: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.set_notify_by_email(id, notify))
+    }
+
+    /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
+    fn revoke<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.revoke(id))
+    }
+
+    /// "Régénérer les accès": revoke the account and create a new draft for the same party and
+    /// identifier with a fresh random password.
+    #[pyo3(signature = (id, *, notify_by_email=true))]
+    fn regenerate<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        notify_by_email: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.regenerate(id, notify_by_email))
+    }
+
+    /// Invite a party to set its own password (a single-use, expiring link e-mailed now, or
+    /// later with `reinvite` when `send_now=False`).
+    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from="email",
+        send_now=true))]
+    fn invite<'py>(
+        &self,
+        py: Python<'py>,
+        party_code: String,
+        audience: &str,
+        identifier: Option<String>,
+        identifier_from: &str,
+        send_now: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Invite::new(parse_audience(py, audience)?, party_code)
+            .identifier(identifier_choice(py, identifier, identifier_from)?)
+            .send_now(send_now);
+        account_op!(self, py, |a| a.invite(request))
+    }
+
+    /// Send the invitation again with a new link (older links stop working).
+    fn reinvite<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        account_op!(self, py, |a| a.reinvite(id))
+    }
+
+    /// The invitation's status now (`pending`, `accepted`, `expired`), or `None` if the
+    /// account was not invited.
+    fn invitation_status<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let a = self.portal.accounts();
+        let status = enter(py, || a.invitation_status(id))?;
+        py_enum_opt(py, "InvitationStatus", status.as_ref())
+    }
+}

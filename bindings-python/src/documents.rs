@@ -1,0 +1,295 @@
+//! Documents (`portail::documents`): `portal.documents()`, `portail.Document`, publishing from
+//! bytes or a path, and batch publishing with progress.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use portail::{Document, NotificationDecision, PaymentStatus, Publish, SkipReason};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes};
+
+use crate::config::parse_audience;
+use crate::convert::{attr, page, page_request, parse_enum, parse_name, py_enum};
+use crate::enter;
+use crate::portal::Callback;
+
+pub(crate) fn decision_to_py<'py>(
+    py: Python<'py>,
+    d: &NotificationDecision,
+) -> PyResult<Bound<'py, PyAny>> {
+    match d {
+        NotificationDecision::Queued { notification_id } => record!(py, "NotificationDecision" {
+            queued: true,
+            notification_id: notification_id,
+        }),
+        NotificationDecision::Skipped { reason } => {
+            let (name, role) = match reason {
+                SkipReason::FolderNotShared => ("folder_not_shared", None),
+                SkipReason::EInvoicingNotAccepted => ("e_invoicing_not_accepted", None),
+                SkipReason::FolderDoesNotNotify => ("folder_does_not_notify", None),
+                SkipReason::NotificationsDisabled => ("notifications_disabled", None),
+                SkipReason::NoAddress(role) => ("no_address", Some(role)),
+            };
+            record!(py, "NotificationDecision" {
+                queued: false,
+                reason: py.import("portail.enums")?.getattr("SkipReason")?.call1((name,))?,
+                role: crate::convert::py_enum_opt(py, "EmailRole", role)?,
+            })
+        }
+    }
+}
+
+pub(crate) fn document_to_py<'py>(py: Python<'py>, d: &Document) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Document" {
+        id: &d.id,
+        audience: py_enum(py, "Audience", &d.audience)?,
+        party_code: &d.party_code,
+        folder_id: &d.folder_id,
+        name: &d.name,
+        kind: py_enum(py, "DocumentKind", &d.kind)?,
+        payment: py_enum(py, "PaymentStatus", &d.payment)?,
+        sha256: &d.sha256,
+        size: d.size,
+        content_type: &d.content_type,
+        external_id: &d.external_id,
+        published_at: d.published_at,
+        notification: decision_to_py(py, &d.notification)?,
+        downloads: d.downloads,
+        first_download_at: d.first_download_at,
+        last_download_at: d.last_download_at,
+        version: d.version,
+    })
+}
+
+/// Content given as bytes (`bytes`, `bytearray`, `memoryview`) or as a path (`str`,
+/// `os.PathLike`).
+pub(crate) enum Content {
+    Bytes(Vec<u8>),
+    Path(PathBuf),
+}
+
+pub(crate) fn content_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Content> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Content::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Content::Bytes(b.to_vec()));
+    }
+    if obj.hasattr("tobytes")? {
+        return Ok(Content::Bytes(obj.call_method0("tobytes")?.extract()?));
+    }
+    Ok(Content::Path(obj.extract()?))
+}
+
+/// Resolve the content and the name: read a path (an `OSError` if it cannot be read) and take
+/// its file name when no name is given.
+fn resolve(
+    py: Python<'_>,
+    content: Content,
+    name: Option<String>,
+) -> PyResult<(Vec<u8>, String)> {
+    match content {
+        Content::Bytes(bytes) => {
+            let name = name.ok_or_else(|| {
+                crate::error::to_py(
+                    py,
+                    &portail::Error::invalid("name", "required when the content is bytes"),
+                )
+            })?;
+            Ok((bytes, name))
+        }
+        Content::Path(path) => {
+            let bytes = py.detach(|| std::fs::read(&path)).map_err(|e| {
+                PyErr::from(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", path.display()),
+                ))
+            })?;
+            let name = match name {
+                Some(n) => n,
+                None => path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            };
+            Ok((bytes, name))
+        }
+    }
+}
+
+/// A core `Publish` from a `portail.Publish` record.
+fn publish_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Publish> {
+    let py = obj.py();
+    let content = content_from_py(&obj.getattr("content")?)?;
+    let (content, name) = resolve(py, content, attr(obj, "name")?)?;
+    let audience: String = attr(obj, "audience")?;
+    let mut cmd = Publish::new(
+        parse_audience(py, &audience)?,
+        attr::<String>(obj, "party_code")?,
+        attr::<String>(obj, "folder")?,
+        name,
+        content,
+    )
+    .kind(parse_enum(py, &obj.getattr("kind")?, "kind")?)
+    .payment(parse_enum(py, &obj.getattr("payment")?, "payment")?);
+    cmd.external_id = attr(obj, "external_id")?;
+    cmd.content_type = attr(obj, "content_type")?;
+    Ok(cmd)
+}
+
+/// The documents of a portal ("GED"): `portal.documents()`.
+#[pyclass(frozen, module = "portail", name = "Documents")]
+pub struct Documents {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[pymethods]
+impl Documents {
+    /// Publish a document into a party's folder ("mise à disposition").
+    ///
+    /// `content` is the bytes or the path of a file (`str` or `pathlib.Path`); `name` defaults
+    /// to the file's name. The document and its notification (when the folder notifies) are
+    /// written together; `document.notification` says whether one was queued, or why not.
+    #[pyo3(signature = (party_code, folder, content, *, name=None, audience="client", kind="other",
+        payment="paid", external_id=None, content_type=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn publish<'py>(
+        &self,
+        py: Python<'py>,
+        party_code: String,
+        folder: String,
+        content: &Bound<'py, PyAny>,
+        name: Option<String>,
+        audience: &str,
+        kind: &str,
+        payment: &str,
+        external_id: Option<String>,
+        content_type: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = parse_audience(py, audience)?;
+        let kind = parse_name(py, kind, "kind")?;
+        let payment = parse_name(py, payment, "payment")?;
+        let (content, name) = resolve(py, content_from_py(content)?, name)?;
+        let mut cmd = Publish::new(a, party_code, folder, name, content)
+            .kind(kind)
+            .payment(payment);
+        cmd.external_id = external_id;
+        cmd.content_type = content_type;
+        let p = &self.portal;
+        let d = enter(py, || p.documents().publish(cmd))?;
+        document_to_py(py, &d)
+    }
+
+    /// Publish many documents (`portail.Publish` records) in large commits; `progress` (any
+    /// callable, e.g. a tqdm bar's update wrapper) receives `portail.Progress` values.
+    /// Inputs already published under their external id are skipped; bad inputs are reported
+    /// one by one in `outcomes` (as exceptions) and do not stop the others.
+    #[pyo3(signature = (requests, *, progress=None))]
+    fn publish_many<'py>(
+        &self,
+        py: Python<'py>,
+        requests: &Bound<'py, PyAny>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut commands = Vec::new();
+        for item in requests.try_iter()? {
+            commands.push(publish_from_py(&item?)?);
+        }
+        let callback = Callback::new(progress);
+        let p = &self.portal;
+        let cb = &callback;
+        let report = enter(py, || {
+            p.documents()
+                .publish_many(commands, &|progress| cb.call(progress))
+        })?;
+        callback.finish(py)?;
+        let outcomes = report
+            .outcomes
+            .iter()
+            .map(|o| match o {
+                Ok(d) => document_to_py(py, d),
+                Err(e) => Ok(crate::error::to_py(py, e).into_value(py).into_bound(py).into_any()),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        record!(py, "PublishReport" {
+            published: report.published,
+            already_published: report.already_published,
+            notifications_queued: report.notifications_queued,
+            outcomes: outcomes,
+        })
+    }
+
+    /// A document by id; `NotFoundError` if missing.
+    fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let p = &self.portal;
+        let d = enter(py, || p.documents().get(id))?;
+        document_to_py(py, &d)
+    }
+
+    /// A document by the host's external id, or `None`.
+    #[pyo3(signature = (external_id, *, audience="client"))]
+    fn find_by_external_id<'py>(
+        &self,
+        py: Python<'py>,
+        external_id: &str,
+        audience: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let a = parse_audience(py, audience)?;
+        let p = &self.portal;
+        let d = enter(py, || p.documents().find_by_external_id(a, external_id))?;
+        d.map(|d| document_to_py(py, &d)).transpose()
+    }
+
+    /// Every document of a party (back-office view), newest first, one page at a time.
+    #[pyo3(signature = (party_code, *, audience="client", offset=0, limit=None))]
+    fn list<'py>(
+        &self,
+        py: Python<'py>,
+        party_code: &str,
+        audience: &str,
+        offset: u64,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = parse_audience(py, audience)?;
+        let p = &self.portal;
+        let result = enter(py, || {
+            p.documents()
+                .list(a, party_code, page_request(offset, limit))
+        })?;
+        page(py, &result, document_to_py)
+    }
+
+    /// The content of a document (back office).
+    fn content<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let p = &self.portal;
+        let bytes = enter(py, || p.documents().content(id))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Mark a document paid or unpaid ("passer un dossier en payé / impayé").
+    fn set_payment<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        payment: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let payment: PaymentStatus = parse_enum(py, payment, "payment")?;
+        let p = &self.portal;
+        let d = enter(py, || p.documents().set_payment(id, payment))?;
+        document_to_py(py, &d)
+    }
+
+    /// The download history of a document ("historique d'accès"), newest first.
+    #[pyo3(signature = (id, *, offset=0, limit=None))]
+    fn downloads<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        offset: u64,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p = &self.portal;
+        let result = enter(py, || p.documents().downloads(id, page_request(offset, limit)))?;
+        page(py, &result, crate::view::access_event_to_py)
+    }
+}

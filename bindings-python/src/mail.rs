@@ -1,0 +1,224 @@
+//! Mail (`portail::mail`): `portail.OutgoingMessage`, `portail.MemoryMailer`,
+//! `portail.FileMailer`, and any Python object with `send(message)` as a mailer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use portail::{MailError, Mailer};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::error::IntoPyResult;
+
+/// An e-mail handed to a mailer. `as_bytes()` gives its RFC 5322 form.
+#[pyclass(frozen, eq, module = "portail", name = "OutgoingMessage")]
+#[derive(Clone, PartialEq)]
+pub struct OutgoingMessage {
+    pub(crate) inner: portail::OutgoingMessage,
+}
+
+#[pymethods]
+impl OutgoingMessage {
+    /// The stable Message-ID (the same on every attempt of a notification).
+    #[getter]
+    fn message_id(&self) -> &str {
+        &self.inner.message_id
+    }
+    /// The notification it delivers.
+    #[getter]
+    fn notification_id(&self) -> &str {
+        &self.inner.notification_id
+    }
+    /// The sender address ("Adresse mail de notification").
+    #[getter]
+    fn from_(&self) -> &str {
+        &self.inner.from
+    }
+    /// The sender's display name (the company).
+    #[getter]
+    fn from_name(&self) -> Option<&str> {
+        self.inner.from_name.as_deref()
+    }
+    /// The Reply-To address ("Adresse mail de réponse").
+    #[getter]
+    fn reply_to(&self) -> Option<&str> {
+        self.inner.reply_to.as_deref()
+    }
+    /// The recipient.
+    #[getter]
+    fn to(&self) -> &str {
+        &self.inner.to
+    }
+    #[getter]
+    fn subject(&self) -> &str {
+        &self.inner.subject
+    }
+    #[getter]
+    fn body(&self) -> &str {
+        &self.inner.body
+    }
+
+    /// The message as RFC 5322 bytes (headers encoded, body transfer-encoded), ready for
+    /// `smtplib.SMTP.sendmail` or an `.eml` file.
+    fn as_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self
+            .inner
+            .to_rfc5322()
+            .map_err(portail::Error::from)
+            .py_err(py)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OutgoingMessage(message_id={:?}, to={:?}, subject={:?})",
+            self.inner.message_id, self.inner.to, self.inner.subject
+        )
+    }
+}
+
+/// A mailer keeping messages in memory, for tests: `messages()` lists what was sent.
+#[pyclass(frozen, module = "portail", name = "MemoryMailer")]
+pub struct MemoryMailer {
+    pub(crate) inner: Arc<portail::MemoryMailer>,
+}
+
+#[pymethods]
+impl MemoryMailer {
+    #[new]
+    fn new() -> Self {
+        MemoryMailer {
+            inner: Arc::new(portail::MemoryMailer::new()),
+        }
+    }
+
+    /// The messages sent so far, oldest first.
+    fn messages(&self) -> Vec<OutgoingMessage> {
+        self.inner
+            .messages()
+            .into_iter()
+            .map(|inner| OutgoingMessage { inner })
+            .collect()
+    }
+
+    /// Forget the messages sent so far.
+    fn clear(&self) {
+        self.inner.clear()
+    }
+
+    /// Make the next sends fail: `transient` failures first, then `permanent` ones (errors
+    /// given as their texts).
+    #[pyo3(signature = (*, transient=Vec::new(), permanent=Vec::new()))]
+    fn fail_next(&self, transient: Vec<String>, permanent: Vec<String>) {
+        self.inner.fail_next(
+            transient
+                .into_iter()
+                .map(MailError::Transient)
+                .chain(permanent.into_iter().map(MailError::Permanent)),
+        )
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.messages().len()
+    }
+}
+
+/// The embedded default transport: one RFC 5322 `.eml` file per message in a folder.
+#[pyclass(frozen, module = "portail", name = "FileMailer")]
+pub struct FileMailer {
+    pub(crate) inner: Arc<portail::FileMailer>,
+}
+
+#[pymethods]
+impl FileMailer {
+    #[new]
+    fn new(py: Python<'_>, directory: PathBuf) -> PyResult<Self> {
+        let inner = crate::enter(py, || portail::FileMailer::open(directory))?;
+        Ok(FileMailer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The folder holding the `.eml` files.
+    #[getter]
+    fn directory(&self) -> PathBuf {
+        self.inner.dir().to_path_buf()
+    }
+
+    /// The file of a notification's message.
+    fn path_of(&self, notification_id: &str) -> PathBuf {
+        self.inner.path_of(notification_id)
+    }
+
+    /// The `.eml` text of a notification's message; `NotFoundError` if none was written.
+    fn read(&self, py: Python<'_>, notification_id: &str) -> PyResult<String> {
+        let m = &self.inner;
+        crate::enter(py, || m.read(notification_id))
+    }
+}
+
+/// A host's mailer implemented in Python: any object with `send(message)`.
+///
+/// `send` runs with the interpreter attached. `portail.PermanentMailError` marks the message
+/// abandoned; any other exception (`portail.TransientMailError` included) is transient and
+/// retried with backoff. A failing mailer never crashes a dispatch.
+pub(crate) struct PyMailer {
+    obj: Py<PyAny>,
+}
+
+impl Mailer for PyMailer {
+    fn send(&self, message: &portail::OutgoingMessage) -> Result<(), MailError> {
+        Python::attach(|py| {
+            let msg = OutgoingMessage {
+                inner: message.clone(),
+            };
+            match self.obj.call_method1(py, "send", (msg,)) {
+                Ok(_) => Ok(()),
+                Err(err) => Err(classify(py, &err)),
+            }
+        })
+    }
+}
+
+fn classify(py: Python<'_>, err: &PyErr) -> MailError {
+    let text = {
+        let value = err.value(py);
+        let type_name = value
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "Exception".into());
+        match value.str() {
+            Ok(s) if !s.to_string().is_empty() => format!("{type_name}: {s}"),
+            _ => type_name,
+        }
+    };
+    let permanent = py
+        .import("portail.exceptions")
+        .and_then(|m| m.getattr("PermanentMailError"))
+        .map(|cls| err.is_instance(py, &cls))
+        .unwrap_or(false);
+    if permanent {
+        MailError::Permanent(text)
+    } else {
+        MailError::Transient(text)
+    }
+}
+
+/// The mailer given to a portal: a `MemoryMailer`, a `FileMailer`, or any object with `send`.
+pub(crate) fn mailer_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn Mailer>> {
+    if let Ok(m) = obj.cast::<MemoryMailer>() {
+        return Ok(m.get().inner.clone());
+    }
+    if let Ok(m) = obj.cast::<FileMailer>() {
+        return Ok(m.get().inner.clone());
+    }
+    if obj.hasattr("send")? {
+        return Ok(Arc::new(PyMailer {
+            obj: obj.clone().unbind(),
+        }));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(
+        "mailer must be a MemoryMailer, a FileMailer or an object with a send(message) method",
+    ))
+}

@@ -1,0 +1,392 @@
+//! The portal of one tenant (`portail::Portal`): construction, settings, dispatch and sync, and
+//! the sub-handles by concept.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use portail::{DispatchReport, Progress, SyncReport};
+use pyo3::prelude::*;
+
+use crate::clock::FixedClock;
+use crate::config::{settings_from_py, settings_to_py};
+use crate::documents::Documents;
+use crate::enter;
+use crate::folders::Folders;
+use crate::mail::mailer_from_py;
+use crate::notifications::{Notifications, RetryPolicy};
+use crate::parties::Parties;
+use crate::security::SecurityPolicy;
+use crate::templates::Templates;
+
+/// A Python progress callable, called with the interpreter attached. Its first exception stops
+/// further calls and is raised once the operation returns (the work itself is done).
+pub(crate) struct Callback {
+    func: Option<Py<PyAny>>,
+    error: Mutex<Option<PyErr>>,
+}
+
+impl Callback {
+    pub(crate) fn new(func: Option<Py<PyAny>>) -> Self {
+        Callback {
+            func: func.filter(|f| Python::attach(|py| !f.is_none(py))),
+            error: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn call(&self, progress: Progress) {
+        let Some(func) = &self.func else { return };
+        let Ok(mut error) = self.error.lock() else {
+            return;
+        };
+        if error.is_some() {
+            return;
+        }
+        Python::attach(|py| {
+            let result = progress_to_py(py, &progress).and_then(|p| func.call1(py, (p,)));
+            if let Err(e) = result {
+                *error = Some(e);
+            }
+        });
+    }
+
+    /// Raise the callable's exception, if any.
+    pub(crate) fn finish(self, _py: Python<'_>) -> PyResult<()> {
+        match self.error.into_inner() {
+            Ok(Some(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn progress_to_py<'py>(py: Python<'py>, p: &Progress) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Progress" {
+        phase: py.import("portail.enums")?.getattr("Phase")?.call1((p.phase.as_str(),))?,
+        done: p.done,
+        total: p.total,
+    })
+}
+
+pub(crate) fn dispatch_report_to_py<'py>(
+    py: Python<'py>,
+    r: &DispatchReport,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "DispatchReport" {
+        attempted: r.attempted,
+        sent: r.sent,
+        failed: r.failed,
+        abandoned: r.abandoned,
+        skipped: r.skipped,
+    })
+}
+
+pub(crate) fn sync_report_to_py<'py>(
+    py: Python<'py>,
+    r: &SyncReport,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "SyncReport" {
+        activated: r.activated,
+        credentials_queued: r.credentials_queued,
+        dispatch: dispatch_report_to_py(py, &r.dispatch)?,
+    })
+}
+
+/// The portal of one tenant. Thread-safe; every long call releases the GIL.
+#[pyclass(frozen, module = "portail", name = "Portal")]
+pub struct Portal {
+    pub(crate) inner: Arc<portail::Portal>,
+}
+
+/// The options shared by every constructor.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    py: Python<'_>,
+    tenant: String,
+    settings: Option<&Bound<'_, PyAny>>,
+    blobs_dir: Option<PathBuf>,
+    outbox_dir: Option<PathBuf>,
+    mailer: Option<&Bound<'_, PyAny>>,
+    clock: Option<PyRef<'_, FixedClock>>,
+    security: Option<PyRef<'_, SecurityPolicy>>,
+    retry_policy: Option<PyRef<'_, RetryPolicy>>,
+) -> PyResult<Portal> {
+    let mut b = portail::Portal::builder(tenant);
+    if let Some(s) = settings.filter(|s| !s.is_none()) {
+        b = b.settings(settings_from_py(s)?);
+    }
+    if let Some(m) = mailer.filter(|m| !m.is_none()) {
+        if outbox_dir.is_some() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "give either mailer or outbox_dir, not both",
+            ));
+        }
+        b = b.mailer(mailer_from_py(m)?);
+    }
+    if let Some(c) = clock {
+        b = b.clock(c.inner.clone());
+    }
+    if let Some(s) = security {
+        b = b.security(s.inner);
+    }
+    if let Some(r) = retry_policy {
+        b = b.retry_policy(r.inner);
+    }
+    let inner = enter(py, move || {
+        if let Some(dir) = blobs_dir {
+            b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
+        }
+        if let Some(dir) = outbox_dir {
+            b = b.mailer(Arc::new(portail::FileMailer::open(dir)?));
+        }
+        b.build()
+    })?;
+    Ok(Portal {
+        inner: Arc::new(inner),
+    })
+}
+
+#[pymethods]
+impl Portal {
+    /// A portal with the memory store; documents in `blobs_dir` (files) or memory, mail through
+    /// `mailer` (a `MemoryMailer`, `FileMailer`, or any object with `send(message)`), as `.eml`
+    /// files in `outbox_dir`, or kept in memory.
+    ///
+    /// `settings` are used the first time the tenant is opened. `clock`, `security` and
+    /// `retry_policy` are for tests (`FixedClock`, `SecurityPolicy.fast_for_tests()`).
+    #[new]
+    #[pyo3(signature = (tenant, settings=None, *, blobs_dir=None, outbox_dir=None, mailer=None,
+        clock=None, security=None, retry_policy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        tenant: String,
+        settings: Option<&Bound<'_, PyAny>>,
+        blobs_dir: Option<PathBuf>,
+        outbox_dir: Option<PathBuf>,
+        mailer: Option<&Bound<'_, PyAny>>,
+        clock: Option<PyRef<'_, FixedClock>>,
+        security: Option<PyRef<'_, SecurityPolicy>>,
+        retry_policy: Option<PyRef<'_, RetryPolicy>>,
+    ) -> PyResult<Self> {
+        build(
+            py,
+            tenant,
+            settings,
+            blobs_dir,
+            outbox_dir,
+            mailer,
+            clock,
+            security,
+            retry_policy,
+        )
+    }
+
+    /// A portal entirely in memory (store, blobs, and mail unless `mailer` is given).
+    #[staticmethod]
+    #[pyo3(signature = (tenant, settings, *, mailer=None, clock=None, security=None,
+        retry_policy=None))]
+    fn in_memory(
+        py: Python<'_>,
+        tenant: String,
+        settings: &Bound<'_, PyAny>,
+        mailer: Option<&Bound<'_, PyAny>>,
+        clock: Option<PyRef<'_, FixedClock>>,
+        security: Option<PyRef<'_, SecurityPolicy>>,
+        retry_policy: Option<PyRef<'_, RetryPolicy>>,
+    ) -> PyResult<Self> {
+        build(
+            py,
+            tenant,
+            Some(settings),
+            None,
+            None,
+            mailer,
+            clock,
+            security,
+            retry_policy,
+        )
+    }
+
+    /// The tenant id.
+    #[getter]
+    fn tenant(&self) -> &str {
+        self.inner.tenant()
+    }
+
+    /// The current time of the portal's clock (UTC).
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.now()
+    }
+
+    /// The tenant's settings.
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let p = &self.inner;
+        let s = enter(py, || p.settings())?;
+        settings_to_py(py, &s)
+    }
+
+    /// Save settings read with `settings()` and changed with `dataclasses.replace` (a
+    /// concurrent change raises `ConflictError`). Returns them with their new version.
+    fn save_settings<'py>(
+        &self,
+        py: Python<'py>,
+        settings: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let s = settings_from_py(settings)?;
+        let p = &self.inner;
+        let saved = enter(py, || p.save_settings(s))?;
+        settings_to_py(py, &saved)
+    }
+
+    /// Client and employee records.
+    fn parties(&self) -> Parties {
+        Parties {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Folder trees.
+    fn folders(&self) -> Folders {
+        Folders {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Notification templates.
+    fn templates(&self) -> Templates {
+        Templates {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Documents.
+    fn documents(&self) -> Documents {
+        Documents {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// The notification outbox and its history.
+    fn notifications(&self) -> Notifications {
+        Notifications {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Portal accounts.
+    fn accounts(&self) -> crate::accounts::Accounts {
+        crate::accounts::Accounts {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Send up to `limit` due notifications through the mailer.
+    #[pyo3(signature = (limit=500))]
+    fn dispatch<'py>(&self, py: Python<'py>, limit: u32) -> PyResult<Bound<'py, PyAny>> {
+        let p = &self.inner;
+        let r = enter(py, || p.dispatch(limit))?;
+        dispatch_report_to_py(py, &r)
+    }
+
+    /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
+    /// e-mails, then send every due notification. `progress` receives `portail.Progress`.
+    #[pyo3(signature = (*, progress=None))]
+    fn sync<'py>(
+        &self,
+        py: Python<'py>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let callback = Callback::new(progress);
+        let p = &self.inner;
+        let cb = &callback;
+        let r = enter(py, || p.sync_with_progress(&|x| cb.call(x)))?;
+        callback.finish(py)?;
+        sync_report_to_py(py, &r)
+    }
+
+    /// Log in to the portal of `audience`: a `Principal`, or `InvalidCredentialsError` (the
+    /// same for every failure) or `LockedOutError` after too many failures.
+    #[pyo3(signature = (identifier, password, *, audience="client"))]
+    fn login<'py>(
+        &self,
+        py: Python<'py>,
+        identifier: &str,
+        password: &str,
+        audience: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = crate::config::parse_audience(py, audience)?;
+        let p = &self.inner;
+        let principal = enter(py, || p.login(a, identifier, password))?;
+        crate::accounts::principal_to_py(py, &principal)
+    }
+
+    /// The principal of an account, for hosts keeping their own sessions (`AccessDeniedError`
+    /// unless active and authorised).
+    fn principal<'py>(&self, py: Python<'py>, account_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let p = &self.inner;
+        let principal = enter(py, || p.principal(account_id))?;
+        crate::accounts::principal_to_py(py, &principal)
+    }
+
+    /// Change one's password (the current one is checked).
+    fn change_password(
+        &self,
+        py: Python<'_>,
+        principal: &Bound<'_, PyAny>,
+        current: &str,
+        new_password: &str,
+    ) -> PyResult<()> {
+        let principal = crate::accounts::principal_from_py(principal)?;
+        let p = &self.inner;
+        enter(py, || p.change_password(&principal, current, new_password))
+    }
+
+    /// "Mot de passe oublié": e-mail a single-use reset link if an active account holds
+    /// `identifier`. Succeeds either way (reveals nothing).
+    #[pyo3(signature = (identifier, *, audience="client"))]
+    fn request_password_reset(&self, py: Python<'_>, identifier: &str, audience: &str) -> PyResult<()> {
+        let a = crate::config::parse_audience(py, audience)?;
+        let p = &self.inner;
+        enter(py, || p.request_password_reset(a, identifier))
+    }
+
+    /// Set a new password with a reset token (`InvalidTokenError` if unknown, used or expired).
+    #[pyo3(signature = (token, new_password, *, audience="client"))]
+    fn reset_password(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        new_password: &str,
+        audience: &str,
+    ) -> PyResult<()> {
+        let a = crate::config::parse_audience(py, audience)?;
+        let p = &self.inner;
+        enter(py, || p.reset_password(a, token, new_password))
+    }
+
+    /// Accept an invitation by choosing a password; returns the logged-in principal.
+    #[pyo3(signature = (token, password, *, audience="client"))]
+    fn accept_invitation<'py>(
+        &self,
+        py: Python<'py>,
+        token: &str,
+        password: &str,
+        audience: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = crate::config::parse_audience(py, audience)?;
+        let p = &self.inner;
+        let principal = enter(py, || p.accept_invitation(a, token, password))?;
+        crate::accounts::principal_to_py(py, &principal)
+    }
+
+    /// The portal as `principal` sees it.
+    fn view(&self, principal: &Bound<'_, PyAny>) -> PyResult<crate::accounts::PortalView> {
+        Ok(crate::accounts::PortalView {
+            portal: self.inner.clone(),
+            principal: crate::accounts::principal_from_py(principal)?,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Portal(tenant={:?})", self.inner.tenant())
+    }
+}

@@ -1,0 +1,86 @@
+//! What a logged-in user sees (`portail::view`): `portal.view(principal)`.
+
+use std::sync::Arc;
+
+use portail::accounts::Principal;
+use portail::AccessEvent;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::convert::{page, page_request, py_enum};
+use crate::documents::document_to_py;
+use crate::enter;
+use crate::folders::folder_to_py;
+
+pub(crate) fn access_event_to_py<'py>(
+    py: Python<'py>,
+    e: &AccessEvent,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "AccessEvent" {
+        id: &e.id,
+        audience: py_enum(py, "Audience", &e.audience)?,
+        party_code: &e.party_code,
+        document_id: &e.document_id,
+        account_id: &e.account_id,
+        at: e.at,
+    })
+}
+
+/// The portal as one principal sees it. Every call checks again that the account may still
+/// use the portal (`AccessDeniedError` otherwise).
+#[pyclass(frozen, module = "portail", name = "PortalView")]
+pub struct PortalView {
+    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) principal: Principal,
+}
+
+#[pymethods]
+impl PortalView {
+    /// The shared folders of the principal's audience.
+    fn folders<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let (p, me) = (&self.portal, &self.principal);
+        let all = enter(py, || p.view(me).folders())?;
+        all.iter().map(|f| folder_to_py(py, f)).collect()
+    }
+
+    /// The principal's visible documents, newest first; `folder` (path or label) narrows.
+    #[pyo3(signature = (*, folder=None, offset=0, limit=None))]
+    fn documents<'py>(
+        &self,
+        py: Python<'py>,
+        folder: Option<&str>,
+        offset: u64,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (p, me) = (&self.portal, &self.principal);
+        let result = enter(py, || p.view(me).documents(folder, page_request(offset, limit)))?;
+        page(py, &result, document_to_py)
+    }
+
+    /// A document the principal may see (`AccessDeniedError` for anything else).
+    fn document<'py>(&self, py: Python<'py>, document_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let (p, me) = (&self.portal, &self.principal);
+        let d = enter(py, || p.view(me).document(document_id))?;
+        document_to_py(py, &d)
+    }
+
+    /// Download a document: a `Download` (document, content, watermarked); the download is
+    /// recorded (count, first and last time, access history).
+    fn open<'py>(&self, py: Python<'py>, document_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let (p, me) = (&self.portal, &self.principal);
+        let d = enter(py, || p.view(me).open(document_id))?;
+        record!(py, "Download" {
+            document: document_to_py(py, &d.document)?,
+            content: PyBytes::new(py, &d.content),
+            watermarked: d.watermarked,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PortalView(identifier={:?}, audience={:?})",
+            self.principal.identifier,
+            self.principal.audience.as_str()
+        )
+    }
+}

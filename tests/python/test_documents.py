@@ -1,0 +1,119 @@
+"""Publishing documents: the decision, bytes or a path, batches with progress, payment."""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+import pytest
+
+import portail
+from conftest import PDF, client_4
+
+
+def test_invoice_in_factures_queues_a_notification_to_billing(
+    portal: portail.Portal, mailer: portail.MemoryMailer
+) -> None:
+    portal.parties().upsert(client_4())
+    doc = portal.documents().publish(
+        "4", "Factures", PDF, name="FA-0002.pdf", kind=portail.DocumentKind.INVOICE
+    )
+    assert doc.notification.queued
+    assert doc.notification.notification_id is not None
+    assert doc.content_type == "application/pdf"
+    assert doc.size == len(PDF)
+    report = portal.sync()
+    assert report.dispatch.sent == 1
+    [message] = mailer.messages()
+    assert message.to == "keylian.ace@gmail.com"
+    assert message.notification_id == doc.notification.notification_id
+    assert portal.documents().content(doc.id) == PDF
+
+
+def test_invoice_without_consent_is_skipped_with_reason(portal: portail.Portal) -> None:
+    portal.parties().upsert(
+        dataclasses.replace(client_4(), einvoicing=portail.EInvoicingConsent.REQUESTED)
+    )
+    doc = portal.documents().publish(
+        "4", "Factures", PDF, name="FA-0003.pdf", kind=portail.DocumentKind.INVOICE
+    )
+    assert not doc.notification.queued
+    assert doc.notification.reason is portail.SkipReason.E_INVOICING_NOT_ACCEPTED
+
+
+def test_missing_address_names_the_role(portal: portail.Portal) -> None:
+    portal.parties().upsert(portail.Party.client("5", "SANS MAIL"))
+    doc = portal.documents().publish("5", "Devis", PDF, name="DE-1.pdf")
+    assert doc.notification.reason is portail.SkipReason.NO_ADDRESS
+    assert doc.notification.role is portail.EmailRole.QUOTES
+
+
+def test_publish_from_a_path_takes_its_name(portal: portail.Portal, tmp_path: pathlib.Path) -> None:
+    portal.parties().upsert(client_4())
+    f = tmp_path / "Contrat-2026.pdf"
+    f.write_bytes(PDF)
+    doc = portal.documents().publish("4", "Contrats", f)
+    assert doc.name == "Contrat-2026.pdf"
+    by_str = portal.documents().publish("4", "Contrats", str(f), name="copie.pdf")
+    assert by_str.name == "copie.pdf"
+    assert by_str.sha256 == doc.sha256
+
+
+def test_missing_file_is_an_os_error(portal: portail.Portal, tmp_path: pathlib.Path) -> None:
+    portal.parties().upsert(client_4())
+    with pytest.raises(FileNotFoundError):
+        portal.documents().publish("4", "Contrats", tmp_path / "nope.pdf")
+
+
+def test_external_id_makes_publish_idempotent(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    first = portal.documents().publish("4", "Contrats", PDF, name="C.pdf", external_id="C-1")
+    again = portal.documents().publish("4", "Contrats", b"other", name="C.pdf", external_id="C-1")
+    assert again == first
+    assert portal.documents().find_by_external_id("C-1") == first
+    assert portal.documents().find_by_external_id("C-2") is None
+
+
+def test_publish_many_reports_each_input_and_progress(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    seen: list[portail.Progress] = []
+    requests = [
+        portail.Publish("4", "Contrats", PDF, name=f"C-{i}.pdf", external_id=f"C-{i}")
+        for i in range(3)
+    ] + [portail.Publish("404", "Contrats", PDF, name="X.pdf")]
+    report = portal.documents().publish_many(requests, progress=seen.append)
+    assert report.published == 3
+    assert report.notifications_queued == 3
+    assert isinstance(report.outcomes[3], portail.NotFoundError)
+    assert [type(o) for o in report.outcomes[:3]] == [portail.Document] * 3
+    assert seen and seen[-1] == portail.Progress(portail.Phase.PUBLISHING, 4, 4)
+    rerun = portal.documents().publish_many(requests[:3])
+    assert (rerun.published, rerun.already_published) == (0, 3)
+
+
+def test_progress_callback_errors_are_raised_after_the_work(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+
+    def broken(_: portail.Progress) -> None:
+        raise RuntimeError("bar closed")
+
+    with pytest.raises(RuntimeError, match="bar closed"):
+        portal.documents().publish_many(
+            [portail.Publish("4", "Contrats", PDF, name="C.pdf")], progress=broken
+        )
+    assert portal.documents().list("4").total == 1
+
+
+def test_list_pages_and_set_payment(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    for i in range(12):
+        portal.documents().publish("4", "Contrats", PDF + bytes([i]), name=f"C-{i}.pdf")
+    page = portal.documents().list("4", limit=10)
+    assert (len(page), page.total, page.has_more) == (10, 12, True)
+    rest = portal.documents().list("4", offset=page.next_offset, limit=10)
+    assert len(rest) == 2 and not rest.has_more
+    names = {d.name for d in page} | {d.name for d in rest}
+    assert len(names) == 12
+    unpaid = portal.documents().set_payment(page[0].id, portail.PaymentStatus.UNPAID)
+    assert unpaid.payment is portail.PaymentStatus.UNPAID
+    assert unpaid.version == page[0].version + 1
