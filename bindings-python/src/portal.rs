@@ -206,6 +206,52 @@ impl Portal {
         )
     }
 
+    /// The embedded default in the folder `path` (created if missing): SQLite store
+    /// `portail.sqlite3`, blobs in `blobs/`, `.eml` files in `outbox/` (unless `mailer` is
+    /// given). Opening the same folder again reopens the same data.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, tenant="default", settings=None, mailer=None, clock=None,
+        security=None, retry_policy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn open(
+        py: Python<'_>,
+        path: PathBuf,
+        tenant: &str,
+        settings: Option<&Bound<'_, PyAny>>,
+        mailer: Option<&Bound<'_, PyAny>>,
+        clock: Option<PyRef<'_, FixedClock>>,
+        security: Option<PyRef<'_, SecurityPolicy>>,
+        retry_policy: Option<PyRef<'_, RetryPolicy>>,
+    ) -> PyResult<Self> {
+        let mut b = portail::Portal::builder(tenant);
+        if let Some(s) = settings.filter(|s| !s.is_none()) {
+            b = b.settings(settings_from_py(s)?);
+        }
+        let mailer = mailer
+            .filter(|m| !m.is_none())
+            .map(mailer_from_py)
+            .transpose()?;
+        if let Some(c) = clock {
+            b = b.clock(c.inner.clone());
+        }
+        if let Some(s) = security {
+            b = b.security(s.inner);
+        }
+        if let Some(r) = retry_policy {
+            b = b.retry_policy(r.inner);
+        }
+        let inner = enter(py, move || {
+            let mut b = b.data_dir(path)?;
+            if let Some(m) = mailer {
+                b = b.mailer(m);
+            }
+            b.build()
+        })?;
+        Ok(Portal {
+            inner: Arc::new(inner),
+        })
+    }
+
     /// The tenant id.
     #[getter]
     fn tenant(&self) -> &str {

@@ -1,0 +1,189 @@
+"""Accounts: drafts, sync, credentials e-mail, login, lockout, reset, invitations, batches,
+the portal view and the downloads history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+import portail
+from conftest import PDF, client_4
+
+
+def token_in(body: str) -> str:
+    match = re.search(r"token=([0-9a-f]{64})", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_seed_000_accounts(
+    portal: portail.Portal, mailer: portail.MemoryMailer, clock: portail.FixedClock
+) -> None:
+    portal.parties().upsert(client_4())
+    draft = portal.accounts().generate("4")
+    assert draft.status is portail.AccountStatus.DRAFT
+    assert draft.identifier == "4"
+    assert draft.needs_sync
+    first = portal.accounts().draft_password(draft.id)
+    assert len(first) >= 8
+    assert "draft_password" not in repr(draft) and first not in repr(draft)
+    again = portal.accounts().regenerate_password(draft.id)
+    second = portal.accounts().draft_password(again.id)
+    assert second != first
+
+    clock.advance(dt.timedelta(minutes=2))
+    report = portal.sync()
+    assert (report.activated, report.credentials_queued, report.dispatch.sent) == (1, 1, 1)
+    active = portal.accounts().get(draft.id)
+    assert active.status is portail.AccountStatus.ACTIVE and not active.needs_sync
+    assert active.draft_password is None
+    assert active.credentials_sent_to == "keylian.ace@gmail.com"
+    assert active.credentials_sent_at == clock.now()
+    with pytest.raises(portail.InvalidStateError):
+        portal.accounts().draft_password(draft.id)
+    [mail] = mailer.messages()
+    assert mail.to == "keylian.ace@gmail.com" and second in mail.body
+
+    me = portal.login("4", second)
+    assert me == portail.Principal(draft.id, portail.Audience.CLIENT, "4", "4")
+    assert portal.principal(draft.id) == me
+    with pytest.raises(portail.InvalidCredentialsError):
+        portal.login("4", second, audience=portail.Audience.EMPLOYEE)
+
+
+def test_login_lockout(portal: portail.Portal, clock: portail.FixedClock) -> None:
+    portal.parties().upsert(client_4())
+    a = portal.accounts().generate("4", password="correct horse")
+    portal.sync()
+    policy = portail.SecurityPolicy.fast_for_tests()
+    for _ in range(policy.max_failed_logins):
+        with pytest.raises(portail.InvalidCredentialsError):
+            portal.login("4", "wrong password")
+    with pytest.raises(portail.LockedOutError) as locked:
+        portal.login("4", "correct horse")
+    assert locked.value.code == "locked_out"
+    assert locked.value.until == clock.now() + policy.lockout
+    assert isinstance(locked.value, portail.PortailError)
+    clock.advance(policy.lockout + dt.timedelta(seconds=1))
+    assert portal.login("4", "correct horse").account_id == a.id
+
+
+def test_change_and_reset_password(portal: portail.Portal, mailer: portail.MemoryMailer) -> None:
+    portal.parties().upsert(client_4())
+    portal.accounts().generate("4", password="first password", notify_by_email=False)
+    portal.sync()
+    me = portal.login("4", "first password")
+    with pytest.raises(portail.InvalidCredentialsError):
+        portal.change_password(me, "not it", "second password")
+    portal.change_password(me, "first password", "second password")
+    portal.login("4", "second password")
+
+    portal.request_password_reset("4")
+    portal.request_password_reset("nobody")  # reveals nothing
+    portal.sync()
+    [mail] = mailer.messages()
+    token = token_in(mail.body)
+    portal.reset_password(token, "third password")
+    portal.login("4", "third password")
+    with pytest.raises(portail.InvalidTokenError):
+        portal.reset_password(token, "fourth password")
+
+
+def test_suspend_revoke_regenerate(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    a = portal.accounts().generate("4", password="correct horse")
+    portal.sync()
+    portal.accounts().set_authorized(a.id, False)
+    with pytest.raises(portail.InvalidCredentialsError):
+        portal.login("4", "correct horse")
+    with pytest.raises(portail.AccessDeniedError):
+        portal.principal(a.id)
+    portal.accounts().set_authorized(a.id, True)
+    portal.login("4", "correct horse")
+    fresh = portal.accounts().regenerate(a.id, notify_by_email=False)
+    assert fresh.id != a.id and fresh.identifier == "4"
+    assert portal.accounts().get(a.id).status is portail.AccountStatus.REVOKED
+    assert portal.accounts().live_account_of("4") == fresh
+    revoked = portal.accounts().revoke(fresh.id)
+    assert revoked.status is portail.AccountStatus.REVOKED
+    assert portal.accounts().find("4") is None
+
+
+def test_batch_generation_report(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    portal.parties().upsert(
+        portail.Party.client("5", "CINQ", emails={portail.EmailRole.MAIN: "cinq@client.fr"})
+    )
+    portal.parties().upsert(portail.Party.client("6", "SANS MAIL"))
+    portal.accounts().generate("5")
+    seen: list[portail.Progress] = []
+    report = portal.accounts().generate_batch(["4", "5", "6", "404"], progress=seen.append)
+    assert [(r.party_code, r.outcome) for r in report] == [
+        ("4", portail.BatchOutcome.CREATED),
+        ("5", portail.BatchOutcome.ALREADY_HAS_ACCESS),
+        ("6", portail.BatchOutcome.NO_EMAIL),
+        ("404", portail.BatchOutcome.UNKNOWN_PARTY),
+    ]
+    assert report.created == 1 and report.rows[0].identifier == "4"
+    assert seen[-1] == portail.Progress(portail.Phase.GENERATING, 4, 4)
+    drafts = portal.accounts().list(status=portail.AccountStatus.DRAFT)
+    assert drafts.total == 2
+    assert portal.sync(progress=seen.append).activated == 2
+    assert any(p.phase is portail.Phase.ACTIVATING for p in seen)
+    by_email = portal.accounts().generate_batch(["6"], identifier_from=portail.IdentifierFrom.EMAIL)
+    assert by_email.rows[0].outcome is portail.BatchOutcome.NO_EMAIL
+
+
+def test_identifier_taken(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    portal.parties().upsert(
+        portail.Party.client("5", "CINQ", emails={portail.EmailRole.MAIN: "cinq@client.fr"})
+    )
+    portal.accounts().generate("4", identifier="moi")
+    with pytest.raises(portail.IdentifierTakenError) as e:
+        portal.accounts().generate("5", identifier="MOI")
+    assert e.value.identifier == "MOI"
+
+
+def test_invitation(portal: portail.Portal, mailer: portail.MemoryMailer) -> None:
+    portal.parties().upsert(client_4())
+    a = portal.accounts().invite("4")
+    assert a.identifier == "keylian.ace@gmail.com"
+    assert a.invitation is not None and a.invitation.sent_at is not None
+    assert portal.accounts().invitation_status(a.id) is portail.InvitationStatus.PENDING
+    portal.sync()
+    token = token_in(mailer.messages()[0].body)
+    me = portal.accept_invitation(token, "my own password")
+    assert me.account_id == a.id
+    assert portal.accounts().invitation_status(a.id) is portail.InvitationStatus.ACCEPTED
+    assert portal.login("keylian.ace@gmail.com", "my own password") == me
+    with pytest.raises(portail.InvalidTokenError):
+        portal.accept_invitation(token, "again password")
+
+
+def test_portal_view_and_downloads(portal: portail.Portal, clock: portail.FixedClock) -> None:
+    portal.parties().upsert(client_4())
+    portal.parties().upsert(
+        portail.Party.client("5", "CINQ", emails={portail.EmailRole.MAIN: "cinq@client.fr"})
+    )
+    invoice = portal.documents().publish(
+        "4", "Factures", PDF, name="FA-0002.pdf", kind=portail.DocumentKind.INVOICE
+    )
+    other = portal.documents().publish("5", "Contrats", PDF, name="autre.pdf")
+    portal.accounts().generate("4", password="correct horse")
+    portal.sync()
+    view = portal.view(portal.login("4", "correct horse"))
+    assert "Factures" in [f.label for f in view.folders()]
+    page = view.documents(folder="Factures")
+    assert [d.id for d in page] == [invoice.id]
+    clock.advance(dt.timedelta(minutes=3))
+    download = view.open(invoice.id)
+    assert download.content == PDF and not download.watermarked
+    assert download.document.downloads == 1
+    assert download.document.first_download_at == clock.now()
+    with pytest.raises(portail.AccessDeniedError):
+        view.open(other.id)
+    history = portal.documents().downloads(invoice.id)
+    assert history.total == 1 and history[0].at == clock.now()
