@@ -1,1 +1,66 @@
-//! Placeholder until the binding lands.
+//! Node.js binding of portail (napi-rs): `require('portail')`.
+//!
+//! Conversion and naming only: every rule lives in the core. The modules mirror the core's
+//! file for file; `error.rs` holds every error conversion and `task.rs` the async runner.
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+use napi_derive::napi;
+
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod folders;
+pub mod mail;
+pub mod notifications;
+pub mod parties;
+pub mod portal;
+pub mod task;
+pub mod templates;
+
+/// Which page to read; `limit` defaults to the audience's page size.
+#[napi(object)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageRequest {
+    pub offset: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// An optional JS page request as the core's.
+pub(crate) struct Pager(pub portail::PageRequest);
+
+impl From<Option<PageRequest>> for Pager {
+    fn from(p: Option<PageRequest>) -> Self {
+        let p = p.unwrap_or_default();
+        Pager(portail::PageRequest {
+            offset: p.offset.unwrap_or(0).max(0) as u64,
+            limit: p.limit,
+        })
+    }
+}
+
+/// A core page as a JS page object of the given type.
+#[macro_export]
+macro_rules! page {
+    ($ty:ident, $p:expr) => {{
+        let p = $p;
+        $ty {
+            has_more: p.has_more(),
+            total: p.total as i64,
+            offset: p.offset as i64,
+            limit: p.limit,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }};
+}
+
+/// A JS number that must not be negative.
+pub(crate) fn unsigned(field: &str, v: i64) -> portail::Result<u64> {
+    u64::try_from(v).map_err(|_| error::invalid(field, "must not be negative"))
+}
+
+/// The version of the portail library.
+#[napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,489 @@
+//! Documents: publishing (one, or a batch with progress), lookups, contents, payment status,
+//! download history.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::config::Audience;
+use crate::error::{guard, ErrorCode};
+use crate::parties::EmailRole;
+use crate::portal::{progress_fn, Progress};
+use napi::threadsafe_function::ThreadsafeFunction;
+use crate::task::Job;
+use crate::{PageRequest, Pager};
+
+/// What a document is.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// On the portal only when e-invoicing consent is accepted.
+    Invoice,
+    Quote,
+    Contract,
+    Payslip,
+    Other,
+}
+
+/// Whether the document is paid ("dossier payé / impayé").
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Paid,
+    Unpaid,
+}
+
+impl From<PaymentStatus> for portail::PaymentStatus {
+    fn from(p: PaymentStatus) -> Self {
+        match p {
+            PaymentStatus::Paid => portail::PaymentStatus::Paid,
+            PaymentStatus::Unpaid => portail::PaymentStatus::Unpaid,
+        }
+    }
+}
+
+/// Why no notification was queued.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    FolderNotShared,
+    EInvoicingNotAccepted,
+    FolderDoesNotNotify,
+    NotificationsDisabled,
+    /// The party has no address for the folder's role (see `role`).
+    NoAddress,
+}
+
+/// Whether publishing queued a notification.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Queued,
+    Skipped,
+}
+
+/// What publishing decided about notifying.
+#[napi(object)]
+pub struct NotificationDecision {
+    pub decision: Decision,
+    /// When queued: the notification.
+    pub notification_id: Option<String>,
+    /// When skipped: why.
+    pub reason: Option<SkipReason>,
+    /// When skipped for `no_address`: the missing role.
+    pub role: Option<EmailRole>,
+}
+
+/// A document on a party's folder.
+#[napi(object)]
+pub struct Document {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub folder_id: String,
+    /// File name shown on the portal (`#document#`).
+    pub name: String,
+    pub kind: DocumentKind,
+    pub payment: PaymentStatus,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub size: i64,
+    pub content_type: String,
+    /// The host's own id: publishing is idempotent on it.
+    pub external_id: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub notification: NotificationDecision,
+    /// Download count and first/last time.
+    pub downloads: i64,
+    pub first_download_at: Option<DateTime<Utc>>,
+    pub last_download_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+impl From<portail::Document> for Document {
+    fn from(d: portail::Document) -> Self {
+        use portail::DocumentKind as K;
+        let notification = match d.notification {
+            portail::NotificationDecision::Queued { notification_id } => NotificationDecision {
+                decision: Decision::Queued,
+                notification_id: Some(notification_id),
+                reason: None,
+                role: None,
+            },
+            portail::NotificationDecision::Skipped { reason } => {
+                let (reason, role) = match reason {
+                    portail::SkipReason::FolderNotShared => (SkipReason::FolderNotShared, None),
+                    portail::SkipReason::EInvoicingNotAccepted => {
+                        (SkipReason::EInvoicingNotAccepted, None)
+                    }
+                    portail::SkipReason::FolderDoesNotNotify => {
+                        (SkipReason::FolderDoesNotNotify, None)
+                    }
+                    portail::SkipReason::NotificationsDisabled => {
+                        (SkipReason::NotificationsDisabled, None)
+                    }
+                    portail::SkipReason::NoAddress(r) => (SkipReason::NoAddress, Some(r.into())),
+                };
+                NotificationDecision {
+                    decision: Decision::Skipped,
+                    notification_id: None,
+                    reason: Some(reason),
+                    role,
+                }
+            }
+        };
+        Document {
+            audience: d.audience.into(),
+            kind: match d.kind {
+                K::Invoice => DocumentKind::Invoice,
+                K::Quote => DocumentKind::Quote,
+                K::Contract => DocumentKind::Contract,
+                K::Payslip => DocumentKind::Payslip,
+                K::Other => DocumentKind::Other,
+            },
+            payment: match d.payment {
+                portail::PaymentStatus::Paid => PaymentStatus::Paid,
+                portail::PaymentStatus::Unpaid => PaymentStatus::Unpaid,
+            },
+            size: d.size as i64,
+            downloads: d.downloads as i64,
+            version: d.version as i64,
+            notification,
+            id: d.id,
+            party_code: d.party_code,
+            folder_id: d.folder_id,
+            name: d.name,
+            sha256: d.sha256,
+            content_type: d.content_type,
+            external_id: d.external_id,
+            published_at: d.published_at,
+            first_download_at: d.first_download_at,
+            last_download_at: d.last_download_at,
+        }
+    }
+}
+
+/// A request to publish a document: `content` (a `Buffer` or `Uint8Array`) or `path` (a file
+/// read off the main thread).
+#[napi(object)]
+pub struct PublishOptions {
+    pub audience: Audience,
+    pub party_code: String,
+    /// Folder path, or label when unique (e.g. `Factures`).
+    pub folder: String,
+    /// File name shown on the portal (default: the file name of `path`).
+    pub name: Option<String>,
+    pub content: Option<Uint8Array>,
+    pub path: Option<String>,
+    /// Default `other`.
+    pub kind: Option<DocumentKind>,
+    /// Default `paid`.
+    pub payment: Option<PaymentStatus>,
+    /// The host's id, making the publish idempotent.
+    pub external_id: Option<String>,
+    /// Override of the content type guessed from the name.
+    pub content_type: Option<String>,
+}
+
+/// A publish request whose bytes are copied (or whose path is read later, off the main thread).
+pub(crate) struct PendingPublish {
+    publish: portail::Publish,
+    path: Option<String>,
+}
+
+impl PendingPublish {
+    pub(crate) fn new(o: PublishOptions) -> portail::Result<Self> {
+        use portail::DocumentKind as K;
+        let name = match (&o.name, &o.path) {
+            (Some(n), _) => n.clone(),
+            (None, Some(p)) => std::path::Path::new(p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            (None, None) => String::new(),
+        };
+        let content = match (&o.content, &o.path) {
+            (Some(c), None) => c.to_vec(),
+            (None, Some(_)) => Vec::new(),
+            (Some(_), Some(_)) => {
+                return Err(crate::error::invalid("content", "give content or path, not both"))
+            }
+            (None, None) => return Err(crate::error::invalid("content", "give content or path")),
+        };
+        let mut publish = portail::Publish::new(
+            o.audience.into(),
+            o.party_code,
+            o.folder,
+            name,
+            content,
+        )
+        .kind(match o.kind.unwrap_or(DocumentKind::Other) {
+            DocumentKind::Invoice => K::Invoice,
+            DocumentKind::Quote => K::Quote,
+            DocumentKind::Contract => K::Contract,
+            DocumentKind::Payslip => K::Payslip,
+            DocumentKind::Other => K::Other,
+        })
+        .payment(o.payment.unwrap_or(PaymentStatus::Paid).into());
+        publish.external_id = o.external_id;
+        publish.content_type = o.content_type;
+        Ok(PendingPublish {
+            publish,
+            path: o.path,
+        })
+    }
+
+    /// The request with its bytes (reads the file; call off the main thread).
+    pub(crate) fn load(self) -> portail::Result<portail::Publish> {
+        let mut publish = self.publish;
+        if let Some(path) = self.path {
+            publish.content = std::fs::read(&path)
+                .map_err(|e| crate::error::invalid("path", format!("cannot read {path:?}: {e}")))?;
+        }
+        Ok(publish)
+    }
+}
+
+/// An error of one input of a batch.
+#[napi(object)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<&portail::Error> for ErrorInfo {
+    fn from(e: &portail::Error) -> Self {
+        ErrorInfo {
+            code: ErrorCode::of(e.kind()),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
+    }
+}
+
+/// One input's outcome in a batch: its document, or its error.
+#[napi(object)]
+pub struct PublishOutcome {
+    pub document: Option<Document>,
+    pub error: Option<ErrorInfo>,
+}
+
+/// What `publishMany` did, input by input (same order).
+#[napi(object)]
+pub struct PublishReport {
+    pub published: i64,
+    pub already_published: i64,
+    pub notifications_queued: i64,
+    pub outcomes: Vec<PublishOutcome>,
+}
+
+impl From<portail::PublishReport> for PublishReport {
+    fn from(r: portail::PublishReport) -> Self {
+        PublishReport {
+            published: r.published as i64,
+            already_published: r.already_published as i64,
+            notifications_queued: r.notifications_queued as i64,
+            outcomes: r
+                .outcomes
+                .into_iter()
+                .map(|o| match o {
+                    Ok(d) => PublishOutcome {
+                        document: Some(d.into()),
+                        error: None,
+                    },
+                    Err(e) => PublishOutcome {
+                        document: None,
+                        error: Some((&e).into()),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A page of documents.
+#[napi(object)]
+pub struct DocumentPage {
+    pub items: Vec<Document>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: u32,
+    pub has_more: bool,
+}
+
+impl From<portail::Page<portail::Document>> for DocumentPage {
+    fn from(p: portail::Page<portail::Document>) -> Self {
+        crate::page!(DocumentPage, p)
+    }
+}
+
+/// One download of a document from the portal ("historique d'accès").
+#[napi(object)]
+pub struct AccessEvent {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub document_id: String,
+    pub account_id: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<portail::AccessEvent> for AccessEvent {
+    fn from(e: portail::AccessEvent) -> Self {
+        AccessEvent {
+            id: e.id,
+            audience: e.audience.into(),
+            party_code: e.party_code,
+            document_id: e.document_id,
+            account_id: e.account_id,
+            at: e.at,
+        }
+    }
+}
+
+/// A page of download events.
+#[napi(object)]
+pub struct AccessEventPage {
+    pub items: Vec<AccessEvent>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: u32,
+    pub has_more: bool,
+}
+
+/// Bytes that become a `Buffer` on the JS thread.
+pub struct Bytes(pub Vec<u8>);
+
+impl From<Bytes> for Buffer {
+    fn from(b: Bytes) -> Self {
+        Buffer::from(b.0)
+    }
+}
+
+/// Documents ("GED"): `portal.documents()`.
+#[napi]
+pub struct Documents {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[napi]
+impl Documents {
+    /// Publish a document into a party's folder ("mise à disposition"); its notification, if
+    /// any, is queued in the same commit. Runs off the main thread.
+    #[napi(ts_return_type = "Promise<Document>")]
+    pub fn publish(&self, env: &Env, options: PublishOptions) -> Result<AsyncTask<Job<Document>>> {
+        let pending = guard(env, || PendingPublish::new(options))?;
+        let portal = self.portal.clone();
+        Ok(Job::spawn(move || {
+            let publish = pending.load()?;
+            portal.documents().publish(publish).map(Into::into)
+        }))
+    }
+
+    /// Publish many documents (a payroll run) in large commits, off the main thread; bad
+    /// inputs are reported one by one. `onProgress` receives `{ phase: 'publishing', done, total }`.
+    #[napi(ts_return_type = "Promise<PublishReport>")]
+    pub fn publish_many(
+        &self,
+        env: &Env,
+        items: Vec<PublishOptions>,
+        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
+    ) -> Result<AsyncTask<Job<PublishReport>>> {
+        let pending = guard(env, || {
+            items
+                .into_iter()
+                .map(PendingPublish::new)
+                .collect::<portail::Result<Vec<_>>>()
+        })?;
+        let progress = progress_fn(on_progress)?;
+        let portal = self.portal.clone();
+        Ok(Job::spawn(move || {
+            let commands = pending
+                .into_iter()
+                .map(PendingPublish::load)
+                .collect::<portail::Result<Vec<_>>>()?;
+            portal
+                .documents()
+                .publish_many(commands, &|p| progress(p))
+                .map(Into::into)
+        }))
+    }
+
+    /// A document by id.
+    #[napi]
+    pub fn get(&self, env: &Env, id: String) -> Result<Document> {
+        guard(env, || self.portal.documents().get(&id).map(Into::into))
+    }
+
+    /// A document by the host's external id, or `null`.
+    #[napi]
+    pub fn find_by_external_id(
+        &self,
+        env: &Env,
+        audience: Audience,
+        external_id: String,
+    ) -> Result<Option<Document>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .documents()
+                .find_by_external_id(audience.into(), &external_id)?
+                .map(Into::into))
+        })
+    }
+
+    /// Every document of a party (back office: shared or not), newest first.
+    #[napi]
+    pub fn list(
+        &self,
+        env: &Env,
+        audience: Audience,
+        party_code: String,
+        page: Option<PageRequest>,
+    ) -> Result<DocumentPage> {
+        guard(env, || {
+            self.portal
+                .documents()
+                .list(audience.into(), &party_code, Pager::from(page).0)
+                .map(Into::into)
+        })
+    }
+
+    /// The content of a document (back office), read off the main thread.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn content(&self, id: String) -> AsyncTask<Job<Bytes, Buffer>> {
+        let portal = self.portal.clone();
+        Job::spawn(move || portal.documents().content(&id).map(Bytes))
+    }
+
+    /// Mark a document paid or unpaid.
+    #[napi]
+    pub fn set_payment(&self, env: &Env, id: String, payment: PaymentStatus) -> Result<Document> {
+        guard(env, || {
+            self.portal
+                .documents()
+                .set_payment(&id, payment.into())
+                .map(Into::into)
+        })
+    }
+
+    /// The download history of a document ("historique d'accès"), newest first.
+    #[napi]
+    pub fn downloads(
+        &self,
+        env: &Env,
+        id: String,
+        page: Option<PageRequest>,
+    ) -> Result<AccessEventPage> {
+        guard(env, || {
+            let p = self
+                .portal
+                .documents()
+                .downloads(&id, Pager::from(page).0)?;
+            Ok(crate::page!(AccessEventPage, p))
+        })
+    }
+}

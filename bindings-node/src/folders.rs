@@ -1,0 +1,172 @@
+//! Folders ("GED, répertoire") and their portal flags: shared, signature, notify.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::config::Audience;
+use crate::error::guard;
+use crate::parties::EmailRole;
+
+/// Where the portal signature is stamped ("colonne Signature").
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignaturePlacement {
+    Left,
+    Right,
+}
+
+/// Where a notification's link points ("Lien vers").
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTarget {
+    PortalHome,
+    Download,
+    Quotes,
+    AccountStatement,
+    Payslips,
+}
+
+impl From<LinkTarget> for portail::LinkTarget {
+    fn from(l: LinkTarget) -> Self {
+        match l {
+            LinkTarget::PortalHome => portail::LinkTarget::PortalHome,
+            LinkTarget::Download => portail::LinkTarget::Download,
+            LinkTarget::Quotes => portail::LinkTarget::Quotes,
+            LinkTarget::AccountStatement => portail::LinkTarget::AccountStatement,
+            LinkTarget::Payslips => portail::LinkTarget::Payslips,
+        }
+    }
+}
+
+impl From<portail::LinkTarget> for LinkTarget {
+    fn from(l: portail::LinkTarget) -> Self {
+        match l {
+            portail::LinkTarget::PortalHome => LinkTarget::PortalHome,
+            portail::LinkTarget::Download => LinkTarget::Download,
+            portail::LinkTarget::Quotes => LinkTarget::Quotes,
+            portail::LinkTarget::AccountStatement => LinkTarget::AccountStatement,
+            portail::LinkTarget::Payslips => LinkTarget::Payslips,
+        }
+    }
+}
+
+/// A document folder of an audience's tree.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Set by the portal (empty when adding).
+    pub id: Option<String>,
+    pub audience: Audience,
+    /// Path in the tree, e.g. `A signer/Contrats`.
+    pub path: String,
+    /// Label shown on the portal.
+    pub label: String,
+    /// "Portail" ticked: shows on the portal (default true).
+    pub shared: Option<bool>,
+    /// Signing folder: where the signature goes.
+    pub signature: Option<SignaturePlacement>,
+    /// "Notification" ticked (default false).
+    pub notify: Option<bool>,
+    /// "Notifier sur" (default `main`).
+    pub notify_on: Option<EmailRole>,
+    /// "Lien vers" (default `portal_home`).
+    pub link: Option<LinkTarget>,
+    /// Optimistic version (0 = never stored).
+    pub version: Option<i64>,
+}
+
+impl From<Folder> for portail::Folder {
+    fn from(f: Folder) -> Self {
+        let mut out = portail::Folder::new(f.audience.into(), f.path, f.label);
+        out.id = f.id.unwrap_or_default();
+        out.shared = f.shared.unwrap_or(true);
+        out.signature = f.signature.map(|s| match s {
+            SignaturePlacement::Left => portail::SignaturePlacement::Left,
+            SignaturePlacement::Right => portail::SignaturePlacement::Right,
+        });
+        out.notify = f.notify.unwrap_or(false);
+        out.notify_on = f.notify_on.map(Into::into).unwrap_or(portail::EmailRole::Main);
+        out.link = f.link.map(Into::into).unwrap_or(portail::LinkTarget::PortalHome);
+        out.version = f.version.unwrap_or(0).max(0) as u64;
+        out
+    }
+}
+
+impl From<portail::Folder> for Folder {
+    fn from(f: portail::Folder) -> Self {
+        Folder {
+            id: Some(f.id),
+            audience: f.audience.into(),
+            path: f.path,
+            label: f.label,
+            shared: Some(f.shared),
+            signature: f.signature.map(|s| match s {
+                portail::SignaturePlacement::Left => SignaturePlacement::Left,
+                portail::SignaturePlacement::Right => SignaturePlacement::Right,
+            }),
+            notify: Some(f.notify),
+            notify_on: Some(f.notify_on.into()),
+            link: Some(f.link.into()),
+            version: Some(f.version as i64),
+        }
+    }
+}
+
+/// The folder trees: `portal.folders()`.
+#[napi]
+pub struct Folders {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[napi]
+impl Folders {
+    /// The folders of an audience.
+    #[napi]
+    pub fn list(&self, env: &Env, audience: Audience) -> Result<Vec<Folder>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .folders()
+                .list(audience.into())?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// A folder by path, or by label when unique.
+    #[napi]
+    pub fn get(&self, env: &Env, audience: Audience, reference: String) -> Result<Folder> {
+        guard(env, || {
+            self.portal
+                .folders()
+                .get(audience.into(), &reference)
+                .map(Into::into)
+        })
+    }
+
+    /// Add a folder (its path must be new).
+    #[napi]
+    pub fn add(&self, env: &Env, folder: Folder) -> Result<Folder> {
+        guard(env, || self.portal.folders().add(folder.into()).map(Into::into))
+    }
+
+    /// Change a folder read earlier (optimistic on its version).
+    #[napi]
+    pub fn update(&self, env: &Env, folder: Folder) -> Result<Folder> {
+        guard(env, || {
+            self.portal
+                .folders()
+                .update(folder.into())
+                .map(Into::into)
+        })
+    }
+
+    /// Remove an empty folder (`invalid_state` if it holds documents).
+    #[napi]
+    pub fn remove(&self, env: &Env, audience: Audience, reference: String) -> Result<()> {
+        guard(env, || self.portal.folders().remove(audience.into(), &reference))
+    }
+}

@@ -1,0 +1,207 @@
+//! Parties: the host's client and employee records ("fiche client / salarié").
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::config::Audience;
+use crate::error::guard;
+use crate::{PageRequest, Pager};
+
+/// Which of a party's addresses ("Email fiche / devis / facturation / relance").
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailRole {
+    Main,
+    Quotes,
+    Billing,
+    Reminders,
+}
+
+impl From<EmailRole> for portail::EmailRole {
+    fn from(r: EmailRole) -> Self {
+        match r {
+            EmailRole::Main => portail::EmailRole::Main,
+            EmailRole::Quotes => portail::EmailRole::Quotes,
+            EmailRole::Billing => portail::EmailRole::Billing,
+            EmailRole::Reminders => portail::EmailRole::Reminders,
+        }
+    }
+}
+
+impl From<portail::EmailRole> for EmailRole {
+    fn from(r: portail::EmailRole) -> Self {
+        match r {
+            portail::EmailRole::Main => EmailRole::Main,
+            portail::EmailRole::Quotes => EmailRole::Quotes,
+            portail::EmailRole::Billing => EmailRole::Billing,
+            portail::EmailRole::Reminders => EmailRole::Reminders,
+        }
+    }
+}
+
+/// E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé).
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EInvoicingConsent {
+    Requested,
+    Accepted,
+    Refused,
+}
+
+/// A party's addresses by role.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct Emails {
+    /// "Email fiche" (the only one employees use).
+    pub main: Option<String>,
+    /// "Email devis".
+    pub quotes: Option<String>,
+    /// "Email facturation".
+    pub billing: Option<String>,
+    /// "Email relance".
+    pub reminders: Option<String>,
+}
+
+/// A client or employee record of the host.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub audience: Audience,
+    /// The host's code ("Code client"), unique per audience.
+    pub code: String,
+    /// "Nom du client".
+    pub name: String,
+    pub company: Option<String>,
+    pub emails: Option<Emails>,
+    /// Default `requested`.
+    pub einvoicing: Option<EInvoicingConsent>,
+    /// Exempt from the unpaid-document policy.
+    pub unpaid_exempt: Option<bool>,
+    /// Optimistic version (0 = never stored).
+    pub version: Option<i64>,
+}
+
+impl From<Party> for portail::Party {
+    fn from(p: Party) -> Self {
+        let mut out = portail::Party::new(p.audience.into(), p.code, p.name);
+        out.company = p.company;
+        let e = p.emails.unwrap_or_default();
+        for (role, addr) in [
+            (portail::EmailRole::Main, e.main),
+            (portail::EmailRole::Quotes, e.quotes),
+            (portail::EmailRole::Billing, e.billing),
+            (portail::EmailRole::Reminders, e.reminders),
+        ] {
+            if let Some(a) = addr {
+                out = out.email(role, a);
+            }
+        }
+        out.einvoicing = match p.einvoicing.unwrap_or(EInvoicingConsent::Requested) {
+            EInvoicingConsent::Requested => portail::EInvoicingConsent::Requested,
+            EInvoicingConsent::Accepted => portail::EInvoicingConsent::Accepted,
+            EInvoicingConsent::Refused => portail::EInvoicingConsent::Refused,
+        };
+        out.unpaid_exempt = p.unpaid_exempt.unwrap_or(false);
+        out.version = p.version.unwrap_or(0).max(0) as u64;
+        out
+    }
+}
+
+impl From<portail::Party> for Party {
+    fn from(p: portail::Party) -> Self {
+        let get = |r| p.address(r).map(str::to_string);
+        let emails = Emails {
+            main: get(portail::EmailRole::Main),
+            quotes: get(portail::EmailRole::Quotes),
+            billing: get(portail::EmailRole::Billing),
+            reminders: get(portail::EmailRole::Reminders),
+        };
+        Party {
+            audience: p.audience.into(),
+            emails: Some(emails),
+            einvoicing: Some(match p.einvoicing {
+                portail::EInvoicingConsent::Requested => EInvoicingConsent::Requested,
+                portail::EInvoicingConsent::Accepted => EInvoicingConsent::Accepted,
+                portail::EInvoicingConsent::Refused => EInvoicingConsent::Refused,
+            }),
+            unpaid_exempt: Some(p.unpaid_exempt),
+            version: Some(p.version as i64),
+            code: p.code,
+            name: p.name,
+            company: p.company,
+        }
+    }
+}
+
+/// A page of parties.
+#[napi(object)]
+pub struct PartyPage {
+    pub items: Vec<Party>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: u32,
+    pub has_more: bool,
+}
+
+/// Client and employee records pushed by the host: `portal.parties()`.
+#[napi]
+pub struct Parties {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[napi]
+impl Parties {
+    /// Create or replace a party from the host's record. Returns the stored party.
+    #[napi]
+    pub fn upsert(&self, env: &Env, party: Party) -> Result<Party> {
+        guard(env, || self.portal.parties().upsert(party.into()).map(Into::into))
+    }
+
+    /// A party by audience and code (`not_found` if missing).
+    #[napi]
+    pub fn get(&self, env: &Env, audience: Audience, code: String) -> Result<Party> {
+        guard(env, || {
+            self.portal
+                .parties()
+                .get(audience.into(), &code)
+                .map(Into::into)
+        })
+    }
+
+    /// A party, or `null`.
+    #[napi]
+    pub fn find(&self, env: &Env, audience: Audience, code: String) -> Result<Option<Party>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .parties()
+                .find(audience.into(), &code)?
+                .map(Into::into))
+        })
+    }
+
+    /// The parties of an audience, by code, paged.
+    #[napi]
+    pub fn list(
+        &self,
+        env: &Env,
+        audience: Audience,
+        page: Option<PageRequest>,
+    ) -> Result<PartyPage> {
+        guard(env, || {
+            let page = self
+                .portal
+                .parties()
+                .list(audience.into(), Pager::from(page).0)?;
+            Ok(PartyPage {
+                has_more: page.has_more(),
+                total: page.total as i64,
+                offset: page.offset as i64,
+                limit: page.limit,
+                items: page.items.into_iter().map(Into::into).collect(),
+            })
+        })
+    }
+}

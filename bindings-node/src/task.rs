@@ -1,0 +1,39 @@
+//! Running slow work off the event loop: a [`Job`] is an napi `AsyncTask` whose closure runs on
+//! the libuv thread pool; its core error is turned into a JS `Error` back on the JS thread.
+
+use napi::bindgen_prelude::*;
+
+/// A closure run on a worker thread, resolving a Promise with its value (`T`, converted to the
+/// JavaScript value `J` back on the JS thread, e.g. bytes into a `Buffer`).
+pub struct Job<T, J = T> {
+    run: Option<Box<dyn FnOnce() -> portail::Result<T> + Send>>,
+    _js: std::marker::PhantomData<fn() -> J>,
+}
+
+impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Job<T, J> {
+    /// An async task running `run` off the main thread.
+    pub fn spawn(run: impl FnOnce() -> portail::Result<T> + Send + 'static) -> AsyncTask<Job<T, J>> {
+        AsyncTask::new(Job {
+            run: Some(Box::new(run)),
+            _js: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Task for Job<T, J> {
+    type Output = portail::Result<T>;
+    type JsValue = J;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        match self.run.take() {
+            Some(run) => Ok(crate::error::guard_worker(run)),
+            None => Ok(Err(portail::Error::state("task", "already run"))),
+        }
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<J> {
+        output
+            .map(J::from)
+            .map_err(|e| crate::error::to_js(&env, &e))
+    }
+}

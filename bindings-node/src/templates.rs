@@ -1,0 +1,147 @@
+//! Notification templates ("modèle de notification") and their merge fields.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::config::Audience;
+use crate::error::guard;
+
+/// What a template is for.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplatePurpose {
+    DocumentAvailable,
+    AccessCredentials,
+    PasswordReset,
+    Invitation,
+    SignatureReceived,
+}
+
+impl From<TemplatePurpose> for portail::TemplatePurpose {
+    fn from(p: TemplatePurpose) -> Self {
+        use portail::TemplatePurpose as P;
+        match p {
+            TemplatePurpose::DocumentAvailable => P::DocumentAvailable,
+            TemplatePurpose::AccessCredentials => P::AccessCredentials,
+            TemplatePurpose::PasswordReset => P::PasswordReset,
+            TemplatePurpose::Invitation => P::Invitation,
+            TemplatePurpose::SignatureReceived => P::SignatureReceived,
+        }
+    }
+}
+
+impl From<portail::TemplatePurpose> for TemplatePurpose {
+    fn from(p: portail::TemplatePurpose) -> Self {
+        use portail::TemplatePurpose as P;
+        match p {
+            P::DocumentAvailable => TemplatePurpose::DocumentAvailable,
+            P::AccessCredentials => TemplatePurpose::AccessCredentials,
+            P::PasswordReset => TemplatePurpose::PasswordReset,
+            P::Invitation => TemplatePurpose::Invitation,
+            P::SignatureReceived => TemplatePurpose::SignatureReceived,
+        }
+    }
+}
+
+/// A merge field (`#document#`, `#lien#`, `#société#`, `#domaine#`, ...).
+#[napi(object)]
+pub struct MergeField {
+    /// Stable name: `document`, `link`, `company`, `domain`, `name`, `identifier`, `date`, `password`.
+    pub name: String,
+    /// The token written in templates, e.g. `#lien#`.
+    pub token: String,
+}
+
+/// A notification template: subject and body with merge fields.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub audience: Audience,
+    pub purpose: TemplatePurpose,
+    pub subject: String,
+    pub body: String,
+    /// Optimistic version (0 = the shipped default).
+    pub version: Option<i64>,
+}
+
+impl From<portail::Template> for Template {
+    fn from(t: portail::Template) -> Self {
+        Template {
+            audience: t.audience.into(),
+            purpose: t.purpose.into(),
+            subject: t.subject,
+            body: t.body,
+            version: Some(t.version as i64),
+        }
+    }
+}
+
+impl From<Template> for portail::Template {
+    fn from(t: Template) -> Self {
+        let mut out =
+            portail::Template::new(t.audience.into(), t.purpose.into(), t.subject, t.body);
+        out.version = t.version.unwrap_or(0).max(0) as u64;
+        out
+    }
+}
+
+fn field_name(f: portail::MergeField) -> &'static str {
+    use portail::MergeField as M;
+    match f {
+        M::Document => "document",
+        M::Link => "link",
+        M::Company => "company",
+        M::Domain => "domain",
+        M::Name => "name",
+        M::Identifier => "identifier",
+        M::Date => "date",
+        M::Password => "password",
+    }
+}
+
+/// Notification templates: `portal.templates()`.
+#[napi]
+pub struct Templates {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[napi]
+impl Templates {
+    /// The template in force (saved, or the shipped default with version 0).
+    #[napi]
+    pub fn get(&self, env: &Env, audience: Audience, purpose: TemplatePurpose) -> Result<Template> {
+        guard(env, || {
+            self.portal
+                .templates()
+                .get(audience.into(), purpose.into())
+                .map(Into::into)
+        })
+    }
+
+    /// Save a template after checking its merge fields (`invalid_input` on `subject`/`body`).
+    #[napi]
+    pub fn save(&self, env: &Env, template: Template) -> Result<Template> {
+        guard(env, || {
+            self.portal
+                .templates()
+                .save(template.into())
+                .map(Into::into)
+        })
+    }
+
+    /// The merge fields available for a purpose.
+    #[napi]
+    pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
+        self.portal
+            .templates()
+            .fields(purpose.into())
+            .iter()
+            .map(|f| MergeField {
+                name: field_name(*f).to_string(),
+                token: f.token().to_string(),
+            })
+            .collect()
+    }
+}
