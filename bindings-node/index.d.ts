@@ -9,6 +9,43 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Portal accounts ("Droits d'accès au portail"): `portal.accounts()`. */
+export declare class Accounts {
+  /** Create a draft account: its password stays readable until `sync` freezes it. */
+  generate(options: GenerateOptions): Account
+  /**
+   * Draft accounts for many parties, off the main thread, with a per-party report.
+   * `onProgress` receives `{ phase: 'generating', done, total }`.
+   */
+  generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<BatchReport>
+  /** An account by id. */
+  get(id: string): Account
+  /** The live account holding an identifier (case-insensitive), or `null`. */
+  find(audience: Audience, identifier: string): Account | null
+  /** Accounts, filtered and paged. */
+  list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): AccountPage
+  /** The readable password of a draft; `invalid_state` once synchronised (frozen). */
+  draftPassword(id: string): string
+  /** A new random password for a draft ("Mdp aléatoire"). */
+  regeneratePassword(id: string): Account
+  /** Set a draft's password (length policy applies). */
+  setPassword(id: string, password: string): Account
+  /** "Accès autorisé": suspend (`false`) or resume (`true`). */
+  setAuthorized(id: string, authorized: boolean): Account
+  /** "Notifier par email": the next sync e-mails the credentials. */
+  setNotifyByEmail(id: string, notify: boolean): Account
+  /** Remove an account ("Supprimer"); its identifier becomes free. */
+  revoke(id: string): Account
+  /** "Régénérer les accès": revoke and create a new draft for the same identifier. */
+  regenerate(id: string, notifyByEmail?: boolean | undefined | null): Account
+  /** Invite a party to set its own password (single-use, expiring link). */
+  invite(options: InviteOptions): Account
+  /** Send the invitation again with a new link (older links stop working). */
+  reinvite(id: string): Account
+  /** The invitation's status now, or `null` if the account was not invited. */
+  invitationStatus(id: string): InvitationStatus | null
+}
+
 /** Documents ("GED"): `portal.documents()`. */
 export declare class Documents {
   /**
@@ -81,6 +118,34 @@ export declare class Parties {
  * Promises and run off the main thread.
  */
 export declare class Portal {
+  /** Portal accounts. */
+  accounts(): Accounts
+  /**
+   * Log in (argon2 verification off the main thread). Every refusal is
+   * `invalid_credentials`; too many in a row give `locked_out` (with `err.until`).
+   */
+  login(audience: Audience, identifier: string, password: string): Promise<Principal>
+  /**
+   * The principal of an account, for hosts keeping their own sessions (`access_denied`
+   * unless active and authorised).
+   */
+  principal(accountId: string): Principal
+  /** Change one's password (the current one is checked). */
+  changePassword(principal: Principal, current: string, newPassword: string): Promise<void>
+  /**
+   * "Mot de passe oublié": e-mails a single-use reset link if an active account holds the
+   * identifier; succeeds either way (reveals nothing).
+   */
+  requestPasswordReset(audience: Audience, identifier: string): void
+  /** Set a new password with a reset link's token (single use; lifts a lockout). */
+  resetPassword(audience: Audience, token: string, newPassword: string): Promise<void>
+  /**
+   * Accept an invitation: choose one's password; the account becomes active and the person
+   * is logged in.
+   */
+  acceptInvitation(audience: Audience, token: string, password: string): Promise<Principal>
+  /** The portal as `principal` sees it. */
+  view(principal: Principal): PortalView
   /**
    * A portal in memory (store; blobs and mail too unless `blobsDir`/`mailDir`/`mailer` are
    * given), for tests and trials. `settings` are used on first open.
@@ -133,6 +198,24 @@ export declare class Portal {
   sync(onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<SyncReport>
 }
 
+/**
+ * The portal as one principal sees it: `portal.view(principal)`. Every call checks again
+ * that the account may use the portal (`access_denied` otherwise).
+ */
+export declare class PortalView {
+  /** The shared folders of the principal's audience. */
+  folders(): Array<Folder>
+  /** The principal's visible documents, newest first; `folder` (path or label) narrows. */
+  documents(folder?: string | undefined | null, page?: PageRequest | undefined | null): DocumentPage
+  /** A document the principal may see (`access_denied` otherwise). */
+  document(documentId: string): Document
+  /**
+   * Download a document (recorded: count, first/last time, access history). Off the main
+   * thread: the unpaid policy may stamp the PDF.
+   */
+  open(documentId: string): Promise<Download>
+}
+
 /** Notification templates: `portal.templates()`. */
 export declare class Templates {
   /** The template in force (saved, or the shipped default with version 0). */
@@ -160,6 +243,63 @@ export interface AccessEventPage {
   offset: number
   limit: number
   hasMore: boolean
+}
+
+/**
+ * A portal login of one party. The password never appears here: read a draft's with
+ * `accounts().draftPassword(id)`.
+ */
+export interface Account {
+  id: string
+  audience: Audience
+  partyCode: string
+  /** "Identifiant". */
+  identifier: string
+  status: AccountStatus
+  /** "Accès autorisé". */
+  authorized: boolean
+  /** "Notifier par email". */
+  notifyByEmail: boolean
+  invitation?: Invitation
+  /** "Email envoyé à". */
+  credentialsSentTo?: string
+  /** "Email envoyé le". */
+  credentialsSentAt?: Date
+  failedLogins: number
+  lockedUntil?: Date
+  createdAt: Date
+  activatedAt?: Date
+  lastLoginAt?: Date
+  /** Changed since the last sync (red in seed 000). */
+  needsSync: boolean
+  version: number
+}
+
+/** A filter over accounts. */
+export interface AccountFilter {
+  audience?: Audience
+  partyCode?: string
+  status?: AccountStatus
+  needsSync?: boolean
+}
+
+/** A page of accounts. */
+export interface AccountPage {
+  items: Array<Account>
+  total: number
+  offset: number
+  limit: number
+  hasMore: boolean
+}
+
+/** Where an account is in its life. */
+export declare enum AccountStatus {
+  /** Generated, not synchronised yet (red in seed 000): password readable, no login. */
+  Draft = 'draft',
+  /** Synchronised: the password is frozen (argon2id). */
+  Active = 'active',
+  /** Removed ("Supprimer"): its identifier is free. */
+  Revoked = 'revoked',
 }
 
 /** One delivery attempt. */
@@ -195,6 +335,40 @@ export interface AudienceSettings {
   unpaidPolicy: UnpaidPolicy
   /** Text stamped on unpaid PDFs (default "POUR CONSULTATION UNIQUEMENT"). */
   watermarkText?: string
+}
+
+/** Options of a batch generation. */
+export interface BatchOptions {
+  /** Default `code`. */
+  identifierFrom?: IdentifierSource
+  /** Default true. */
+  notifyByEmail?: boolean
+}
+
+/** What happened to one party of a batch. */
+export declare enum BatchOutcome {
+  Created = 'created',
+  /** No e-mail address: no portal. */
+  NoEmail = 'no_email',
+  IdentifierTaken = 'identifier_taken',
+  AlreadyHasAccess = 'already_has_access',
+  UnknownParty = 'unknown_party',
+}
+
+/** What a batch generation did, party by party in input order. */
+export interface BatchReport {
+  created: number
+  rows: Array<BatchRow>
+}
+
+/** One line of a batch report. */
+export interface BatchRow {
+  partyCode: string
+  outcome: BatchOutcome
+  /** The account created, or the one the party already has. */
+  accountId?: string
+  /** The identifier created, or the one taken. */
+  identifier?: string
 }
 
 /** Whether publishing queued a notification. */
@@ -259,6 +433,16 @@ export interface DocumentPage {
   offset: number
   limit: number
   hasMore: boolean
+}
+
+/** A downloaded document. */
+export interface Download {
+  /** The document, with its download count updated. */
+  document: Document
+  /** The bytes to serve (a stamped copy under the unpaid watermark policy). */
+  content: Buffer
+  /** Whether `content` is the watermarked copy. */
+  watermarked: boolean
 }
 
 /** E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé). */
@@ -349,6 +533,57 @@ export interface Folder {
   link?: LinkTarget
   /** Optimistic version (0 = never stored). */
   version?: number
+}
+
+/** A request to create a draft account. */
+export interface GenerateOptions {
+  audience: Audience
+  partyCode: string
+  /** An identifier chosen by the back office (wins over `identifierFrom`). */
+  identifier?: string
+  /** Default `code`. */
+  identifierFrom?: IdentifierSource
+  /** A password chosen by the back office (default: random, "Mdp aléatoire"). */
+  password?: string
+  /** "Notifier par email" (default true). */
+  notifyByEmail?: boolean
+  /** "Accès autorisé" (default true). */
+  authorized?: boolean
+}
+
+/** Where a generated identifier comes from. */
+export declare enum IdentifierSource {
+  /** The party's code (seed 000). */
+  Code = 'code',
+  /** The party's main e-mail address. */
+  Email = 'email',
+}
+
+/** An invitation to set one's own password. */
+export interface Invitation {
+  createdAt: Date
+  expiresAt: Date
+  /** When the e-mail was queued (`undefined` = "send later"). */
+  sentAt?: Date
+  acceptedAt?: Date
+}
+
+/** Status of an invitation now. */
+export declare enum InvitationStatus {
+  Pending = 'pending',
+  Accepted = 'accepted',
+  Expired = 'expired',
+}
+
+/** A request to invite a party to set its own password. */
+export interface InviteOptions {
+  audience: Audience
+  partyCode: string
+  identifier?: string
+  /** Default `email`. */
+  identifierFrom?: IdentifierSource
+  /** Queue the e-mail now (default) or later with `reinvite`. */
+  sendNow?: boolean
 }
 
 /** Language of the shipped default templates. */
@@ -541,6 +776,17 @@ export interface PortalOptions {
   mailer?: Mailer
   /** Delivery attempts before a notification is abandoned (default 5). */
   maxAttempts?: number
+}
+
+/**
+ * A logged-in portal user. Hosts keeping their own sessions store `accountId` and get the
+ * principal back with `portal.principal(accountId)`.
+ */
+export interface Principal {
+  accountId: string
+  audience: Audience
+  partyCode: string
+  identifier: string
 }
 
 /** Progress of a long operation, for a progress bar. */

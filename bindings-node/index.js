@@ -835,20 +835,26 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Accounts = nativeBinding.Accounts
 module.exports.Documents = nativeBinding.Documents
 module.exports.Folders = nativeBinding.Folders
 module.exports.Notifications = nativeBinding.Notifications
 module.exports.Parties = nativeBinding.Parties
 module.exports.Portal = nativeBinding.Portal
+module.exports.PortalView = nativeBinding.PortalView
 module.exports.Templates = nativeBinding.Templates
+module.exports.AccountStatus = nativeBinding.AccountStatus
 module.exports.AttemptOutcome = nativeBinding.AttemptOutcome
 module.exports.Audience = nativeBinding.Audience
+module.exports.BatchOutcome = nativeBinding.BatchOutcome
 module.exports.Decision = nativeBinding.Decision
 module.exports.DocumentKind = nativeBinding.DocumentKind
 module.exports.EInvoicingConsent = nativeBinding.EInvoicingConsent
 module.exports.EmailRole = nativeBinding.EmailRole
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.IdentifierSource = nativeBinding.IdentifierSource
+module.exports.InvitationStatus = nativeBinding.InvitationStatus
 module.exports.Language = nativeBinding.Language
 module.exports.LinkTarget = nativeBinding.LinkTarget
 module.exports.NotificationState = nativeBinding.NotificationState

@@ -7,6 +7,8 @@
 
 use napi_derive::napi;
 
+pub mod access;
+pub mod accounts;
 pub mod config;
 pub mod documents;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod parties;
 pub mod portal;
 pub mod task;
 pub mod templates;
+pub mod view;
 
 /// Which page to read; `limit` defaults to the audience's page size.
 #[napi(object)]

@@ -1,0 +1,137 @@
+//! Logging in ("Connexion"), lockout, changing and resetting passwords, invitations accepted:
+//! every call that hashes or verifies with argon2 returns a Promise run off the main thread.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::accounts::Accounts;
+use crate::config::Audience;
+use crate::error::guard;
+use crate::portal::Portal;
+use crate::task::Job;
+use crate::view::PortalView;
+
+/// A logged-in portal user. Hosts keeping their own sessions store `accountId` and get the
+/// principal back with `portal.principal(accountId)`.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account_id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: String,
+}
+
+impl From<portail::Principal> for Principal {
+    fn from(p: portail::Principal) -> Self {
+        Principal {
+            account_id: p.account_id,
+            audience: p.audience.into(),
+            party_code: p.party_code,
+            identifier: p.identifier,
+        }
+    }
+}
+
+impl From<Principal> for portail::Principal {
+    fn from(p: Principal) -> Self {
+        portail::Principal {
+            account_id: p.account_id,
+            audience: p.audience.into(),
+            party_code: p.party_code,
+            identifier: p.identifier,
+        }
+    }
+}
+
+#[napi]
+impl Portal {
+    /// Portal accounts.
+    #[napi]
+    pub fn accounts(&self) -> Accounts {
+        Accounts {
+            portal: self.inner.clone(),
+        }
+    }
+
+    /// Log in (argon2 verification off the main thread). Every refusal is
+    /// `invalid_credentials`; too many in a row give `locked_out` (with `err.until`).
+    #[napi(ts_return_type = "Promise<Principal>")]
+    pub fn login(
+        &self,
+        audience: Audience,
+        identifier: String,
+        password: String,
+    ) -> AsyncTask<Job<Principal>> {
+        let portal = self.inner.clone();
+        Job::spawn(move || {
+            portal
+                .login(audience.into(), &identifier, &password)
+                .map(Into::into)
+        })
+    }
+
+    /// The principal of an account, for hosts keeping their own sessions (`access_denied`
+    /// unless active and authorised).
+    #[napi]
+    pub fn principal(&self, env: &Env, account_id: String) -> Result<Principal> {
+        guard(env, || self.inner.principal(&account_id).map(Into::into))
+    }
+
+    /// Change one's password (the current one is checked).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn change_password(
+        &self,
+        principal: Principal,
+        current: String,
+        new_password: String,
+    ) -> AsyncTask<Job<()>> {
+        let portal = self.inner.clone();
+        Job::spawn(move || portal.change_password(&principal.into(), &current, &new_password))
+    }
+
+    /// "Mot de passe oublié": e-mails a single-use reset link if an active account holds the
+    /// identifier; succeeds either way (reveals nothing).
+    #[napi]
+    pub fn request_password_reset(&self, env: &Env, audience: Audience, identifier: String) -> Result<()> {
+        guard(env, || self.inner.request_password_reset(audience.into(), &identifier))
+    }
+
+    /// Set a new password with a reset link's token (single use; lifts a lockout).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn reset_password(
+        &self,
+        audience: Audience,
+        token: String,
+        new_password: String,
+    ) -> AsyncTask<Job<()>> {
+        let portal = self.inner.clone();
+        Job::spawn(move || portal.reset_password(audience.into(), &token, &new_password))
+    }
+
+    /// Accept an invitation: choose one's password; the account becomes active and the person
+    /// is logged in.
+    #[napi(ts_return_type = "Promise<Principal>")]
+    pub fn accept_invitation(
+        &self,
+        audience: Audience,
+        token: String,
+        password: String,
+    ) -> AsyncTask<Job<Principal>> {
+        let portal = self.inner.clone();
+        Job::spawn(move || {
+            portal
+                .accept_invitation(audience.into(), &token, &password)
+                .map(Into::into)
+        })
+    }
+
+    /// The portal as `principal` sees it.
+    #[napi]
+    pub fn view(&self, principal: Principal) -> PortalView {
+        PortalView {
+            portal: self.inner.clone(),
+            principal: principal.into(),
+        }
+    }
+}

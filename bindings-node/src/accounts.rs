@@ -1,0 +1,451 @@
+//! Portal accounts ("Droits d'accès"): drafts with a readable password, batches with a
+//! per-party report, regenerate, suspend, revoke, invitations.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+
+use crate::config::Audience;
+use crate::error::guard;
+use crate::portal::{progress_fn, Progress};
+use crate::task::Job;
+use crate::{PageRequest, Pager};
+
+/// Where an account is in its life.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    /// Generated, not synchronised yet (red in seed 000): password readable, no login.
+    Draft,
+    /// Synchronised: the password is frozen (argon2id).
+    Active,
+    /// Removed ("Supprimer"): its identifier is free.
+    Revoked,
+}
+
+impl From<AccountStatus> for portail::AccountStatus {
+    fn from(s: AccountStatus) -> Self {
+        match s {
+            AccountStatus::Draft => portail::AccountStatus::Draft,
+            AccountStatus::Active => portail::AccountStatus::Active,
+            AccountStatus::Revoked => portail::AccountStatus::Revoked,
+        }
+    }
+}
+
+impl From<portail::AccountStatus> for AccountStatus {
+    fn from(s: portail::AccountStatus) -> Self {
+        match s {
+            portail::AccountStatus::Draft => AccountStatus::Draft,
+            portail::AccountStatus::Active => AccountStatus::Active,
+            portail::AccountStatus::Revoked => AccountStatus::Revoked,
+        }
+    }
+}
+
+/// Where a generated identifier comes from.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifierSource {
+    /// The party's code (seed 000).
+    Code,
+    /// The party's main e-mail address.
+    Email,
+}
+
+/// Status of an invitation now.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+}
+
+/// An invitation to set one's own password.
+#[napi(object)]
+pub struct Invitation {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When the e-mail was queued (`undefined` = "send later").
+    pub sent_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// A portal login of one party. The password never appears here: read a draft's with
+/// `accounts().draftPassword(id)`.
+#[napi(object)]
+pub struct Account {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    /// "Identifiant".
+    pub identifier: String,
+    pub status: AccountStatus,
+    /// "Accès autorisé".
+    pub authorized: bool,
+    /// "Notifier par email".
+    pub notify_by_email: bool,
+    pub invitation: Option<Invitation>,
+    /// "Email envoyé à".
+    pub credentials_sent_to: Option<String>,
+    /// "Email envoyé le".
+    pub credentials_sent_at: Option<DateTime<Utc>>,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Changed since the last sync (red in seed 000).
+    pub needs_sync: bool,
+    pub version: i64,
+}
+
+impl From<portail::Account> for Account {
+    fn from(a: portail::Account) -> Self {
+        Account {
+            audience: a.audience.into(),
+            status: a.status.into(),
+            invitation: a.invitation.map(|i| Invitation {
+                created_at: i.created_at,
+                expires_at: i.expires_at,
+                sent_at: i.sent_at,
+                accepted_at: i.accepted_at,
+            }),
+            version: a.version as i64,
+            id: a.id,
+            party_code: a.party_code,
+            identifier: a.identifier,
+            authorized: a.authorized,
+            notify_by_email: a.notify_by_email,
+            credentials_sent_to: a.credentials_sent_to,
+            credentials_sent_at: a.credentials_sent_at,
+            failed_logins: a.failed_logins,
+            locked_until: a.locked_until,
+            created_at: a.created_at,
+            activated_at: a.activated_at,
+            last_login_at: a.last_login_at,
+            needs_sync: a.needs_sync,
+        }
+    }
+}
+
+fn choice(identifier: Option<String>, from: Option<IdentifierSource>) -> portail::accounts::IdentifierChoice {
+    use portail::accounts::IdentifierChoice as C;
+    match (identifier, from) {
+        (Some(given), _) => C::Given(given),
+        (None, Some(IdentifierSource::Email)) => C::Email,
+        (None, _) => C::Code,
+    }
+}
+
+/// A request to create a draft account.
+#[napi(object)]
+pub struct GenerateOptions {
+    pub audience: Audience,
+    pub party_code: String,
+    /// An identifier chosen by the back office (wins over `identifierFrom`).
+    pub identifier: Option<String>,
+    /// Default `code`.
+    pub identifier_from: Option<IdentifierSource>,
+    /// A password chosen by the back office (default: random, "Mdp aléatoire").
+    pub password: Option<String>,
+    /// "Notifier par email" (default true).
+    pub notify_by_email: Option<bool>,
+    /// "Accès autorisé" (default true).
+    pub authorized: Option<bool>,
+}
+
+/// A request to invite a party to set its own password.
+#[napi(object)]
+pub struct InviteOptions {
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: Option<String>,
+    /// Default `email`.
+    pub identifier_from: Option<IdentifierSource>,
+    /// Queue the e-mail now (default) or later with `reinvite`.
+    pub send_now: Option<bool>,
+}
+
+/// Options of a batch generation.
+#[napi(object)]
+#[derive(Default)]
+pub struct BatchOptions {
+    /// Default `code`.
+    pub identifier_from: Option<IdentifierSource>,
+    /// Default true.
+    pub notify_by_email: Option<bool>,
+}
+
+/// What happened to one party of a batch.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Created,
+    /// No e-mail address: no portal.
+    NoEmail,
+    IdentifierTaken,
+    AlreadyHasAccess,
+    UnknownParty,
+}
+
+/// One line of a batch report.
+#[napi(object)]
+pub struct BatchRow {
+    pub party_code: String,
+    pub outcome: BatchOutcome,
+    /// The account created, or the one the party already has.
+    pub account_id: Option<String>,
+    /// The identifier created, or the one taken.
+    pub identifier: Option<String>,
+}
+
+/// What a batch generation did, party by party in input order.
+#[napi(object)]
+pub struct BatchReport {
+    pub created: u32,
+    pub rows: Vec<BatchRow>,
+}
+
+impl From<portail::accounts::BatchReport> for BatchReport {
+    fn from(r: portail::accounts::BatchReport) -> Self {
+        use portail::accounts::BatchOutcome as O;
+        BatchReport {
+            created: r.created() as u32,
+            rows: r
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let (outcome, account_id, identifier) = match row.outcome {
+                        O::Created {
+                            account_id,
+                            identifier,
+                        } => (BatchOutcome::Created, Some(account_id), Some(identifier)),
+                        O::NoEmail => (BatchOutcome::NoEmail, None, None),
+                        O::IdentifierTaken { identifier } => {
+                            (BatchOutcome::IdentifierTaken, None, Some(identifier))
+                        }
+                        O::AlreadyHasAccess { account_id } => {
+                            (BatchOutcome::AlreadyHasAccess, Some(account_id), None)
+                        }
+                        O::UnknownParty => (BatchOutcome::UnknownParty, None, None),
+                    };
+                    BatchRow {
+                        party_code: row.party_code,
+                        outcome,
+                        account_id,
+                        identifier,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A filter over accounts.
+#[napi(object)]
+#[derive(Default)]
+pub struct AccountFilter {
+    pub audience: Option<Audience>,
+    pub party_code: Option<String>,
+    pub status: Option<AccountStatus>,
+    pub needs_sync: Option<bool>,
+}
+
+/// A page of accounts.
+#[napi(object)]
+pub struct AccountPage {
+    pub items: Vec<Account>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: u32,
+    pub has_more: bool,
+}
+
+/// Portal accounts ("Droits d'accès au portail"): `portal.accounts()`.
+#[napi]
+pub struct Accounts {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[napi]
+impl Accounts {
+    /// Create a draft account: its password stays readable until `sync` freezes it.
+    #[napi]
+    pub fn generate(&self, env: &Env, options: GenerateOptions) -> Result<Account> {
+        guard(env, || {
+            let mut g = portail::accounts::Generate::new(options.audience.into(), options.party_code)
+                .identifier(choice(options.identifier, options.identifier_from))
+                .notify_by_email(options.notify_by_email.unwrap_or(true))
+                .authorized(options.authorized.unwrap_or(true));
+            if let Some(pw) = options.password {
+                g = g.password(pw);
+            }
+            self.portal.accounts().generate(g).map(Into::into)
+        })
+    }
+
+    /// Draft accounts for many parties, off the main thread, with a per-party report.
+    /// `onProgress` receives `{ phase: 'generating', done, total }`.
+    #[napi(ts_return_type = "Promise<BatchReport>")]
+    pub fn generate_batch(
+        &self,
+        audience: Audience,
+        party_codes: Vec<String>,
+        options: Option<BatchOptions>,
+        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
+    ) -> Result<AsyncTask<Job<BatchReport>>> {
+        let options = options.unwrap_or_default();
+        let opts = portail::accounts::BatchOptions {
+            identifier: choice(None, options.identifier_from),
+            notify_by_email: options.notify_by_email.unwrap_or(true),
+        };
+        let progress = progress_fn(on_progress)?;
+        let portal = self.portal.clone();
+        Ok(Job::spawn(move || {
+            portal
+                .accounts()
+                .generate_batch(audience.into(), &party_codes, &opts, &|p| progress(p))
+                .map(Into::into)
+        }))
+    }
+
+    /// An account by id.
+    #[napi]
+    pub fn get(&self, env: &Env, id: String) -> Result<Account> {
+        guard(env, || self.portal.accounts().get(&id).map(Into::into))
+    }
+
+    /// The live account holding an identifier (case-insensitive), or `null`.
+    #[napi]
+    pub fn find(&self, env: &Env, audience: Audience, identifier: String) -> Result<Option<Account>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .accounts()
+                .find(audience.into(), &identifier)?
+                .map(Into::into))
+        })
+    }
+
+    /// Accounts, filtered and paged.
+    #[napi]
+    pub fn list(
+        &self,
+        env: &Env,
+        filter: Option<AccountFilter>,
+        page: Option<PageRequest>,
+    ) -> Result<AccountPage> {
+        guard(env, || {
+            let f = filter.unwrap_or_default();
+            let filter = portail::AccountFilter {
+                audience: f.audience.map(Into::into),
+                party_code: f.party_code,
+                status: f.status.map(Into::into),
+                needs_sync: f.needs_sync,
+            };
+            let p = self.portal.accounts().list(&filter, Pager::from(page).0)?;
+            Ok(crate::page!(AccountPage, p))
+        })
+    }
+
+    /// The readable password of a draft; `invalid_state` once synchronised (frozen).
+    #[napi]
+    pub fn draft_password(&self, env: &Env, id: String) -> Result<String> {
+        guard(env, || self.portal.accounts().draft_password(&id))
+    }
+
+    /// A new random password for a draft ("Mdp aléatoire").
+    #[napi]
+    pub fn regenerate_password(&self, env: &Env, id: String) -> Result<Account> {
+        guard(env, || self.portal.accounts().regenerate_password(&id).map(Into::into))
+    }
+
+    /// Set a draft's password (length policy applies).
+    #[napi]
+    pub fn set_password(&self, env: &Env, id: String, password: String) -> Result<Account> {
+        guard(env, || {
+            self.portal
+                .accounts()
+                .set_password(&id, &password)
+                .map(Into::into)
+        })
+    }
+
+    /// "Accès autorisé": suspend (`false`) or resume (`true`).
+    #[napi]
+    pub fn set_authorized(&self, env: &Env, id: String, authorized: bool) -> Result<Account> {
+        guard(env, || {
+            self.portal
+                .accounts()
+                .set_authorized(&id, authorized)
+                .map(Into::into)
+        })
+    }
+
+    /// "Notifier par email": the next sync e-mails the credentials.
+    #[napi]
+    pub fn set_notify_by_email(&self, env: &Env, id: String, notify: bool) -> Result<Account> {
+        guard(env, || {
+            self.portal
+                .accounts()
+                .set_notify_by_email(&id, notify)
+                .map(Into::into)
+        })
+    }
+
+    /// Remove an account ("Supprimer"); its identifier becomes free.
+    #[napi]
+    pub fn revoke(&self, env: &Env, id: String) -> Result<Account> {
+        guard(env, || self.portal.accounts().revoke(&id).map(Into::into))
+    }
+
+    /// "Régénérer les accès": revoke and create a new draft for the same identifier.
+    #[napi]
+    pub fn regenerate(&self, env: &Env, id: String, notify_by_email: Option<bool>) -> Result<Account> {
+        guard(env, || {
+            self.portal
+                .accounts()
+                .regenerate(&id, notify_by_email.unwrap_or(true))
+                .map(Into::into)
+        })
+    }
+
+    /// Invite a party to set its own password (single-use, expiring link).
+    #[napi]
+    pub fn invite(&self, env: &Env, options: InviteOptions) -> Result<Account> {
+        guard(env, || {
+            let from = options.identifier_from.or(Some(IdentifierSource::Email));
+            let i = portail::accounts::Invite::new(options.audience.into(), options.party_code)
+                .identifier(choice(options.identifier, from))
+                .send_now(options.send_now.unwrap_or(true));
+            self.portal.accounts().invite(i).map(Into::into)
+        })
+    }
+
+    /// Send the invitation again with a new link (older links stop working).
+    #[napi]
+    pub fn reinvite(&self, env: &Env, id: String) -> Result<Account> {
+        guard(env, || self.portal.accounts().reinvite(&id).map(Into::into))
+    }
+
+    /// The invitation's status now, or `null` if the account was not invited.
+    #[napi]
+    pub fn invitation_status(&self, env: &Env, id: String) -> Result<Option<InvitationStatus>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .accounts()
+                .invitation_status(&id)?
+                .map(|s| match s {
+                    portail::InvitationStatus::Pending => InvitationStatus::Pending,
+                    portail::InvitationStatus::Accepted => InvitationStatus::Accepted,
+                    portail::InvitationStatus::Expired => InvitationStatus::Expired,
+                }))
+        })
+    }
+}
