@@ -307,10 +307,14 @@ impl Accounts {
         let progress = progress_fn(on_progress)?;
         let portal = self.portal.clone();
         Ok(Job::spawn(move || {
-            portal
-                .accounts()
-                .generate_batch(audience.into(), &party_codes, &opts, &|p| progress(p))
-                .map(Into::into)
+            let report = portal.accounts().generate_batch(
+                audience.into(),
+                &party_codes,
+                &opts,
+                &|p| progress.report(p),
+            );
+            progress.flush();
+            report.map(Into::into)
         }))
     }
 

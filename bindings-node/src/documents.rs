@@ -405,10 +405,11 @@ impl Documents {
                 .into_iter()
                 .map(PendingPublish::load)
                 .collect::<portail::Result<Vec<_>>>()?;
-            portal
+            let report = portal
                 .documents()
-                .publish_many(commands, &|p| progress(p))
-                .map(Into::into)
+                .publish_many(commands, &|p| progress.report(p));
+            progress.flush();
+            report.map(Into::into)
         }))
     }
 

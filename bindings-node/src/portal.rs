@@ -1,7 +1,8 @@
 //! `Portal`: the handle of one tenant, how it is opened, its settings, and the slow operations
 //! (`dispatch`, `sync`) that run off the event loop.
 
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
@@ -61,14 +62,53 @@ impl From<portail::Progress> for Progress {
 /// keeps Node alive.
 pub type ProgressCallback = ThreadsafeFunction<Progress, (), Progress, Status, false, true>;
 
-/// The Rust side of an optional progress callback.
-pub(crate) fn progress_fn(
+/// The Rust side of an optional progress callback. `report` queues a call without blocking;
+/// `flush` (on the worker, before the Promise settles) waits until the JS thread has run every
+/// queued call, so a caller sees all progress before the result.
+pub(crate) struct ProgressSink {
     callback: Option<ProgressCallback>,
-) -> Result<impl Fn(portail::Progress) + Send + Sync + 'static> {
-    Ok(move |p: portail::Progress| {
-        if let Some(cb) = &callback {
-            cb.call(p.into(), ThreadsafeFunctionCallMode::NonBlocking);
+    pending: Arc<(Mutex<usize>, Condvar)>,
+}
+
+impl ProgressSink {
+    pub(crate) fn report(&self, p: portail::Progress) {
+        let Some(cb) = &self.callback else { return };
+        let pending = self.pending.clone();
+        Self::add(&pending, 1);
+        let done = pending.clone();
+        let status = cb.call_with_return_value(
+            p.into(),
+            ThreadsafeFunctionCallMode::NonBlocking,
+            move |_, _| {
+                Self::add(&done, -1);
+                Ok(())
+            },
+        );
+        if status != Status::Ok {
+            Self::add(&pending, -1);
         }
+    }
+
+    fn add(pending: &(Mutex<usize>, Condvar), delta: isize) {
+        let (count, cond) = pending;
+        let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
+        *n = n.saturating_add_signed(delta);
+        cond.notify_all();
+    }
+
+    /// Wait (at most 10 s, in case Node is shutting down) for the queued calls to run.
+    pub(crate) fn flush(&self) {
+        let (count, cond) = &*self.pending;
+        let n = count.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = cond.wait_timeout_while(n, Duration::from_secs(10), |n| *n > 0);
+    }
+}
+
+/// The sink of an optional progress callback.
+pub(crate) fn progress_fn(callback: Option<ProgressCallback>) -> Result<ProgressSink> {
+    Ok(ProgressSink {
+        callback,
+        pending: Arc::new((Mutex::new(0), Condvar::new())),
     })
 }
 
@@ -398,9 +438,9 @@ impl Portal {
         let progress = progress_fn(on_progress)?;
         let portal = self.inner.clone();
         Ok(Job::spawn(move || {
-            portal
-                .sync_with_progress(&|p| progress(p))
-                .map(Into::into)
+            let report = portal.sync_with_progress(&|p| progress.report(p));
+            progress.flush();
+            report.map(Into::into)
         }))
     }
 }

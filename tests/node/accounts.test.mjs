@@ -66,7 +66,6 @@ test('batch generation reports each party', async () => {
     ['nobody', 'unknown_party'],
   ]);
   assert.equal(report.rows[0].identifier, '4');
-  await new Promise((r) => setImmediate(r));
   assert.deepEqual(seen.at(-1), { phase: 'generating', done: 4, total: 4 });
   const byEmail = await portal.accounts().generateBatch('client', ['4'], { identifierFrom: 'email' });
   assert.equal(byEmail.rows[0].outcome, 'already_has_access');
