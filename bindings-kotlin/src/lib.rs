@@ -1,1 +1,96 @@
-//! Placeholder until the binding lands.
+//! # portail for Kotlin (JVM and Android), through uniffi
+//!
+//! This crate is the whole Kotlin binding of [`portail`]: mirror records and enums of the core's
+//! plain data (`uniffi::Record` / `uniffi::Enum`, converted with `From`), objects for the portal
+//! and its sub-handles, one sealed exception family ([`error::PortailError`], which Kotlin sees as
+//! `PortailException`), and a Kotlin-implementable [`mail::Mailer`]. Every rule lives in the core:
+//! each exported function converts its arguments, calls the core and converts the result back.
+//!
+//! The generated Kotlin (package `dev.portail`, see `uniffi.toml`) is produced in library mode by
+//! the workspace's `uniffi-bindgen` from the built `libportail_uniffi.so`; it is never edited by
+//! hand. Rust `///` comments become the KDoc.
+//!
+//! Modules mirror the core's, file for file:
+//!
+//! | module | core module |
+//! |---|---|
+//! | [`config`] | `config`: settings, audiences |
+//! | [`parties`] | `parties` |
+//! | [`folders`] | `folders` |
+//! | [`templates`] | `templates` |
+//! | [`documents`] | `documents`: publish, pages |
+//! | [`notifications`] | `notifications`: the outbox and its history |
+//! | [`accounts`] | `accounts`: logins and their life |
+//! | [`access`] | `access`: login, lockout, passwords, invitations |
+//! | [`view`] | `view`: what a logged-in user sees and downloads |
+//! | [`mail`] | `mail`: the Kotlin-implemented mailer, the memory mailer |
+//! | [`clock`] | `clock`: the fixed clock for tests |
+//! | [`security`] | `security`: hashing cost |
+//! | [`portal`] | `portal`: the entry point, its builder, dispatch and sync |
+//! | [`error`] | `error`: `PortailException` and its 13 subclasses |
+//!
+//! Times cross as `java.time.Instant` (uniffi maps `SystemTime` to it); the conversion from and
+//! to chrono lives in one place, [`time`].
+
+uniffi::setup_scaffolding!("portail");
+
+pub mod access;
+pub mod accounts;
+pub mod clock;
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod folders;
+pub mod mail;
+pub mod notifications;
+pub mod parties;
+pub mod portal;
+pub mod security;
+pub mod templates;
+pub mod time;
+pub mod view;
+
+pub use error::PortailError;
+
+/// The result type of every exported function.
+pub type Result<T, E = PortailError> = std::result::Result<T, E>;
+
+/// Declare a fieldless mirror enum and its `From` conversions both ways with the core enum.
+macro_rules! mirror_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident = $core:ty {
+            $( $(#[$vmeta:meta])* $variant:ident ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl From<$core> for $name {
+            fn from(value: $core) -> Self {
+                type Core = $core;
+                match value {
+                    $( Core::$variant => $name::$variant ),+
+                }
+            }
+        }
+
+        impl From<$name> for $core {
+            fn from(value: $name) -> Self {
+                type Core = $core;
+                match value {
+                    $( $name::$variant => Core::$variant ),+
+                }
+            }
+        }
+    };
+}
+pub(crate) use mirror_enum;
+
+/// Convert every element of a vector.
+pub(crate) fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
+    items.into_iter().map(B::from).collect()
+}

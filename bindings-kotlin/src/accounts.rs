@@ -1,0 +1,571 @@
+//! Portal accounts ("Droits d'accès au portail"): mirrors of `portail::accounts` and the
+//! `portal.accounts()` handle. Passwords never appear in records (a Kotlin data class prints
+//! its fields): read a draft's password with `draftPassword(id)`.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::config::Audience;
+use crate::documents::PageRequest;
+use crate::portal::{ProgressListener, ProgressRelay};
+use crate::time::{to_system, to_system_opt};
+use crate::{map_vec, mirror_enum};
+
+mirror_enum! {
+    /// Where an account is in its life.
+    pub enum AccountStatus = portail::AccountStatus {
+        /// Generated, not synchronised yet (red in the back office): the password is readable
+        /// and may be regenerated; nobody can log in.
+        Draft,
+        /// Synchronised: the password is frozen as an argon2id hash.
+        Active,
+        /// Removed ("Supprimer"): never logs in again; its identifier is free.
+        Revoked,
+    }
+}
+
+mirror_enum! {
+    /// Status of an invitation.
+    pub enum InvitationStatus = portail::InvitationStatus {
+        Pending,
+        Accepted,
+        Expired,
+    }
+}
+
+/// An invitation to set one's own password.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Invitation {
+    pub created_at: SystemTime,
+    pub expires_at: SystemTime,
+    /// When the invitation e-mail was queued; null = "send later".
+    pub sent_at: Option<SystemTime>,
+    pub accepted_at: Option<SystemTime>,
+}
+
+impl From<portail::Invitation> for Invitation {
+    fn from(i: portail::Invitation) -> Self {
+        Invitation {
+            created_at: to_system(i.created_at),
+            expires_at: to_system(i.expires_at),
+            sent_at: to_system_opt(i.sent_at),
+            accepted_at: to_system_opt(i.accepted_at),
+        }
+    }
+}
+
+/// A portal login of one party ("Droits d'accès").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Account {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    /// "Identifiant".
+    pub identifier: String,
+    pub status: AccountStatus,
+    /// "Accès autorisé": unticked suspends the account.
+    pub authorized: bool,
+    /// "Notifier par email": the next sync e-mails the credentials.
+    pub notify_by_email: bool,
+    /// Whether a draft's readable password is still held (read it with `draftPassword`).
+    pub has_draft_password: bool,
+    pub invitation: Option<Invitation>,
+    /// "Email envoyé à".
+    pub credentials_sent_to: Option<String>,
+    /// "Email envoyé le".
+    pub credentials_sent_at: Option<SystemTime>,
+    pub failed_logins: u32,
+    pub locked_until: Option<SystemTime>,
+    pub created_at: SystemTime,
+    pub activated_at: Option<SystemTime>,
+    pub last_login_at: Option<SystemTime>,
+    /// Changed since the last sync (red in the back office).
+    pub needs_sync: bool,
+    pub version: u64,
+}
+
+impl From<portail::Account> for Account {
+    fn from(a: portail::Account) -> Self {
+        Account {
+            has_draft_password: a.draft_password.is_some(),
+            id: a.id,
+            audience: a.audience.into(),
+            party_code: a.party_code,
+            identifier: a.identifier,
+            status: a.status.into(),
+            authorized: a.authorized,
+            notify_by_email: a.notify_by_email,
+            invitation: a.invitation.map(Into::into),
+            credentials_sent_to: a.credentials_sent_to,
+            credentials_sent_at: to_system_opt(a.credentials_sent_at),
+            failed_logins: a.failed_logins,
+            locked_until: to_system_opt(a.locked_until),
+            created_at: to_system(a.created_at),
+            activated_at: to_system_opt(a.activated_at),
+            last_login_at: to_system_opt(a.last_login_at),
+            needs_sync: a.needs_sync,
+            version: a.version,
+        }
+    }
+}
+
+/// How the identifier of a new account is chosen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum IdentifierChoice {
+    /// The party's code ("L'identifiant est le code de votre client").
+    Code,
+    /// The party's main e-mail address.
+    Email,
+    /// An identifier chosen by the back office.
+    Given { identifier: String },
+}
+
+impl From<IdentifierChoice> for portail::IdentifierChoice {
+    fn from(c: IdentifierChoice) -> Self {
+        match c {
+            IdentifierChoice::Code => portail::IdentifierChoice::Code,
+            IdentifierChoice::Email => portail::IdentifierChoice::Email,
+            IdentifierChoice::Given { identifier } => portail::IdentifierChoice::Given(identifier),
+        }
+    }
+}
+
+/// A request to create a portal account. Start from [`generate_request`] and `copy(...)`.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Generate {
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: IdentifierChoice,
+    /// A password chosen by the back office; null = random ("Mdp aléatoire").
+    #[uniffi(default = None)]
+    pub password: Option<String>,
+    /// "Notifier par email" (default: yes).
+    #[uniffi(default = true)]
+    pub notify_by_email: bool,
+    /// "Accès autorisé" (default: yes).
+    #[uniffi(default = true)]
+    pub authorized: bool,
+}
+
+impl std::fmt::Debug for Generate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generate")
+            .field("audience", &self.audience)
+            .field("party_code", &self.party_code)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Generate> for portail::Generate {
+    fn from(g: Generate) -> Self {
+        portail::Generate {
+            audience: g.audience.into(),
+            party_code: g.party_code,
+            identifier: g.identifier.into(),
+            password: g.password,
+            notify_by_email: g.notify_by_email,
+            authorized: g.authorized,
+        }
+    }
+}
+
+/// An account request for a party: identifier = its code, random password, credentials
+/// e-mailed at the next sync, access authorised.
+#[uniffi::export]
+pub fn generate_request(audience: Audience, party_code: String) -> Generate {
+    Generate {
+        audience,
+        party_code,
+        identifier: IdentifierChoice::Code,
+        password: None,
+        notify_by_email: true,
+        authorized: true,
+    }
+}
+
+/// A request to invite a party to set its own password.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Invite {
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: IdentifierChoice,
+    /// Queue the invitation e-mail now (default), or later with `reinvite`.
+    #[uniffi(default = true)]
+    pub send_now: bool,
+}
+
+impl From<Invite> for portail::Invite {
+    fn from(i: Invite) -> Self {
+        portail::Invite {
+            audience: i.audience.into(),
+            party_code: i.party_code,
+            identifier: i.identifier.into(),
+            send_now: i.send_now,
+        }
+    }
+}
+
+/// Options of a batch generation ("Génération de portails par lots").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BatchOptions {
+    /// `Code` or `Email` (a given identifier cannot fit a batch).
+    pub identifier: IdentifierChoice,
+    #[uniffi(default = true)]
+    pub notify_by_email: bool,
+}
+
+impl From<BatchOptions> for portail::BatchOptions {
+    fn from(o: BatchOptions) -> Self {
+        portail::BatchOptions {
+            identifier: o.identifier.into(),
+            notify_by_email: o.notify_by_email,
+        }
+    }
+}
+
+/// What happened to one party of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum BatchOutcome {
+    /// A draft account was created.
+    Created {
+        account_id: String,
+        identifier: String,
+    },
+    /// The party has no e-mail address: no portal.
+    NoEmail,
+    /// The identifier is used by another account.
+    IdentifierTaken { identifier: String },
+    /// The party already has a (non-revoked) account.
+    AlreadyHasAccess { account_id: String },
+    /// No party with this code.
+    UnknownParty,
+}
+
+impl From<portail::BatchOutcome> for BatchOutcome {
+    fn from(o: portail::BatchOutcome) -> Self {
+        match o {
+            portail::BatchOutcome::Created {
+                account_id,
+                identifier,
+            } => BatchOutcome::Created {
+                account_id,
+                identifier,
+            },
+            portail::BatchOutcome::NoEmail => BatchOutcome::NoEmail,
+            portail::BatchOutcome::IdentifierTaken { identifier } => {
+                BatchOutcome::IdentifierTaken { identifier }
+            }
+            portail::BatchOutcome::AlreadyHasAccess { account_id } => {
+                BatchOutcome::AlreadyHasAccess { account_id }
+            }
+            portail::BatchOutcome::UnknownParty => BatchOutcome::UnknownParty,
+        }
+    }
+}
+
+/// One line of a batch report.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BatchRow {
+    pub party_code: String,
+    pub outcome: BatchOutcome,
+    /// The outcome's stable name (`created`, `no_email`, `identifier_taken`,
+    /// `already_has_access`, `unknown_party`).
+    pub outcome_code: String,
+}
+
+/// What a batch generation did, party by party in input order.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BatchReport {
+    pub rows: Vec<BatchRow>,
+    /// How many accounts were created.
+    pub created: u64,
+}
+
+impl From<portail::BatchReport> for BatchReport {
+    fn from(r: portail::BatchReport) -> Self {
+        BatchReport {
+            created: r.created() as u64,
+            rows: r
+                .rows
+                .into_iter()
+                .map(|row| BatchRow {
+                    party_code: row.party_code,
+                    outcome_code: row.outcome.as_str().to_string(),
+                    outcome: row.outcome.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A logged-in portal user: who may see what. From `portal.login`, `portal.acceptInvitation`
+/// or, for a host keeping its own sessions, `portal.principal(accountId)`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Principal {
+    pub account_id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub identifier: String,
+}
+
+impl From<portail::Principal> for Principal {
+    fn from(p: portail::Principal) -> Self {
+        Principal {
+            account_id: p.account_id,
+            audience: p.audience.into(),
+            party_code: p.party_code,
+            identifier: p.identifier,
+        }
+    }
+}
+
+impl From<Principal> for portail::Principal {
+    fn from(p: Principal) -> Self {
+        portail::Principal {
+            account_id: p.account_id,
+            audience: p.audience.into(),
+            party_code: p.party_code,
+            identifier: p.identifier,
+        }
+    }
+}
+
+/// One download of a document from the portal ("historique d'accès").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccessEvent {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub document_id: String,
+    pub account_id: String,
+    pub at: SystemTime,
+}
+
+impl From<portail::AccessEvent> for AccessEvent {
+    fn from(e: portail::AccessEvent) -> Self {
+        AccessEvent {
+            id: e.id,
+            audience: e.audience.into(),
+            party_code: e.party_code,
+            document_id: e.document_id,
+            account_id: e.account_id,
+            at: to_system(e.at),
+        }
+    }
+}
+
+/// Which accounts to list; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct AccountFilter {
+    #[uniffi(default = None)]
+    pub audience: Option<Audience>,
+    #[uniffi(default = None)]
+    pub party_code: Option<String>,
+    #[uniffi(default = None)]
+    pub status: Option<AccountStatus>,
+    /// Only accounts changed since the last sync (true), or only synchronised ones (false).
+    #[uniffi(default = None)]
+    pub needs_sync: Option<bool>,
+}
+
+impl From<AccountFilter> for portail::AccountFilter {
+    fn from(f: AccountFilter) -> Self {
+        portail::AccountFilter {
+            audience: f.audience.map(Into::into),
+            party_code: f.party_code,
+            status: f.status.map(Into::into),
+            needs_sync: f.needs_sync,
+        }
+    }
+}
+
+/// A page of accounts.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccountPage {
+    pub items: Vec<Account>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u32,
+    pub has_more: bool,
+    pub next: PageRequest,
+}
+
+impl From<portail::Page<portail::Account>> for AccountPage {
+    fn from(p: portail::Page<portail::Account>) -> Self {
+        AccountPage {
+            has_more: p.has_more(),
+            next: p.next().into(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+            items: map_vec(p.items),
+        }
+    }
+}
+
+/// A page of download events.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccessEventPage {
+    pub items: Vec<AccessEvent>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u32,
+    pub has_more: bool,
+    pub next: PageRequest,
+}
+
+impl From<portail::Page<portail::AccessEvent>> for AccessEventPage {
+    fn from(p: portail::Page<portail::AccessEvent>) -> Self {
+        AccessEventPage {
+            has_more: p.has_more(),
+            next: p.next().into(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+            items: map_vec(p.items),
+        }
+    }
+}
+
+/// The accounts of a portal (`portal.accounts()`).
+#[derive(uniffi::Object)]
+pub struct Accounts {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[uniffi::export]
+impl Accounts {
+    /// Create a draft account (not synchronised): its password stays readable with
+    /// `draftPassword` until `sync` freezes it. The party needs a main e-mail address.
+    pub fn generate(&self, request: Generate) -> crate::Result<Account> {
+        Ok(self.portal.accounts().generate(request.into())?.into())
+    }
+
+    /// Create draft accounts for many parties, with a per-party report (no e-mail, identifier
+    /// taken, already has access and unknown party are reported, not thrown).
+    ///
+    /// Blocking: call from a background thread. `listener` (optional) gets progress.
+    #[uniffi::method(default(listener = None))]
+    pub fn generate_batch(
+        &self,
+        audience: Audience,
+        party_codes: Vec<String>,
+        options: BatchOptions,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> crate::Result<BatchReport> {
+        let relay = ProgressRelay::new(listener);
+        Ok(self
+            .portal
+            .accounts()
+            .generate_batch(audience.into(), &party_codes, &options.into(), &|p| {
+                relay.report(p)
+            })?
+            .into())
+    }
+
+    /// An account by id.
+    pub fn get(&self, id: String) -> crate::Result<Account> {
+        Ok(self.portal.accounts().get(&id)?.into())
+    }
+
+    /// The live account holding an identifier (case-insensitive), or null.
+    pub fn find(&self, audience: Audience, identifier: String) -> crate::Result<Option<Account>> {
+        Ok(self
+            .portal
+            .accounts()
+            .find(audience.into(), &identifier)?
+            .map(Account::from))
+    }
+
+    /// The party's non-revoked account, or null.
+    pub fn live_account_of(
+        &self,
+        audience: Audience,
+        party_code: String,
+    ) -> crate::Result<Option<Account>> {
+        Ok(self
+            .portal
+            .accounts()
+            .live_account_of(audience.into(), &party_code)?
+            .map(Account::from))
+    }
+
+    /// Accounts, filtered and paged.
+    pub fn list(&self, filter: AccountFilter, page: PageRequest) -> crate::Result<AccountPage> {
+        Ok(self
+            .portal
+            .accounts()
+            .list(&filter.into(), page.into())?
+            .into())
+    }
+
+    /// The readable password of a draft; `InvalidState` once synchronised (frozen).
+    pub fn draft_password(&self, id: String) -> crate::Result<String> {
+        Ok(self.portal.accounts().draft_password(&id)?)
+    }
+
+    /// A new random password for a draft ("Mdp aléatoire").
+    pub fn regenerate_password(&self, id: String) -> crate::Result<Account> {
+        Ok(self.portal.accounts().regenerate_password(&id)?.into())
+    }
+
+    /// Set a draft's password (length policy applies).
+    pub fn set_password(&self, id: String, password: String) -> crate::Result<Account> {
+        Ok(self.portal.accounts().set_password(&id, &password)?.into())
+    }
+
+    /// "Accès autorisé": suspend (false) or resume (true); takes effect at once for logins.
+    pub fn set_authorized(&self, id: String, authorized: bool) -> crate::Result<Account> {
+        Ok(self
+            .portal
+            .accounts()
+            .set_authorized(&id, authorized)?
+            .into())
+    }
+
+    /// "Notifier par email": the next sync e-mails the credentials (an active account gets a
+    /// fresh password then).
+    pub fn set_notify_by_email(&self, id: String, notify: bool) -> crate::Result<Account> {
+        Ok(self
+            .portal
+            .accounts()
+            .set_notify_by_email(&id, notify)?
+            .into())
+    }
+
+    /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
+    pub fn revoke(&self, id: String) -> crate::Result<Account> {
+        Ok(self.portal.accounts().revoke(&id)?.into())
+    }
+
+    /// "Régénérer les accès": revoke and create a new draft for the same party and identifier
+    /// with a fresh password, e-mailed at the next sync when `notifyByEmail`.
+    #[uniffi::method(default(notify_by_email = true))]
+    pub fn regenerate(&self, id: String, notify_by_email: bool) -> crate::Result<Account> {
+        Ok(self
+            .portal
+            .accounts()
+            .regenerate(&id, notify_by_email)?
+            .into())
+    }
+
+    /// Invite a party to set its own password (a single-use, expiring link).
+    pub fn invite(&self, request: Invite) -> crate::Result<Account> {
+        Ok(self.portal.accounts().invite(request.into())?.into())
+    }
+
+    /// Send the invitation again with a new link (older links stop working).
+    pub fn reinvite(&self, id: String) -> crate::Result<Account> {
+        Ok(self.portal.accounts().reinvite(&id)?.into())
+    }
+
+    /// The invitation's status now, or null if the account was not invited.
+    pub fn invitation_status(&self, id: String) -> crate::Result<Option<InvitationStatus>> {
+        Ok(self
+            .portal
+            .accounts()
+            .invitation_status(&id)?
+            .map(Into::into))
+    }
+}

@@ -1,0 +1,398 @@
+//! Documents published into a party's folder and the publish decision: mirrors of
+//! `portail::documents` and the `portal.documents()` handle.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::config::Audience;
+use crate::error::ErrorInfo;
+use crate::parties::EmailRole;
+use crate::portal::{ProgressListener, ProgressRelay};
+use crate::time::{to_system, to_system_opt};
+use crate::{map_vec, mirror_enum, PortailError};
+
+mirror_enum! {
+    /// What a document is.
+    pub enum DocumentKind = portail::DocumentKind {
+        /// An invoice: on the portal only when e-invoicing consent is Accepted.
+        Invoice,
+        Quote,
+        Contract,
+        Payslip,
+        Other,
+    }
+}
+
+mirror_enum! {
+    /// Whether the document is paid ("dossier payé / impayé").
+    pub enum PaymentStatus = portail::PaymentStatus {
+        Paid,
+        Unpaid,
+    }
+}
+
+/// Why no notification was queued for a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum SkipReason {
+    /// The folder is not shared ("Portail" unticked).
+    FolderNotShared,
+    /// An invoice of a party whose e-invoicing consent is not Accepted.
+    EInvoicingNotAccepted,
+    /// The folder's "Notification" is unticked.
+    FolderDoesNotNotify,
+    /// "Désactiver les notifications" is ticked for the audience.
+    NotificationsDisabled,
+    /// The party has no address for the folder's "Notifier sur" role.
+    NoAddress { role: EmailRole },
+}
+
+impl From<portail::SkipReason> for SkipReason {
+    fn from(r: portail::SkipReason) -> Self {
+        match r {
+            portail::SkipReason::FolderNotShared => SkipReason::FolderNotShared,
+            portail::SkipReason::EInvoicingNotAccepted => SkipReason::EInvoicingNotAccepted,
+            portail::SkipReason::FolderDoesNotNotify => SkipReason::FolderDoesNotNotify,
+            portail::SkipReason::NotificationsDisabled => SkipReason::NotificationsDisabled,
+            portail::SkipReason::NoAddress(role) => SkipReason::NoAddress { role: role.into() },
+        }
+    }
+}
+
+/// What publishing decided about notifying.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum NotificationDecision {
+    /// A notification was written in the same commit.
+    Queued { notification_id: String },
+    /// None was; here is why.
+    Skipped { reason: SkipReason },
+}
+
+impl From<portail::NotificationDecision> for NotificationDecision {
+    fn from(d: portail::NotificationDecision) -> Self {
+        match d {
+            portail::NotificationDecision::Queued { notification_id } => {
+                NotificationDecision::Queued { notification_id }
+            }
+            portail::NotificationDecision::Skipped { reason } => NotificationDecision::Skipped {
+                reason: reason.into(),
+            },
+        }
+    }
+}
+
+/// A document on a party's folder.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Document {
+    pub id: String,
+    pub audience: Audience,
+    pub party_code: String,
+    pub folder_id: String,
+    /// File name shown on the portal (`#document#`).
+    pub name: String,
+    pub kind: DocumentKind,
+    pub payment: PaymentStatus,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub size: u64,
+    pub content_type: String,
+    /// The host's own id: publishing is idempotent on it.
+    pub external_id: Option<String>,
+    pub published_at: SystemTime,
+    pub notification: NotificationDecision,
+    /// Download count ("nombre de téléchargement") and first/last time.
+    pub downloads: u64,
+    pub first_download_at: Option<SystemTime>,
+    pub last_download_at: Option<SystemTime>,
+    pub version: u64,
+}
+
+impl From<portail::Document> for Document {
+    fn from(d: portail::Document) -> Self {
+        Document {
+            id: d.id,
+            audience: d.audience.into(),
+            party_code: d.party_code,
+            folder_id: d.folder_id,
+            name: d.name,
+            kind: d.kind.into(),
+            payment: d.payment.into(),
+            sha256: d.sha256,
+            size: d.size,
+            content_type: d.content_type,
+            external_id: d.external_id,
+            published_at: to_system(d.published_at),
+            notification: d.notification.into(),
+            downloads: d.downloads,
+            first_download_at: to_system_opt(d.first_download_at),
+            last_download_at: to_system_opt(d.last_download_at),
+            version: d.version,
+        }
+    }
+}
+
+/// A request to publish a document ("mise à disposition"). Start from [`publish_request`] and
+/// `copy(kind = ..., externalId = ...)`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Publish {
+    pub audience: Audience,
+    pub party_code: String,
+    /// Folder path, or label when unique.
+    pub folder: String,
+    /// File name shown on the portal.
+    pub name: String,
+    /// The bytes (empty when publishing from a path with `publishPath`).
+    #[uniffi(default)]
+    pub content: Vec<u8>,
+    pub kind: DocumentKind,
+    pub payment: PaymentStatus,
+    /// The host's id, making the publish idempotent.
+    #[uniffi(default = None)]
+    pub external_id: Option<String>,
+    /// Override of the content type guessed from the name.
+    #[uniffi(default = None)]
+    pub content_type: Option<String>,
+}
+
+impl From<Publish> for portail::Publish {
+    fn from(p: Publish) -> Self {
+        portail::Publish {
+            audience: p.audience.into(),
+            party_code: p.party_code,
+            folder: p.folder,
+            name: p.name,
+            content: p.content,
+            kind: p.kind.into(),
+            payment: p.payment.into(),
+            external_id: p.external_id,
+            content_type: p.content_type,
+        }
+    }
+}
+
+/// A publish request of kind Other, paid, without external id.
+#[uniffi::export]
+pub fn publish_request(
+    audience: Audience,
+    party_code: String,
+    folder: String,
+    name: String,
+    content: Vec<u8>,
+) -> Publish {
+    Publish {
+        audience,
+        party_code,
+        folder,
+        name,
+        content,
+        kind: DocumentKind::Other,
+        payment: PaymentStatus::Paid,
+        external_id: None,
+        content_type: None,
+    }
+}
+
+/// Which page to read; `limit = null` uses the audience's page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct PageRequest {
+    #[uniffi(default = 0)]
+    pub offset: u64,
+    #[uniffi(default = None)]
+    pub limit: Option<u32>,
+}
+
+impl From<PageRequest> for portail::PageRequest {
+    fn from(p: PageRequest) -> Self {
+        portail::PageRequest {
+            offset: p.offset,
+            limit: p.limit,
+        }
+    }
+}
+
+impl From<portail::PageRequest> for PageRequest {
+    fn from(p: portail::PageRequest) -> Self {
+        PageRequest {
+            offset: p.offset,
+            limit: p.limit,
+        }
+    }
+}
+
+/// A page of documents.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DocumentPage {
+    pub items: Vec<Document>,
+    /// Total matching rows.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u32,
+    /// Whether more rows follow.
+    pub has_more: bool,
+    /// The request for the next page.
+    pub next: PageRequest,
+}
+
+impl From<portail::Page<portail::Document>> for DocumentPage {
+    fn from(p: portail::Page<portail::Document>) -> Self {
+        DocumentPage {
+            has_more: p.has_more(),
+            next: p.next().into(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+            items: map_vec(p.items),
+        }
+    }
+}
+
+/// One input's outcome in a batch publish: the document, or the error for that input.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PublishOutcome {
+    pub document: Option<Document>,
+    pub error: Option<ErrorInfo>,
+}
+
+/// What a batch publish did, input by input (same order as the input).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PublishReport {
+    /// Newly published documents.
+    pub published: u64,
+    /// Inputs already published under the same external id (left as they were).
+    pub already_published: u64,
+    /// Notifications queued.
+    pub notifications_queued: u64,
+    pub outcomes: Vec<PublishOutcome>,
+}
+
+impl From<portail::PublishReport> for PublishReport {
+    fn from(r: portail::PublishReport) -> Self {
+        PublishReport {
+            published: r.published,
+            already_published: r.already_published,
+            notifications_queued: r.notifications_queued,
+            outcomes: r
+                .outcomes
+                .into_iter()
+                .map(|o| match o {
+                    Ok(d) => PublishOutcome {
+                        document: Some(d.into()),
+                        error: None,
+                    },
+                    Err(e) => PublishOutcome {
+                        document: None,
+                        error: Some(ErrorInfo::from(&e)),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Read a file named by the host: a missing file names the `path` argument.
+pub(crate) fn read_path(path: &str) -> crate::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        PortailError::from(match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                portail::Error::invalid("path", format!("{path:?} does not exist"))
+            }
+            _ => portail::Error::storage(format!("read {path:?}: {e}")),
+        })
+    })
+}
+
+/// The documents of a portal (`portal.documents()`).
+#[derive(uniffi::Object)]
+pub struct Documents {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[uniffi::export]
+impl Documents {
+    /// Publish a document into a party's folder. The document and, when due, its Pending
+    /// notification are written together; `notification` tells whether one was queued or why
+    /// not. With an external id, publishing again returns the first document unchanged.
+    pub fn publish(&self, request: Publish) -> crate::Result<Document> {
+        Ok(self.portal.documents().publish(request.into())?.into())
+    }
+
+    /// Publish the file at `path` (its bytes replace `request.content`).
+    pub fn publish_path(&self, request: Publish, path: String) -> crate::Result<Document> {
+        let content = read_path(&path)?;
+        let request = Publish { content, ..request };
+        Ok(self.portal.documents().publish(request.into())?.into())
+    }
+
+    /// Publish many documents (a payroll run) in large transactions. Bad inputs are reported one
+    /// by one in `outcomes` and do not stop the others; inputs already published under their
+    /// external id are skipped, so an interrupted run can be run again.
+    ///
+    /// Blocking: call from a background thread. `listener` (optional) gets progress.
+    #[uniffi::method(default(listener = None))]
+    pub fn publish_many(
+        &self,
+        requests: Vec<Publish>,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> crate::Result<PublishReport> {
+        let relay = ProgressRelay::new(listener);
+        let report = self
+            .portal
+            .documents()
+            .publish_many(map_vec(requests), &|p| relay.report(p))?;
+        Ok(report.into())
+    }
+
+    /// A document by id.
+    pub fn get(&self, id: String) -> crate::Result<Document> {
+        Ok(self.portal.documents().get(&id)?.into())
+    }
+
+    /// A document by the host's external id, or null.
+    pub fn find_by_external_id(
+        &self,
+        audience: Audience,
+        external_id: String,
+    ) -> crate::Result<Option<Document>> {
+        Ok(self
+            .portal
+            .documents()
+            .find_by_external_id(audience.into(), &external_id)?
+            .map(Document::from))
+    }
+
+    /// Every document of a party (back-office view: shared or not), newest first.
+    pub fn list(
+        &self,
+        audience: Audience,
+        party_code: String,
+        page: PageRequest,
+    ) -> crate::Result<DocumentPage> {
+        Ok(self
+            .portal
+            .documents()
+            .list(audience.into(), &party_code, page.into())?
+            .into())
+    }
+
+    /// The content of a document (back office; no download is recorded).
+    pub fn content(&self, id: String) -> crate::Result<Vec<u8>> {
+        Ok(self.portal.documents().content(&id)?)
+    }
+
+    /// Who downloaded a document and when ("historique d'accès"), newest first.
+    pub fn downloads(
+        &self,
+        id: String,
+        page: PageRequest,
+    ) -> crate::Result<crate::accounts::AccessEventPage> {
+        Ok(self.portal.documents().downloads(&id, page.into())?.into())
+    }
+
+    /// Mark a document paid or unpaid.
+    pub fn set_payment(&self, id: String, payment: PaymentStatus) -> crate::Result<Document> {
+        Ok(self
+            .portal
+            .documents()
+            .set_payment(&id, payment.into())?
+            .into())
+    }
+}

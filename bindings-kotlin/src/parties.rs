@@ -1,0 +1,175 @@
+//! Parties: the host's client and employee records ("fiche client / salarié"), mirrors of
+//! `portail::parties`, and the `portal.parties()` handle.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::config::Audience;
+use crate::documents::PageRequest;
+use crate::{map_vec, mirror_enum};
+
+mirror_enum! {
+    /// Which of a party's addresses to use ("Email fiche / devis / facturation / relance").
+    pub enum EmailRole = portail::EmailRole {
+        /// "Email fiche": the main address (the only one employees use).
+        Main,
+        /// "Email devis".
+        Quotes,
+        /// "Email facturation".
+        Billing,
+        /// "Email relance".
+        Reminders,
+    }
+}
+
+mirror_enum! {
+    /// E-invoicing consent ("Dématérialisation"): invoices reach the portal only when Accepted.
+    pub enum EInvoicingConsent = portail::EInvoicingConsent {
+        /// "En demande".
+        Requested,
+        /// "Accepté".
+        Accepted,
+        /// "Refusé".
+        Refused,
+    }
+}
+
+/// A client or employee record of the host. Start from [`client_party`] / [`employee_party`]
+/// and `copy(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Party {
+    /// Which portal this party uses.
+    pub audience: Audience,
+    /// The host's code ("Code client"), unique per audience.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// The company the person belongs to.
+    #[uniffi(default = None)]
+    pub company: Option<String>,
+    /// Addresses by role.
+    #[uniffi(default)]
+    pub emails: HashMap<EmailRole, String>,
+    /// "Dématérialisation" of invoices.
+    pub einvoicing: EInvoicingConsent,
+    /// Exempt from the unpaid-document policy.
+    #[uniffi(default = false)]
+    pub unpaid_exempt: bool,
+    /// Optimistic version (0 = never stored).
+    #[uniffi(default = 0)]
+    pub version: u64,
+}
+
+impl From<portail::Party> for Party {
+    fn from(p: portail::Party) -> Self {
+        Party {
+            audience: p.audience.into(),
+            code: p.code,
+            name: p.name,
+            company: p.company,
+            emails: p
+                .emails
+                .into_iter()
+                .map(|(role, address)| (role.into(), address))
+                .collect(),
+            einvoicing: p.einvoicing.into(),
+            unpaid_exempt: p.unpaid_exempt,
+            version: p.version,
+        }
+    }
+}
+
+impl From<Party> for portail::Party {
+    fn from(p: Party) -> Self {
+        portail::Party {
+            audience: p.audience.into(),
+            code: p.code,
+            name: p.name,
+            company: p.company,
+            emails: p
+                .emails
+                .into_iter()
+                .map(|(role, address)| (role.into(), address))
+                .collect(),
+            einvoicing: p.einvoicing.into(),
+            unpaid_exempt: p.unpaid_exempt,
+            version: p.version,
+        }
+    }
+}
+
+/// A new client record with no address and consent Requested.
+#[uniffi::export]
+pub fn client_party(code: String, name: String) -> Party {
+    portail::Party::client(code, name).into()
+}
+
+/// A new employee record with no address.
+#[uniffi::export]
+pub fn employee_party(code: String, name: String) -> Party {
+    portail::Party::employee(code, name).into()
+}
+
+/// A page of parties.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PartyPage {
+    pub items: Vec<Party>,
+    /// Total matching rows.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u32,
+    /// Whether more rows follow.
+    pub has_more: bool,
+    /// The request for the next page.
+    pub next: PageRequest,
+}
+
+impl From<portail::Page<portail::Party>> for PartyPage {
+    fn from(p: portail::Page<portail::Party>) -> Self {
+        PartyPage {
+            has_more: p.has_more(),
+            next: p.next().into(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+            items: map_vec(p.items),
+        }
+    }
+}
+
+/// The parties of a portal (`portal.parties()`).
+#[derive(uniffi::Object)]
+pub struct Parties {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[uniffi::export]
+impl Parties {
+    /// Create or replace a party from the host's record; returns the stored party.
+    pub fn upsert(&self, party: Party) -> crate::Result<Party> {
+        Ok(self.portal.parties().upsert(party.into())?.into())
+    }
+
+    /// A party by audience and code; `PortailException.NotFound` if missing.
+    pub fn get(&self, audience: Audience, code: String) -> crate::Result<Party> {
+        Ok(self.portal.parties().get(audience.into(), &code)?.into())
+    }
+
+    /// A party, or null.
+    pub fn find(&self, audience: Audience, code: String) -> crate::Result<Option<Party>> {
+        Ok(self
+            .portal
+            .parties()
+            .find(audience.into(), &code)?
+            .map(Party::from))
+    }
+
+    /// The parties of an audience, by code.
+    pub fn list(&self, audience: Audience, page: PageRequest) -> crate::Result<PartyPage> {
+        Ok(self
+            .portal
+            .parties()
+            .list(audience.into(), page.into())?
+            .into())
+    }
+}

@@ -1,0 +1,388 @@
+//! [`Portal`]: the handle of one tenant, its builder, dispatch and sync ("Synchroniser"), and
+//! progress reporting for long operations.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::clock::FixedClock;
+use crate::config::Settings;
+use crate::documents::Documents;
+use crate::folders::Folders;
+use crate::mail::{ForeignMailer, Mailer, MemoryMailer};
+use crate::notifications::Notifications;
+use crate::parties::Parties;
+use crate::security::Hashing;
+use crate::templates::Templates;
+use crate::time::to_system;
+use crate::{mirror_enum, PortailError};
+
+mirror_enum! {
+    /// The phases of a long operation.
+    pub enum Phase = portail::Phase {
+        /// Activating draft accounts (argon2 hashing).
+        Activating,
+        /// Creating accounts in a batch.
+        Generating,
+        /// Publishing documents in a batch.
+        Publishing,
+        /// Sending notifications.
+        Dispatching,
+    }
+}
+
+/// Progress of a long operation, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Items done so far in this phase.
+    pub done: u64,
+    /// Items in this phase.
+    pub total: u64,
+}
+
+impl From<portail::Progress> for Progress {
+    fn from(p: portail::Progress) -> Self {
+        Progress {
+            phase: p.phase.into(),
+            done: p.done,
+            total: p.total,
+        }
+    }
+}
+
+/// Receives progress of a long operation, on the thread running it. An exception thrown here
+/// is ignored (progress is informational).
+#[uniffi::export(foreign)]
+pub trait ProgressListener: Send + Sync {
+    /// One step of progress.
+    fn on_progress(&self, progress: Progress) -> Result<(), PortailError>;
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for PortailError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        PortailError::Unexpected {
+            code: "callback".into(),
+            detail: format!("callback threw: {}", e.reason),
+        }
+    }
+}
+
+/// Forwards core progress to an optional Kotlin listener.
+pub(crate) struct ProgressRelay(Option<Arc<dyn ProgressListener>>);
+
+impl ProgressRelay {
+    pub(crate) fn new(listener: Option<Arc<dyn ProgressListener>>) -> Self {
+        ProgressRelay(listener)
+    }
+
+    pub(crate) fn report(&self, progress: portail::Progress) {
+        if let Some(l) = &self.0 {
+            // Progress is informational: a listener's exception must not stop the work.
+            let _ = l.on_progress(progress.into());
+        }
+    }
+}
+
+/// What one dispatch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct DispatchReport {
+    /// Notifications taken for sending.
+    pub attempted: u64,
+    /// Accepted by the mailer ("Envoyé").
+    pub sent: u64,
+    /// Failed transiently; retried after a backoff.
+    pub failed: u64,
+    /// Given up (permanent error or last attempt).
+    pub abandoned: u64,
+    /// Taken or changed by another dispatcher meanwhile.
+    pub skipped: u64,
+}
+
+impl From<portail::DispatchReport> for DispatchReport {
+    fn from(r: portail::DispatchReport) -> Self {
+        DispatchReport {
+            attempted: r.attempted,
+            sent: r.sent,
+            failed: r.failed,
+            abandoned: r.abandoned,
+            skipped: r.skipped,
+        }
+    }
+}
+
+/// What a sync ("Synchroniser") did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Draft accounts made active (password frozen).
+    pub activated: u64,
+    /// Accounts whose credentials e-mail was queued.
+    pub credentials_queued: u64,
+    /// The notifications sent.
+    pub dispatch: DispatchReport,
+}
+
+impl From<portail::SyncReport> for SyncReport {
+    fn from(r: portail::SyncReport) -> Self {
+        SyncReport {
+            activated: r.activated,
+            credentials_queued: r.credentials_queued,
+            dispatch: r.dispatch.into(),
+        }
+    }
+}
+
+/// The portal of one tenant. Thread-safe; use it with `.use { }` (it is `AutoCloseable`) or
+/// keep one per tenant for the life of the application.
+#[derive(uniffi::Object)]
+pub struct Portal {
+    pub(crate) inner: Arc<portail::Portal>,
+}
+
+impl Portal {
+    fn wrap(inner: portail::Portal) -> Arc<Self> {
+        Arc::new(Portal {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+#[uniffi::export]
+impl Portal {
+    /// A portal entirely in memory (store, blobs, mailer), for tests and trials.
+    #[uniffi::constructor]
+    pub fn in_memory(tenant: String, settings: Settings) -> crate::Result<Arc<Self>> {
+        Ok(Portal::wrap(portail::Portal::in_memory(
+            tenant,
+            settings.into(),
+        )?))
+    }
+
+    /// The embedded default in the folder `dir` (created if missing): tenant `default`, a
+    /// SQLite store `dir/portail.sqlite3`, blobs in `dir/blobs`, `.eml` files in `dir/outbox`.
+    /// Opening the same folder again reopens it.
+    #[uniffi::constructor]
+    pub fn open(dir: String) -> crate::Result<Arc<Self>> {
+        Ok(Portal::wrap(portail::Portal::open(dir)?))
+    }
+
+    /// The tenant id.
+    pub fn tenant(&self) -> String {
+        self.inner.tenant().to_string()
+    }
+
+    /// The current time of the portal's clock.
+    pub fn now(&self) -> SystemTime {
+        to_system(self.inner.now())
+    }
+
+    /// The tenant's settings.
+    pub fn settings(&self) -> crate::Result<Settings> {
+        Ok(self.inner.settings()?.into())
+    }
+
+    /// Save settings read earlier (a concurrent change gives `PortailException.Conflict`).
+    /// Returns them with their new version.
+    pub fn save_settings(&self, settings: Settings) -> crate::Result<Settings> {
+        Ok(self.inner.save_settings(settings.into())?.into())
+    }
+
+    /// Client and employee records.
+    pub fn parties(&self) -> Arc<Parties> {
+        Arc::new(Parties {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// Folder trees and their portal flags.
+    pub fn folders(&self) -> Arc<Folders> {
+        Arc::new(Folders {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// Notification templates.
+    pub fn templates(&self) -> Arc<Templates> {
+        Arc::new(Templates {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// Documents: publish, look up, mark paid.
+    pub fn documents(&self) -> Arc<Documents> {
+        Arc::new(Documents {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// The notification outbox and its history.
+    pub fn notifications(&self) -> Arc<Notifications> {
+        Arc::new(Notifications {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// Portal accounts ("Droits d'accès").
+    pub fn accounts(&self) -> Arc<crate::accounts::Accounts> {
+        Arc::new(crate::accounts::Accounts {
+            portal: self.inner.clone(),
+        })
+    }
+
+    /// Send up to `limit` due notifications through the mailer.
+    ///
+    /// Blocking (calls the mailer): call from a background thread.
+    #[uniffi::method(default(limit = 500))]
+    pub fn dispatch(&self, limit: u32) -> crate::Result<DispatchReport> {
+        Ok(self.inner.dispatch(limit)?.into())
+    }
+
+    /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
+    /// e-mails, then send every due notification.
+    ///
+    /// Blocking (argon2 hashing, the mailer): call from a background thread. `listener`
+    /// (optional) gets progress.
+    #[uniffi::method(default(listener = None))]
+    pub fn sync(
+        &self,
+        listener: Option<Arc<dyn crate::portal::ProgressListener>>,
+    ) -> crate::Result<SyncReport> {
+        let relay = ProgressRelay::new(listener);
+        Ok(self.inner.sync_with_progress(&|p| relay.report(p))?.into())
+    }
+}
+
+/// What a [`PortalBuilder`] has been given so far.
+struct BuilderState {
+    tenant: String,
+    settings: Option<portail::Settings>,
+    blobs_dir: Option<String>,
+    outbox_dir: Option<String>,
+    mailer: Option<Arc<dyn portail::Mailer>>,
+    clock: Option<Arc<portail::FixedClock>>,
+    hashing: Hashing,
+    retry: portail::RetryPolicy,
+}
+
+/// Builds a [`Portal`]: `PortalBuilder("ma-societe").settings(s).memoryMailer(m).build()`.
+/// Adapters default to memory (store, blobs, mailer) and the system clock.
+#[derive(uniffi::Object)]
+pub struct PortalBuilder {
+    state: Mutex<BuilderState>,
+}
+
+impl PortalBuilder {
+    fn edit(self: Arc<Self>, f: impl FnOnce(&mut BuilderState)) -> Arc<Self> {
+        {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut state);
+        }
+        self
+    }
+}
+
+#[uniffi::export]
+impl PortalBuilder {
+    /// A builder for tenant `tenant`.
+    #[uniffi::constructor]
+    pub fn new(tenant: String) -> Arc<Self> {
+        Arc::new(PortalBuilder {
+            state: Mutex::new(BuilderState {
+                tenant,
+                settings: None,
+                blobs_dir: None,
+                outbox_dir: None,
+                mailer: None,
+                clock: None,
+                hashing: Hashing::Owasp,
+                retry: portail::RetryPolicy::default(),
+            }),
+        })
+    }
+
+    /// Settings used the first time this tenant is opened (then the stored ones win).
+    pub fn settings(self: Arc<Self>, settings: Settings) -> Arc<Self> {
+        self.edit(|s| s.settings = Some(settings.into()))
+    }
+
+    /// Keep document contents as files under `dir` (created if missing) instead of memory.
+    pub fn blobs_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
+        self.edit(|s| s.blobs_dir = Some(dir))
+    }
+
+    /// Write each notification as an `.eml` file under `dir` (created if missing).
+    pub fn outbox_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
+        self.edit(|s| {
+            s.outbox_dir = Some(dir);
+            s.mailer = None;
+        })
+    }
+
+    /// Send through a Kotlin-implemented mailer.
+    pub fn mailer(self: Arc<Self>, mailer: Arc<dyn Mailer>) -> Arc<Self> {
+        self.edit(|s| {
+            s.mailer = Some(Arc::new(ForeignMailer(mailer)));
+            s.outbox_dir = None;
+        })
+    }
+
+    /// Send into a [`MemoryMailer`] (tests).
+    pub fn memory_mailer(self: Arc<Self>, mailer: Arc<MemoryMailer>) -> Arc<Self> {
+        self.edit(|s| {
+            s.mailer = Some(mailer.inner.clone());
+            s.outbox_dir = None;
+        })
+    }
+
+    /// Use a [`FixedClock`] (tests and replays) instead of the system clock.
+    pub fn clock(self: Arc<Self>, clock: Arc<FixedClock>) -> Arc<Self> {
+        self.edit(|s| s.clock = Some(clock.inner.clone()))
+    }
+
+    /// Password-hashing cost (default: OWASP). `Hashing.FAST_FOR_TESTS` for test suites only.
+    pub fn hashing(self: Arc<Self>, hashing: Hashing) -> Arc<Self> {
+        self.edit(|s| s.hashing = hashing)
+    }
+
+    /// Retries of transient mail failures: `max_attempts` in all, waiting `first_backoff`
+    /// after the first failure, doubling up to `max_backoff`.
+    pub fn retry(
+        self: Arc<Self>,
+        max_attempts: u32,
+        first_backoff: Duration,
+        max_backoff: Duration,
+    ) -> Arc<Self> {
+        self.edit(|s| {
+            s.retry = portail::RetryPolicy {
+                max_attempts,
+                first_backoff: chrono::Duration::from_std(first_backoff)
+                    .unwrap_or(chrono::Duration::MAX),
+                max_backoff: chrono::Duration::from_std(max_backoff)
+                    .unwrap_or(chrono::Duration::MAX),
+            }
+        })
+    }
+
+    /// Open the tenant (on first open, its settings and default folder trees are saved).
+    pub fn build(&self) -> crate::Result<Arc<Portal>> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut b = portail::Portal::builder(state.tenant.clone())
+            .security(state.hashing.into())
+            .retry_policy(state.retry);
+        if let Some(settings) = &state.settings {
+            b = b.settings(settings.clone());
+        }
+        if let Some(dir) = &state.blobs_dir {
+            b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
+        }
+        if let Some(dir) = &state.outbox_dir {
+            b = b.mailer(Arc::new(portail::FileMailer::open(dir)?));
+        }
+        if let Some(mailer) = &state.mailer {
+            b = b.mailer(mailer.clone());
+        }
+        if let Some(clock) = &state.clock {
+            b = b.clock(clock.clone());
+        }
+        Ok(Portal::wrap(b.build()?))
+    }
+}

@@ -1,0 +1,20 @@
+//! Password hashing cost: the production default (OWASP argon2id) or cheap hashing for test
+//! suites.
+
+/// Which password-hashing cost a portal uses (`PortalBuilder.hashing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Hashing {
+    /// OWASP's argon2id parameters (m=19 MiB, t=2, p=1): production, the default.
+    Owasp,
+    /// `SecurityPolicy::fast_for_tests()`: cheap hashing for test suites, never production.
+    FastForTests,
+}
+
+impl From<Hashing> for portail::SecurityPolicy {
+    fn from(h: Hashing) -> Self {
+        match h {
+            Hashing::Owasp => portail::SecurityPolicy::default(),
+            Hashing::FastForTests => portail::SecurityPolicy::fast_for_tests(),
+        }
+    }
+}

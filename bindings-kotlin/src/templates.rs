@@ -1,0 +1,105 @@
+//! Notification templates ("modèle de notification") and their merge fields: mirrors of
+//! `portail::templates` and the `portal.templates()` handle.
+
+use std::sync::Arc;
+
+use crate::config::Audience;
+use crate::{map_vec, mirror_enum};
+
+mirror_enum! {
+    /// What a template is for.
+    pub enum TemplatePurpose = portail::TemplatePurpose {
+        /// "un nouveau document est disponible".
+        DocumentAvailable,
+        /// The portal credentials e-mail.
+        AccessCredentials,
+        PasswordReset,
+        Invitation,
+        SignatureReceived,
+    }
+}
+
+mirror_enum! {
+    /// A merge field (`#document#`, `#lien#`, `#société#`, `#domaine#`, ...).
+    pub enum MergeField = portail::MergeField {
+        Document,
+        Link,
+        Company,
+        Domain,
+        Name,
+        Identifier,
+        Date,
+        Password,
+    }
+}
+
+/// The token of a merge field as written in templates (`#lien#`).
+#[uniffi::export]
+pub fn merge_field_token(field: MergeField) -> String {
+    portail::MergeField::from(field).token().to_string()
+}
+
+/// A notification template: subject and body with merge fields, validated when saved.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Template {
+    pub audience: Audience,
+    pub purpose: TemplatePurpose,
+    pub subject: String,
+    pub body: String,
+    /// Optimistic version (0 = the shipped default).
+    #[uniffi(default = 0)]
+    pub version: u64,
+}
+
+impl From<portail::Template> for Template {
+    fn from(t: portail::Template) -> Self {
+        Template {
+            audience: t.audience.into(),
+            purpose: t.purpose.into(),
+            subject: t.subject,
+            body: t.body,
+            version: t.version,
+        }
+    }
+}
+
+impl From<Template> for portail::Template {
+    fn from(t: Template) -> Self {
+        portail::Template {
+            audience: t.audience.into(),
+            purpose: t.purpose.into(),
+            subject: t.subject,
+            body: t.body,
+            version: t.version,
+        }
+    }
+}
+
+/// The templates of a portal (`portal.templates()`).
+#[derive(uniffi::Object)]
+pub struct Templates {
+    pub(crate) portal: Arc<portail::Portal>,
+}
+
+#[uniffi::export]
+impl Templates {
+    /// The template in use (the stored one, or the shipped default with version 0).
+    pub fn get(&self, audience: Audience, purpose: TemplatePurpose) -> crate::Result<Template> {
+        Ok(self
+            .portal
+            .templates()
+            .get(audience.into(), purpose.into())?
+            .into())
+    }
+
+    /// Save a template; `PortailException.InvalidInput` (field `subject` or `body`) for an
+    /// unknown or unavailable merge field.
+    pub fn save(&self, template: Template) -> crate::Result<Template> {
+        Ok(self.portal.templates().save(template.into())?.into())
+    }
+
+    /// The merge fields a template of this purpose may use.
+    pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
+        map_vec(self.portal.templates().fields(purpose.into()).to_vec())
+    }
+}

@@ -1,0 +1,87 @@
+//! What a logged-in portal user sees (core `view`): `portal.view(principal)`.
+
+use std::sync::Arc;
+
+use crate::accounts::Principal;
+use crate::documents::{Document, DocumentPage, PageRequest};
+use crate::folders::Folder;
+use crate::map_vec;
+use crate::portal::Portal;
+
+/// A downloaded document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Download {
+    /// The document, with its download count updated.
+    pub document: Document,
+    /// The bytes to serve (a stamped copy under the unpaid watermark policy).
+    pub content: Vec<u8>,
+    /// Whether `content` is the watermarked copy.
+    pub watermarked: bool,
+}
+
+impl From<portail::Download> for Download {
+    fn from(d: portail::Download) -> Self {
+        Download {
+            document: d.document.into(),
+            content: d.content,
+            watermarked: d.watermarked,
+        }
+    }
+}
+
+/// The portal as one principal sees it. Every call checks again that the account is active
+/// and authorised (`PortailException.AccessDenied` otherwise).
+#[derive(uniffi::Object)]
+pub struct PortalView {
+    portal: Arc<portail::Portal>,
+    principal: portail::Principal,
+}
+
+#[uniffi::export]
+impl Portal {
+    /// The portal as `principal` sees it.
+    pub fn view(&self, principal: Principal) -> Arc<PortalView> {
+        Arc::new(PortalView {
+            portal: self.inner.clone(),
+            principal: principal.into(),
+        })
+    }
+}
+
+#[uniffi::export]
+impl PortalView {
+    /// The shared folders of the principal's audience.
+    pub fn folders(&self) -> crate::Result<Vec<Folder>> {
+        Ok(map_vec(self.portal.view(&self.principal).folders()?))
+    }
+
+    /// The principal's visible documents, newest first; `folder` (path or label) narrows to
+    /// one folder.
+    #[uniffi::method(default(folder = None))]
+    pub fn documents(
+        &self,
+        folder: Option<String>,
+        page: PageRequest,
+    ) -> crate::Result<DocumentPage> {
+        Ok(self
+            .portal
+            .view(&self.principal)
+            .documents(folder.as_deref(), page.into())?
+            .into())
+    }
+
+    /// A document the principal may see (`AccessDenied` for anything else).
+    pub fn document(&self, document_id: String) -> crate::Result<Document> {
+        Ok(self
+            .portal
+            .view(&self.principal)
+            .document(&document_id)?
+            .into())
+    }
+
+    /// Download a document: its bytes and a recorded download (count, first/last time, one
+    /// access-history row).
+    pub fn open(&self, document_id: String) -> crate::Result<Download> {
+        Ok(self.portal.view(&self.principal).open(&document_id)?.into())
+    }
+}
