@@ -12,8 +12,8 @@ use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt};
 use crate::enter;
 use crate::portal::Callback;
 
-pub(crate) use crate::access::principal_to_py;
 pub(crate) use crate::access::principal_from_py;
+pub(crate) use crate::access::principal_to_py;
 pub(crate) use crate::view::PortalView;
 
 pub(crate) fn account_to_py<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyAny>> {

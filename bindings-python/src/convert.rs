@@ -68,7 +68,11 @@ pub(crate) fn parse_enum<T: DeserializeOwned>(
 }
 
 /// Parse an enum from its stable name; a wrong name is an `InvalidInputError` naming `field`.
-pub(crate) fn parse_name<T: DeserializeOwned>(py: Python<'_>, name: &str, field: &str) -> PyResult<T> {
+pub(crate) fn parse_name<T: DeserializeOwned>(
+    py: Python<'_>,
+    name: &str,
+    field: &str,
+) -> PyResult<T> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
         crate::error::to_py(
             py,

@@ -83,11 +83,7 @@ pub(crate) fn content_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Content> {
 
 /// Resolve the content and the name: read a path (an `OSError` if it cannot be read) and take
 /// its file name when no name is given.
-fn resolve(
-    py: Python<'_>,
-    content: Content,
-    name: Option<String>,
-) -> PyResult<(Vec<u8>, String)> {
+fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(Vec<u8>, String)> {
     match content {
         Content::Bytes(bytes) => {
             let name = name.ok_or_else(|| {
@@ -208,7 +204,10 @@ impl Documents {
             .iter()
             .map(|o| match o {
                 Ok(d) => document_to_py(py, d),
-                Err(e) => Ok(crate::error::to_py(py, e).into_value(py).into_bound(py).into_any()),
+                Err(e) => Ok(crate::error::to_py(py, e)
+                    .into_value(py)
+                    .into_bound(py)
+                    .into_any()),
             })
             .collect::<PyResult<Vec<_>>>()?;
         record!(py, "PublishReport" {
@@ -289,7 +288,9 @@ impl Documents {
         limit: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
-        let result = enter(py, || p.documents().downloads(id, page_request(offset, limit)))?;
+        let result = enter(py, || {
+            p.documents().downloads(id, page_request(offset, limit))
+        })?;
         page(py, &result, crate::view::access_event_to_py)
     }
 }

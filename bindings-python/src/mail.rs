@@ -36,6 +36,7 @@ impl OutgoingMessage {
     }
     /// The sender's display name (the company).
     #[getter]
+    #[allow(clippy::wrong_self_convention)]
     fn from_name(&self) -> Option<&str> {
         self.inner.from_name.as_deref()
     }

@@ -71,12 +71,7 @@ impl Parties {
 
     /// A party by code; `NotFoundError` if missing.
     #[pyo3(signature = (code, *, audience="client"))]
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        code: &str,
-        audience: &str,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn get<'py>(&self, py: Python<'py>, code: &str, audience: &str) -> PyResult<Bound<'py, PyAny>> {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let party = enter(py, || p.parties().get(a, code))?;
@@ -112,4 +107,3 @@ impl Parties {
         page(py, &result, party_to_py)
     }
 }
-

@@ -389,7 +389,12 @@ impl Portal {
     /// "Mot de passe oublié": e-mail a single-use reset link if an active account holds
     /// `identifier`. Succeeds either way (reveals nothing).
     #[pyo3(signature = (identifier, *, audience="client"))]
-    fn request_password_reset(&self, py: Python<'_>, identifier: &str, audience: &str) -> PyResult<()> {
+    fn request_password_reset(
+        &self,
+        py: Python<'_>,
+        identifier: &str,
+        audience: &str,
+    ) -> PyResult<()> {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
         enter(py, || p.request_password_reset(a, identifier))

@@ -53,7 +53,9 @@ impl PortalView {
         limit: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (p, me) = (&self.portal, &self.principal);
-        let result = enter(py, || p.view(me).documents(folder, page_request(offset, limit)))?;
+        let result = enter(py, || {
+            p.view(me).documents(folder, page_request(offset, limit))
+        })?;
         page(py, &result, document_to_py)
     }
 
