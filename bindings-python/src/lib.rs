@@ -25,6 +25,7 @@ mod folders;
 mod mail;
 mod notifications;
 mod parties;
+mod pdf;
 mod portal;
 mod security;
 mod templates;
@@ -63,6 +64,11 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<view::PortalView>()?;
     m.add_function(wrap_pyfunction!(config::new_settings, m)?)?;
     m.add_function(wrap_pyfunction!(config::new_audience_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf::pdf_watermark, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf::pdf_stamp_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf::pdf_page_count, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf::pdf_sample, m)?)?;
+    m.add_function(wrap_pyfunction!(pdf::pdf_to_winansi_lossy, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(error::_raise_for_test, m)?)?;
     Ok(())

@@ -17,7 +17,7 @@ Every rule lives in the Rust core; this package converts and names. Errors are
 
 from __future__ import annotations
 
-from . import _native
+from . import _native, pdf
 from ._native import (
     Accounts,
     Documents,
@@ -103,6 +103,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "__version__",
+    "pdf",
     # the portal and its handles
     "Portal",
     "Parties",

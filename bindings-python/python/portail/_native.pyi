@@ -6,6 +6,7 @@ from typing import Callable, Iterable, List, Literal, Optional, Protocol, Union,
 
 from .enums import (
     AccountStatus,
+    SignaturePlacement,
     Audience,
     DocumentKind,
     IdentifierFrom,
@@ -54,6 +55,11 @@ __all__ = [
     "FileMailer",
     "Accounts",
     "PortalView",
+    "pdf_watermark",
+    "pdf_stamp_signature",
+    "pdf_page_count",
+    "pdf_sample",
+    "pdf_to_winansi_lossy",
     "new_settings",
     "new_audience_settings",
     "error_codes",
@@ -381,3 +387,20 @@ def new_settings(
 def new_audience_settings(portal_url: str) -> AudienceSettings: ...
 def error_codes() -> List[str]: ...
 def _raise_for_test(code: str) -> None: ...
+
+_Bytes = Union[bytes, bytearray]
+_Method = Literal["auto", "incremental", "rewrite"]
+_Placement = Union[SignaturePlacement, Literal["left", "right"]]
+
+def pdf_watermark(pdf: _Bytes, text: str, *, method: _Method = "auto") -> bytes: ...
+def pdf_stamp_signature(
+    pdf: _Bytes,
+    lines: List[str],
+    *,
+    placement: _Placement = "right",
+    image_png: Optional[_Bytes] = None,
+    method: _Method = "auto",
+) -> bytes: ...
+def pdf_page_count(pdf: _Bytes) -> int: ...
+def pdf_sample(pages: List[str]) -> bytes: ...
+def pdf_to_winansi_lossy(text: str) -> str: ...
