@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pathlib
 import threading
 from typing import Callable, List, Tuple
 
@@ -119,3 +120,23 @@ def test_errors_from_another_thread(portal: portail.Portal) -> None:
     for t in threads:
         t.join()
     assert len(caught) == 4 and all(isinstance(e, portail.NotFoundError) for e in caught)
+
+
+def test_corrupted_blob_is_a_storage_error(tmp_path: pathlib.Path) -> None:
+    portal = portail.Portal("t", portail.Settings.new("A", "a.fr"), blobs_dir=tmp_path)
+    portal.parties().upsert(client_4())
+    doc = portal.documents().publish("4", "Contrats", PDF, name="C.pdf")
+    blob = tmp_path / doc.sha256[:2] / doc.sha256[2:]
+    assert blob.read_bytes() == PDF
+    blob.write_bytes(b"tampered")
+    with pytest.raises(portail.StorageError) as e:
+        portal.documents().content(doc.id)
+    assert e.value.code == "storage" and e.value.field is None
+
+
+def test_a_second_account_for_the_party_is_an_invalid_state(portal: portail.Portal) -> None:
+    portal.parties().upsert(client_4())
+    portal.accounts().generate("4")
+    with pytest.raises(portail.InvalidStateError) as e:
+        portal.accounts().generate("4", identifier="autre")
+    assert "already has access" in str(e.value)
