@@ -19,6 +19,35 @@ pub struct OutgoingMessage {
 
 #[pymethods]
 impl OutgoingMessage {
+    /// A message, for testing a host mailer (portail builds the real ones).
+    #[new]
+    #[pyo3(signature = (*, message_id, notification_id, from_, to, subject, body, from_name=None,
+        reply_to=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        message_id: String,
+        notification_id: String,
+        from_: String,
+        to: String,
+        subject: String,
+        body: String,
+        from_name: Option<String>,
+        reply_to: Option<String>,
+    ) -> Self {
+        OutgoingMessage {
+            inner: portail::OutgoingMessage {
+                message_id,
+                notification_id,
+                from: from_,
+                from_name,
+                reply_to,
+                to,
+                subject,
+                body,
+            },
+        }
+    }
+
     /// The stable Message-ID (the same on every attempt of a notification).
     #[getter]
     fn message_id(&self) -> &str {

@@ -6,6 +6,8 @@ import email
 import email.policy
 import pathlib
 import threading
+
+import pytest
 from typing import List
 
 import portail
@@ -112,3 +114,33 @@ def test_file_mailer_writes_eml(tmp_path: pathlib.Path) -> None:
     assert nid is not None
     assert pathlib.Path(outbox.path_of(nid)).exists()
     assert f"Message-ID: <{nid}@masociete.fr>" in outbox.read(nid)
+
+
+def test_messages_can_be_built_to_test_a_host_mailer() -> None:
+    m = portail.OutgoingMessage(
+        message_id="<n1@masociete.fr>",
+        notification_id="n1",
+        from_="noreply@masociete.fr",
+        to="keylian.ace@gmail.com",
+        subject="Objet accentué",
+        body="Corps",
+        reply_to="contact@masociete.fr",
+    )
+    host = HostMailer()
+    host.send(m)
+    assert host.sent == [m]
+    assert b"Message-ID: <n1@masociete.fr>" in m.as_bytes()
+
+
+def test_unbuildable_message_is_a_mail_error() -> None:
+    bad = portail.OutgoingMessage(
+        message_id="<n1@x.fr>",
+        notification_id="n1",
+        from_="noreply@x.fr",
+        to="not an address",
+        subject="s",
+        body="b",
+    )
+    with pytest.raises(portail.MailError) as e:
+        bad.as_bytes()
+    assert e.value.code == "mail" and "not an address" in e.value.reason

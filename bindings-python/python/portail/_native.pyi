@@ -143,6 +143,18 @@ class FixedClock:
 
 @final
 class OutgoingMessage:
+    def __new__(
+        cls,
+        *,
+        message_id: str,
+        notification_id: str,
+        from_: str,
+        to: str,
+        subject: str,
+        body: str,
+        from_name: Optional[str] = None,
+        reply_to: Optional[str] = None,
+    ) -> "OutgoingMessage": ...
     @property
     def message_id(self) -> str: ...
     @property
