@@ -6,9 +6,9 @@ import email
 import email.policy
 import pathlib
 import threading
+from typing import List
 
 import pytest
-from typing import List
 
 import portail
 from conftest import PDF, START, client_4
