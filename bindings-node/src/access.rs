@@ -93,8 +93,16 @@ impl Portal {
     /// "Mot de passe oublié": e-mails a single-use reset link if an active account holds the
     /// identifier; succeeds either way (reveals nothing).
     #[napi]
-    pub fn request_password_reset(&self, env: &Env, audience: Audience, identifier: String) -> Result<()> {
-        guard(env, || self.inner.request_password_reset(audience.into(), &identifier))
+    pub fn request_password_reset(
+        &self,
+        env: &Env,
+        audience: Audience,
+        identifier: String,
+    ) -> Result<()> {
+        guard(env, || {
+            self.inner
+                .request_password_reset(audience.into(), &identifier)
+        })
     }
 
     /// Set a new password with a reset link's token (single use; lifts a lockout).

@@ -133,7 +133,10 @@ impl From<portail::Account> for Account {
     }
 }
 
-fn choice(identifier: Option<String>, from: Option<IdentifierSource>) -> portail::accounts::IdentifierChoice {
+fn choice(
+    identifier: Option<String>,
+    from: Option<IdentifierSource>,
+) -> portail::accounts::IdentifierChoice {
     use portail::accounts::IdentifierChoice as C;
     match (identifier, from) {
         (Some(given), _) => C::Given(given),
@@ -278,10 +281,11 @@ impl Accounts {
     #[napi]
     pub fn generate(&self, env: &Env, options: GenerateOptions) -> Result<Account> {
         guard(env, || {
-            let mut g = portail::accounts::Generate::new(options.audience.into(), options.party_code)
-                .identifier(choice(options.identifier, options.identifier_from))
-                .notify_by_email(options.notify_by_email.unwrap_or(true))
-                .authorized(options.authorized.unwrap_or(true));
+            let mut g =
+                portail::accounts::Generate::new(options.audience.into(), options.party_code)
+                    .identifier(choice(options.identifier, options.identifier_from))
+                    .notify_by_email(options.notify_by_email.unwrap_or(true))
+                    .authorized(options.authorized.unwrap_or(true));
             if let Some(pw) = options.password {
                 g = g.password(pw);
             }
@@ -307,12 +311,12 @@ impl Accounts {
         let progress = progress_fn(on_progress)?;
         let portal = self.portal.clone();
         Ok(Job::spawn(move || {
-            let report = portal.accounts().generate_batch(
-                audience.into(),
-                &party_codes,
-                &opts,
-                &|p| progress.report(p),
-            );
+            let report =
+                portal
+                    .accounts()
+                    .generate_batch(audience.into(), &party_codes, &opts, &|p| {
+                        progress.report(p)
+                    });
             progress.flush();
             report.map(Into::into)
         }))
@@ -326,7 +330,12 @@ impl Accounts {
 
     /// The live account holding an identifier (case-insensitive), or `null`.
     #[napi]
-    pub fn find(&self, env: &Env, audience: Audience, identifier: String) -> Result<Option<Account>> {
+    pub fn find(
+        &self,
+        env: &Env,
+        audience: Audience,
+        identifier: String,
+    ) -> Result<Option<Account>> {
         guard(env, || {
             Ok(self
                 .portal
@@ -366,7 +375,12 @@ impl Accounts {
     /// A new random password for a draft ("Mdp aléatoire").
     #[napi]
     pub fn regenerate_password(&self, env: &Env, id: String) -> Result<Account> {
-        guard(env, || self.portal.accounts().regenerate_password(&id).map(Into::into))
+        guard(env, || {
+            self.portal
+                .accounts()
+                .regenerate_password(&id)
+                .map(Into::into)
+        })
     }
 
     /// Set a draft's password (length policy applies).
@@ -410,7 +424,12 @@ impl Accounts {
 
     /// "Régénérer les accès": revoke and create a new draft for the same identifier.
     #[napi]
-    pub fn regenerate(&self, env: &Env, id: String, notify_by_email: Option<bool>) -> Result<Account> {
+    pub fn regenerate(
+        &self,
+        env: &Env,
+        id: String,
+        notify_by_email: Option<bool>,
+    ) -> Result<Account> {
         guard(env, || {
             self.portal
                 .accounts()

@@ -11,9 +11,9 @@ use crate::config::Audience;
 use crate::error::{guard, ErrorCode};
 use crate::parties::EmailRole;
 use crate::portal::{progress_fn, Progress};
-use napi::threadsafe_function::ThreadsafeFunction;
 use crate::task::Job;
 use crate::{PageRequest, Pager};
+use napi::threadsafe_function::ThreadsafeFunction;
 
 /// What a document is.
 #[napi(string_enum = "snake_case")]
@@ -208,25 +208,23 @@ impl PendingPublish {
             (Some(c), None) => c.to_vec(),
             (None, Some(_)) => Vec::new(),
             (Some(_), Some(_)) => {
-                return Err(crate::error::invalid("content", "give content or path, not both"))
+                return Err(crate::error::invalid(
+                    "content",
+                    "give content or path, not both",
+                ))
             }
             (None, None) => return Err(crate::error::invalid("content", "give content or path")),
         };
-        let mut publish = portail::Publish::new(
-            o.audience.into(),
-            o.party_code,
-            o.folder,
-            name,
-            content,
-        )
-        .kind(match o.kind.unwrap_or(DocumentKind::Other) {
-            DocumentKind::Invoice => K::Invoice,
-            DocumentKind::Quote => K::Quote,
-            DocumentKind::Contract => K::Contract,
-            DocumentKind::Payslip => K::Payslip,
-            DocumentKind::Other => K::Other,
-        })
-        .payment(o.payment.unwrap_or(PaymentStatus::Paid).into());
+        let mut publish =
+            portail::Publish::new(o.audience.into(), o.party_code, o.folder, name, content)
+                .kind(match o.kind.unwrap_or(DocumentKind::Other) {
+                    DocumentKind::Invoice => K::Invoice,
+                    DocumentKind::Quote => K::Quote,
+                    DocumentKind::Contract => K::Contract,
+                    DocumentKind::Payslip => K::Payslip,
+                    DocumentKind::Other => K::Other,
+                })
+                .payment(o.payment.unwrap_or(PaymentStatus::Paid).into());
         publish.external_id = o.external_id;
         publish.content_type = o.content_type;
         Ok(PendingPublish {

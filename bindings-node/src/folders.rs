@@ -87,8 +87,14 @@ impl From<Folder> for portail::Folder {
             SignaturePlacement::Right => portail::SignaturePlacement::Right,
         });
         out.notify = f.notify.unwrap_or(false);
-        out.notify_on = f.notify_on.map(Into::into).unwrap_or(portail::EmailRole::Main);
-        out.link = f.link.map(Into::into).unwrap_or(portail::LinkTarget::PortalHome);
+        out.notify_on = f
+            .notify_on
+            .map(Into::into)
+            .unwrap_or(portail::EmailRole::Main);
+        out.link = f
+            .link
+            .map(Into::into)
+            .unwrap_or(portail::LinkTarget::PortalHome);
         out.version = f.version.unwrap_or(0).max(0) as u64;
         out
     }
@@ -150,23 +156,24 @@ impl Folders {
     /// Add a folder (its path must be new).
     #[napi]
     pub fn add(&self, env: &Env, folder: Folder) -> Result<Folder> {
-        guard(env, || self.portal.folders().add(folder.into()).map(Into::into))
+        guard(env, || {
+            self.portal.folders().add(folder.into()).map(Into::into)
+        })
     }
 
     /// Change a folder read earlier (optimistic on its version).
     #[napi]
     pub fn update(&self, env: &Env, folder: Folder) -> Result<Folder> {
         guard(env, || {
-            self.portal
-                .folders()
-                .update(folder.into())
-                .map(Into::into)
+            self.portal.folders().update(folder.into()).map(Into::into)
         })
     }
 
     /// Remove an empty folder (`invalid_state` if it holds documents).
     #[napi]
     pub fn remove(&self, env: &Env, audience: Audience, reference: String) -> Result<()> {
-        guard(env, || self.portal.folders().remove(audience.into(), &reference))
+        guard(env, || {
+            self.portal.folders().remove(audience.into(), &reference)
+        })
     }
 }

@@ -51,7 +51,14 @@ pub struct MailFailure {
     pub message: String,
 }
 
-type SendFn = ThreadsafeFunction<OutgoingMessage, Promise<Option<MailFailure>>, OutgoingMessage, Status, false, true>;
+type SendFn = ThreadsafeFunction<
+    OutgoingMessage,
+    Promise<Option<MailFailure>>,
+    OutgoingMessage,
+    Status,
+    false,
+    true,
+>;
 
 /// A `portail::Mailer` over a JavaScript object's `send`.
 pub struct JsMailer {
@@ -80,15 +87,15 @@ impl JsMailer {
         let build = || -> Result<SendFn> {
             let send: Unknown = mailer.get_named_property("send")?;
             if send.get_type()? != ValueType::Function {
-                return Err(Error::new(Status::InvalidArg, "mailer.send is not a function"));
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    "mailer.send is not a function",
+                ));
             }
             let adapter: Function<Object, Function<OutgoingMessage, Promise<Option<MailFailure>>>> =
                 env.run_script(ADAPTER)?;
             let wrapped = adapter.call(mailer)?;
-            wrapped
-                .build_threadsafe_function()
-                .weak::<true>()
-                .build()
+            wrapped.build_threadsafe_function().weak::<true>().build()
         };
         let send = build().map_err(|e| crate::error::invalid("mailer", e.reason.clone()))?;
         Ok(JsMailer {
@@ -99,7 +106,10 @@ impl JsMailer {
 }
 
 impl portail::Mailer for JsMailer {
-    fn send(&self, message: &portail::OutgoingMessage) -> std::result::Result<(), portail::MailError> {
+    fn send(
+        &self,
+        message: &portail::OutgoingMessage,
+    ) -> std::result::Result<(), portail::MailError> {
         if std::thread::current().id() == self.js_thread {
             // Waiting here would deadlock the event loop: the binding runs dispatch and sync
             // as async tasks, so this only happens if that rule is broken.

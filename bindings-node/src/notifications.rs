@@ -210,10 +210,10 @@ impl Notifications {
         page: Option<PageRequest>,
     ) -> Result<NotificationPage> {
         guard(env, || {
-            let p = self.portal.notifications().history(
-                &filter.unwrap_or_default().into(),
-                Pager::from(page).0,
-            )?;
+            let p = self
+                .portal
+                .notifications()
+                .history(&filter.unwrap_or_default().into(), Pager::from(page).0)?;
             Ok(crate::page!(NotificationPage, p))
         })
     }
@@ -221,7 +221,9 @@ impl Notifications {
     /// Cancel a pending (or failed, retrying) notification ("Annulé").
     #[napi]
     pub fn cancel(&self, env: &Env, id: String) -> Result<Notification> {
-        guard(env, || self.portal.notifications().cancel(&id).map(Into::into))
+        guard(env, || {
+            self.portal.notifications().cancel(&id).map(Into::into)
+        })
     }
 
     /// "Renvoyer": queue the document notification again, to the party's current address.

@@ -156,7 +156,9 @@ impl Parties {
     /// Create or replace a party from the host's record. Returns the stored party.
     #[napi]
     pub fn upsert(&self, env: &Env, party: Party) -> Result<Party> {
-        guard(env, || self.portal.parties().upsert(party.into()).map(Into::into))
+        guard(env, || {
+            self.portal.parties().upsert(party.into()).map(Into::into)
+        })
     }
 
     /// A party by audience and code (`not_found` if missing).

@@ -263,9 +263,12 @@ impl Portal {
     }
 
     fn fixed_clock(&self) -> portail::Result<&portail::FixedClock> {
-        self.clock
-            .as_deref()
-            .ok_or_else(|| portail::Error::state("clock", "the portal was not opened with a fixed clock (options.now)"))
+        self.clock.as_deref().ok_or_else(|| {
+            portail::Error::state(
+                "clock",
+                "the portal was not opened with a fixed clock (options.now)",
+            )
+        })
     }
 }
 
@@ -332,7 +335,10 @@ impl Portal {
     pub fn read_mail(&self, env: &Env, notification_id: String) -> Result<String> {
         guard(env, || match &self.mailbox {
             MailBox::Files(m) => m.read(&notification_id),
-            _ => Err(portail::Error::state("mailer", "not the file mailer (options.mailDir)")),
+            _ => Err(portail::Error::state(
+                "mailer",
+                "not the file mailer (options.mailDir)",
+            )),
         })
     }
 
@@ -434,7 +440,10 @@ impl Portal {
     /// credentials e-mails, then send every due notification. Off the main thread;
     /// `onProgress` receives each phase's progress.
     #[napi(ts_return_type = "Promise<SyncReport>")]
-    pub fn sync(&self, on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>) -> Result<AsyncTask<Job<SyncReport>>> {
+    pub fn sync(
+        &self,
+        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
+    ) -> Result<AsyncTask<Job<SyncReport>>> {
         let progress = progress_fn(on_progress)?;
         let portal = self.inner.clone();
         Ok(Job::spawn(move || {

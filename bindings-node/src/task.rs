@@ -12,7 +12,9 @@ pub struct Job<T, J = T> {
 
 impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Job<T, J> {
     /// An async task running `run` off the main thread.
-    pub fn spawn(run: impl FnOnce() -> portail::Result<T> + Send + 'static) -> AsyncTask<Job<T, J>> {
+    pub fn spawn(
+        run: impl FnOnce() -> portail::Result<T> + Send + 'static,
+    ) -> AsyncTask<Job<T, J>> {
         AsyncTask::new(Job {
             run: Some(Box::new(run)),
             _js: std::marker::PhantomData,

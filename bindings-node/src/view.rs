@@ -92,11 +92,6 @@ impl PortalView {
     pub fn open(&self, document_id: String) -> AsyncTask<Job<RawDownload, Download>> {
         let portal = self.portal.clone();
         let principal = self.principal.clone();
-        Job::spawn(move || {
-            portal
-                .view(&principal)
-                .open(&document_id)
-                .map(RawDownload)
-        })
+        Job::spawn(move || portal.view(&principal).open(&document_id).map(RawDownload))
     }
 }

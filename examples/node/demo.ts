@@ -1,0 +1,65 @@
+// The seed-000 story in TypeScript: type-checked by `tsc --noEmit -p examples/node` in CI.
+import {
+  Portal,
+  Audience,
+  DocumentKind,
+  EInvoicingConsent,
+  ErrorCode,
+  NotificationState,
+  type Document,
+  type Mailer,
+  type OutgoingMessage,
+  type Progress,
+  type SyncReport,
+} from 'portail';
+
+const outbox: OutgoingMessage[] = [];
+const mailer: Mailer = {
+  async send(message: OutgoingMessage): Promise<void> {
+    if (message.to.endsWith('.invalid')) {
+      throw Object.assign(new Error('550 no such domain'), { permanent: true });
+    }
+    outbox.push(message);
+  },
+};
+
+export async function demo(): Promise<void> {
+  const portal = Portal.inMemory(
+    'ma-societe',
+    { companyName: 'MA SOCIETE', domain: 'masociete.fr', replyTo: 'contact@masociete.fr' },
+    { mailer, now: new Date('2019-03-08T16:55:15Z'), fastHashing: true },
+  );
+  portal.parties().upsert({
+    audience: Audience.Client,
+    code: '4',
+    name: 'MOI MEME',
+    emails: { main: 'keylian.ace@gmail.com', billing: 'keylian.ace@gmail.com' },
+    einvoicing: EInvoicingConsent.Accepted,
+  });
+  const invoice: Document = await portal.documents().publish({
+    audience: Audience.Client,
+    partyCode: '4',
+    folder: 'Factures',
+    name: 'FA-0002.pdf',
+    content: new Uint8Array([0x25, 0x50, 0x44, 0x46]),
+    kind: DocumentKind.Invoice,
+  });
+  const phases: Progress[] = [];
+  const report: SyncReport = await portal.sync((p: Progress) => phases.push(p));
+  console.log(invoice.notification.decision, report.dispatch.sent, outbox.length, phases.length);
+
+  const history = portal.notifications().history({ partyCode: '4', state: NotificationState.Sent });
+  for (const n of history.items) {
+    const sentAt: Date | undefined = n.sentAt;
+    console.log(n.recipient, sentAt?.toISOString());
+  }
+
+  try {
+    await portal.login(Audience.Client, '4', 'wrong password');
+  } catch (e) {
+    const err = e as Error & { code?: ErrorCode; field?: string };
+    if (err.code === ErrorCode.InvalidCredentials) {
+      console.log('refused, as expected');
+    }
+  }
+}
