@@ -623,6 +623,12 @@ export interface MergeField {
   token: string
 }
 
+/**
+ * The message as RFC 5322 bytes (what an `.eml` file holds), e.g. for a JS mailer handing raw
+ * messages to its SMTP library; a message that cannot be built is a `mail` error.
+ */
+export declare function messageToRfc5322(message: OutgoingMessage): Buffer
+
 /** A queued e-mail and its history. */
 export interface Notification {
   id: string
@@ -866,6 +872,16 @@ export declare enum SignaturePlacement {
   Right = 'right',
 }
 
+/** A visible e-signature block. */
+export interface SignatureStamp {
+  /** Text lines, e.g. "Signé électroniquement par MOI MEME", "le 08/03/2019 à 16:55". */
+  lines: Array<string>
+  /** Bottom-left or bottom-right of the last page. */
+  placement: SignaturePlacement
+  /** An optional PNG drawn above the lines. */
+  imagePng?: Uint8Array
+}
+
 /** Why no notification was queued. */
 export declare enum SkipReason {
   FolderNotShared = 'folder_not_shared',
@@ -917,3 +933,16 @@ export declare enum UnpaidPolicy {
 
 /** The version of the portail library. */
 export declare function version(): string
+
+export declare namespace pdf {
+  /** The number of pages (a cheap validity check for uploads; `pdf` error if unreadable). */
+  export function pageCount(pdf: Uint8Array): number
+  /** A small valid PDF with one page per text (for tests and demos). */
+  export function samplePdf(pages: Array<string>): Buffer
+  /** Draw a signature block on the last page. */
+  export function stampSignature(pdf: Uint8Array, stamp: SignatureStamp): Promise<Buffer>
+  /** Replace characters the standard PDF fonts cannot draw (outside WinAnsiEncoding). */
+  export function toWinansiLossy(text: string): string
+  /** Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page. */
+  export function watermark(pdf: Uint8Array, text: string): Promise<Buffer>
+}

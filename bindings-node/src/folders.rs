@@ -17,6 +17,15 @@ pub enum SignaturePlacement {
     Right,
 }
 
+impl From<SignaturePlacement> for portail::SignaturePlacement {
+    fn from(s: SignaturePlacement) -> Self {
+        match s {
+            SignaturePlacement::Left => portail::SignaturePlacement::Left,
+            SignaturePlacement::Right => portail::SignaturePlacement::Right,
+        }
+    }
+}
+
 /// Where a notification's link points ("Lien vers").
 #[napi(string_enum = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

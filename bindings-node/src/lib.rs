@@ -16,6 +16,7 @@ pub mod folders;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
+pub mod pdf;
 pub mod portal;
 pub mod task;
 pub mod templates;

@@ -44,6 +44,31 @@ impl From<portail::OutgoingMessage> for OutgoingMessage {
     }
 }
 
+impl From<OutgoingMessage> for portail::OutgoingMessage {
+    fn from(m: OutgoingMessage) -> Self {
+        portail::OutgoingMessage {
+            message_id: m.message_id,
+            notification_id: m.notification_id,
+            from: m.from,
+            from_name: m.from_name,
+            reply_to: m.reply_to,
+            to: m.to,
+            subject: m.subject,
+            body: m.body,
+        }
+    }
+}
+
+/// The message as RFC 5322 bytes (what an `.eml` file holds), e.g. for a JS mailer handing raw
+/// messages to its SMTP library; a message that cannot be built is a `mail` error.
+#[napi]
+pub fn message_to_rfc5322(env: &Env, message: OutgoingMessage) -> Result<Buffer> {
+    crate::error::guard(env, || {
+        let m: portail::OutgoingMessage = message.into();
+        Ok(m.to_rfc5322()?.into())
+    })
+}
+
 /// How a JS mailer's `send` failed (built from its rejection by the adapter).
 #[napi(object)]
 pub struct MailFailure {

@@ -117,3 +117,21 @@ test('a JS mailer does not keep the process alive', () => {
   assert.equal(child.stdout.trim(), 'sent 1');
   assert.ok(Date.now() - started < 15_000);
 });
+
+test('messageToRfc5322 builds the raw message; an unbuildable one is a mail error', () => {
+  const message = {
+    messageId: '<n1@masociete.fr>',
+    notificationId: 'n1',
+    from: 'noreply@masociete.fr',
+    fromName: 'MA SOCIETE',
+    replyTo: 'contact@masociete.fr',
+    to: 'keylian.ace@gmail.com',
+    subject: 'Été : un nouveau document',
+    body: 'Bonjour,\n',
+  };
+  const raw = portail.messageToRfc5322(message).toString('utf8');
+  assert.match(raw, /^Message-ID: <n1@masociete\.fr>\r?$/m);
+  assert.match(raw, /^To: keylian\.ace@gmail\.com\r?$/m);
+  assert.match(raw, /^Subject: =\?utf-8\?/im);
+  assert.throws(() => portail.messageToRfc5322({ ...message, to: 'not an address' }), { code: portail.ErrorCode.Mail });
+});

@@ -1,0 +1,59 @@
+//! PDF stamping (namespace `pdf`): the unpaid watermark and the visible e-signature block,
+//! from bytes to new bytes. Stamping runs off the main thread.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::documents::Bytes;
+use crate::error::guard;
+use crate::folders::SignaturePlacement;
+use crate::task::Job;
+
+/// A visible e-signature block.
+#[napi(object)]
+pub struct SignatureStamp {
+    /// Text lines, e.g. "Signé électroniquement par MOI MEME", "le 08/03/2019 à 16:55".
+    pub lines: Vec<String>,
+    /// Bottom-left or bottom-right of the last page.
+    pub placement: SignaturePlacement,
+    /// An optional PNG drawn above the lines.
+    pub image_png: Option<Uint8Array>,
+}
+
+/// Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page.
+#[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
+pub fn watermark(pdf: Uint8Array, text: String) -> AsyncTask<Job<Bytes, Buffer>> {
+    let bytes = pdf.to_vec();
+    Job::spawn(move || Ok(Bytes(portail::pdf::watermark(&bytes, &text)?)))
+}
+
+/// Draw a signature block on the last page.
+#[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
+pub fn stamp_signature(pdf: Uint8Array, stamp: SignatureStamp) -> AsyncTask<Job<Bytes, Buffer>> {
+    let bytes = pdf.to_vec();
+    let stamp = portail::pdf::SignatureStamp {
+        lines: stamp.lines,
+        placement: stamp.placement.into(),
+        image_png: stamp.image_png.map(|i| i.to_vec()),
+    };
+    Job::spawn(move || Ok(Bytes(portail::pdf::stamp_signature(&bytes, &stamp)?)))
+}
+
+/// The number of pages (a cheap validity check for uploads; `pdf` error if unreadable).
+#[napi(namespace = "pdf")]
+pub fn page_count(env: &Env, pdf: Uint8Array) -> Result<u32> {
+    guard(env, || Ok(portail::pdf::page_count(&pdf)?))
+}
+
+/// A small valid PDF with one page per text (for tests and demos).
+#[napi(namespace = "pdf")]
+pub fn sample_pdf(pages: Vec<String>) -> Buffer {
+    let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+    portail::pdf::sample_pdf(&pages).into()
+}
+
+/// Replace characters the standard PDF fonts cannot draw (outside WinAnsiEncoding).
+#[napi(namespace = "pdf")]
+pub fn to_winansi_lossy(text: String) -> String {
+    portail::pdf::to_winansi_lossy(&text)
+}
