@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use portail::pdf::{page_count, stamp_signature, watermark, PdfError, SignatureStamp};
+use portail::pdf::{page_count, stamp_signature, stamp_signature_with, watermark, watermark_with, Method, PdfError, SignatureStamp};
 use portail::SignaturePlacement;
 
 const MENTION: &str = "POUR CONSULTATION UNIQUEMENT";
@@ -362,23 +362,47 @@ fn assert_watermarked(dir: &Dir, name: &str, original: &[u8], stamped: &[u8], pa
 
 #[test]
 fn watermark_every_page_of_the_page_tree_fixture() {
-    require!("qpdf", "pdftotext");
+    require!("qpdf", "pdftotext", "pdftoppm");
     let dir = Dir::new();
     let input = tree_pdf();
     assert_qpdf_clean(&dir, "tree.pdf", &input);
     let copy = input.clone();
-    let stamped = watermark(&input, MENTION).unwrap();
-    assert_eq!(input, copy);
-    assert_watermarked(&dir, "tree-wm.pdf", &input, &stamped, 7, MENTION);
-    // The original text is still there on every page.
-    for (page, words) in [(1, "Page one"), (4, "Page four"), (5, "Page five"), (6, "Page six"), (7, "Page seven")] {
-        assert!(pdftotext_page(&dir, "tree-wm.pdf", &stamped, page).contains(words));
+    for method in [Method::Incremental, Method::Rewrite, Method::Auto] {
+        let stamped = watermark_with(&input, MENTION, method).unwrap();
+        assert_eq!(input, copy);
+        // The default takes the incremental path on a classic xref table.
+        assert_eq!(stamped.starts_with(&input), method != Method::Rewrite, "{method:?}");
+        let name = format!("tree-wm-{method:?}.pdf");
+        assert_watermarked(&dir, &name, &input, &stamped, 7, MENTION);
+        // The original text is still there on every page.
+        for (page, words) in [(1, "Page one"), (4, "Page four"), (5, "Page five"), (6, "Page six"), (7, "Page seven")] {
+            assert!(pdftotext_page(&dir, &name, &stamped, page).contains(words));
+        }
     }
 }
 
 #[test]
-fn watermark_with_french_accents_extracts_verbatim() {
+fn incremental_update_keeps_earlier_revisions() {
     require!("qpdf", "pdftotext");
+    let dir = Dir::new();
+    let input = tree_pdf();
+    // Stamp twice incrementally: three revisions, each a valid file ending at its %%EOF.
+    let once = watermark_with(&input, MENTION, Method::Incremental).unwrap();
+    let signed = stamp_signature_with(&once, &stamp(SignaturePlacement::Left, Some(signature_png())), Method::Incremental).unwrap();
+    assert!(signed.starts_with(&once) && once.starts_with(&input));
+    assert_qpdf_clean(&dir, "revisions.pdf", &signed);
+    assert_eq!(signed.windows(5).filter(|w| w == b"%%EOF").count(), 3);
+    let last = pdftotext_page(&dir, "revisions.pdf", &signed, 7);
+    assert!(last.contains(MENTION) && last.contains("16:55"), "{last}");
+    // qpdf rewrites it into one revision that is still right.
+    let flat = qpdf_transform(&dir, &signed, &[], "flat");
+    assert_qpdf_clean(&dir, "flat.pdf", &flat);
+    assert!(pdftotext_page(&dir, "flat.pdf", &flat, 7).contains(MENTION));
+}
+
+#[test]
+fn watermark_with_french_accents_extracts_verbatim() {
+    require!("qpdf", "pdftotext", "pdftoppm");
     let dir = Dir::new();
     let text = "RÉSERVÉ À L'ÉQUIPE — NOËL œuvre 5 €";
     let stamped = watermark(&tree_pdf(), text).unwrap();
@@ -398,13 +422,17 @@ fn watermark_twice_and_after_signature_stays_clean() {
 
 #[test]
 fn watermark_ghostscript_and_qpdf_outputs() {
-    require!("qpdf", "pdftotext", "gs");
+    require!("qpdf", "pdftotext", "pdftoppm", "gs");
     let dir = Dir::new();
     let gs = ghostscript_pdf(&dir);
     assert_watermarked(&dir, "gs-wm.pdf", &gs, &watermark(&gs, MENTION).unwrap(), 3, MENTION);
 
     let objstm = qpdf_transform(&dir, &gs, &["--object-streams=generate"], "objstm");
     assert!(objstm.windows(7).any(|w| w == b"/ObjStm"), "qpdf made object streams");
+    // Object streams need the full rewrite: the incremental path says so, the default
+    // falls back to it.
+    let refused = watermark_with(&objstm, MENTION, Method::Incremental).unwrap_err();
+    assert!(refused.reason.contains("incremental update not possible"), "{refused}");
     assert_watermarked(&dir, "objstm-wm.pdf", &objstm, &watermark(&objstm, MENTION).unwrap(), 3, MENTION);
 
     let rotated = qpdf_transform(&dir, &gs, &["--rotate=+90:1-2"], "rotated");
@@ -414,6 +442,13 @@ fn watermark_ghostscript_and_qpdf_outputs() {
     assert_watermarked(&dir, "tree-objstm-wm.pdf", &tree_objstm, &watermark(&tree_objstm, MENTION).unwrap(), 7, MENTION);
 
     let linear = qpdf_transform(&dir, &tree_pdf(), &["--linearize"], "linear");
+    assert!(watermark_with(&linear, MENTION, Method::Incremental).is_err(), "linearized files are rewritten");
+    // qpdf's own rewrite of a classic file keeps a classic xref: both paths work.
+    let plain = qpdf_transform(&dir, &tree_pdf(), &["--object-streams=disable", "--rotate=+90:1-2"], "qpdf-plain");
+    for method in [Method::Incremental, Method::Rewrite] {
+        let stamped = watermark_with(&plain, MENTION, method).unwrap();
+        assert_watermarked(&dir, &format!("qpdf-plain-{method:?}.pdf"), &plain, &stamped, 7, MENTION);
+    }
     assert_watermarked(&dir, "linear-wm.pdf", &linear, &watermark(&linear, MENTION).unwrap(), 7, MENTION);
 }
 
@@ -468,7 +503,7 @@ fn assert_signature_block(dir: &Dir, name: &str, signed: &[u8], last: u32, place
 
 #[test]
 fn signature_lands_bottom_left_or_right_of_the_last_page() {
-    require!("qpdf", "pdftotext");
+    require!("qpdf", "pdftotext", "pdfinfo");
     let dir = Dir::new();
     let tree = tree_pdf();
     // The last page of the tree fixture has a CropBox and inline resources; make other
@@ -485,17 +520,19 @@ fn signature_lands_bottom_left_or_right_of_the_last_page() {
     }
     for (label, pdf, last) in &cases {
         for placement in [SignaturePlacement::Left, SignaturePlacement::Right] {
-            let with_image = stamp_signature(pdf, &stamp(placement, Some(signature_png()))).unwrap();
-            assert_signature_block(&dir, &format!("{label}-{placement:?}-img.pdf"), &with_image, *last, placement);
-            let text_only = stamp_signature(pdf, &stamp(placement, None)).unwrap();
-            assert_signature_block(&dir, &format!("{label}-{placement:?}.pdf"), &text_only, *last, placement);
+            for method in [Method::Auto, Method::Rewrite] {
+                let with_image = stamp_signature_with(pdf, &stamp(placement, Some(signature_png())), method).unwrap();
+                assert_signature_block(&dir, &format!("{label}-{placement:?}-{method:?}-img.pdf"), &with_image, *last, placement);
+                let text_only = stamp_signature_with(pdf, &stamp(placement, None), method).unwrap();
+                assert_signature_block(&dir, &format!("{label}-{placement:?}-{method:?}.pdf"), &text_only, *last, placement);
+            }
         }
     }
 }
 
 #[test]
 fn signature_on_ghostscript_output() {
-    require!("qpdf", "pdftotext", "gs");
+    require!("qpdf", "pdftotext", "pdfinfo", "gs");
     let dir = Dir::new();
     let gs = ghostscript_pdf(&dir);
     for placement in [SignaturePlacement::Left, SignaturePlacement::Right] {

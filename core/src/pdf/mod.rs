@@ -42,6 +42,7 @@
 //! ```
 
 mod image;
+mod incremental;
 mod metrics;
 mod page;
 mod text;
@@ -87,6 +88,23 @@ pub struct SignatureStamp {
     pub image_png: Option<Vec<u8>>,
 }
 
+/// How a stamped file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// An incremental update when the file allows it, else a full rewrite. The default.
+    #[default]
+    Auto,
+    /// Only an incremental update: the original bytes followed by the new and changed
+    /// objects, a cross-reference section and a trailer with `/Prev`. Reads only the
+    /// trailer, the cross-reference table and the page tree, so it is faster than a full
+    /// load, and it keeps earlier digital signatures valid for the revision they signed.
+    /// Needs a classic cross-reference table (no xref streams, object streams, hybrid or
+    /// linearized files) and PDF 1.4 or later; otherwise a [`PdfError`].
+    Incremental,
+    /// Always a full load and rewrite by lopdf.
+    Rewrite,
+}
+
 /// Grey level of the watermark (0 black, 1 white).
 const WATERMARK_GREY: f64 = 0.5;
 /// Opacity of the watermark.
@@ -116,15 +134,26 @@ const SIGNATURE_IMAGE_HEIGHT: f64 = 48.0;
 /// # Ok::<(), portail::pdf::PdfError>(())
 /// ```
 pub fn watermark(pdf: &[u8], text: &str) -> Result<Vec<u8>, PdfError> {
+    watermark_with(pdf, text, Method::Auto)
+}
+
+/// [`watermark`], choosing how the file is written.
+///
+/// ```
+/// use portail::pdf::{watermark_with, Method};
+/// let pdf = portail::pdf::sample_pdf(&["page 1", "page 2"]);
+/// let appended = watermark_with(&pdf, "COPIE", Method::Incremental)?;
+/// assert!(appended.starts_with(&pdf), "an incremental update keeps the original bytes");
+/// let rewritten = watermark_with(&pdf, "COPIE", Method::Rewrite)?;
+/// assert!(!rewritten.starts_with(&pdf));
+/// # Ok::<(), portail::pdf::PdfError>(())
+/// ```
+pub fn watermark_with(pdf: &[u8], text: &str, method: Method) -> Result<Vec<u8>, PdfError> {
     let encoded = text::encode_winansi(text, "watermark text")?;
     if text.trim().is_empty() {
         return Err(PdfError::new("watermark text is empty"));
     }
-    guarded(|| {
-        let mut stamper = Stamper::load(pdf)?;
-        stamper.watermark(text, &encoded)?;
-        stamper.save()
-    })
+    run(pdf, method, &|stamper| stamper.watermark(text, &encoded))
 }
 
 /// Draws the signature block on the last page and returns the new file.
@@ -147,6 +176,11 @@ pub fn watermark(pdf: &[u8], text: &str) -> Result<Vec<u8>, PdfError> {
 /// # Ok::<(), portail::pdf::PdfError>(())
 /// ```
 pub fn stamp_signature(pdf: &[u8], stamp: &SignatureStamp) -> Result<Vec<u8>, PdfError> {
+    stamp_signature_with(pdf, stamp, Method::Auto)
+}
+
+/// [`stamp_signature`], choosing how the file is written (see [`Method`]).
+pub fn stamp_signature_with(pdf: &[u8], stamp: &SignatureStamp, method: Method) -> Result<Vec<u8>, PdfError> {
     let mut lines = Vec::with_capacity(stamp.lines.len());
     for (i, line) in stamp.lines.iter().enumerate() {
         lines.push(text::encode_winansi(line, &format!("signature line {}", i + 1))?);
@@ -158,11 +192,43 @@ pub fn stamp_signature(pdf: &[u8], stamp: &SignatureStamp) -> Result<Vec<u8>, Pd
         Some(png) => Some(image::embed_png(png)?),
         None => None,
     };
+    run(pdf, method, &|stamper| stamper.signature(&lines, stamp.placement, image.as_ref()))
+}
+
+/// Stamps with `op` on the incremental path if `method` allows and the file supports it,
+/// else on the full path; panics in lopdf become a [`PdfError`].
+fn run(pdf: &[u8], method: Method, op: &dyn Fn(&mut Stamper) -> Result<(), PdfError>) -> Result<Vec<u8>, PdfError> {
     guarded(|| {
+        if method != Method::Rewrite {
+            check_header(pdf)?;
+            let attempt = incremental::read(pdf).map_err(|why| PdfError::new(format!("incremental update not possible: {why}")));
+            let attempt = attempt.and_then(|(doc, pages, partial)| {
+                let mut stamper = Stamper::new(doc, pages);
+                op(&mut stamper)?;
+                incremental::write(pdf, &partial, &stamper.doc, &stamper.changed)
+                    .map_err(|why| PdfError::new(format!("incremental update not possible: {why}")))
+            });
+            match attempt {
+                Ok(out) => return Ok(out),
+                Err(e) if method == Method::Incremental => return Err(e),
+                Err(_) => {}
+            }
+        }
         let mut stamper = Stamper::load(pdf)?;
-        stamper.signature(&lines, stamp.placement, image)?;
+        op(&mut stamper)?;
         stamper.save()
     })
+}
+
+fn check_header(pdf: &[u8]) -> Result<(), PdfError> {
+    if pdf.is_empty() {
+        return Err(PdfError::new("empty file"));
+    }
+    let head = &pdf[..pdf.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err(PdfError::new("not a PDF (no %PDF- header)"));
+    }
+    Ok(())
 }
 
 /// The number of pages, or why the file is not a usable PDF (encrypted, malformed, no
@@ -175,8 +241,12 @@ pub fn stamp_signature(pdf: &[u8], stamp: &SignatureStamp) -> Result<Vec<u8>, Pd
 /// ```
 pub fn page_count(pdf: &[u8]) -> Result<u32, PdfError> {
     guarded(|| {
-        let stamper = Stamper::load(pdf)?;
-        u32::try_from(stamper.pages.len()).map_err(|_| PdfError::new("too many pages"))
+        check_header(pdf)?;
+        let pages = match incremental::read(pdf) {
+            Ok((_, pages, _)) => pages.len(),
+            Err(_) => Stamper::load(pdf)?.pages.len(),
+        };
+        u32::try_from(pages).map_err(|_| PdfError::new("too many pages"))
     })
 }
 
@@ -189,6 +259,7 @@ pub fn page_count(pdf: &[u8]) -> Result<u32, PdfError> {
 /// ```
 pub fn sample_pdf(pages: &[&str]) -> Vec<u8> {
     let mut doc = Document::with_version("1.4");
+    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
     let pages_id = doc.new_object_id();
     let mut font = Dictionary::new();
     font.set("Type", Object::Name(b"Font".to_vec()));
@@ -265,25 +336,38 @@ struct Addition {
     object: ObjectId,
 }
 
+/// The resources dictionary made for a group of pages and the names chosen in it, keyed by
+/// the original dictionary and the objects added.
+type ResourcesMemo = HashMap<(ResourcesKey, [ObjectId; 3]), ObjectId>;
+
 /// A loaded document and the objects added so far (shared between pages).
 struct Stamper {
     doc: Document,
     pages: Vec<ObjectId>,
-    /// New resources dictionaries by (original resources, additions), with the names chosen.
-    resources: HashMap<(ResourcesKey, Vec<ObjectId>), (ObjectId, Vec<Vec<u8>>)>,
+    /// New resources dictionaries by (original resources, additions).
+    resources: ResourcesMemo,
+    /// The names chosen in each resources dictionary made.
+    names: HashMap<ObjectId, Vec<Vec<u8>>>,
     /// Content streams by their bytes: pages of one size share one stamp stream.
     streams: HashMap<Vec<u8>, ObjectId>,
+    /// Existing objects changed (the pages), for the incremental update.
+    changed: HashSet<ObjectId>,
 }
 
 impl Stamper {
+    fn new(doc: Document, pages: Vec<ObjectId>) -> Stamper {
+        Stamper {
+            doc,
+            pages,
+            resources: HashMap::new(),
+            names: HashMap::new(),
+            streams: HashMap::new(),
+            changed: HashSet::new(),
+        }
+    }
+
     fn load(pdf: &[u8]) -> Result<Stamper, PdfError> {
-        if pdf.is_empty() {
-            return Err(PdfError::new("empty file"));
-        }
-        let head = &pdf[..pdf.len().min(1024)];
-        if !head.windows(5).any(|w| w == b"%PDF-") {
-            return Err(PdfError::new("not a PDF (no %PDF- header)"));
-        }
+        check_header(pdf)?;
         let doc = Document::load_mem(pdf).map_err(|e| PdfError::new(format!("unreadable PDF: {e}")))?;
         if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
             return Err(PdfError::new(
@@ -310,7 +394,7 @@ impl Stamper {
         if pages.is_empty() {
             return Err(PdfError::new("PDF has no pages"));
         }
-        Ok(Stamper { doc, pages, resources: HashMap::new(), streams: HashMap::new() })
+        Ok(Stamper::new(doc, pages))
     }
 
     fn save(mut self) -> Result<Vec<u8>, PdfError> {
@@ -351,13 +435,19 @@ impl Stamper {
     /// Gives the page its own resources dictionary: a copy of its effective (possibly
     /// inherited, possibly shared) one with `additions` under fresh names. The original
     /// dictionaries are left untouched; pages that shared one share the copy. Returns the
-    /// names chosen, in the order of `additions`.
-    fn add_resources(&mut self, page_id: ObjectId, additions: &[Addition]) -> Result<Vec<Vec<u8>>, PdfError> {
-        let (key, mut dict) = page::resources(&self.doc, page_id);
-        let memo = (key, additions.iter().map(|a| a.object).collect::<Vec<_>>());
-        let (id, names) = match self.resources.get(&memo) {
-            Some(found) => found.clone(),
+    /// new dictionary; [`Stamper::names`] gives the names chosen, in the order of
+    /// `additions` (at most three).
+    fn add_resources(&mut self, page_id: ObjectId, additions: &[Addition]) -> Result<ObjectId, PdfError> {
+        let key = page::resources_key(&self.doc, page_id);
+        let mut objects = [(0, 0); 3];
+        for (slot, addition) in objects.iter_mut().zip(additions) {
+            *slot = addition.object;
+        }
+        let memo = (key, objects);
+        let id = match self.resources.get(&memo) {
+            Some(id) => *id,
             None => {
+                let mut dict = page::resources(&self.doc, key);
                 let mut names = Vec::with_capacity(additions.len());
                 for addition in additions {
                     let mut category = match dict.get(addition.category).ok().and_then(|o| resolve(&self.doc, o)) {
@@ -375,16 +465,23 @@ impl Stamper {
                     names.push(name);
                 }
                 let id = self.add(dict)?;
-                self.resources.insert(memo, (id, names.clone()));
-                (id, names)
+                self.resources.insert(memo, id);
+                self.names.insert(id, names);
+                id
             }
         };
         let page = self.page_mut(page_id)?;
         page.set("Resources", Object::Reference(id));
-        Ok(names)
+        Ok(id)
+    }
+
+    /// The names chosen in a resources dictionary made by [`Stamper::add_resources`].
+    fn names(&self, resources: ObjectId) -> Vec<Vec<u8>> {
+        self.names.get(&resources).cloned().unwrap_or_default()
     }
 
     fn page_mut(&mut self, page_id: ObjectId) -> Result<&mut Dictionary, PdfError> {
+        self.changed.insert(page_id);
         match self.doc.objects.get_mut(&page_id) {
             Some(Object::Dictionary(d)) => Ok(d),
             _ => Err(PdfError::new("malformed PDF: page is not a dictionary")),
@@ -428,15 +525,27 @@ impl Stamper {
         let mut shown = Vec::new();
         text::hex_string(encoded, &mut shown);
 
+        // Pages of one geometry and one resources dictionary share one stamp stream.
+        let mut stamps: HashMap<([u64; 4], u16, ObjectId), ObjectId> = HashMap::new();
         for page_id in self.pages.clone() {
             let geometry = PageGeometry::of(&self.doc, page_id);
-            let names = self.add_resources(
+            let resources = self.add_resources(
                 page_id,
                 &[
                     Addition { category: b"Font", prefix: "PtlHelv", object: font },
                     Addition { category: b"ExtGState", prefix: "PtlGS", object: gs },
                 ],
             )?;
+            let v = geometry.visible;
+            let memo = ([v.x0.to_bits(), v.y0.to_bits(), v.x1.to_bits(), v.y1.to_bits()], geometry.rotate, resources);
+            if let Some(&stamp) = stamps.get(&memo) {
+                self.append_contents(page_id, q_id, stamp)?;
+                continue;
+            }
+            let names = self.names(resources);
+            if names.len() < 2 {
+                return Err(PdfError::new("internal: resource names missing"));
+            }
             let (w, h) = geometry.reader_size();
             let angle = h.atan2(w);
             let (sin, cos) = angle.sin_cos();
@@ -468,6 +577,7 @@ impl Stamper {
             content.extend_from_slice(&shown);
             content.extend_from_slice(b" Tj\nET\nEMC\nQ\n");
             let stamp = self.stream(content)?;
+            stamps.insert(memo, stamp);
             self.append_contents(page_id, q_id, stamp)?;
         }
         Ok(())
@@ -477,16 +587,16 @@ impl Stamper {
         &mut self,
         encoded: &[Vec<u8>],
         placement: SignaturePlacement,
-        image: Option<image::EmbeddedImage>,
+        image: Option<&image::EmbeddedImage>,
     ) -> Result<(), PdfError> {
         let page_id = *self.pages.last().ok_or_else(|| PdfError::new("PDF has no pages"))?;
         let font = self.helvetica()?;
         let mut additions = vec![Addition { category: b"Font", prefix: "PtlHelv", object: font }];
         let image = match image {
             Some(img) => {
-                let mut stream = img.image;
-                if let Some(alpha) = img.alpha {
-                    let mask = self.add(alpha)?;
+                let mut stream = img.image.clone();
+                if let Some(alpha) = &img.alpha {
+                    let mask = self.add(alpha.clone())?;
                     stream.dict.set("SMask", Object::Reference(mask));
                 }
                 let id = self.add(stream)?;
@@ -495,7 +605,11 @@ impl Stamper {
             }
             None => None,
         };
-        let names = self.add_resources(page_id, &additions)?;
+        let resources = self.add_resources(page_id, &additions)?;
+        let names = self.names(resources);
+        if names.is_empty() {
+            return Err(PdfError::new("internal: resource names missing"));
+        }
         let q_id = self.stream(b"q\n".to_vec())?;
         let geometry = PageGeometry::of(&self.doc, page_id);
         let (w, h) = geometry.reader_size();

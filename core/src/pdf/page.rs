@@ -22,7 +22,7 @@ pub(crate) fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a 
 /// (not resolved), with the id of the node it was found on.
 pub(crate) fn inherited<'a>(doc: &'a Document, page_id: ObjectId, key: &[u8]) -> Option<(ObjectId, &'a Object)> {
     let mut node_id = page_id;
-    let mut seen: Vec<ObjectId> = Vec::new();
+    // A cycle in /Parent ends at the depth limit.
     for _ in 0..MAX_DEPTH {
         let node = match doc.objects.get(&node_id).and_then(|o| resolve(doc, o)) {
             Some(Object::Dictionary(d)) => d,
@@ -33,9 +33,8 @@ pub(crate) fn inherited<'a>(doc: &'a Document, page_id: ObjectId, key: &[u8]) ->
                 return Some((node_id, value));
             }
         }
-        seen.push(node_id);
         match node.get(b"Parent") {
-            Ok(Object::Reference(parent)) if !seen.contains(parent) => node_id = *parent,
+            Ok(Object::Reference(parent)) => node_id = *parent,
             _ => return None,
         }
     }
@@ -159,20 +158,27 @@ fn normalise_rotation(value: f64) -> u16 {
     r.rem_euclid(360) as u16
 }
 
-/// The page's effective `/Resources` dictionary (own or inherited) and a key that is the
-/// same for every page sharing that very dictionary.
-pub(crate) fn resources(doc: &Document, page_id: ObjectId) -> (ResourcesKey, Dictionary) {
+/// Which `/Resources` dictionary the page uses (own or inherited): a key that is the same for
+/// every page sharing that very dictionary.
+pub(crate) fn resources_key(doc: &Document, page_id: ObjectId) -> ResourcesKey {
     match inherited(doc, page_id, b"Resources") {
-        Some((_, Object::Reference(id))) => {
-            let dict = match resolve(doc, &Object::Reference(*id)) {
-                Some(Object::Dictionary(d)) => d.clone(),
-                _ => Dictionary::new(),
-            };
-            (ResourcesKey::Indirect(*id), dict)
-        }
-        Some((node, Object::Dictionary(d))) => (ResourcesKey::Inline(node), d.clone()),
-        Some((node, _)) => (ResourcesKey::Inline(node), Dictionary::new()),
-        None => (ResourcesKey::None, Dictionary::new()),
+        Some((_, Object::Reference(id))) => ResourcesKey::Indirect(*id),
+        Some((node, _)) => ResourcesKey::Inline(node),
+        None => ResourcesKey::None,
+    }
+}
+
+/// The resources dictionary a [`ResourcesKey`] names (empty if it is missing or not a
+/// dictionary).
+pub(crate) fn resources(doc: &Document, key: ResourcesKey) -> Dictionary {
+    let found = match key {
+        ResourcesKey::Indirect(id) => doc.objects.get(&id).and_then(|o| resolve(doc, o)),
+        ResourcesKey::Inline(node) => inherited(doc, node, b"Resources").and_then(|(_, o)| resolve(doc, o)),
+        ResourcesKey::None => None,
+    };
+    match found {
+        Some(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
     }
 }
 
