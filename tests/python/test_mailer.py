@@ -112,7 +112,7 @@ def test_file_mailer_writes_eml(tmp_path: pathlib.Path) -> None:
     portal.sync()
     nid = doc.notification.notification_id
     assert nid is not None
-    assert pathlib.Path(outbox.path_of(nid)).exists()
+    assert outbox.path_of(nid).exists() and outbox.directory == tmp_path / "outbox"
     assert f"Message-ID: <{nid}@masociete.fr>" in outbox.read(nid)
 
 
