@@ -4,6 +4,7 @@ the portal view and the downloads history."""
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import re
 
 import pytest
@@ -187,3 +188,80 @@ def test_portal_view_and_downloads(portal: portail.Portal, clock: portail.FixedC
         view.open(other.id)
     history = portal.documents().downloads(invoice.id)
     assert history.total == 1 and history[0].at == clock.now()
+
+
+def test_identifiers_are_unique_across_codes_and_emails(portal: portail.Portal) -> None:
+    portal.parties().upsert(
+        portail.Party.client("a@x.fr", "CODE EST UN EMAIL", emails={portail.EmailRole.MAIN: "z@x.fr"})
+    )
+    portal.parties().upsert(portail.Party.client("B", "B", emails={portail.EmailRole.MAIN: "A@X.FR"}))
+    portal.accounts().generate("a@x.fr")
+    with pytest.raises(portail.IdentifierTakenError) as e:
+        portal.accounts().generate("B", identifier_from=portail.IdentifierFrom.EMAIL)
+    assert e.value.identifier == "A@X.FR"
+    with pytest.raises(portail.IdentifierTakenError):
+        portal.accounts().generate("B", identifier="a@X.fr")
+    with pytest.raises(portail.InvalidInputError) as bad:
+        portal.accounts().generate("B", identifier="has space")
+    assert bad.value.field == "identifier"
+    portal.accounts().generate("B", identifier="bee")
+    portal.parties().upsert(
+        portail.Party.employee("a@x.fr", "SALARIE", emails={portail.EmailRole.MAIN: "s@x.fr"})
+    )
+    portal.accounts().generate("a@x.fr", audience=portail.Audience.EMPLOYEE)
+
+
+def test_given_passwords_follow_the_policy(
+    portal: portail.Portal, mailer: portail.MemoryMailer
+) -> None:
+    portal.parties().upsert(client_4())
+    with pytest.raises(portail.InvalidInputError) as e:
+        portal.accounts().generate("4", password="court")
+    assert e.value.field == "password"
+    a = portal.accounts().generate("4", password="assez-long-1", notify_by_email=False)
+    portal.sync()
+    assert len(mailer) == 0, "notify by e-mail unticked"
+    portal.login("4", "assez-long-1")
+    with pytest.raises(portail.InvalidStateError):
+        portal.accounts().set_password(a.id, "another-one")
+
+
+def test_invitations_later_expire_reinvite(
+    portal: portail.Portal, mailer: portail.MemoryMailer, clock: portail.FixedClock
+) -> None:
+    portal.parties().upsert(portail.Party.client("9", "PLUS TARD", emails={portail.EmailRole.MAIN: "later@x.fr"}))
+    later = portal.accounts().invite("9", send_now=False)
+    portal.sync()
+    assert len(mailer) == 0
+    portal.accounts().reinvite(later.id)
+    portal.sync()
+    first_link = token_in(mailer.messages()[0].body)
+    clock.advance(dt.timedelta(days=8))
+    assert portal.accounts().invitation_status(later.id) is portail.InvitationStatus.EXPIRED
+    with pytest.raises(portail.InvalidTokenError):
+        portal.accept_invitation(first_link, "my-own-password")
+    portal.accounts().reinvite(later.id)
+    portal.sync()
+    second_link = token_in(mailer.messages()[1].body)
+    assert portal.accept_invitation(second_link, "my-own-password").party_code == "9"
+
+
+def test_tenants_and_audiences_are_walls(tmp_path: pathlib.Path) -> None:
+    settings = portail.Settings.new("MA SOCIETE", "masociete.fr")
+    fast = portail.SecurityPolicy.fast_for_tests()
+    a = portail.Portal.open(tmp_path, tenant="a", settings=settings, security=fast)
+    b = portail.Portal.open(tmp_path, tenant="b", settings=settings, security=fast)
+    a.parties().upsert(client_4())
+    doc = a.documents().publish("4", "Contrats", PDF, name="C.pdf")
+    with pytest.raises(portail.NotFoundError):
+        b.parties().get("4")
+    with pytest.raises(portail.NotFoundError):
+        b.documents().get(doc.id)
+    assert b.notifications().history().total == 0
+    a.accounts().generate("4", password="correct horse")
+    a.sync()
+    with pytest.raises(portail.InvalidCredentialsError):
+        b.login("4", "correct horse")
+    with pytest.raises(portail.InvalidCredentialsError):
+        a.login("4", "correct horse", audience=portail.Audience.EMPLOYEE)
+    assert a.login("4", "correct horse").party_code == "4"

@@ -117,3 +117,21 @@ def test_list_pages_and_set_payment(portal: portail.Portal) -> None:
     unpaid = portal.documents().set_payment(page[0].id, portail.PaymentStatus.UNPAID)
     assert unpaid.payment is portail.PaymentStatus.UNPAID
     assert unpaid.version == page[0].version + 1
+
+
+def test_employees_get_payslip_links_on_their_own_portal(
+    portal: portail.Portal, mailer: portail.MemoryMailer
+) -> None:
+    portal.parties().upsert(
+        portail.Party.employee("S01", "JEAN DUPONT", emails={portail.EmailRole.MAIN: "jean@example.fr"})
+    )
+    doc = portal.documents().publish(
+        "S01", "Bulletins", PDF, name="BP-2019-03.pdf",
+        audience=portail.Audience.EMPLOYEE, kind=portail.DocumentKind.PAYSLIP,
+    )
+    assert doc.audience is portail.Audience.EMPLOYEE and doc.notification.queued
+    portal.sync()
+    [m] = mailer.messages()
+    assert "https://masociete.fr/employees/payslips" in m.body
+    with pytest.raises(portail.NotFoundError):
+        portal.documents().publish("S01", "Bulletins", PDF, name="x.pdf")  # no client "S01"
