@@ -151,6 +151,13 @@ export declare class Portal {
    * given), for tests and trials. `settings` are used on first open.
    */
   static inMemory(tenant: string, settings: Settings, options?: PortalOptions | undefined | null): Portal
+  /**
+   * The embedded default in the folder `dir` (created if missing): the SQLite store
+   * `portail.sqlite3`, blobs in `blobs/`, `.eml` files in `outbox/` (read them with
+   * `readMail`). Opening the folder again reopens the same data. Tenant `default` unless
+   * `options.tenant` is given; `options.settings` are used on first open.
+   */
+  static open(dir: string, options?: PortalOptions | undefined | null): Portal
   /** The tenant id. */
   get tenant(): string
   /** The current time of the portal's clock. */
@@ -770,6 +777,10 @@ export declare enum Phase {
 
 /** How to open a portal. Every field is optional. */
 export interface PortalOptions {
+  /** `Portal.open` only: the tenant (default `default`). */
+  tenant?: string
+  /** `Portal.open` only: settings used on first open (default: from the tenant name). */
+  settings?: Settings
   /** A fixed clock at this instant (tests, replays); move it with `setClock`/`advanceClock`. */
   now?: Date
   /** Cheap password hashing for test suites (never in production). */

@@ -171,6 +171,10 @@ pub struct Mailer<'a> {
 /// How to open a portal. Every field is optional.
 #[napi(object, object_to_js = false)]
 pub struct PortalOptions<'a> {
+    /// `Portal.open` only: the tenant (default `default`).
+    pub tenant: Option<String>,
+    /// `Portal.open` only: settings used on first open (default: from the tenant name).
+    pub settings: Option<Settings>,
     /// A fixed clock at this instant (tests, replays); move it with `setClock`/`advanceClock`.
     pub now: Option<DateTime<Utc>>,
     /// Cheap password hashing for test suites (never in production).
@@ -207,18 +211,21 @@ impl Portal {
         tenant: String,
         settings: Option<Settings>,
         options: Option<PortalOptions>,
-        store: Option<Arc<dyn portail::Store>>,
+        data_dir: Option<String>,
     ) -> Result<Portal> {
         guard(env, || {
             let mut b = portail::Portal::builder(tenant);
             if let Some(s) = settings {
                 b = b.settings(s.try_into()?);
             }
-            if let Some(store) = store {
-                b = b.store(store);
-            }
             let mut clock = None;
             let mut mailbox = None;
+            if let Some(dir) = data_dir {
+                b = b.data_dir(&dir)?;
+                // The documented layout: the `.eml` outbox is `DIR/outbox`.
+                let outbox = std::path::Path::new(&dir).join("outbox");
+                mailbox = Some(MailBox::Files(Arc::new(portail::FileMailer::open(outbox)?)));
+            }
             if let Some(o) = options {
                 if let Some(now) = o.now {
                     let c = Arc::new(portail::FixedClock::new(now));
@@ -284,6 +291,20 @@ impl Portal {
         options: Option<PortalOptions>,
     ) -> Result<Portal> {
         Portal::build(env, tenant, Some(settings), options, None)
+    }
+
+    /// The embedded default in the folder `dir` (created if missing): the SQLite store
+    /// `portail.sqlite3`, blobs in `blobs/`, `.eml` files in `outbox/` (read them with
+    /// `readMail`). Opening the folder again reopens the same data. Tenant `default` unless
+    /// `options.tenant` is given; `options.settings` are used on first open.
+    #[napi(factory)]
+    pub fn open(env: &Env, dir: String, options: Option<PortalOptions>) -> Result<Portal> {
+        let (tenant, settings) = match &options {
+            Some(o) => (o.tenant.clone(), o.settings.clone()),
+            None => (None, None),
+        };
+        let tenant = tenant.unwrap_or_else(|| "default".to_string());
+        Portal::build(env, tenant, settings, options, Some(dir))
     }
 
     /// The tenant id.
