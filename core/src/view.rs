@@ -12,7 +12,7 @@ use crate::folders::Folder;
 use crate::parties::Party;
 use crate::portal::new_id;
 use crate::store::{Change, DocumentQuery};
-use crate::Portal;
+use crate::{Portal, UnpaidPolicy};
 
 /// The portal as one principal sees it: `portal.view(&principal)`.
 #[derive(Debug, Clone, Copy)]
@@ -144,9 +144,43 @@ impl<'a> PortalView<'a> {
 }
 
 impl Portal {
-    /// The bytes a party gets for a document under its audience's unpaid policy.
+    /// The bytes a party gets for a document under its audience's unpaid policy ("Gestion des
+    /// impayés", seed 003): a party with at least one unpaid document, unless exempt, gets its
+    /// PDFs stamped on every page (a document that is not a PDF cannot be stamped and is
+    /// refused) or, under the block policy, nothing (`payment_required`).
     pub(crate) fn apply_unpaid_policy(&self, party: &Party, document: &Document, original: Vec<u8>) -> Result<(Vec<u8>, bool)> {
-        let _ = (party, document);
-        Ok((original, false))
+        let settings = self.settings()?;
+        let audience = settings.audience(party.audience);
+        if audience.unpaid_policy == UnpaidPolicy::None
+            || party.unpaid_exempt
+            || !self.store.party_has_unpaid(&self.tenant, party.audience, &party.code)?
+        {
+            return Ok((original, false));
+        }
+        let refused = || Error::PaymentRequired { document: document.name.clone() };
+        match audience.unpaid_policy {
+            UnpaidPolicy::None => Ok((original, false)),
+            UnpaidPolicy::Block => Err(refused()),
+            UnpaidPolicy::Watermark => {
+                if !is_pdf(document, &original) {
+                    return Err(refused());
+                }
+                stamp_watermark(&original, &audience.watermark_text).map(|stamped| (stamped, true))
+            }
+        }
     }
+}
+
+fn is_pdf(document: &Document, bytes: &[u8]) -> bool {
+    document.content_type == "application/pdf" || bytes.starts_with(b"%PDF-")
+}
+
+#[cfg(feature = "pdf")]
+fn stamp_watermark(pdf: &[u8], text: &str) -> Result<Vec<u8>> {
+    Ok(crate::pdf::watermark(pdf, text)?)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn stamp_watermark(_pdf: &[u8], _text: &str) -> Result<Vec<u8>> {
+    Err(Error::Pdf { reason: "built without the pdf feature: cannot stamp".into() })
 }
