@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Portal } from 'portail';
 
+// The embedded default: SQLite file, blob folder and .eml outbox in one folder.
 const data = fs.mkdtempSync(path.join(os.tmpdir(), 'portail-demo-'));
-const portal = Portal.inMemory(
-  'ma-societe',
-  { companyName: 'MA SOCIETE', domain: 'masociete.fr', replyTo: 'contact@masociete.fr' },
-  { blobsDir: path.join(data, 'blobs'), mailDir: path.join(data, 'outbox') },
-);
+const portal = Portal.open(data, {
+  tenant: 'ma-societe',
+  settings: { companyName: 'MA SOCIETE', domain: 'masociete.fr', replyTo: 'contact@masociete.fr' },
+});
 
 // The host pushes its client record ("fiche client") with its billing address.
 portal.parties().upsert({
