@@ -7,6 +7,7 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v gs >/dev/null || need+=(ghostscript)
 [ -f /usr/share/java/jna.jar ] || need+=(libjna-java)
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then
