@@ -16,7 +16,10 @@ const ACTIVATION_BATCH: usize = 64;
 
 /// Hash every password with argon2id, spread over the available cores.
 pub(crate) fn hash_all(policy: &SecurityPolicy, passwords: &[String]) -> Result<Vec<String>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(passwords.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(passwords.len().max(1));
     if threads <= 1 {
         return passwords.iter().map(|p| policy.hash_password(p)).collect();
     }
@@ -24,11 +27,21 @@ pub(crate) fn hash_all(policy: &SecurityPolicy, passwords: &[String]) -> Result<
     std::thread::scope(|scope| {
         let handles: Vec<_> = passwords
             .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|p| policy.hash_password(p)).collect::<Result<Vec<_>>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|p| policy.hash_password(p))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
             .collect();
         let mut out = Vec::with_capacity(passwords.len());
         for h in handles {
-            out.extend(h.join().map_err(|_| Error::storage("a hashing thread panicked"))??);
+            out.extend(
+                h.join()
+                    .map_err(|_| Error::storage("a hashing thread panicked"))??,
+            );
         }
         Ok(out)
     })
@@ -37,7 +50,11 @@ pub(crate) fn hash_all(policy: &SecurityPolicy, passwords: &[String]) -> Result<
 /// What sync does with one account.
 enum Activation {
     /// Hash this password; e-mail it when `notify`.
-    Hash { account: Account, password: String, notify: bool },
+    Hash {
+        account: Account,
+        password: String,
+        notify: bool,
+    },
     /// Nothing to hash; just mark synchronised.
     MarkSynced(Account),
 }
@@ -45,7 +62,10 @@ enum Activation {
 impl Portal {
     /// Activate draft accounts and re-notify where asked (the account half of `sync`).
     pub(crate) fn activate_drafts(&self, progress: &dyn Fn(Progress)) -> Result<(u64, u64)> {
-        let filter = AccountFilter { needs_sync: Some(true), ..Default::default() };
+        let filter = AccountFilter {
+            needs_sync: Some(true),
+            ..Default::default()
+        };
         let mut pending = Vec::new();
         let mut offset = 0;
         loop {
@@ -60,20 +80,35 @@ impl Portal {
         let mut work = Vec::new();
         for a in pending {
             match a.status {
-                AccountStatus::Draft if a.invitation.is_some() => work.push(Activation::MarkSynced(a)),
+                AccountStatus::Draft if a.invitation.is_some() => {
+                    work.push(Activation::MarkSynced(a))
+                }
                 // "Accès autorisé" must be ticked to validate the access: unauthorised drafts wait.
                 AccountStatus::Draft if !a.authorized => {}
                 AccountStatus::Draft => {
-                    let password = a.draft_password.clone().unwrap_or_else(|| self.security.generate_password());
+                    let password = a
+                        .draft_password
+                        .clone()
+                        .unwrap_or_else(|| self.security.generate_password());
                     let notify = a.notify_by_email;
-                    work.push(Activation::Hash { account: a, password, notify });
+                    work.push(Activation::Hash {
+                        account: a,
+                        password,
+                        notify,
+                    });
                 }
                 AccountStatus::Active if a.notify_by_email => {
                     // The frozen password cannot be read back: re-notifying issues a fresh one.
                     let password = self.security.generate_password();
-                    work.push(Activation::Hash { account: a, password, notify: true });
+                    work.push(Activation::Hash {
+                        account: a,
+                        password,
+                        notify: true,
+                    });
                 }
-                AccountStatus::Active | AccountStatus::Revoked => work.push(Activation::MarkSynced(a)),
+                AccountStatus::Active | AccountStatus::Revoked => {
+                    work.push(Activation::MarkSynced(a))
+                }
             }
         }
         let total = work.len() as u64;
@@ -99,8 +134,14 @@ impl Portal {
                         a.needs_sync = false;
                         changes.push(Change::Account(a));
                     }
-                    Activation::Hash { mut account, password, notify } => {
-                        let hash = hashes.next().ok_or_else(|| Error::storage("hash count mismatch"))?;
+                    Activation::Hash {
+                        mut account,
+                        password,
+                        notify,
+                    } => {
+                        let hash = hashes
+                            .next()
+                            .ok_or_else(|| Error::storage("hash count mismatch"))?;
                         if account.status == AccountStatus::Draft {
                             account.status = AccountStatus::Active;
                             account.activated_at = Some(now);
@@ -113,11 +154,18 @@ impl Portal {
                         account.locked_until = None;
                         if notify {
                             account.notify_by_email = false;
-                            let party = self.store.party(&self.tenant, account.audience, &account.party_code)?;
-                            if let Some((party, address)) =
-                                party.and_then(|p| p.address(EmailRole::Main).map(str::to_string).map(|a| (p, a)))
-                            {
-                                let link = settings.audience(account.audience).base_url().to_string();
+                            let party = self.store.party(
+                                &self.tenant,
+                                account.audience,
+                                &account.party_code,
+                            )?;
+                            if let Some((party, address)) = party.and_then(|p| {
+                                p.address(EmailRole::Main)
+                                    .map(str::to_string)
+                                    .map(|a| (p, a))
+                            }) {
+                                let link =
+                                    settings.audience(account.audience).base_url().to_string();
                                 let n = self.account_notification(
                                     &settings,
                                     &account,
@@ -146,8 +194,15 @@ impl Portal {
                 Err(Error::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
-            done += changes.iter().filter(|c| matches!(c, Change::Account(_))).count() as u64;
-            progress(Progress { phase: Phase::Activating, done, total });
+            done += changes
+                .iter()
+                .filter(|c| matches!(c, Change::Account(_)))
+                .count() as u64;
+            progress(Progress {
+                phase: Phase::Activating,
+                done,
+                total,
+            });
         }
         Ok((activated, queued))
     }
@@ -155,8 +210,11 @@ impl Portal {
     /// A hash with the policy's parameters, computed once, verified against for unknown
     /// identifiers so that they cost the same argon2 work as known ones.
     fn dummy_hash(&self) -> &str {
-        self.dummy_hash
-            .get_or_init(|| self.security.hash_password("portail: no such account").unwrap_or_default())
+        self.dummy_hash.get_or_init(|| {
+            self.security
+                .hash_password("portail: no such account")
+                .unwrap_or_default()
+        })
     }
 
     /// Log in to the portal of `audience`. Unknown identifier, wrong password, a draft, a
@@ -168,7 +226,8 @@ impl Portal {
         let account = if key.is_empty() || key.len() > 254 {
             None
         } else {
-            self.store.account_by_identifier(&self.tenant, audience, &key)?
+            self.store
+                .account_by_identifier(&self.tenant, audience, &key)?
         };
         let Some(mut account) = account else {
             let _ = self.security.verify_password(password, self.dummy_hash());
@@ -176,7 +235,9 @@ impl Portal {
         };
         let now = self.clock.now();
         if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Err(Error::LockedOut { until: until.to_rfc3339() });
+            return Err(Error::LockedOut {
+                until: until.to_rfc3339(),
+            });
         }
         let usable = account.status == AccountStatus::Active && account.authorized;
         let hash = account.password_hash.clone().filter(|_| usable);
@@ -225,12 +286,19 @@ impl Portal {
     }
 
     /// Change one's password (the current one is checked; the new one follows the policy).
-    pub fn change_password(&self, principal: &Principal, current: &str, new_password: &str) -> Result<()> {
+    pub fn change_password(
+        &self,
+        principal: &Principal,
+        current: &str,
+        new_password: &str,
+    ) -> Result<()> {
         self.security.check_password(new_password)?;
         let mut a = self.accounts().get(&principal.account_id)?;
         let valid = a.status == AccountStatus::Active
             && a.authorized
-            && a.password_hash.as_deref().is_some_and(|h| self.security.verify_password(current, h));
+            && a.password_hash
+                .as_deref()
+                .is_some_and(|h| self.security.verify_password(current, h));
         if !valid {
             return Err(Error::InvalidCredentials);
         }
@@ -243,14 +311,24 @@ impl Portal {
     /// Always succeeds for well-formed input, so it reveals nothing about who has an account.
     pub fn request_password_reset(&self, audience: Audience, identifier: &str) -> Result<()> {
         let key = identifier.trim().to_lowercase();
-        crate::ensure_input!(!key.is_empty() && key.len() <= 254, "identifier", "must be 1..=254 characters");
-        let Some(account) = self.store.account_by_identifier(&self.tenant, audience, &key)? else {
+        crate::ensure_input!(
+            !key.is_empty() && key.len() <= 254,
+            "identifier",
+            "must be 1..=254 characters"
+        );
+        let Some(account) = self
+            .store
+            .account_by_identifier(&self.tenant, audience, &key)?
+        else {
             return Ok(());
         };
         if account.status != AccountStatus::Active || !account.authorized {
             return Ok(());
         }
-        let Some(party) = self.store.party(&self.tenant, audience, &account.party_code)? else {
+        let Some(party) = self
+            .store
+            .party(&self.tenant, audience, &account.party_code)?
+        else {
             return Ok(());
         };
         let Some(address) = party.address(EmailRole::Main).map(str::to_string) else {
@@ -259,8 +337,19 @@ impl Portal {
         let settings = self.settings()?;
         let now = self.clock.now();
         let (token, hash) = crate::security::new_token();
-        let link = format!("{}/reset-password?token={token}", settings.audience(audience).base_url());
-        let n = self.account_notification(&settings, &account, &party, &address, TemplatePurpose::PasswordReset, &link, None)?;
+        let link = format!(
+            "{}/reset-password?token={token}",
+            settings.audience(audience).base_url()
+        );
+        let n = self.account_notification(
+            &settings,
+            &account,
+            &party,
+            &address,
+            TemplatePurpose::PasswordReset,
+            &link,
+            None,
+        )?;
         let t = Token {
             hash,
             account_id: account.id.clone(),
@@ -271,19 +360,36 @@ impl Portal {
             used_at: None,
             version: 0,
         };
-        self.store.commit(&self.tenant, &[Change::Token(t), Change::Notification(n)])
+        self.store
+            .commit(&self.tenant, &[Change::Token(t), Change::Notification(n)])
     }
 
-    fn take_token(&self, audience: Audience, token: &str, purpose: TokenPurpose, now: DateTime<Utc>) -> Result<(Token, Account)> {
+    fn take_token(
+        &self,
+        audience: Audience,
+        token: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<(Token, Account)> {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::InvalidToken);
         }
         let hash = crate::blobs::sha256_hex(token.as_bytes());
-        let t = self.store.token(&self.tenant, &hash)?.ok_or(Error::InvalidToken)?;
-        if t.purpose != purpose || t.audience != audience || t.used_at.is_some() || t.expires_at <= now {
+        let t = self
+            .store
+            .token(&self.tenant, &hash)?
+            .ok_or(Error::InvalidToken)?;
+        if t.purpose != purpose
+            || t.audience != audience
+            || t.used_at.is_some()
+            || t.expires_at <= now
+        {
             return Err(Error::InvalidToken);
         }
-        let a = self.store.account(&self.tenant, &t.account_id)?.ok_or(Error::InvalidToken)?;
+        let a = self
+            .store
+            .account(&self.tenant, &t.account_id)?
+            .ok_or(Error::InvalidToken)?;
         if a.status == AccountStatus::Revoked {
             return Err(Error::InvalidToken);
         }
@@ -292,7 +398,12 @@ impl Portal {
 
     /// Set a new password with a reset link's token. The token works once; it also lifts a
     /// lockout.
-    pub fn reset_password(&self, audience: Audience, token: &str, new_password: &str) -> Result<()> {
+    pub fn reset_password(
+        &self,
+        audience: Audience,
+        token: &str,
+        new_password: &str,
+    ) -> Result<()> {
         self.security.check_password(new_password)?;
         let now = self.clock.now();
         let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::PasswordReset, now)?;
@@ -303,7 +414,10 @@ impl Portal {
         a.password_hash = Some(self.security.hash_password(new_password)?);
         a.failed_logins = 0;
         a.locked_until = None;
-        match self.store.commit(&self.tenant, &[Change::Token(t), Change::Account(a)]) {
+        match self
+            .store
+            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
+        {
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             other => other,
         }
@@ -311,11 +425,19 @@ impl Portal {
 
     /// Accept an invitation: set one's own password with the invitation link's token; the
     /// account becomes active and the person is logged in.
-    pub fn accept_invitation(&self, audience: Audience, token: &str, password: &str) -> Result<Principal> {
+    pub fn accept_invitation(
+        &self,
+        audience: Audience,
+        token: &str,
+        password: &str,
+    ) -> Result<Principal> {
         self.security.check_password(password)?;
         let now = self.clock.now();
         let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::Invitation, now)?;
-        let current = a.invitation.as_ref().is_some_and(|i| i.token_hash == t.hash && i.accepted_at.is_none());
+        let current = a
+            .invitation
+            .as_ref()
+            .is_some_and(|i| i.token_hash == t.hash && i.accepted_at.is_none());
         if a.status != AccountStatus::Draft || !current {
             return Err(Error::InvalidToken);
         }
@@ -329,7 +451,10 @@ impl Portal {
             i.accepted_at = Some(now);
         }
         let principal = principal_of(&a);
-        match self.store.commit(&self.tenant, &[Change::Token(t), Change::Account(a)]) {
+        match self
+            .store
+            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
+        {
             Ok(()) => Ok(principal),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),

@@ -152,7 +152,6 @@ pub struct AccessEvent {
     pub at: DateTime<Utc>,
 }
 
-
 use crate::error::{Error, Result};
 use crate::notifications::{Notification, NotificationState};
 use crate::parties::{EmailRole, Party};
@@ -267,7 +266,12 @@ pub struct Invite {
 impl Invite {
     /// Invite party `party_code` of `audience`.
     pub fn new(audience: Audience, party_code: impl Into<String>) -> Self {
-        Invite { audience, party_code: party_code.into(), identifier: IdentifierChoice::Email, send_now: true }
+        Invite {
+            audience,
+            party_code: party_code.into(),
+            identifier: IdentifierChoice::Email,
+            send_now: true,
+        }
     }
 
     /// Choose the identifier (default: the e-mail address).
@@ -293,7 +297,10 @@ pub struct BatchOptions {
 
 impl Default for BatchOptions {
     fn default() -> Self {
-        BatchOptions { identifier: IdentifierChoice::Code, notify_by_email: true }
+        BatchOptions {
+            identifier: IdentifierChoice::Code,
+            notify_by_email: true,
+        }
     }
 }
 
@@ -301,7 +308,10 @@ impl Default for BatchOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchOutcome {
     /// A draft account was created.
-    Created { account_id: String, identifier: String },
+    Created {
+        account_id: String,
+        identifier: String,
+    },
     /// The party has no e-mail address: no portal (seed 001's exclamation mark).
     NoEmail,
     /// The identifier is used by another account.
@@ -341,7 +351,10 @@ pub struct BatchReport {
 impl BatchReport {
     /// How many accounts were created.
     pub fn created(&self) -> usize {
-        self.rows.iter().filter(|r| matches!(r.outcome, BatchOutcome::Created { .. })).count()
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.outcome, BatchOutcome::Created { .. }))
+            .count()
     }
 }
 
@@ -380,7 +393,9 @@ fn validate_identifier(identifier: &str) -> Result<()> {
         "must be 1..=254 characters without surrounding spaces"
     );
     crate::ensure_input!(
-        !identifier.chars().any(|c| c.is_control() || c.is_whitespace()),
+        !identifier
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace()),
         "identifier",
         "must not contain spaces or control characters"
     );
@@ -397,7 +412,12 @@ impl Accounts<'_> {
             IdentifierChoice::Code => party.code.clone(),
             IdentifierChoice::Email => party
                 .address(EmailRole::Main)
-                .ok_or_else(|| Error::state(format!("party {}", party.code), "has no main e-mail address"))?
+                .ok_or_else(|| {
+                    Error::state(
+                        format!("party {}", party.code),
+                        "has no main e-mail address",
+                    )
+                })?
                 .to_string(),
             IdentifierChoice::Given(s) => s.clone(),
         };
@@ -414,8 +434,13 @@ impl Accounts<'_> {
                 format!("already has access (account {})", existing.identifier),
             ));
         }
-        if p.store.account_by_identifier(&p.tenant, audience, &identifier_key(identifier))?.is_some() {
-            return Err(Error::IdentifierTaken { identifier: identifier.to_string() });
+        if p.store
+            .account_by_identifier(&p.tenant, audience, &identifier_key(identifier))?
+            .is_some()
+        {
+            return Err(Error::IdentifierTaken {
+                identifier: identifier.to_string(),
+            });
         }
         Ok(())
     }
@@ -423,12 +448,26 @@ impl Accounts<'_> {
     /// The party's non-revoked account, if any.
     pub fn live_account_of(&self, audience: Audience, party_code: &str) -> Result<Option<Account>> {
         let p = self.portal;
-        let filter = AccountFilter { audience: Some(audience), party_code: Some(party_code.to_string()), ..Default::default() };
+        let filter = AccountFilter {
+            audience: Some(audience),
+            party_code: Some(party_code.to_string()),
+            ..Default::default()
+        };
         let page = p.store.accounts(&p.tenant, &filter, 0, 1000)?;
-        Ok(page.items.into_iter().find(|a| a.status != AccountStatus::Revoked))
+        Ok(page
+            .items
+            .into_iter()
+            .find(|a| a.status != AccountStatus::Revoked))
     }
 
-    fn new_account(&self, party: &Party, identifier: String, password: Option<String>, notify: bool, authorized: bool) -> Account {
+    fn new_account(
+        &self,
+        party: &Party,
+        identifier: String,
+        password: Option<String>,
+        notify: bool,
+        authorized: bool,
+    ) -> Account {
         Account {
             id: new_id(),
             audience: party.audience,
@@ -463,7 +502,10 @@ impl Accounts<'_> {
         let p = self.portal;
         let party = self.party(request.audience, &request.party_code)?;
         if party.address(EmailRole::Main).is_none() {
-            return Err(Error::state(format!("party {}", party.code), "has no e-mail address: no portal access possible"));
+            return Err(Error::state(
+                format!("party {}", party.code),
+                "has no e-mail address: no portal access possible",
+            ));
         }
         let identifier = Self::choose_identifier(&party, &request.identifier)?;
         let password = match request.password {
@@ -474,9 +516,19 @@ impl Accounts<'_> {
             None => p.security.generate_password(),
         };
         self.check_free(party.audience, &party.code, &identifier)?;
-        let account = self.new_account(&party, identifier, Some(password), request.notify_by_email, request.authorized);
-        p.store.commit(&p.tenant, &[Change::Account(account.clone())])?;
-        Ok(Account { version: 1, ..account })
+        let account = self.new_account(
+            &party,
+            identifier,
+            Some(password),
+            request.notify_by_email,
+            request.authorized,
+        );
+        p.store
+            .commit(&p.tenant, &[Change::Account(account.clone())])?;
+        Ok(Account {
+            version: 1,
+            ..account
+        })
     }
 
     /// Create draft accounts for many parties, with a per-party report. Parties without an
@@ -489,7 +541,10 @@ impl Accounts<'_> {
         progress: &dyn Fn(Progress),
     ) -> Result<BatchReport> {
         if let IdentifierChoice::Given(_) = options.identifier {
-            return Err(Error::invalid("identifier", "a batch uses the party code or the e-mail, not a given identifier"));
+            return Err(Error::invalid(
+                "identifier",
+                "a batch uses the party code or the e-mail, not a given identifier",
+            ));
         }
         let p = self.portal;
         let total = party_codes.len() as u64;
@@ -509,19 +564,39 @@ impl Accounts<'_> {
                 }
                 let identifier = Self::choose_identifier(&party, &options.identifier)?;
                 let key = identifier_key(&identifier);
-                if !taken_in_batch.insert(key.clone()) || p.store.account_by_identifier(&p.tenant, audience, &key)?.is_some() {
+                if !taken_in_batch.insert(key.clone())
+                    || p.store
+                        .account_by_identifier(&p.tenant, audience, &key)?
+                        .is_some()
+                {
                     return Ok(BatchOutcome::IdentifierTaken { identifier });
                 }
-                let account = self.new_account(&party, identifier.clone(), Some(p.security.generate_password()), options.notify_by_email, true);
+                let account = self.new_account(
+                    &party,
+                    identifier.clone(),
+                    Some(p.security.generate_password()),
+                    options.notify_by_email,
+                    true,
+                );
                 let id = account.id.clone();
                 changes.push(Change::Account(account));
-                Ok(BatchOutcome::Created { account_id: id, identifier })
+                Ok(BatchOutcome::Created {
+                    account_id: id,
+                    identifier,
+                })
             })()?;
-            report.rows.push(BatchRow { party_code: code.clone(), outcome });
+            report.rows.push(BatchRow {
+                party_code: code.clone(),
+                outcome,
+            });
             if changes.len() >= 500 {
                 p.store.commit(&p.tenant, &std::mem::take(&mut changes))?;
             }
-            progress(Progress { phase: Phase::Generating, done: i as u64 + 1, total });
+            progress(Progress {
+                phase: Phase::Generating,
+                done: i as u64 + 1,
+                total,
+            });
         }
         if !changes.is_empty() {
             p.store.commit(&p.tenant, &changes)?;
@@ -532,19 +607,25 @@ impl Accounts<'_> {
     /// An account by id.
     pub fn get(&self, id: &str) -> Result<Account> {
         let p = self.portal;
-        p.store.account(&p.tenant, id)?.ok_or_else(|| Error::not_found("account", id))
+        p.store
+            .account(&p.tenant, id)?
+            .ok_or_else(|| Error::not_found("account", id))
     }
 
     /// The live account holding an identifier (case-insensitive).
     pub fn find(&self, audience: Audience, identifier: &str) -> Result<Option<Account>> {
         let p = self.portal;
-        p.store.account_by_identifier(&p.tenant, audience, &identifier_key(identifier))
+        p.store
+            .account_by_identifier(&p.tenant, audience, &identifier_key(identifier))
     }
 
     /// Accounts, filtered and paged.
     pub fn list(&self, filter: &AccountFilter, page: PageRequest) -> Result<Page<Account>> {
         let p = self.portal;
-        let size = p.settings()?.audience(filter.audience.unwrap_or(Audience::Client)).page_size;
+        let size = p
+            .settings()?
+            .audience(filter.audience.unwrap_or(Audience::Client))
+            .page_size;
         let (offset, limit) = page.resolve(size)?;
         p.store.accounts(&p.tenant, filter, offset, limit)
     }
@@ -555,14 +636,21 @@ impl Accounts<'_> {
         let a = self.get(id)?;
         match (&a.status, &a.draft_password) {
             (AccountStatus::Draft, Some(pw)) => Ok(pw.clone()),
-            _ => Err(Error::state(format!("account {}", a.identifier), "the password is frozen once synchronised")),
+            _ => Err(Error::state(
+                format!("account {}", a.identifier),
+                "the password is frozen once synchronised",
+            )),
         }
     }
 
     fn save(&self, account: Account) -> Result<Account> {
         let p = self.portal;
-        p.store.commit(&p.tenant, &[Change::Account(account.clone())])?;
-        Ok(Account { version: account.version + 1, ..account })
+        p.store
+            .commit(&p.tenant, &[Change::Account(account.clone())])?;
+        Ok(Account {
+            version: account.version + 1,
+            ..account
+        })
     }
 
     fn edit(&self, id: &str, mut f: impl FnMut(&mut Account) -> Result<()>) -> Result<Account> {
@@ -604,7 +692,10 @@ impl Accounts<'_> {
     pub fn set_authorized(&self, id: &str, authorized: bool) -> Result<Account> {
         self.edit(id, |a| {
             if a.status == AccountStatus::Revoked {
-                return Err(Error::state(format!("account {}", a.identifier), "is revoked"));
+                return Err(Error::state(
+                    format!("account {}", a.identifier),
+                    "is revoked",
+                ));
             }
             a.authorized = authorized;
             a.needs_sync = true;
@@ -618,7 +709,10 @@ impl Accounts<'_> {
     pub fn set_notify_by_email(&self, id: &str, notify: bool) -> Result<Account> {
         self.edit(id, |a| {
             if a.status == AccountStatus::Revoked {
-                return Err(Error::state(format!("account {}", a.identifier), "is revoked"));
+                return Err(Error::state(
+                    format!("account {}", a.identifier),
+                    "is revoked",
+                ));
             }
             a.notify_by_email = notify;
             if notify {
@@ -632,7 +726,10 @@ impl Accounts<'_> {
     pub fn revoke(&self, id: &str) -> Result<Account> {
         self.edit(id, |a| {
             if a.status == AccountStatus::Revoked {
-                return Err(Error::state(format!("account {}", a.identifier), "is already revoked"));
+                return Err(Error::state(
+                    format!("account {}", a.identifier),
+                    "is already revoked",
+                ));
             }
             a.status = AccountStatus::Revoked;
             a.draft_password = None;
@@ -649,7 +746,10 @@ impl Accounts<'_> {
         let p = self.portal;
         let old = self.get(id)?;
         if old.status == AccountStatus::Revoked {
-            return Err(Error::state(format!("account {}", old.identifier), "is revoked; generate a new one"));
+            return Err(Error::state(
+                format!("account {}", old.identifier),
+                "is revoked; generate a new one",
+            ));
         }
         let party = self.party(old.audience, &old.party_code)?;
         let mut revoked = old.clone();
@@ -657,9 +757,21 @@ impl Accounts<'_> {
         revoked.draft_password = None;
         revoked.password_hash = None;
         revoked.needs_sync = false;
-        let fresh = self.new_account(&party, old.identifier.clone(), Some(p.security.generate_password()), notify_by_email, old.authorized);
-        p.store.commit(&p.tenant, &[Change::Account(revoked), Change::Account(fresh.clone())])?;
-        Ok(Account { version: 1, ..fresh })
+        let fresh = self.new_account(
+            &party,
+            old.identifier.clone(),
+            Some(p.security.generate_password()),
+            notify_by_email,
+            old.authorized,
+        );
+        p.store.commit(
+            &p.tenant,
+            &[Change::Account(revoked), Change::Account(fresh.clone())],
+        )?;
+        Ok(Account {
+            version: 1,
+            ..fresh
+        })
     }
 
     /// Invite a party to set its own password: a single-use link valid
@@ -670,7 +782,12 @@ impl Accounts<'_> {
         let party = self.party(request.audience, &request.party_code)?;
         let address = party
             .address(EmailRole::Main)
-            .ok_or_else(|| Error::state(format!("party {}", party.code), "has no e-mail address: cannot be invited"))?
+            .ok_or_else(|| {
+                Error::state(
+                    format!("party {}", party.code),
+                    "has no e-mail address: cannot be invited",
+                )
+            })?
             .to_string();
         let identifier = Self::choose_identifier(&party, &request.identifier)?;
         self.check_free(party.audience, &party.code, &identifier)?;
@@ -680,7 +797,10 @@ impl Accounts<'_> {
         let mut all = vec![Change::Account(account.clone())];
         all.extend(changes);
         p.store.commit(&p.tenant, &all)?;
-        Ok(Account { version: account.version + 1, ..account })
+        Ok(Account {
+            version: account.version + 1,
+            ..account
+        })
     }
 
     /// Send the invitation again with a new link (older links stop working).
@@ -688,7 +808,10 @@ impl Accounts<'_> {
         let p = self.portal;
         let mut account = self.get(id)?;
         if account.status != AccountStatus::Draft || account.invitation.is_none() {
-            return Err(Error::state(format!("account {}", account.identifier), "has no pending invitation"));
+            return Err(Error::state(
+                format!("account {}", account.identifier),
+                "has no pending invitation",
+            ));
         }
         let party = self.party(account.audience, &account.party_code)?;
         let address = party
@@ -699,16 +822,27 @@ impl Accounts<'_> {
         let mut all = vec![Change::Account(account.clone())];
         all.extend(changes);
         p.store.commit(&p.tenant, &all)?;
-        Ok(Account { version: account.version + 1, ..account })
+        Ok(Account {
+            version: account.version + 1,
+            ..account
+        })
     }
 
     /// The invitation's status now, if the account was invited.
     pub fn invitation_status(&self, id: &str) -> Result<Option<InvitationStatus>> {
         let a = self.get(id)?;
-        Ok(a.invitation.as_ref().map(|i| i.status(self.portal.clock.now())))
+        Ok(a.invitation
+            .as_ref()
+            .map(|i| i.status(self.portal.clock.now())))
     }
 
-    fn invitation_changes(&self, account: &mut Account, party: &Party, address: &str, send: bool) -> Result<Vec<Change>> {
+    fn invitation_changes(
+        &self,
+        account: &mut Account,
+        party: &Party,
+        address: &str,
+        send: bool,
+    ) -> Result<Vec<Change>> {
         let p = self.portal;
         let now = p.clock.now();
         let (token, hash) = crate::security::new_token();
@@ -732,8 +866,19 @@ impl Accounts<'_> {
         })];
         if send {
             let settings = p.settings()?;
-            let link = format!("{}/accept-invitation?token={token}", settings.audience(account.audience).base_url());
-            let n = p.account_notification(&settings, account, party, address, TemplatePurpose::Invitation, &link, None)?;
+            let link = format!(
+                "{}/accept-invitation?token={token}",
+                settings.audience(account.audience).base_url()
+            );
+            let n = p.account_notification(
+                &settings,
+                account,
+                party,
+                address,
+                TemplatePurpose::Invitation,
+                &link,
+                None,
+            )?;
             changes.push(Change::Notification(n));
         }
         Ok(changes)
@@ -754,7 +899,8 @@ impl Portal {
         password: Option<&str>,
     ) -> Result<Notification> {
         let now = self.clock.now();
-        let (template, template_version) = self.compiled_template(settings, account.audience, purpose)?;
+        let (template, template_version) =
+            self.compiled_template(settings, account.audience, purpose)?;
         let date = self.format_date(settings, now)?;
         let values = MergeValues {
             document: None,

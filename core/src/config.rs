@@ -113,8 +113,14 @@ impl AudienceSettings {
         let field = |f: &str| format!("{}.{f}", audience.as_str());
         validate_url(&self.portal_url).map_err(|r| Error::invalid(field("portal_url"), r))?;
         let text = self.watermark_text.trim();
-        if text.is_empty() || text.chars().count() > 100 || self.watermark_text.chars().any(char::is_control) {
-            return Err(Error::invalid(field("watermark_text"), "must be 1..=100 characters on one line"));
+        if text.is_empty()
+            || text.chars().count() > 100
+            || self.watermark_text.chars().any(char::is_control)
+        {
+            return Err(Error::invalid(
+                field("watermark_text"),
+                "must be 1..=100 characters on one line",
+            ));
         }
         if !(PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&self.page_size) {
             return Err(Error::invalid(

@@ -35,7 +35,10 @@ pub struct Download {
 impl Portal {
     /// The portal as `principal` sees it.
     pub fn view<'a>(&'a self, principal: &'a Principal) -> PortalView<'a> {
-        PortalView { portal: self, principal }
+        PortalView {
+            portal: self,
+            principal,
+        }
     }
 }
 
@@ -43,7 +46,10 @@ impl<'a> PortalView<'a> {
     /// The principal's party, after checking the account may still use the portal.
     pub(crate) fn party(&self) -> Result<Party> {
         let p = self.portal;
-        let account = p.store.account(&p.tenant, &self.principal.account_id)?.ok_or(Error::AccessDenied)?;
+        let account = p
+            .store
+            .account(&p.tenant, &self.principal.account_id)?
+            .ok_or(Error::AccessDenied)?;
         if account.status != AccountStatus::Active
             || !account.authorized
             || account.audience != self.principal.audience
@@ -51,13 +57,20 @@ impl<'a> PortalView<'a> {
         {
             return Err(Error::AccessDenied);
         }
-        p.store.party(&p.tenant, account.audience, &account.party_code)?.ok_or(Error::AccessDenied)
+        p.store
+            .party(&p.tenant, account.audience, &account.party_code)?
+            .ok_or(Error::AccessDenied)
     }
 
     /// The shared folders of the principal's audience ("Portail" ticked), by path.
     pub fn folders(&self) -> Result<Vec<Folder>> {
         self.party()?;
-        Ok(self.portal.folder_list(self.principal.audience)?.into_iter().filter(|f| f.shared).collect())
+        Ok(self
+            .portal
+            .folder_list(self.principal.audience)?
+            .into_iter()
+            .filter(|f| f.shared)
+            .collect())
     }
 
     /// The principal's visible documents, newest first: in shared folders, and invoices only
@@ -65,7 +78,11 @@ impl<'a> PortalView<'a> {
     pub fn documents(&self, folder: Option<&str>, page: PageRequest) -> Result<Page<Document>> {
         let p = self.portal;
         let party = self.party()?;
-        let shared: Vec<Folder> = p.folder_list(party.audience)?.into_iter().filter(|f| f.shared).collect();
+        let shared: Vec<Folder> = p
+            .folder_list(party.audience)?
+            .into_iter()
+            .filter(|f| f.shared)
+            .collect();
         let folder_ids = match folder {
             Some(reference) => vec![crate::folders::resolve(&shared, reference)?.id.clone()],
             None => shared.iter().map(|f| f.id.clone()).collect(),
@@ -90,9 +107,16 @@ impl<'a> PortalView<'a> {
         self.visible_document(&party, document_id).map(|(d, _)| d)
     }
 
-    pub(crate) fn visible_document(&self, party: &Party, document_id: &str) -> Result<(Document, Folder)> {
+    pub(crate) fn visible_document(
+        &self,
+        party: &Party,
+        document_id: &str,
+    ) -> Result<(Document, Folder)> {
         let p = self.portal;
-        let d = p.store.document(&p.tenant, document_id)?.ok_or(Error::AccessDenied)?;
+        let d = p
+            .store
+            .document(&p.tenant, document_id)?
+            .ok_or(Error::AccessDenied)?;
         if d.audience != party.audience || d.party_code != party.code {
             return Err(Error::AccessDenied);
         }
@@ -117,7 +141,10 @@ impl<'a> PortalView<'a> {
         let original = p.blobs.get(&document.sha256)?;
         let (content, watermarked) = p.apply_unpaid_policy(&party, &document, original)?;
         for _ in 0..5 {
-            let mut d = p.store.document(&p.tenant, document_id)?.ok_or(Error::AccessDenied)?;
+            let mut d = p
+                .store
+                .document(&p.tenant, document_id)?
+                .ok_or(Error::AccessDenied)?;
             let now = p.clock.now();
             d.downloads += 1;
             d.first_download_at.get_or_insert(now);
@@ -130,10 +157,17 @@ impl<'a> PortalView<'a> {
                 account_id: self.principal.account_id.clone(),
                 at: now,
             };
-            match p.store.commit(&p.tenant, &[Change::Document(d.clone()), Change::AccessEvent(event)]) {
+            match p.store.commit(
+                &p.tenant,
+                &[Change::Document(d.clone()), Change::AccessEvent(event)],
+            ) {
                 Ok(()) => {
                     d.version += 1;
-                    return Ok(Download { document: d, content, watermarked });
+                    return Ok(Download {
+                        document: d,
+                        content,
+                        watermarked,
+                    });
                 }
                 Err(Error::Conflict { .. }) => continue,
                 Err(e) => return Err(e),
@@ -148,16 +182,25 @@ impl Portal {
     /// impayés", seed 003): a party with at least one unpaid document, unless exempt, gets its
     /// PDFs stamped on every page (a document that is not a PDF cannot be stamped and is
     /// refused) or, under the block policy, nothing (`payment_required`).
-    pub(crate) fn apply_unpaid_policy(&self, party: &Party, document: &Document, original: Vec<u8>) -> Result<(Vec<u8>, bool)> {
+    pub(crate) fn apply_unpaid_policy(
+        &self,
+        party: &Party,
+        document: &Document,
+        original: Vec<u8>,
+    ) -> Result<(Vec<u8>, bool)> {
         let settings = self.settings()?;
         let audience = settings.audience(party.audience);
         if audience.unpaid_policy == UnpaidPolicy::None
             || party.unpaid_exempt
-            || !self.store.party_has_unpaid(&self.tenant, party.audience, &party.code)?
+            || !self
+                .store
+                .party_has_unpaid(&self.tenant, party.audience, &party.code)?
         {
             return Ok((original, false));
         }
-        let refused = || Error::PaymentRequired { document: document.name.clone() };
+        let refused = || Error::PaymentRequired {
+            document: document.name.clone(),
+        };
         match audience.unpaid_policy {
             UnpaidPolicy::None => Ok((original, false)),
             UnpaidPolicy::Block => Err(refused()),
@@ -182,5 +225,7 @@ fn stamp_watermark(pdf: &[u8], text: &str) -> Result<Vec<u8>> {
 
 #[cfg(not(feature = "pdf"))]
 fn stamp_watermark(_pdf: &[u8], _text: &str) -> Result<Vec<u8>> {
-    Err(Error::Pdf { reason: "built without the pdf feature: cannot stamp".into() })
+    Err(Error::Pdf {
+        reason: "built without the pdf feature: cannot stamp".into(),
+    })
 }

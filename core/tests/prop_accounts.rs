@@ -50,7 +50,9 @@ struct World {
 
 fn world() -> World {
     let mailer = Arc::new(MemoryMailer::new());
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    ));
     let portal = Portal::builder("t")
         .settings(Settings::new("T", "t.fr"))
         .mailer(mailer.clone())
@@ -59,24 +61,52 @@ fn world() -> World {
         .build()
         .unwrap();
     // Party "p1@t.fr" has a code equal to party 0's e-mail: identifiers collide across codes and e-mails.
-    let parties = [("P0", "p1@t.fr"), ("p1@t.fr", "x1@t.fr"), ("P2", "p2@t.fr"), ("P3", "P2@T.FR")];
+    let parties = [
+        ("P0", "p1@t.fr"),
+        ("p1@t.fr", "x1@t.fr"),
+        ("P2", "p2@t.fr"),
+        ("P3", "P2@T.FR"),
+    ];
     for (code, email) in parties {
-        portal.parties().upsert(Party::client(code, "N").email(EmailRole::Main, email)).unwrap();
+        portal
+            .parties()
+            .upsert(Party::client(code, "N").email(EmailRole::Main, email))
+            .unwrap();
     }
-    World { portal, mailer, clock, passwords: HashMap::new(), tokens: Vec::new(), mails_read: 0 }
+    World {
+        portal,
+        mailer,
+        clock,
+        passwords: HashMap::new(),
+        tokens: Vec::new(),
+        mails_read: 0,
+    }
 }
 
 const CODES: [&str; 4] = ["P0", "p1@t.fr", "P2", "P3"];
 
 fn accounts(p: &Portal) -> Vec<Account> {
-    p.accounts().list(&AccountFilter::default(), PageRequest::new(0, 3500)).unwrap().items
+    p.accounts()
+        .list(&AccountFilter::default(), PageRequest::new(0, 3500))
+        .unwrap()
+        .items
 }
 
 fn read_mails(w: &mut World) {
     let messages = w.mailer.messages();
     for m in &messages[w.mails_read..] {
-        if let Some(pw) = m.body.lines().find_map(|l| l.strip_prefix("Mot de passe : ")) {
-            let id = w.portal.notifications().get(&m.notification_id).unwrap().account_id.unwrap();
+        if let Some(pw) = m
+            .body
+            .lines()
+            .find_map(|l| l.strip_prefix("Mot de passe : "))
+        {
+            let id = w
+                .portal
+                .notifications()
+                .get(&m.notification_id)
+                .unwrap()
+                .account_id
+                .unwrap();
             w.passwords.insert(id, pw.to_string());
         }
         if let Some(at) = m.body.find("token=") {
@@ -92,13 +122,23 @@ fn apply(w: &mut World, op: &Op) {
     let pick = |i: usize| all.get(i % all.len().max(1)).cloned();
     match *op {
         Op::Generate { party, by_email } => {
-            let choice = if by_email { IdentifierChoice::Email } else { IdentifierChoice::Code };
-            match p.accounts().generate(Generate::client(CODES[party]).identifier(choice)) {
+            let choice = if by_email {
+                IdentifierChoice::Email
+            } else {
+                IdentifierChoice::Code
+            };
+            match p
+                .accounts()
+                .generate(Generate::client(CODES[party]).identifier(choice))
+            {
                 Ok(a) => {
                     let pw = p.accounts().draft_password(&a.id).unwrap();
                     w.passwords.insert(a.id, pw);
                 }
-                Err(e) => assert!(matches!(e.code(), "identifier_taken" | "invalid_state"), "{e}"),
+                Err(e) => assert!(
+                    matches!(e.code(), "identifier_taken" | "invalid_state"),
+                    "{e}"
+                ),
             }
         }
         Op::Regenerate { pick: i } => {
@@ -130,7 +170,11 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::Login { pick: i, right } => {
             if let Some(a) = pick(i) {
-                let pw = if right { w.passwords.get(&a.id).cloned().unwrap_or_default() } else { "wrong-password".into() };
+                let pw = if right {
+                    w.passwords.get(&a.id).cloned().unwrap_or_default()
+                } else {
+                    "wrong-password".into()
+                };
                 let now = w.clock.now();
                 match p.login(Audience::Client, &a.identifier, &pw) {
                     Ok(me) => {
@@ -141,8 +185,15 @@ fn apply(w: &mut World, op: &Op) {
                         assert!(holder.locked_until.is_none_or(|u| u <= now));
                     }
                     Err(Error::LockedOut { .. }) => {
-                        let holder = p.accounts().find(Audience::Client, &a.identifier).unwrap().unwrap();
-                        assert!(holder.locked_until.is_some_and(|u| u > now), "a lockout error only while locked");
+                        let holder = p
+                            .accounts()
+                            .find(Audience::Client, &a.identifier)
+                            .unwrap()
+                            .unwrap();
+                        assert!(
+                            holder.locked_until.is_some_and(|u| u > now),
+                            "a lockout error only while locked"
+                        );
                     }
                     Err(e) => assert_eq!(e.code(), "invalid_credentials"),
                 }
@@ -150,7 +201,8 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::RequestReset { pick: i } => {
             if let Some(a) = pick(i) {
-                p.request_password_reset(Audience::Client, &a.identifier).unwrap();
+                p.request_password_reset(Audience::Client, &a.identifier)
+                    .unwrap();
             }
         }
         Op::UseToken { pick: i } => {
@@ -174,14 +226,23 @@ fn check(w: &World) {
     let mut live = HashSet::new();
     for a in &all {
         if a.status != AccountStatus::Revoked {
-            assert!(live.insert(a.identifier.to_lowercase()), "identifier {} held twice", a.identifier);
+            assert!(
+                live.insert(a.identifier.to_lowercase()),
+                "identifier {} held twice",
+                a.identifier
+            );
         }
         match a.status {
             AccountStatus::Active => {
                 assert!(a.draft_password.is_none(), "plaintext on an active account");
-                assert!(a.password_hash.as_deref().is_some_and(|h| h.starts_with("$argon2id$")));
+                assert!(a
+                    .password_hash
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("$argon2id$")));
             }
-            AccountStatus::Revoked => assert!(a.password_hash.is_none() && a.draft_password.is_none()),
+            AccountStatus::Revoked => {
+                assert!(a.password_hash.is_none() && a.draft_password.is_none())
+            }
             AccountStatus::Draft => assert!(a.password_hash.is_none()),
         }
     }
@@ -189,11 +250,21 @@ fn check(w: &World) {
     let sent = w
         .portal
         .notifications()
-        .history(&NotificationFilter { state: Some(NotificationState::Sent), ..Default::default() }, PageRequest::new(0, 3500))
+        .history(
+            &NotificationFilter {
+                state: Some(NotificationState::Sent),
+                ..Default::default()
+            },
+            PageRequest::new(0, 3500),
+        )
         .unwrap();
     for n in sent.items {
         assert!(!n.holds_secret);
-        assert!(!n.body.contains("token=") && !n.body.contains("Mot de passe : "), "{}", n.body);
+        assert!(
+            !n.body.contains("token=") && !n.body.contains("Mot de passe : "),
+            "{}",
+            n.body
+        );
     }
 }
 

@@ -11,14 +11,44 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Publish { tenant: usize, audience: usize, party: usize, folder: usize, invoice: bool },
-    Dispatch { tenant: usize, fail: u8 },
-    Cancel { tenant: usize, pick: usize },
-    Resend { tenant: usize, pick: usize, force: bool },
-    SetAddress { tenant: usize, party: usize, role: usize, present: bool },
-    SetConsent { tenant: usize, party: usize, accepted: bool },
-    ToggleSwitch { tenant: usize, audience: usize },
-    Advance { minutes: i64 },
+    Publish {
+        tenant: usize,
+        audience: usize,
+        party: usize,
+        folder: usize,
+        invoice: bool,
+    },
+    Dispatch {
+        tenant: usize,
+        fail: u8,
+    },
+    Cancel {
+        tenant: usize,
+        pick: usize,
+    },
+    Resend {
+        tenant: usize,
+        pick: usize,
+        force: bool,
+    },
+    SetAddress {
+        tenant: usize,
+        party: usize,
+        role: usize,
+        present: bool,
+    },
+    SetConsent {
+        tenant: usize,
+        party: usize,
+        accepted: bool,
+    },
+    ToggleSwitch {
+        tenant: usize,
+        audience: usize,
+    },
+    Advance {
+        minutes: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,7 +80,9 @@ const TENANTS: [&str; 2] = ["alpha", "beta"];
 fn world() -> World {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let mailer = Arc::new(MemoryMailer::new());
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    ));
     let portals: Vec<Portal> = TENANTS
         .iter()
         .map(|t| {
@@ -59,7 +91,10 @@ fn world() -> World {
                 .store(store.clone())
                 .mailer(mailer.clone())
                 .clock(clock.clone())
-                .retry_policy(RetryPolicy { max_attempts: 3, ..Default::default() })
+                .retry_policy(RetryPolicy {
+                    max_attempts: 3,
+                    ..Default::default()
+                })
                 .build()
                 .unwrap()
         })
@@ -75,14 +110,23 @@ fn world() -> World {
             }
         }
     }
-    World { portals, mailer, clock, seen: vec![HashMap::new(), HashMap::new()], parties }
+    World {
+        portals,
+        mailer,
+        clock,
+        seen: vec![HashMap::new(), HashMap::new()],
+        parties,
+    }
 }
 
 fn history(p: &Portal) -> Vec<Notification> {
     let mut out = Vec::new();
     let mut page = PageRequest::new(0, 350);
     loop {
-        let got = p.notifications().history(&NotificationFilter::default(), page).unwrap();
+        let got = p
+            .notifications()
+            .history(&NotificationFilter::default(), page)
+            .unwrap();
         out.extend(got.items.iter().cloned());
         if !got.has_more() {
             return out;
@@ -93,13 +137,30 @@ fn history(p: &Portal) -> Vec<Notification> {
 
 fn apply(w: &mut World, op: &Op) {
     match *op {
-        Op::Publish { tenant, audience, party, folder, invoice } => {
+        Op::Publish {
+            tenant,
+            audience,
+            party,
+            folder,
+            invoice,
+        } => {
             let audience = Audience::ALL[audience];
             let p = &w.portals[tenant];
             let folders = p.folders().list(audience).unwrap();
             let folder = &folders[folder % folders.len()];
-            let kind = if invoice { DocumentKind::Invoice } else { DocumentKind::Other };
-            let cmd = Publish::new(audience, format!("P{party}"), folder.path.clone(), "doc.pdf", b"%PDF".to_vec()).kind(kind);
+            let kind = if invoice {
+                DocumentKind::Invoice
+            } else {
+                DocumentKind::Other
+            };
+            let cmd = Publish::new(
+                audience,
+                format!("P{party}"),
+                folder.path.clone(),
+                "doc.pdf",
+                b"%PDF".to_vec(),
+            )
+            .kind(kind);
             p.documents().publish(cmd).unwrap();
         }
         Op::Dispatch { tenant, fail } => {
@@ -116,34 +177,75 @@ fn apply(w: &mut World, op: &Op) {
             let all = history(&w.portals[tenant]);
             if let Some(n) = all.get(pick % all.len().max(1)) {
                 let r = w.portals[tenant].notifications().cancel(&n.id);
-                assert_eq!(r.is_ok(), n.state.is_open(), "cancel allowed exactly when open: {r:?}");
+                assert_eq!(
+                    r.is_ok(),
+                    n.state.is_open(),
+                    "cancel allowed exactly when open: {r:?}"
+                );
             }
         }
-        Op::Resend { tenant, pick, force } => {
+        Op::Resend {
+            tenant,
+            pick,
+            force,
+        } => {
             let all = history(&w.portals[tenant]);
             if let Some(n) = all.get(pick % all.len().max(1)) {
                 if let Ok(fresh) = w.portals[tenant].notifications().resend(&n.id, force) {
                     assert_eq!(fresh.state, NotificationState::Pending);
                     assert_eq!(fresh.document_id, n.document_id);
                     if n.state == NotificationState::Sent || n.state.is_open() {
-                        assert!(force, "a sent or open notification is re-sent only when forced");
+                        assert!(
+                            force,
+                            "a sent or open notification is re-sent only when forced"
+                        );
                     }
                 }
             }
         }
-        Op::SetAddress { tenant, party, role, present } => {
+        Op::SetAddress {
+            tenant,
+            party,
+            role,
+            present,
+        } => {
             for audience in Audience::ALL {
-                let role = if audience == Audience::Employee { EmailRole::Main } else { EmailRole::ALL[role] };
+                let role = if audience == Audience::Employee {
+                    EmailRole::Main
+                } else {
+                    EmailRole::ALL[role]
+                };
                 let p = w.parties[tenant].get(&(audience, party)).unwrap().clone();
-                let address = if present { format!("{}-{party}@{}.fr", role.as_str(), TENANTS[tenant]) } else { String::new() };
-                let updated = w.portals[tenant].parties().upsert(p.email(role, address)).unwrap();
+                let address = if present {
+                    format!("{}-{party}@{}.fr", role.as_str(), TENANTS[tenant])
+                } else {
+                    String::new()
+                };
+                let updated = w.portals[tenant]
+                    .parties()
+                    .upsert(p.email(role, address))
+                    .unwrap();
                 w.parties[tenant].insert((audience, party), updated);
             }
         }
-        Op::SetConsent { tenant, party, accepted } => {
-            let p = w.parties[tenant].get(&(Audience::Client, party)).unwrap().clone();
-            let consent = if accepted { EInvoicingConsent::Accepted } else { EInvoicingConsent::Refused };
-            let updated = w.portals[tenant].parties().upsert(p.consent(consent)).unwrap();
+        Op::SetConsent {
+            tenant,
+            party,
+            accepted,
+        } => {
+            let p = w.parties[tenant]
+                .get(&(Audience::Client, party))
+                .unwrap()
+                .clone();
+            let consent = if accepted {
+                EInvoicingConsent::Accepted
+            } else {
+                EInvoicingConsent::Refused
+            };
+            let updated = w.portals[tenant]
+                .parties()
+                .upsert(p.consent(consent))
+                .unwrap();
             w.parties[tenant].insert((Audience::Client, party), updated);
         }
         Op::ToggleSwitch { tenant, audience } => {
@@ -163,35 +265,57 @@ fn check(w: &mut World) {
     let mut all_ids = Vec::new();
     for (t, p) in w.portals.iter().enumerate() {
         let notifications = history(p);
-        let by_id: HashMap<&str, &Notification> = notifications.iter().map(|n| (n.id.as_str(), n)).collect();
+        let by_id: HashMap<&str, &Notification> =
+            notifications.iter().map(|n| (n.id.as_str(), n)).collect();
         // Legal transitions only.
         for n in &notifications {
             if let Some(before) = w.seen[t].get(&n.id) {
-                assert!(*before == n.state || before.can_become(n.state), "{before:?} -> {:?}", n.state);
+                assert!(
+                    *before == n.state || before.can_become(n.state),
+                    "{before:?} -> {:?}",
+                    n.state
+                );
             }
             assert_eq!(n.state == NotificationState::Sent, n.sent_at.is_some());
-            assert!(n.recipient.ends_with(&format!("@{}.fr", TENANTS[t])), "tenant wall: {}", n.recipient);
+            assert!(
+                n.recipient.ends_with(&format!("@{}.fr", TENANTS[t])),
+                "tenant wall: {}",
+                n.recipient
+            );
             all_ids.push(n.id.clone());
         }
-        w.seen[t] = notifications.iter().map(|n| (n.id.clone(), n.state)).collect();
+        w.seen[t] = notifications
+            .iter()
+            .map(|n| (n.id.clone(), n.state))
+            .collect();
         // Every document has its decision.
         for audience in Audience::ALL {
             for i in 0..3 {
-                let docs = p.documents().list(audience, &format!("P{i}"), PageRequest::new(0, 3500)).unwrap();
+                let docs = p
+                    .documents()
+                    .list(audience, &format!("P{i}"), PageRequest::new(0, 3500))
+                    .unwrap();
                 for d in docs.items {
                     assert_eq!(d.audience, audience, "audience wall");
                     match &d.notification {
                         NotificationDecision::Queued { notification_id } => {
-                            let n = by_id.get(notification_id.as_str()).expect("queued notification exists");
+                            let n = by_id
+                                .get(notification_id.as_str())
+                                .expect("queued notification exists");
                             assert_eq!(n.document_id.as_deref(), Some(d.id.as_str()));
                             assert_eq!(n.audience, audience);
                         }
                         NotificationDecision::Skipped { .. } => {
-                            assert!(notifications.iter().all(|n| n.document_id.as_deref() != Some(d.id.as_str())));
+                            assert!(notifications
+                                .iter()
+                                .all(|n| n.document_id.as_deref() != Some(d.id.as_str())));
                         }
                     }
                     // The other tenant cannot read it.
-                    assert_eq!(w.portals[1 - t].documents().get(&d.id).unwrap_err().code(), "not_found");
+                    assert_eq!(
+                        w.portals[1 - t].documents().get(&d.id).unwrap_err().code(),
+                        "not_found"
+                    );
                 }
             }
         }

@@ -24,7 +24,11 @@ impl Drop for Sink {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_sink() -> Option<Sink> {
@@ -41,7 +45,9 @@ fn start_sink() -> Option<Sink> {
         .spawn()
         .ok()?;
     let mut line = String::new();
-    BufReader::new(child.stdout.take()?).read_line(&mut line).ok()?;
+    BufReader::new(child.stdout.take()?)
+        .read_line(&mut line)
+        .ok()?;
     if line.trim() != "ready" {
         let _ = child.kill();
         return None;
@@ -56,14 +62,28 @@ fn portal(port: u16, clock: Arc<FixedClock>) -> Portal {
         .clock(clock)
         .build()
         .unwrap();
-    for (code, email) in [("4", "keylian.ace@gmail.com"), ("R", "reject@x.fr"), ("B", "busy@x.fr")] {
-        p.parties().upsert(Party::client(code, "MOI MEME").email(EmailRole::Main, email)).unwrap();
+    for (code, email) in [
+        ("4", "keylian.ace@gmail.com"),
+        ("R", "reject@x.fr"),
+        ("B", "busy@x.fr"),
+    ] {
+        p.parties()
+            .upsert(Party::client(code, "MOI MEME").email(EmailRole::Main, email))
+            .unwrap();
     }
     p
 }
 
 fn publish(p: &Portal, code: &str) -> String {
-    let d = p.documents().publish(Publish::client(code, "Contrats", "Contrat été.pdf", b"%PDF".to_vec())).unwrap();
+    let d = p
+        .documents()
+        .publish(Publish::client(
+            code,
+            "Contrats",
+            "Contrat été.pdf",
+            b"%PDF".to_vec(),
+        ))
+        .unwrap();
     match d.notification {
         NotificationDecision::Queued { notification_id } => notification_id,
         other => panic!("{other:?}"),
@@ -76,27 +96,55 @@ fn delivers_to_a_real_smtp_server_and_classifies_failures() {
         eprintln!("SKIPPED: /usr/bin/python3 with aiosmtpd not available (apt-get install python3-aiosmtpd)");
         return;
     };
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 8, 9, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 8, 9, 0, 0).unwrap(),
+    ));
     let p = portal(sink.port, clock.clone());
 
     let ok = publish(&p, "4");
     let rejected = publish(&p, "R");
     let busy = publish(&p, "B");
     let report = p.sync().unwrap();
-    assert_eq!((report.dispatch.sent, report.dispatch.abandoned, report.dispatch.failed), (1, 1, 1));
+    assert_eq!(
+        (
+            report.dispatch.sent,
+            report.dispatch.abandoned,
+            report.dispatch.failed
+        ),
+        (1, 1, 1)
+    );
 
     let received = std::fs::read_to_string(sink.dir.path().join("1.eml")).unwrap();
-    assert!(received.contains("X-Envelope-To: keylian.ace@gmail.com"), "{received}");
-    assert!(received.contains(&format!("Message-ID: <{ok}@masociete.fr>")), "{received}");
-    assert!(received.lines().any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?")), "{received}");
+    assert!(
+        received.contains("X-Envelope-To: keylian.ace@gmail.com"),
+        "{received}"
+    );
+    assert!(
+        received.contains(&format!("Message-ID: <{ok}@masociete.fr>")),
+        "{received}"
+    );
+    assert!(
+        received
+            .lines()
+            .any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?")),
+        "{received}"
+    );
     assert!(received.contains("Reply-To: contact@masociete.fr"));
 
     let r = p.notifications().get(&rejected).unwrap();
     assert_eq!(r.state, NotificationState::Abandoned);
-    assert!(r.last_error().unwrap().contains("550"), "{:?}", r.last_error());
+    assert!(
+        r.last_error().unwrap().contains("550"),
+        "{:?}",
+        r.last_error()
+    );
     let b = p.notifications().get(&busy).unwrap();
     assert_eq!(b.state, NotificationState::Failed);
-    assert!(b.last_error().unwrap().contains("451"), "{:?}", b.last_error());
+    assert!(
+        b.last_error().unwrap().contains("451"),
+        "{:?}",
+        b.last_error()
+    );
     assert_eq!(b.next_attempt_at, clock.now() + Duration::minutes(1));
 
     // The server goes away: the next attempt is a transient failure, kept for later.

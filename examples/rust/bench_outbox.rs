@@ -34,7 +34,11 @@ fn tempfile_dir(name: &str) -> Result<std::path::PathBuf> {
 }
 
 fn render() -> Result<()> {
-    let t = Template::default_for(Audience::Client, TemplatePurpose::DocumentAvailable, Language::French);
+    let t = Template::default_for(
+        Audience::Client,
+        TemplatePurpose::DocumentAvailable,
+        Language::French,
+    );
     let compiled = t.compile()?;
     let names: Vec<String> = (0..RENDERS).map(|i| format!("FA-{i:06}.pdf")).collect();
     let parties: Vec<String> = (0..RENDERS).map(|i| format!("CLIENT {i}")).collect();
@@ -53,7 +57,8 @@ fn render() -> Result<()> {
             date: Some("08/03/2019"),
             password: None,
         };
-        total += black_box(compiled.render_subject(&v)).len() + black_box(compiled.render_body(&v)).len();
+        total += black_box(compiled.render_subject(&v)).len()
+            + black_box(compiled.render_body(&v)).len();
     }
     let portail = start.elapsed();
 
@@ -63,13 +68,24 @@ fn render() -> Result<()> {
         F(usize),
     }
     fn split(s: &str) -> Vec<P<'_>> {
-        let fields = ["#document#", "#lien#", "#société#", "#domaine#", "#nom#", "#date#"];
+        let fields = [
+            "#document#",
+            "#lien#",
+            "#société#",
+            "#domaine#",
+            "#nom#",
+            "#date#",
+        ];
         let mut out = Vec::new();
         let mut rest = s;
         'outer: while !rest.is_empty() {
             for (i, f) in fields.iter().enumerate() {
                 if let Some(pos) = rest.find(f) {
-                    let earliest = fields.iter().filter_map(|g| rest.find(g)).min().unwrap_or(pos);
+                    let earliest = fields
+                        .iter()
+                        .filter_map(|g| rest.find(g))
+                        .min()
+                        .unwrap_or(pos);
                     if earliest == pos {
                         out.push(P::T(&rest[..pos]));
                         out.push(P::F(i));
@@ -110,45 +126,77 @@ fn render() -> Result<()> {
     let floor = start.elapsed();
     assert_eq!(total, floor_total, "both render the same text");
     println!("render {RENDERS} notifications");
-    println!("  portail templates : {:>8.1} ms", portail.as_secs_f64() * 1e3);
-    println!("  floor (push_str)  : {:>8.1} ms", floor.as_secs_f64() * 1e3);
-    println!("  ratio             : {:>8.2}x   (target <= 3x)", portail.as_secs_f64() / floor.as_secs_f64());
+    println!(
+        "  portail templates : {:>8.1} ms",
+        portail.as_secs_f64() * 1e3
+    );
+    println!(
+        "  floor (push_str)  : {:>8.1} ms",
+        floor.as_secs_f64() * 1e3
+    );
+    println!(
+        "  ratio             : {:>8.2}x   (target <= 3x)",
+        portail.as_secs_f64() / floor.as_secs_f64()
+    );
     Ok(())
 }
 
 fn dispatch(label: &str, sqlite_dir: Option<&std::path::Path>) -> Result<()> {
     let outbox = tempfile_dir(&format!("bench-outbox-eml-{}", label.replace(' ', "-")))?;
-    let mut builder = Portal::builder("bench").settings(Settings::new("MA SOCIETE", "masociete.fr"));
+    let mut builder =
+        Portal::builder("bench").settings(Settings::new("MA SOCIETE", "masociete.fr"));
     if let Some(dir) = sqlite_dir {
         builder = builder.data_dir(dir)?;
     }
-    let portal = builder.mailer(Arc::new(FileMailer::open(&outbox)?)).build()?;
+    let portal = builder
+        .mailer(Arc::new(FileMailer::open(&outbox)?))
+        .build()?;
     let codes: Vec<String> = (0..DISPATCHES).map(|i| format!("E{i:05}")).collect();
     for code in &codes {
-        portal.parties().upsert(Party::employee(code.clone(), "SALARIE").email(EmailRole::Main, format!("{}@example.fr", code.to_lowercase())))?;
+        portal
+            .parties()
+            .upsert(Party::employee(code.clone(), "SALARIE").email(
+                EmailRole::Main,
+                format!("{}@example.fr", code.to_lowercase()),
+            ))?;
     }
     let commands = codes
         .iter()
-        .map(|c| Publish::employee(c.clone(), "Bulletins", "BP.pdf", format!("bulletin {c}").into_bytes()).kind(DocumentKind::Payslip))
+        .map(|c| {
+            Publish::employee(
+                c.clone(),
+                "Bulletins",
+                "BP.pdf",
+                format!("bulletin {c}").into_bytes(),
+            )
+            .kind(DocumentKind::Payslip)
+        })
         .collect();
     portal.documents().publish_many(commands, &|_| {})?;
     let start = Instant::now();
     let report = portal.dispatch(DISPATCHES as u32)?;
     let took = start.elapsed();
     assert_eq!(report.sent as usize, DISPATCHES);
-    let files: Vec<std::path::PathBuf> =
-        std::fs::read_dir(&outbox).map_err(Error::storage)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&outbox)
+        .map_err(Error::storage)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     assert_eq!(files.len(), DISPATCHES);
 
     // Floor: the file system alone, writing the same bytes the same way (temporary file, then
     // rename) into a fresh folder, with no store, no claim and no message building.
-    let contents: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap_or_default()).collect();
+    let contents: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap_or_default())
+        .collect();
     let floor_dir = tempfile_dir(&format!("bench-outbox-floor-{}", label.replace(' ', "-")))?;
     let start = Instant::now();
     for (i, bytes) in contents.iter().enumerate() {
         let path = floor_dir.join(format!("{i:032x}.eml"));
         let tmp = path.with_extension("eml.tmp");
-        std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path)).map_err(Error::storage)?;
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(Error::storage)?;
     }
     let floor = start.elapsed();
     println!("dispatch {DISPATCHES} pending notifications to .eml files ({label})");

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use portail::*;
 
 fn main() -> ExitCode {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "data".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "data".to_string());
     match run(&dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -39,13 +41,19 @@ fn run(dir: &str) -> Result<()> {
             .email(EmailRole::Billing, "keylian.ace@gmail.com")
             .consent(EInvoicingConsent::Accepted),
     )?;
-    portal.parties().upsert(Party::employee("S01", "JEAN DUPONT").email(EmailRole::Main, "jean.dupont@example.fr"))?;
+    portal.parties().upsert(
+        Party::employee("S01", "JEAN DUPONT").email(EmailRole::Main, "jean.dupont@example.fr"),
+    )?;
 
     // "J'ai créé un nouveau client « 4 » qui n'a pas encore d'accès donc je vais lui générer".
     let accounts = portal.accounts();
     let mut password = None;
     match accounts.live_account_of(Audience::Client, "4")? {
-        Some(a) => println!("client 4 already has access: identifier {:?}, {}", a.identifier, a.status.as_str()),
+        Some(a) => println!(
+            "client 4 already has access: identifier {:?}, {}",
+            a.identifier,
+            a.status.as_str()
+        ),
         None => {
             let draft = accounts.generate(Generate::client("4"))?;
             println!(
@@ -63,15 +71,28 @@ fn run(dir: &str) -> Result<()> {
 
     // The invoice is closed and published; consent is Accepted, so it reaches the portal.
     let invoice = portal.documents().publish(
-        Publish::client("4", "Factures", "FA-0002.pdf", sample_pdf("Facture FA-0002").into_bytes())
-            .kind(DocumentKind::Invoice)
-            .external_id("FA-0002"),
+        Publish::client(
+            "4",
+            "Factures",
+            "FA-0002.pdf",
+            sample_pdf("Facture FA-0002").into_bytes(),
+        )
+        .kind(DocumentKind::Invoice)
+        .external_id("FA-0002"),
     )?;
-    println!("published {} in Factures: notification {:?}", invoice.name, invoice.notification);
+    println!(
+        "published {} in Factures: notification {:?}",
+        invoice.name, invoice.notification
+    );
     portal.documents().publish(
-        Publish::employee("S01", "Bulletins", "BP-2019-03.pdf", sample_pdf("Bulletin mars 2019").into_bytes())
-            .kind(DocumentKind::Payslip)
-            .external_id("BP-S01-2019-03"),
+        Publish::employee(
+            "S01",
+            "Bulletins",
+            "BP-2019-03.pdf",
+            sample_pdf("Bulletin mars 2019").into_bytes(),
+        )
+        .kind(DocumentKind::Payslip)
+        .external_id("BP-S01-2019-03"),
     )?;
 
     // "Synchroniser".
@@ -85,7 +106,9 @@ fn run(dir: &str) -> Result<()> {
             "account 4 is now {}: e-mail sent to {:?} at {:?}; password frozen",
             a.status.as_str(),
             a.credentials_sent_to.unwrap_or_default(),
-            a.credentials_sent_at.map(|t| t.to_rfc3339()).unwrap_or_default()
+            a.credentials_sent_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
         );
     }
 
@@ -109,13 +132,23 @@ fn run(dir: &str) -> Result<()> {
         let docs = view.documents(None, PageRequest::first())?;
         println!("client 4 logged in and sees {} document(s)", docs.total);
         let dl = view.open(&invoice.id)?;
-        println!("downloaded {} ({} bytes), downloads: {}", dl.document.name, dl.content.len(), dl.document.downloads);
+        println!(
+            "downloaded {} ({} bytes), downloads: {}",
+            dl.document.name,
+            dl.content.len(),
+            dl.document.downloads
+        );
     }
 
     // Step 7: "Historique des notifications".
     println!("\nnotification history (newest first):");
-    println!("{:<20} {:<9} {:<24} {:<10} {:<6} subject", "created", "audience", "recipient", "state", "forced");
-    let history = portal.notifications().history(&NotificationFilter::default(), PageRequest::new(0, 50))?;
+    println!(
+        "{:<20} {:<9} {:<24} {:<10} {:<6} subject",
+        "created", "audience", "recipient", "state", "forced"
+    );
+    let history = portal
+        .notifications()
+        .history(&NotificationFilter::default(), PageRequest::new(0, 50))?;
     for n in &history.items {
         println!(
             "{:<20} {:<9} {:<24} {:<10} {:<6} {}",
@@ -127,7 +160,10 @@ fn run(dir: &str) -> Result<()> {
             n.subject
         );
     }
-    println!("\n{} notification(s); the sent ones are .eml files in {dir}/outbox/", history.total);
+    println!(
+        "\n{} notification(s); the sent ones are .eml files in {dir}/outbox/",
+        history.total
+    );
     Ok(())
 }
 
@@ -148,10 +184,16 @@ fn sample_pdf(text: &str) -> String {
         pdf.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
     }
     let xref = pdf.len();
-    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    pdf.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for off in offsets {
         pdf.push_str(&format!("{off:010} 00000 n \n"));
     }
-    pdf.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    pdf.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
     pdf
 }
