@@ -2,9 +2,10 @@
 //! `portail.FileMailer`, and any Python object with `send(message)` as a mailer.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use portail::{MailError, Mailer};
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -191,9 +192,19 @@ impl FileMailer {
 ///
 /// `send` runs with the interpreter attached. `portail.PermanentMailError` marks the message
 /// abandoned; any other exception (`portail.TransientMailError` included) is transient and
-/// retried with backoff. A failing mailer never crashes a dispatch.
+/// retried with backoff. A failing mailer never crashes a dispatch. A `BaseException` that is
+/// not an `Exception` (`KeyboardInterrupt`, `SystemExit`) is recorded as transient too, and
+/// raised again once the dispatch returns.
 pub(crate) struct PyMailer {
     obj: Py<PyAny>,
+    interrupt: Mutex<Option<PyErr>>,
+}
+
+impl PyMailer {
+    /// The first `KeyboardInterrupt`-like exception raised by `send` since the last call.
+    pub(crate) fn take_interrupt(&self) -> Option<PyErr> {
+        self.interrupt.lock().ok().and_then(|mut e| e.take())
+    }
 }
 
 impl Mailer for PyMailer {
@@ -204,7 +215,15 @@ impl Mailer for PyMailer {
             };
             match self.obj.call_method1(py, "send", (msg,)) {
                 Ok(_) => Ok(()),
-                Err(err) => Err(classify(py, &err)),
+                Err(err) => {
+                    let outcome = classify(py, &err);
+                    if !err.is_instance_of::<PyException>(py) {
+                        if let Ok(mut slot) = self.interrupt.lock() {
+                            slot.get_or_insert(err);
+                        }
+                    }
+                    Err(outcome)
+                }
             }
         })
     }
@@ -235,18 +254,23 @@ fn classify(py: Python<'_>, err: &PyErr) -> MailError {
     }
 }
 
-/// The mailer given to a portal: a `MemoryMailer`, a `FileMailer`, or any object with `send`.
-pub(crate) fn mailer_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn Mailer>> {
+/// The mailer given to a portal: a `MemoryMailer`, a `FileMailer`, or any object with `send`
+/// (then also returned as a `PyMailer`, whose interrupts the portal re-raises).
+pub(crate) fn mailer_from_py(
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<(Arc<dyn Mailer>, Option<Arc<PyMailer>>)> {
     if let Ok(m) = obj.cast::<MemoryMailer>() {
-        return Ok(m.get().inner.clone());
+        return Ok((m.get().inner.clone(), None));
     }
     if let Ok(m) = obj.cast::<FileMailer>() {
-        return Ok(m.get().inner.clone());
+        return Ok((m.get().inner.clone(), None));
     }
     if obj.hasattr("send")? {
-        return Ok(Arc::new(PyMailer {
+        let host = Arc::new(PyMailer {
             obj: obj.clone().unbind(),
-        }));
+            interrupt: Mutex::new(None),
+        });
+        return Ok((host.clone(), Some(host)));
     }
     Err(pyo3::exceptions::PyTypeError::new_err(
         "mailer must be a MemoryMailer, a FileMailer or an object with a send(message) method",

@@ -12,7 +12,7 @@ use crate::config::{settings_from_py, settings_to_py};
 use crate::documents::Documents;
 use crate::enter;
 use crate::folders::Folders;
-use crate::mail::mailer_from_py;
+use crate::mail::{mailer_from_py, PyMailer};
 use crate::notifications::{Notifications, RetryPolicy};
 use crate::parties::Parties;
 use crate::security::SecurityPolicy;
@@ -94,6 +94,18 @@ pub(crate) fn sync_report_to_py<'py>(
 #[pyclass(frozen, module = "portail", name = "Portal")]
 pub struct Portal {
     pub(crate) inner: Arc<portail::Portal>,
+    /// The host's Python mailer, if any (its interrupts are re-raised after a dispatch).
+    host_mailer: Option<Arc<PyMailer>>,
+}
+
+impl Portal {
+    /// Raise a `KeyboardInterrupt`-like exception the host mailer got during the last call.
+    fn reraise_interrupt(&self) -> PyResult<()> {
+        match self.host_mailer.as_ref().and_then(|m| m.take_interrupt()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The options shared by every constructor.
@@ -113,13 +125,16 @@ fn build(
     if let Some(s) = settings.filter(|s| !s.is_none()) {
         b = b.settings(settings_from_py(s)?);
     }
+    let mut host_mailer = None;
     if let Some(m) = mailer.filter(|m| !m.is_none()) {
         if outbox_dir.is_some() {
             return Err(pyo3::exceptions::PyTypeError::new_err(
                 "give either mailer or outbox_dir, not both",
             ));
         }
-        b = b.mailer(mailer_from_py(m)?);
+        let (mailer, host) = mailer_from_py(m)?;
+        b = b.mailer(mailer);
+        host_mailer = host;
     }
     if let Some(c) = clock {
         b = b.clock(c.inner.clone());
@@ -141,6 +156,7 @@ fn build(
     })?;
     Ok(Portal {
         inner: Arc::new(inner),
+        host_mailer,
     })
 }
 
@@ -227,10 +243,13 @@ impl Portal {
         if let Some(s) = settings.filter(|s| !s.is_none()) {
             b = b.settings(settings_from_py(s)?);
         }
-        let mailer = mailer
-            .filter(|m| !m.is_none())
-            .map(mailer_from_py)
-            .transpose()?;
+        let (mailer, host_mailer) = match mailer.filter(|m| !m.is_none()) {
+            Some(m) => {
+                let (mailer, host) = mailer_from_py(m)?;
+                (Some(mailer), host)
+            }
+            None => (None, None),
+        };
         if let Some(c) = clock {
             b = b.clock(c.inner.clone());
         }
@@ -249,6 +268,7 @@ impl Portal {
         })?;
         Ok(Portal {
             inner: Arc::new(inner),
+            host_mailer,
         })
     }
 
@@ -329,8 +349,9 @@ impl Portal {
     #[pyo3(signature = (limit=500))]
     fn dispatch<'py>(&self, py: Python<'py>, limit: u32) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.inner;
-        let r = enter(py, || p.dispatch(limit))?;
-        dispatch_report_to_py(py, &r)
+        let r = enter(py, || p.dispatch(limit));
+        self.reraise_interrupt()?;
+        dispatch_report_to_py(py, &r?)
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -344,7 +365,9 @@ impl Portal {
         let callback = Callback::new(progress);
         let p = &self.inner;
         let cb = &callback;
-        let r = enter(py, || p.sync_with_progress(&|x| cb.call(x)))?;
+        let r = enter(py, || p.sync_with_progress(&|x| cb.call(x)));
+        self.reraise_interrupt()?;
+        let r = r?;
         callback.finish(py)?;
         sync_report_to_py(py, &r)
     }

@@ -144,3 +144,17 @@ def test_unbuildable_message_is_a_mail_error() -> None:
     with pytest.raises(portail.MailError) as e:
         bad.as_bytes()
     assert e.value.code == "mail" and "not an address" in e.value.reason
+
+
+def test_keyboard_interrupt_in_send_is_recorded_then_raised() -> None:
+    host = HostMailer()
+    portal = make(host)
+    portal.documents().publish("4", "Contrats", PDF, name="C-1.pdf")
+    portal.documents().publish("4", "Contrats", PDF, name="C-2.pdf")
+    host.fail_with = [KeyboardInterrupt()]
+    with pytest.raises(KeyboardInterrupt):
+        portal.dispatch()
+    states = sorted(n.state.value for n in portal.notifications().history())
+    assert states == ["failed", "sent"], "the dispatch finished and recorded both"
+    assert len(host.sent) == 1
+    assert portal.dispatch().attempted == 0
