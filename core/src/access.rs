@@ -470,3 +470,70 @@ fn principal_of(a: &Account) -> Principal {
         identifier: a.identifier.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EmailRole, Generate, Party, Settings};
+
+    /// The unknown-identifier path verifies against a hash made with the very parameters of real
+    /// hashes, so it costs the same argon2 work (no timing oracle on who has an account).
+    #[test]
+    fn unknown_identifiers_cost_the_same_argon2_work() {
+        let p = Portal::builder("t")
+            .settings(Settings::new("X", "x.fr"))
+            .security(SecurityPolicy::fast_for_tests())
+            .build()
+            .unwrap();
+        p.parties()
+            .upsert(Party::client("4", "N").email(EmailRole::Main, "n@x.fr"))
+            .unwrap();
+        p.accounts()
+            .generate(Generate::client("4").password("password-1"))
+            .unwrap();
+        p.sync().unwrap();
+        let real = p
+            .accounts()
+            .find(Audience::Client, "4")
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .unwrap();
+        let params = |phc: &str| phc.split('$').nth(3).map(str::to_string);
+        assert_eq!(
+            p.login(Audience::Client, "nobody", "password-1")
+                .unwrap_err(),
+            Error::InvalidCredentials
+        );
+        let dummy = p
+            .dummy_hash
+            .get()
+            .expect("the unknown path verified against the dummy hash")
+            .clone();
+        assert_eq!(params(&dummy), params(&real));
+        assert!(dummy.starts_with("$argon2id$v=19$"));
+        // A draft (no hash yet) also burns the dummy verification rather than answering fast.
+        p.parties()
+            .upsert(Party::client("5", "N").email(EmailRole::Main, "m@x.fr"))
+            .unwrap();
+        p.accounts()
+            .generate(Generate::client("5").password("password-2"))
+            .unwrap();
+        assert_eq!(
+            p.login(Audience::Client, "5", "password-2").unwrap_err(),
+            Error::InvalidCredentials
+        );
+    }
+
+    #[test]
+    fn hashing_is_spread_and_complete() {
+        let policy = SecurityPolicy::fast_for_tests();
+        let passwords: Vec<String> = (0..7).map(|i| format!("password-{i}")).collect();
+        let hashes = hash_all(&policy, &passwords).unwrap();
+        assert_eq!(hashes.len(), 7);
+        for (p, h) in passwords.iter().zip(&hashes) {
+            assert!(policy.verify_password(p, h));
+        }
+        assert!(hash_all(&policy, &[]).unwrap().is_empty());
+    }
+}
