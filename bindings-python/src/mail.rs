@@ -254,11 +254,12 @@ fn classify(py: Python<'_>, err: &PyErr) -> MailError {
     }
 }
 
+/// A mailer for the core, and the host's Python mailer when it is one.
+pub(crate) type ResolvedMailer = (Arc<dyn Mailer>, Option<Arc<PyMailer>>);
+
 /// The mailer given to a portal: a `MemoryMailer`, a `FileMailer`, or any object with `send`
 /// (then also returned as a `PyMailer`, whose interrupts the portal re-raises).
-pub(crate) fn mailer_from_py(
-    obj: &Bound<'_, PyAny>,
-) -> PyResult<(Arc<dyn Mailer>, Option<Arc<PyMailer>>)> {
+pub(crate) fn mailer_from_py(obj: &Bound<'_, PyAny>) -> PyResult<ResolvedMailer> {
     if let Ok(m) = obj.cast::<MemoryMailer>() {
         return Ok((m.get().inner.clone(), None));
     }

@@ -19,7 +19,7 @@ class HostMailer:
 
     def __init__(self) -> None:
         self.sent: List[portail.OutgoingMessage] = []
-        self.fail_with: List[Exception] = []
+        self.fail_with: List[BaseException] = []
 
     def send(self, message: portail.OutgoingMessage) -> None:
         if self.fail_with:
