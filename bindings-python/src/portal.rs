@@ -239,8 +239,23 @@ impl Portal {
         security: Option<PyRef<'_, SecurityPolicy>>,
         retry_policy: Option<PyRef<'_, RetryPolicy>>,
     ) -> PyResult<Self> {
+        let settings = settings.filter(|s| !s.is_none());
+        let bare = tenant == "default"
+            && settings.is_none()
+            && mailer.is_none_or(|m| m.is_none())
+            && clock.is_none()
+            && security.is_none()
+            && retry_policy.is_none();
+        if bare {
+            // Exactly the core's one-liner, with its first-open default settings.
+            let inner = enter(py, move || portail::Portal::open(path))?;
+            return Ok(Portal {
+                inner: Arc::new(inner),
+                host_mailer: None,
+            });
+        }
         let mut b = portail::Portal::builder(tenant);
-        if let Some(s) = settings.filter(|s| !s.is_none()) {
+        if let Some(s) = settings {
             b = b.settings(settings_from_py(s)?);
         }
         let (mailer, host_mailer) = match mailer.filter(|m| !m.is_none()) {

@@ -34,14 +34,11 @@ def test_open_embedded_default_twice(tmp_path: pathlib.Path) -> None:
     assert again.documents().content(doc.id) == PDF
 
 
-@pytest.mark.xfail(
-    raises=portail.InvalidInputError,
-    strict=False,
-    reason="core: Portal::open's first-open default sender noreply@localhost fails validation",
-)
 def test_open_is_one_line(tmp_path: pathlib.Path) -> None:
     portal = portail.Portal.open(tmp_path / "data")
-    assert portal.settings().company_name == "default"
+    assert portal.tenant == "default"
+    assert portal.settings().company_name == "Portail"
+    assert (tmp_path / "data" / "portail.sqlite3").exists()
 
 
 def test_constructor_with_directories(tmp_path: pathlib.Path) -> None:
