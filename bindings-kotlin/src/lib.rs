@@ -23,6 +23,7 @@
 //! | [`accounts`] | `accounts`: logins and their life |
 //! | [`access`] | `access`: login, lockout, passwords, invitations |
 //! | [`view`] | `view`: what a logged-in user sees and downloads |
+//! | [`pdf`] | `pdf`: page count, watermark (signing later) |
 //! | [`mail`] | `mail`: the Kotlin-implemented mailer, the memory mailer |
 //! | [`clock`] | `clock`: the fixed clock for tests |
 //! | [`security`] | `security`: hashing cost |
@@ -44,6 +45,7 @@ pub mod folders;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
+pub mod pdf;
 pub mod portal;
 pub mod security;
 pub mod templates;

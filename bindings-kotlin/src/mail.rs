@@ -39,6 +39,30 @@ impl From<portail::OutgoingMessage> for OutgoingMessage {
     }
 }
 
+impl From<OutgoingMessage> for portail::OutgoingMessage {
+    fn from(m: OutgoingMessage) -> Self {
+        portail::OutgoingMessage {
+            message_id: m.message_id,
+            notification_id: m.notification_id,
+            from: m.from,
+            from_name: m.from_name,
+            reply_to: m.reply_to,
+            to: m.to,
+            subject: m.subject,
+            body: m.body,
+        }
+    }
+}
+
+/// The message as RFC 5322 bytes (what an `.eml` file holds, or what to hand an SMTP client):
+/// UTF-8 subject encoded, body transfer-encoded, the stable Message-ID set.
+/// `PortailException.Mail` if it cannot be built (e.g. a malformed address).
+#[uniffi::export]
+pub fn message_to_rfc5322(message: OutgoingMessage) -> crate::Result<Vec<u8>> {
+    let message = portail::OutgoingMessage::from(message);
+    Ok(message.to_rfc5322().map_err(portail::Error::from)?)
+}
+
 /// Why a send failed (Kotlin: `MailException`). Throw `MailException.Transient` to have the
 /// notification retried with backoff, `MailException.Permanent` to abandon it. Any other
 /// exception thrown by a Kotlin mailer counts as transient.

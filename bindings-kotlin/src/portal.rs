@@ -255,6 +255,7 @@ impl Portal {
 struct BuilderState {
     tenant: String,
     settings: Option<portail::Settings>,
+    data_dir: Option<String>,
     blobs_dir: Option<String>,
     outbox_dir: Option<String>,
     mailer: Option<Arc<dyn portail::Mailer>>,
@@ -289,6 +290,7 @@ impl PortalBuilder {
             state: Mutex::new(BuilderState {
                 tenant,
                 settings: None,
+                data_dir: None,
                 blobs_dir: None,
                 outbox_dir: None,
                 mailer: None,
@@ -302,6 +304,13 @@ impl PortalBuilder {
     /// Settings used the first time this tenant is opened (then the stored ones win).
     pub fn settings(self: Arc<Self>, settings: Settings) -> Arc<Self> {
         self.edit(|s| s.settings = Some(settings.into()))
+    }
+
+    /// The embedded default in the folder `dir` (created if missing): a SQLite store
+    /// `dir/portail.sqlite3`, blobs in `dir/blobs`, `.eml` files in `dir/outbox`. Later
+    /// `blobsDir`, `outboxDir`, `mailer` or `memoryMailer` calls replace the matching part.
+    pub fn data_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
+        self.edit(|s| s.data_dir = Some(dir))
     }
 
     /// Keep document contents as files under `dir` (created if missing) instead of memory.
@@ -370,6 +379,9 @@ impl PortalBuilder {
             .retry_policy(state.retry);
         if let Some(settings) = &state.settings {
             b = b.settings(settings.clone());
+        }
+        if let Some(dir) = &state.data_dir {
+            b = b.data_dir(dir)?;
         }
         if let Some(dir) = &state.blobs_dir {
             b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));

@@ -1,0 +1,139 @@
+package dev.portail
+
+import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertIs
+import kotlin.test.assertTrue
+import org.junit.jupiter.api.Test
+
+/** One sealed PortailException family: a subclass per core code, each from real bad input. */
+class ErrorsTest {
+    @Test
+    fun `the binding knows the 13 core codes`() {
+        assertEquals(
+            listOf(
+                "invalid_input", "not_found", "identifier_taken", "invalid_state", "conflict",
+                "access_denied", "invalid_credentials", "locked_out", "invalid_token",
+                "payment_required", "pdf", "mail", "storage",
+            ),
+            errorCodes(),
+        )
+    }
+
+    @Test
+    fun `invalid input names the field`() = withPortal { portal, _, _ ->
+        val e = assertFailsWith<PortailException.InvalidInput> {
+            portal.parties().use { it.upsert(moiMeme(billing = "not-an-address")) }
+        }
+        assertEquals("invalid_input", e.code)
+        assertEquals("emails.billing", e.field)
+        assertTrue(e.detail.startsWith("invalid emails.billing"), e.detail)
+        val base: PortailException = e
+        assertEquals("invalid_input", base.code)
+        assertEquals("emails.billing", base.field)
+        val settings = assertFailsWith<PortailException.InvalidInput> {
+            portal.saveSettings(portal.settings().copy(client = portal.settings().client.copy(pageSize = 9u)))
+        }
+        assertEquals("client.page_size", settings.field)
+    }
+
+    @Test
+    fun `not found, identifier taken, invalid state, conflict`() = withPortal { portal, _, _ ->
+        val missing = assertFailsWith<PortailException.NotFound> { portal.parties().use { it.get(Audience.CLIENT, "9") } }
+        assertEquals(Triple("not_found", "party", "9"), Triple(missing.code, missing.what, missing.key))
+
+        portal.parties().use {
+            it.upsert(moiMeme())
+            it.upsert(clientParty("5", "AUTRE").copy(emails = mapOf(EmailRole.MAIN to "autre@client.fr")))
+        }
+        portal.accounts().use { accounts ->
+            accounts.generate(generateRequest(Audience.CLIENT, "4").copy(identifier = IdentifierChoice.Given("moimeme")))
+            val taken = assertFailsWith<PortailException.IdentifierTaken> {
+                accounts.generate(generateRequest(Audience.CLIENT, "5").copy(identifier = IdentifierChoice.Given("MoiMeme")))
+            }
+            assertEquals("MoiMeme", taken.identifier)
+            assertEquals("identifier_taken", taken.code)
+        }
+
+        val doc = portal.documents().use { it.publish(invoice()) }
+        val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
+        portal.sync()
+        val state = assertFailsWith<PortailException.InvalidState> { portal.notifications().use { it.cancel(id) } }
+        assertEquals("invalid_state", state.code)
+
+        val stale = portal.settings()
+        portal.saveSettings(stale.copy(companyName = "MA SOCIETE SA"))
+        val conflict = assertFailsWith<PortailException.Conflict> { portal.saveSettings(stale.copy(companyName = "Autre")) }
+        assertEquals("conflict", conflict.code)
+        assertEquals("MA SOCIETE SA", portal.settings().companyName)
+    }
+
+    @Test
+    fun `access denied, invalid credentials, locked out, invalid token`() = withPortal { portal, _, _ ->
+        portal.parties().use { it.upsert(moiMeme()) }
+        val account = portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+        assertFailsWith<PortailException.AccessDenied> { portal.principal(account.id) }
+        portal.sync()
+        val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
+        portal.accounts().use { it.setAuthorized(account.id, false) }
+        val denied = assertFailsWith<PortailException.AccessDenied> { portal.view(me).use { it.folders() } }
+        assertEquals("access_denied", denied.code)
+        val creds = assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
+        assertEquals("invalid_credentials", creds.code)
+        portal.accounts().use { it.setAuthorized(account.id, true) }
+
+        repeat(5) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
+        val locked = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
+        assertEquals("locked_out", locked.code)
+        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), Instant.parse(locked.until))
+
+        val token = assertFailsWith<PortailException.InvalidToken> {
+            portal.resetPassword(Audience.CLIENT, "0".repeat(64), "nouveau-mot-de-passe")
+        }
+        assertEquals("invalid_token", token.code)
+    }
+
+    @Test
+    fun `pdf error from bytes that are not a PDF`() {
+        val e = assertFailsWith<PortailException.Pdf> { pdfPageCount("not a pdf".toByteArray()) }
+        assertEquals("pdf", e.code)
+        assertEquals(2u, pdfPageCount(samplePdf(listOf("page 1", "page 2"))))
+    }
+
+    @Test
+    fun `storage error from a blob folder that is a file`() {
+        val file = Files.createTempFile("portail", ".blobs")
+        try {
+            val e = assertFailsWith<PortailException.Storage> {
+                PortalBuilder("t").use { it.settings(maSociete()).blobsDir(file.toString()).build() }
+            }
+            assertEquals("storage", e.code)
+        } finally {
+            Files.deleteIfExists(file)
+        }
+    }
+
+    @Test
+    fun `bad instants and durations are invalid input, never a crash`() {
+        val e = assertFailsWith<PortailException.InvalidInput> { FixedClock(Instant.MAX) }
+        assertEquals("now", e.field)
+        FixedClock(SEED_NOW).use { clock ->
+            val far = assertFailsWith<PortailException.InvalidInput> { clock.advance(Duration.ofSeconds(Long.MAX_VALUE)) }
+            assertEquals("by", far.field)
+            assertEquals(SEED_NOW, clock.now())
+        }
+        withPortal { portal, _, _ ->
+            val filter = assertFailsWith<PortailException.InvalidInput> {
+                portal.notifications().use { it.history(NotificationFilter(from = Instant.MIN), PageRequest()) }
+            }
+            assertEquals("from", filter.field)
+            val page = assertFailsWith<PortailException.InvalidInput> {
+                portal.parties().use { it.list(Audience.CLIENT, PageRequest(limit = 0u)) }
+            }
+            assertEquals("limit", page.field)
+        }
+    }
+}
