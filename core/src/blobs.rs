@@ -135,30 +135,68 @@ impl FsBlobs {
     }
 }
 
+impl FsBlobs {
+    /// Whether `path` already holds `len` bytes (a whole file of this content: the name is
+    /// its hash, and files only appear under their name once fully written).
+    fn holds(path: &Path, len: usize) -> bool {
+        fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == len as u64)
+    }
+
+    #[cfg(unix)]
+    fn sync_dir(dir: &Path) -> std::io::Result<()> {
+        fs::File::open(dir)?.sync_all()
+    }
+
+    #[cfg(not(unix))]
+    fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+        // Directories cannot be opened for syncing there; the rename is already durable.
+        Ok(())
+    }
+}
+
 impl Blobs for FsBlobs {
     fn put(&self, bytes: &[u8]) -> Result<String> {
         let key = sha256_hex(bytes);
         let path = self.path_of(&key)?;
-        if path.exists() {
+        // Already stored (a file of another size is damaged: it is replaced below).
+        if Self::holds(&path, bytes.len()) {
             return Ok(key);
         }
         let dir = path.parent().unwrap_or(&self.root);
+        let new_dir = !dir.exists();
         fs::create_dir_all(dir)
             .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+        if new_dir && self.sync {
+            // Make the new shard folder's entry durable too.
+            Self::sync_dir(&self.root)
+                .map_err(|e| Error::storage(format!("sync {}: {e}", self.root.display())))?;
+        }
         let tmp = dir.join(format!(
             ".tmp-{}-{}",
             &key[2..12],
             uuid::Uuid::new_v4().simple()
         ));
         let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
+            let mut f = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             f.write_all(bytes)?;
             if self.sync {
                 f.sync_all()?;
             }
-            fs::rename(&tmp, &path)?;
+            drop(f);
+            if let Err(e) = fs::rename(&tmp, &path) {
+                // Another writer of the same content won the race (where rename does not
+                // replace an existing file): theirs is the same bytes.
+                if Self::holds(&path, bytes.len()) {
+                    let _ = fs::remove_file(&tmp);
+                    return Ok(());
+                }
+                return Err(e);
+            }
             if self.sync {
-                fs::File::open(dir)?.sync_all()?;
+                Self::sync_dir(dir)?;
             }
             Ok(())
         };
@@ -184,7 +222,7 @@ impl Blobs for FsBlobs {
     }
 
     fn contains(&self, sha256: &str) -> Result<bool> {
-        Ok(self.path_of(sha256)?.exists())
+        Ok(self.path_of(sha256)?.is_file())
     }
 }
 
@@ -228,5 +266,57 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn fs_concurrent_puts_of_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = std::sync::Arc::new(FsBlobs::open(dir.path()).unwrap());
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let b = b.clone();
+                let c = content.clone();
+                std::thread::spawn(move || (0..20).map(|_| b.put(&c).unwrap()).collect::<Vec<_>>())
+            })
+            .collect();
+        let keys: Vec<String> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        let k = sha256_hex(&content);
+        assert!(keys.iter().all(|x| *x == k));
+        assert_eq!(b.get(&k).unwrap(), content);
+        let shard: Vec<_> = fs::read_dir(dir.path().join(&k[..2]))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(shard, [k[2..].to_string()], "one file, no temp file left");
+    }
+
+    #[test]
+    fn fs_put_repairs_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = FsBlobs::open(dir.path()).unwrap().without_fsync();
+        let k = b.put(b"payslip content").unwrap();
+        let path = dir.path().join(&k[..2]).join(&k[2..]);
+        fs::write(&path, b"payslip").unwrap(); // truncated by a faulty copy
+        assert_eq!(b.get(&k).unwrap_err().code(), "storage");
+        assert_eq!(b.put(b"payslip content").unwrap(), k);
+        assert_eq!(b.get(&k).unwrap(), b"payslip content");
+    }
+
+    #[test]
+    fn fs_contains_is_false_for_a_folder_or_bad_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = FsBlobs::open(dir.path()).unwrap();
+        let k = sha256_hex(b"x");
+        fs::create_dir_all(dir.path().join(&k[..2]).join(&k[2..])).unwrap();
+        assert!(!b.contains(&k).unwrap());
+        assert_eq!(b.contains("nope").unwrap_err().code(), "invalid_input");
+        assert_eq!(
+            b.get(&k.to_uppercase()).unwrap_err().code(),
+            "invalid_input"
+        );
     }
 }

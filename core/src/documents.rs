@@ -620,6 +620,11 @@ impl Documents<'_> {
     /// document and its notification share a commit; inputs already published under their
     /// external id are skipped, so an interrupted run can simply be run again. Bad inputs are
     /// reported one by one and do not stop the others.
+    ///
+    /// Each chunk is committed optimistically without looking its external ids up first (a
+    /// fresh run reads nothing per document); when the store refuses the chunk because an
+    /// external id exists already (a resumed run, or a concurrent publisher), the chunk's
+    /// external ids are looked up and only the new documents are committed.
     pub fn publish_many(
         &self,
         commands: Vec<Publish>,
@@ -629,55 +634,90 @@ impl Documents<'_> {
         let total = commands.len() as u64;
         let now = p.clock.now();
         let mut cache = PublishCache::new(p, now)?;
-        let mut report = PublishReport {
-            outcomes: Vec::with_capacity(commands.len()),
-            ..Default::default()
-        };
+        let mut outcomes: Vec<Option<std::result::Result<Document, Error>>> =
+            Vec::with_capacity(commands.len());
+        let mut report = PublishReport::default();
         let mut done = 0u64;
         let mut seen_external = std::collections::HashSet::new();
         for chunk in commands.chunks(PUBLISH_BATCH) {
-            let mut changes = Vec::with_capacity(chunk.len() * 2);
-            let mut pending: Vec<(usize, Document, bool)> = Vec::new();
-            for cmd in chunk {
-                let slot = report.outcomes.len();
-                let outcome = (|| {
-                    if let Some(ext) = &cmd.external_id {
-                        if !seen_external.insert((cmd.audience, ext.clone())) {
-                            return Err(Error::invalid(
-                                "external_id",
-                                format!("{ext:?} appears twice in the batch"),
-                            ));
-                        }
+            let base = outcomes.len();
+            // Prepared documents with their input index, and the commit's changes.
+            let mut prepared: Vec<(usize, Document, Option<Notification>)> =
+                Vec::with_capacity(chunk.len());
+            for (i, cmd) in chunk.iter().enumerate() {
+                let slot = base + i;
+                outcomes.push(None);
+                if let Some(ext) = &cmd.external_id {
+                    if !seen_external.insert((cmd.audience, ext.clone())) {
+                        outcomes[slot] = Some(Err(Error::invalid(
+                            "external_id",
+                            format!("{ext:?} appears twice in the batch"),
+                        )));
+                        continue;
                     }
-                    if let Some(existing) = self.existing(cmd)? {
-                        return Ok((existing, None, true));
-                    }
-                    let (d, n) = cache.prepare(p, cmd, now)?;
-                    Ok((d, n, false))
-                })();
-                match outcome {
-                    Ok((d, n, already)) => {
-                        if already {
+                }
+                match cache.prepare(p, cmd, now) {
+                    Ok((d, n)) => prepared.push((slot, d, n)),
+                    // Published earlier (its party may have gone since): the first one stands.
+                    Err(e) => match self.existing(cmd)? {
+                        Some(existing) => {
                             report.already_published += 1;
-                            report.outcomes.push(Ok(d));
-                        } else {
-                            changes.push(crate::store::Change::Document(d.clone()));
-                            let queued = n.is_some();
-                            changes.extend(n.map(crate::store::Change::Notification));
-                            pending.push((slot, d, queued));
-                            report
-                                .outcomes
-                                .push(Err(Error::state("document", "not committed")));
+                            outcomes[slot] = Some(Ok(existing));
                         }
-                    }
-                    Err(e) => report.outcomes.push(Err(e)),
+                        None => outcomes[slot] = Some(Err(e)),
+                    },
                 }
             }
-            p.store.commit(&p.tenant, &changes)?;
-            for (slot, d, queued) in pending {
+            match self.commit_prepared(&prepared) {
+                Ok(()) => {}
+                Err(Error::Conflict { .. }) => {
+                    // Some external ids exist already: keep the first documents, commit the rest.
+                    let mut fresh = Vec::with_capacity(prepared.len());
+                    for (slot, d, n) in prepared {
+                        match self.existing(&chunk[slot - base])? {
+                            Some(existing) => {
+                                report.already_published += 1;
+                                outcomes[slot] = Some(Ok(existing));
+                            }
+                            None => fresh.push((slot, d, n)),
+                        }
+                    }
+                    prepared = match self.commit_prepared(&fresh) {
+                        Ok(()) => fresh,
+                        // Still racing another publisher: one commit per document.
+                        Err(Error::Conflict { .. }) => {
+                            let mut won = Vec::new();
+                            for (slot, d, n) in fresh {
+                                let one = [(slot, d, n)];
+                                match self.commit_prepared(&one) {
+                                    Ok(()) => won.extend(one),
+                                    Err(Error::Conflict { .. }) => {
+                                        let existing = self.existing(&chunk[slot - base])?;
+                                        outcomes[slot] = Some(match existing {
+                                            Some(d) => {
+                                                report.already_published += 1;
+                                                Ok(d)
+                                            }
+                                            None => Err(Error::conflict(format!(
+                                                "document {}",
+                                                chunk[slot - base].name
+                                            ))),
+                                        });
+                                    }
+                                    Err(e) => return Err(e),
+                                }
+                            }
+                            won
+                        }
+                        Err(e) => return Err(e),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
+            for (slot, d, n) in prepared {
                 report.published += 1;
-                report.notifications_queued += queued as u64;
-                report.outcomes[slot] = Ok(Document { version: 1, ..d });
+                report.notifications_queued += u64::from(n.is_some());
+                outcomes[slot] = Some(Ok(Document { version: 1, ..d }));
             }
             done += chunk.len() as u64;
             progress(crate::Progress {
@@ -686,7 +726,25 @@ impl Documents<'_> {
                 total,
             });
         }
+        report.outcomes = outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(Error::state("document", "not committed"))))
+            .collect();
         Ok(report)
+    }
+
+    /// Commit prepared documents and their notifications in one transaction.
+    fn commit_prepared(&self, prepared: &[(usize, Document, Option<Notification>)]) -> Result<()> {
+        if prepared.is_empty() {
+            return Ok(());
+        }
+        let mut changes = Vec::with_capacity(prepared.len() * 2);
+        for (_, d, n) in prepared {
+            changes.push(crate::store::Change::Document(d.clone()));
+            changes.extend(n.clone().map(crate::store::Change::Notification));
+        }
+        let p = self.portal;
+        p.store.commit(&p.tenant, &changes)
     }
 
     /// A document by id.

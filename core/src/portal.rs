@@ -93,6 +93,24 @@ impl PortalBuilder {
         self
     }
 
+    /// Keep everything in the folder `dir` (created if missing), the embedded default:
+    /// the SQLite store `dir/portail.sqlite3`, the blobs under `dir/blobs`, and the outgoing
+    /// e-mails as `.eml` files in `dir/outbox`. Opening the folder again reopens the same
+    /// data. Later `.store`, `.blobs` or `.mailer` calls replace the matching part.
+    #[cfg(feature = "sqlite")]
+    pub fn data_dir(self, dir: impl AsRef<std::path::Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+        let store = crate::store::SqliteStore::open(dir.join("portail.sqlite3"))?;
+        let blobs = crate::blobs::FsBlobs::open(dir.join("blobs"))?;
+        let mailer = crate::mail::FileMailer::open(dir.join("outbox"))?;
+        Ok(self
+            .store(Arc::new(store))
+            .blobs(Arc::new(blobs))
+            .mailer(Arc::new(mailer)))
+    }
+
     /// Retries of transient mail failures.
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -258,6 +276,27 @@ impl Portal {
     /// A portal entirely in memory (memory store, blobs and mailer), for tests and trials.
     pub fn in_memory(tenant: impl Into<String>, settings: Settings) -> Result<Portal> {
         Portal::builder(tenant).settings(settings).build()
+    }
+
+    /// The embedded default in the folder `dir`: tenant `default`, SQLite store
+    /// `dir/portail.sqlite3`, blobs in `dir/blobs`, `.eml` files in `dir/outbox`, default
+    /// settings on first open (company "Portail", domain `portail.localhost`: change them with
+    /// [`Portal::update_settings`]). Opening the
+    /// same folder again reopens it; nothing is reset.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let portal = portail::Portal::open(dir.path())?;
+    /// assert_eq!(portal.tenant(), "default");
+    /// assert!(dir.path().join("portail.sqlite3").exists());
+    /// # Ok::<(), portail::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn open(dir: impl AsRef<std::path::Path>) -> Result<Portal> {
+        Portal::builder("default")
+            .settings(Settings::new("Portail", "portail.localhost"))
+            .data_dir(dir)?
+            .build()
     }
 
     /// The tenant id.

@@ -29,6 +29,13 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     tokens_and_access_events(&make());
     commit_is_atomic(&make());
     tenants_are_walls(&make());
+    updates_and_conflicts_of_every_record(&make());
+    document_updates_move_in_listings(&make());
+    paging_edge_cases(&make());
+    ordering_ties_by_id(&make());
+    notification_filters_and_retries(&make());
+    account_filters_and_revocation(&make());
+    walls_on_every_query(&make());
 }
 
 /// The instant the checks start from.
@@ -728,5 +735,876 @@ fn tenants_are_walls(s: &impl Store) {
             .flatten()
             .map(|p| p.name),
         Some("A".into())
+    );
+}
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
+    items.iter().map(|x| id(x).to_string()).collect()
+}
+
+fn updates_and_conflicts_of_every_record(s: &impl Store) {
+    ok(s.commit("t", &[]), "empty commit");
+    // Party: update at its version, stale update refused.
+    ok(
+        s.commit("t", &[Change::Party(Party::client("4", "A"))]),
+        "party",
+    );
+    let p1 = s
+        .party("t", Audience::Client, "4")
+        .ok()
+        .flatten()
+        .expect("party");
+    let mut p2 = p1.clone();
+    p2.name = "B".into();
+    ok(s.commit("t", &[Change::Party(p2)]), "party update");
+    fails_with(
+        s.commit("t", &[Change::Party(p1)]),
+        "conflict",
+        "stale party",
+    );
+    assert_eq!(
+        s.party("t", Audience::Client, "4")
+            .ok()
+            .flatten()
+            .map(|p| (p.name, p.version)),
+        Some(("B".into(), 2))
+    );
+    // Folder: rename, rename onto another's path, stale update, delete of a missing one.
+    let mut a = Folder::new(Audience::Client, "A", "A");
+    a.id = "fa".into();
+    let mut b = Folder::new(Audience::Client, "B", "B");
+    b.id = "fb".into();
+    ok(
+        s.commit("t", &[Change::Folder(a), Change::Folder(b)]),
+        "folders",
+    );
+    let fa = s.folders("t", Audience::Client).expect("folders")[0].clone();
+    let mut onto_b = fa.clone();
+    onto_b.path = "B".into();
+    fails_with(
+        s.commit("t", &[Change::Folder(onto_b)]),
+        "conflict",
+        "rename onto a used path",
+    );
+    let mut renamed = fa.clone();
+    renamed.path = "C".into();
+    ok(s.commit("t", &[Change::Folder(renamed)]), "rename");
+    fails_with(
+        s.commit("t", &[Change::Folder(fa)]),
+        "conflict",
+        "stale folder",
+    );
+    let mut again = Folder::new(Audience::Client, "A", "A again");
+    again.id = "fa2".into();
+    ok(
+        s.commit("t", &[Change::Folder(again)]),
+        "a freed path is reusable",
+    );
+    let mut same_id = Folder::new(Audience::Client, "D", "D");
+    same_id.id = "fb".into();
+    fails_with(
+        s.commit("t", &[Change::Folder(same_id)]),
+        "conflict",
+        "folder id inserted twice",
+    );
+    fails_with(
+        s.commit(
+            "t",
+            &[Change::DeleteFolder {
+                id: "missing".into(),
+                version: 1,
+            }],
+        ),
+        "conflict",
+        "delete of a missing folder",
+    );
+    assert_eq!(
+        s.folders("t", Audience::Client)
+            .map(|v| v
+                .iter()
+                .map(|f| (f.path.clone(), f.version))
+                .collect::<Vec<_>>())
+            .ok(),
+        Some(vec![("A".into(), 1), ("B".into(), 1), ("C".into(), 2)])
+    );
+    // Template: update, stale.
+    let t = Template::new(
+        Audience::Client,
+        TemplatePurpose::PasswordReset,
+        "S",
+        "B #lien#",
+    );
+    ok(s.commit("t", &[Change::Template(t)]), "template");
+    let t1 = s.templates("t", Audience::Client).expect("templates")[0].clone();
+    let mut t2 = t1.clone();
+    t2.subject = "S2".into();
+    ok(s.commit("t", &[Change::Template(t2)]), "template update");
+    fails_with(
+        s.commit("t", &[Change::Template(t1)]),
+        "conflict",
+        "stale template",
+    );
+    let more = Template::new(
+        Audience::Client,
+        TemplatePurpose::DocumentAvailable,
+        "D",
+        "#lien#",
+    );
+    ok(s.commit("t", &[Change::Template(more)]), "second template");
+    let mut got: Vec<(TemplatePurpose, String, u64)> = s
+        .templates("t", Audience::Client)
+        .expect("templates")
+        .into_iter()
+        .map(|t| (t.purpose, t.subject, t.version))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (TemplatePurpose::DocumentAvailable, "D".into(), 1),
+            (TemplatePurpose::PasswordReset, "S2".into(), 2)
+        ]
+    );
+    // Document and notification ids inserted twice.
+    let d = doc("d1", "4", "f", DocumentKind::Other, t0());
+    ok(s.commit("t", &[Change::Document(d.clone())]), "document");
+    fails_with(
+        s.commit("t", &[Change::Document(d)]),
+        "conflict",
+        "document id twice",
+    );
+    let n = notif("n1", "4", t0());
+    ok(
+        s.commit("t", &[Change::Notification(n.clone())]),
+        "notification",
+    );
+    fails_with(
+        s.commit("t", &[Change::Notification(n)]),
+        "conflict",
+        "notification id twice",
+    );
+    let mut n1 = s
+        .notification("t", "n1")
+        .ok()
+        .flatten()
+        .expect("notification");
+    assert_eq!(n1.version, 1);
+    n1.subject = "changed".into();
+    ok(
+        s.commit("t", &[Change::Notification(n1.clone())]),
+        "notification update",
+    );
+    assert_eq!(
+        s.notification("t", "n1")
+            .ok()
+            .flatten()
+            .map(|n| (n.subject, n.version)),
+        Some(("changed".into(), 2))
+    );
+    // Account: stale update, id twice (a stale version wins over a taken identifier).
+    ok(
+        s.commit("t", &[Change::Account(account("a1", "4", "id1"))]),
+        "account",
+    );
+    let a1 = s.account("t", "a1").ok().flatten().expect("account");
+    let mut a2 = a1.clone();
+    a2.authorized = false;
+    ok(s.commit("t", &[Change::Account(a2)]), "account update");
+    fails_with(
+        s.commit("t", &[Change::Account(a1)]),
+        "conflict",
+        "stale account",
+    );
+    fails_with(
+        s.commit("t", &[Change::Account(account("a1", "4", "id1"))]),
+        "conflict",
+        "account id twice",
+    );
+    // Token inserted twice.
+    let tok = Token {
+        hash: "cd".repeat(32),
+        account_id: "a1".into(),
+        audience: Audience::Client,
+        purpose: TokenPurpose::Invitation,
+        created_at: t0(),
+        expires_at: t0() + Duration::days(7),
+        used_at: None,
+        version: 0,
+    };
+    ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
+    fails_with(
+        s.commit("t", &[Change::Token(tok)]),
+        "conflict",
+        "token twice",
+    );
+    assert_eq!(
+        s.token("t", &"cd".repeat(32))
+            .ok()
+            .flatten()
+            .map(|t| t.version),
+        Some(1)
+    );
+    assert_eq!(s.token("t", &"ef".repeat(32)).ok().flatten(), None);
+}
+
+fn document_updates_move_in_listings(s: &impl Store) {
+    let mut a = doc("a", "4", "f", DocumentKind::Other, t0());
+    a.external_id = Some("X-A".into());
+    let mut b = doc(
+        "b",
+        "4",
+        "f",
+        DocumentKind::Other,
+        t0() + Duration::minutes(1),
+    );
+    b.external_id = Some("X-B".into());
+    ok(
+        s.commit("t", &[Change::Document(a), Change::Document(b)]),
+        "documents",
+    );
+    let q = DocumentQuery {
+        audience: Audience::Client,
+        party_code: "4".into(),
+        folder_ids: None,
+        include_invoices: true,
+        offset: 0,
+        limit: 10,
+    };
+    let list = |s: &dyn Store, party: &str| {
+        s.documents(
+            "t",
+            &DocumentQuery {
+                party_code: party.into(),
+                ..q.clone()
+            },
+        )
+        .map(|p| ids(&p.items, |d| &d.id))
+        .ok()
+    };
+    assert_eq!(list(s, "4"), Some(vec!["b".into(), "a".into()]));
+    // Re-dated, moved to another folder, marked unpaid, made an invoice.
+    let mut a1 = s.document("t", "a").ok().flatten().expect("a");
+    a1.published_at = t0() + Duration::minutes(2);
+    a1.folder_id = "g".into();
+    a1.payment = PaymentStatus::Unpaid;
+    a1.kind = DocumentKind::Invoice;
+    ok(s.commit("t", &[Change::Document(a1)]), "document update");
+    assert_eq!(list(s, "4"), Some(vec!["a".into(), "b".into()]));
+    assert_eq!(s.count_documents_in_folder("t", "f").ok(), Some(1));
+    assert_eq!(s.count_documents_in_folder("t", "g").ok(), Some(1));
+    assert_eq!(
+        s.party_has_unpaid("t", Audience::Client, "4").ok(),
+        Some(true)
+    );
+    assert_eq!(
+        s.documents(
+            "t",
+            &DocumentQuery {
+                include_invoices: false,
+                ..q.clone()
+            }
+        )
+        .map(|p| p.total)
+        .ok(),
+        Some(1)
+    );
+    assert_eq!(
+        s.documents(
+            "t",
+            &DocumentQuery {
+                folder_ids: Some(vec![]),
+                ..q.clone()
+            }
+        )
+        .map(|p| p.total)
+        .ok(),
+        Some(0),
+        "conformance: no folder, no document"
+    );
+    // Taking another document's external id is refused; changing one's own frees the old.
+    let mut b1 = s.document("t", "b").ok().flatten().expect("b");
+    b1.external_id = Some("X-A".into());
+    fails_with(
+        s.commit("t", &[Change::Document(b1.clone())]),
+        "conflict",
+        "external id taken",
+    );
+    b1.external_id = Some("X-C".into());
+    b1.party_code = "5".into();
+    ok(
+        s.commit("t", &[Change::Document(b1)]),
+        "external id changed, party moved",
+    );
+    assert_eq!(
+        s.document_by_external_id("t", Audience::Client, "X-B")
+            .ok()
+            .flatten(),
+        None
+    );
+    assert_eq!(
+        s.document_by_external_id("t", Audience::Client, "X-C")
+            .ok()
+            .flatten()
+            .map(|d| d.id),
+        Some("b".into())
+    );
+    assert_eq!(list(s, "4"), Some(vec!["a".into()]));
+    assert_eq!(list(s, "5"), Some(vec!["b".into()]));
+    // Paid again: nothing unpaid left.
+    let mut a2 = s.document("t", "a").ok().flatten().expect("a");
+    a2.payment = PaymentStatus::Paid;
+    ok(s.commit("t", &[Change::Document(a2)]), "paid");
+    assert_eq!(
+        s.party_has_unpaid("t", Audience::Client, "4").ok(),
+        Some(false)
+    );
+}
+
+fn paging_edge_cases(s: &impl Store) {
+    let mut changes = Vec::new();
+    for i in 0..5 {
+        changes.push(Change::Party(Party::client(format!("p{i}"), "N")));
+        changes.push(Change::Document(doc(
+            &format!("d{i}"),
+            "p0",
+            "f",
+            DocumentKind::Other,
+            t0() + Duration::minutes(i),
+        )));
+        changes.push(Change::Notification(notif(
+            &format!("n{i}"),
+            "p0",
+            t0() + Duration::minutes(i),
+        )));
+        changes.push(Change::Account(account(
+            &format!("a{i}"),
+            "p0",
+            &format!("id{i}"),
+        )));
+        changes.push(Change::AccessEvent(AccessEvent {
+            id: format!("e{i}"),
+            audience: Audience::Client,
+            party_code: "p0".into(),
+            document_id: "d0".into(),
+            account_id: "a0".into(),
+            at: t0() + Duration::minutes(i),
+        }));
+    }
+    ok(s.commit("t", &changes), "paging data");
+    let q = DocumentQuery {
+        audience: Audience::Client,
+        party_code: "p0".into(),
+        folder_ids: None,
+        include_invoices: true,
+        offset: 0,
+        limit: 0,
+    };
+    for (offset, limit, len) in [
+        (0u64, 0u32, 0usize),
+        (4, 10, 1),
+        (5, 10, 0),
+        (6, 1, 0),
+        (u64::MAX, 5, 0),
+        (0, u32::MAX, 5),
+    ] {
+        let what = format!("conformance: offset {offset} limit {limit}");
+        let p = s
+            .parties("t", Audience::Client, offset, limit)
+            .expect("parties");
+        assert_eq!(
+            (p.items.len(), p.total, p.offset, p.limit),
+            (len, 5, offset, limit),
+            "{what} parties"
+        );
+        let d = s
+            .documents(
+                "t",
+                &DocumentQuery {
+                    offset,
+                    limit,
+                    ..q.clone()
+                },
+            )
+            .expect("documents");
+        assert_eq!(
+            (d.items.len(), d.total, d.offset, d.limit),
+            (len, 5, offset, limit),
+            "{what} documents"
+        );
+        let n = s
+            .notifications("t", &NotificationFilter::default(), offset, limit)
+            .expect("notifications");
+        assert_eq!((n.items.len(), n.total), (len, 5), "{what} notifications");
+        let a = s
+            .accounts("t", &AccountFilter::default(), offset, limit)
+            .expect("accounts");
+        assert_eq!((a.items.len(), a.total), (len, 5), "{what} accounts");
+        let e = s.access_events("t", "d0", offset, limit).expect("events");
+        assert_eq!((e.items.len(), e.total), (len, 5), "{what} access events");
+    }
+    assert_eq!(
+        s.due_notifications("t", t0() + Duration::hours(1), 0)
+            .map(|v| v.len())
+            .ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.parties("t", Audience::Client, 4, 10)
+            .map(|p| ids(&p.items, |x| &x.code))
+            .ok(),
+        Some(vec!["p4".into()])
+    );
+    assert_eq!(
+        s.documents(
+            "t",
+            &DocumentQuery {
+                offset: 3,
+                limit: 1,
+                ..q.clone()
+            }
+        )
+        .map(|p| ids(&p.items, |x| &x.id))
+        .ok(),
+        Some(vec!["d1".into()])
+    );
+    // Nothing for an unknown party or document.
+    assert_eq!(
+        s.documents(
+            "t",
+            &DocumentQuery {
+                party_code: "zz".into(),
+                limit: 5,
+                ..q
+            }
+        )
+        .map(|p| p.total)
+        .ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.access_events("t", "zz", 0, 5).map(|p| p.total).ok(),
+        Some(0)
+    );
+}
+
+fn ordering_ties_by_id(s: &impl Store) {
+    let mut changes = Vec::new();
+    for id in ["m", "z", "a"] {
+        changes.push(Change::Document(doc(
+            id,
+            "4",
+            "f",
+            DocumentKind::Other,
+            t0(),
+        )));
+        changes.push(Change::Notification(notif(id, "4", t0())));
+        changes.push(Change::Account(account(id, "4", &format!("x{id}"))));
+        changes.push(Change::AccessEvent(AccessEvent {
+            id: id.into(),
+            audience: Audience::Client,
+            party_code: "4".into(),
+            document_id: "d".into(),
+            account_id: "x".into(),
+            at: t0(),
+        }));
+    }
+    // One a nanosecond later sorts by time first.
+    changes.push(Change::Document(doc(
+        "b",
+        "4",
+        "f",
+        DocumentKind::Other,
+        t0() + Duration::nanoseconds(1),
+    )));
+    ok(s.commit("t", &changes), "ties");
+    let q = DocumentQuery {
+        audience: Audience::Client,
+        party_code: "4".into(),
+        folder_ids: None,
+        include_invoices: true,
+        offset: 0,
+        limit: 10,
+    };
+    assert_eq!(
+        s.documents("t", &q).map(|p| ids(&p.items, |d| &d.id)).ok(),
+        Some(vec!["b".into(), "z".into(), "m".into(), "a".into()]),
+        "conformance: documents newest first, then id desc"
+    );
+    assert_eq!(
+        s.notifications("t", &NotificationFilter::default(), 0, 10)
+            .map(|p| ids(&p.items, |n| &n.id))
+            .ok(),
+        Some(vec!["z".into(), "m".into(), "a".into()]),
+        "conformance: history ties by id desc"
+    );
+    assert_eq!(
+        s.due_notifications("t", t0(), 10)
+            .map(|v| ids(&v, |n| &n.id))
+            .ok(),
+        Some(vec!["a".into(), "m".into(), "z".into()]),
+        "conformance: due ties by id asc"
+    );
+    assert_eq!(
+        s.accounts("t", &AccountFilter::default(), 0, 10)
+            .map(|p| ids(&p.items, |a| &a.id))
+            .ok(),
+        Some(vec!["a".into(), "m".into(), "z".into()]),
+        "conformance: accounts ties by id asc"
+    );
+    assert_eq!(
+        s.access_events("t", "d", 0, 10)
+            .map(|p| ids(&p.items, |e| &e.id))
+            .ok(),
+        Some(vec!["z".into(), "m".into(), "a".into()]),
+        "conformance: downloads ties by id desc"
+    );
+}
+
+fn notification_filters_and_retries(s: &impl Store) {
+    let mut e = notif("e1", "4", t0());
+    e.audience = Audience::Employee;
+    e.document_id = Some("doc-x".into());
+    let mut c = notif("c1", "4", t0() + Duration::minutes(1));
+    c.document_id = Some("doc-x".into());
+    let c2 = notif("c2", "5", t0() + Duration::minutes(2));
+    ok(
+        s.commit(
+            "t",
+            &[
+                Change::Notification(e),
+                Change::Notification(c),
+                Change::Notification(c2),
+            ],
+        ),
+        "notifications",
+    );
+    let total = |f: NotificationFilter| {
+        s.notifications("t", &f, 0, 10)
+            .map(|p| ids(&p.items, |n| &n.id))
+            .ok()
+    };
+    assert_eq!(
+        total(NotificationFilter {
+            audience: Some(Audience::Employee),
+            ..Default::default()
+        }),
+        Some(vec!["e1".into()])
+    );
+    assert_eq!(
+        total(NotificationFilter {
+            document_id: Some("doc-x".into()),
+            ..Default::default()
+        }),
+        Some(vec!["c1".into(), "e1".into()])
+    );
+    assert_eq!(
+        total(NotificationFilter {
+            audience: Some(Audience::Client),
+            party_code: Some("4".into()),
+            state: Some(NotificationState::Pending),
+            from: Some(t0()),
+            to: Some(t0() + Duration::minutes(2)),
+            ..Default::default()
+        }),
+        Some(vec!["c1".into()]),
+        "conformance: every filter at once"
+    );
+    // A transient failure: Failed, retried after a backoff; then cancelled: never due.
+    let mut c1 = s.notification("t", "c1").ok().flatten().expect("c1");
+    c1.state = NotificationState::Failed;
+    c1.next_attempt_at = t0() + Duration::minutes(30);
+    ok(s.commit("t", &[Change::Notification(c1)]), "failed");
+    let due = |at| {
+        s.due_notifications("t", at, 10)
+            .map(|v| ids(&v, |n| &n.id))
+            .ok()
+    };
+    assert_eq!(
+        due(t0() + Duration::minutes(10)),
+        Some(vec!["e1".into(), "c2".into()])
+    );
+    assert_eq!(
+        due(t0() + Duration::minutes(30)),
+        Some(vec!["e1".into(), "c2".into(), "c1".into()])
+    );
+    let mut c1 = s.notification("t", "c1").ok().flatten().expect("c1");
+    c1.state = NotificationState::Cancelled;
+    ok(s.commit("t", &[Change::Notification(c1)]), "cancelled");
+    assert_eq!(
+        due(t0() + Duration::hours(1)),
+        Some(vec!["e1".into(), "c2".into()])
+    );
+    // A claim that expired exactly now is due again.
+    let mut e1 = s.notification("t", "e1").ok().flatten().expect("e1");
+    e1.claimed_until = Some(t0() + Duration::minutes(5));
+    ok(s.commit("t", &[Change::Notification(e1)]), "claimed");
+    assert_eq!(due(t0() + Duration::minutes(4)), Some(vec!["c2".into()]));
+    assert_eq!(
+        due(t0() + Duration::minutes(5)),
+        Some(vec!["e1".into(), "c2".into()])
+    );
+}
+
+fn account_filters_and_revocation(s: &impl Store) {
+    let mut b = account("b", "5", "Shared");
+    b.needs_sync = false;
+    b.status = AccountStatus::Active;
+    let mut e = account("e", "4", "emp");
+    e.audience = Audience::Employee;
+    ok(
+        s.commit(
+            "t",
+            &[
+                Change::Account(account("a", "4", "mine")),
+                Change::Account(b),
+                Change::Account(e),
+            ],
+        ),
+        "accounts",
+    );
+    let list = |f: AccountFilter| {
+        s.accounts("t", &f, 0, 10)
+            .map(|p| ids(&p.items, |a| &a.id))
+            .ok()
+    };
+    assert_eq!(
+        list(AccountFilter::default()),
+        Some(vec!["a".into(), "b".into(), "e".into()])
+    );
+    assert_eq!(
+        list(AccountFilter {
+            party_code: Some("4".into()),
+            ..Default::default()
+        }),
+        Some(vec!["a".into(), "e".into()])
+    );
+    assert_eq!(
+        list(AccountFilter {
+            needs_sync: Some(false),
+            ..Default::default()
+        }),
+        Some(vec!["b".into()])
+    );
+    assert_eq!(
+        list(AccountFilter {
+            status: Some(AccountStatus::Active),
+            ..Default::default()
+        }),
+        Some(vec!["b".into()])
+    );
+    assert_eq!(
+        list(AccountFilter {
+            audience: Some(Audience::Employee),
+            party_code: Some("4".into()),
+            ..Default::default()
+        }),
+        Some(vec!["e".into()])
+    );
+    // Renaming onto a used identifier is refused; revoked accounts keep theirs without blocking.
+    let mut a = s.account("t", "a").ok().flatten().expect("a");
+    a.identifier = "SHARED".into();
+    a.identifier_key = "shared".into();
+    fails_with(
+        s.commit("t", &[Change::Account(a)]),
+        "identifier_taken",
+        "rename onto a used identifier",
+    );
+    let mut b = s.account("t", "b").ok().flatten().expect("b");
+    b.status = AccountStatus::Revoked;
+    ok(s.commit("t", &[Change::Account(b)]), "revoke b");
+    ok(
+        s.commit("t", &[Change::Account(account("c", "6", "shared"))]),
+        "identifier reused",
+    );
+    let mut b = s.account("t", "b").ok().flatten().expect("b");
+    b.failed_logins = 3;
+    ok(
+        s.commit("t", &[Change::Account(b.clone())]),
+        "a revoked account still updates",
+    );
+    b.version += 1;
+    b.status = AccountStatus::Active;
+    fails_with(
+        s.commit("t", &[Change::Account(b)]),
+        "identifier_taken",
+        "un-revoke onto a used identifier",
+    );
+    assert_eq!(
+        s.account_by_identifier("t", Audience::Client, "shared")
+            .ok()
+            .flatten()
+            .map(|a| a.id),
+        Some("c".into())
+    );
+    assert_eq!(
+        s.account_by_identifier("t", Audience::Client, "SHARED")
+            .ok()
+            .flatten(),
+        None,
+        "keys are given lowercased"
+    );
+    assert_eq!(s.account("t", "zz").ok().flatten(), None);
+}
+
+fn walls_on_every_query(s: &impl Store) {
+    let mut fld = Folder::new(Audience::Client, "F", "F");
+    fld.id = "f".into();
+    let mut d = doc("d1", "4", "f", DocumentKind::Other, t0());
+    d.external_id = Some("X".into());
+    d.payment = PaymentStatus::Unpaid;
+    let tok = Token {
+        hash: "aa".repeat(32),
+        account_id: "x".into(),
+        audience: Audience::Client,
+        purpose: TokenPurpose::PasswordReset,
+        created_at: t0(),
+        expires_at: t0() + Duration::hours(1),
+        used_at: None,
+        version: 0,
+    };
+    let event = AccessEvent {
+        id: "e1".into(),
+        audience: Audience::Client,
+        party_code: "4".into(),
+        document_id: "d1".into(),
+        account_id: "x".into(),
+        at: t0(),
+    };
+    let all = vec![
+        Change::Settings(Settings::new("A", "a.fr")),
+        Change::Party(Party::client("4", "A")),
+        Change::Folder(fld),
+        Change::Template(Template::new(
+            Audience::Client,
+            TemplatePurpose::DocumentAvailable,
+            "S",
+            "#lien#",
+        )),
+        Change::Document(d),
+        Change::Notification(notif("n1", "4", t0())),
+        Change::Account(account("x", "4", "4")),
+        Change::Token(tok.clone()),
+        Change::AccessEvent(event),
+    ];
+    ok(s.commit("a", &all), "tenant a, every record");
+    // Tenant b sees none of it.
+    let q = DocumentQuery {
+        audience: Audience::Client,
+        party_code: "4".into(),
+        folder_ids: None,
+        include_invoices: true,
+        offset: 0,
+        limit: 10,
+    };
+    assert_eq!(s.settings("b").ok().flatten(), None);
+    assert_eq!(
+        s.parties("b", Audience::Client, 0, 10)
+            .map(|p| p.total)
+            .ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.folders("b", Audience::Client).map(|v| v.len()).ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.templates("b", Audience::Client).map(|v| v.len()).ok(),
+        Some(0)
+    );
+    assert_eq!(s.documents("b", &q).map(|p| p.total).ok(), Some(0));
+    assert_eq!(
+        s.document_by_external_id("b", Audience::Client, "X")
+            .ok()
+            .flatten(),
+        None
+    );
+    assert_eq!(s.count_documents_in_folder("b", "f").ok(), Some(0));
+    assert_eq!(
+        s.party_has_unpaid("b", Audience::Client, "4").ok(),
+        Some(false)
+    );
+    assert_eq!(
+        s.notifications("b", &NotificationFilter::default(), 0, 10)
+            .map(|p| p.total)
+            .ok(),
+        Some(0)
+    );
+    assert_eq!(s.account("b", "x").ok().flatten(), None);
+    assert_eq!(
+        s.accounts("b", &AccountFilter::default(), 0, 10)
+            .map(|p| p.total)
+            .ok(),
+        Some(0)
+    );
+    assert_eq!(s.token("b", &tok.hash).ok().flatten(), None);
+    assert_eq!(
+        s.access_events("b", "d1", 0, 10).map(|p| p.total).ok(),
+        Some(0)
+    );
+    // The employee audience of tenant a sees none of the client side.
+    let emp = DocumentQuery {
+        audience: Audience::Employee,
+        ..q.clone()
+    };
+    assert_eq!(s.party("a", Audience::Employee, "4").ok().flatten(), None);
+    assert_eq!(
+        s.parties("a", Audience::Employee, 0, 10)
+            .map(|p| p.total)
+            .ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.templates("a", Audience::Employee).map(|v| v.len()).ok(),
+        Some(0)
+    );
+    assert_eq!(s.documents("a", &emp).map(|p| p.total).ok(), Some(0));
+    assert_eq!(
+        s.notifications(
+            "a",
+            &NotificationFilter {
+                audience: Some(Audience::Employee),
+                ..Default::default()
+            },
+            0,
+            10
+        )
+        .map(|p| p.total)
+        .ok(),
+        Some(0)
+    );
+    assert_eq!(
+        s.account_by_identifier("a", Audience::Employee, "4")
+            .ok()
+            .flatten(),
+        None
+    );
+    // The same keys in tenant b are independent records.
+    let mut b_all = all.clone();
+    b_all.retain(|c| !matches!(c, Change::AccessEvent(_)));
+    ok(s.commit("b", &b_all), "tenant b, same keys");
+    assert_eq!(s.documents("a", &q).map(|p| p.total).ok(), Some(1));
+    assert_eq!(s.documents("b", &q).map(|p| p.total).ok(), Some(1));
+    assert_eq!(
+        s.access_events("b", "d1", 0, 10).map(|p| p.total).ok(),
+        Some(0)
+    );
+    let mut n = s.notification("b", "n1").ok().flatten().expect("b's n1");
+    n.state = NotificationState::Sent;
+    ok(s.commit("b", &[Change::Notification(n)]), "b's n1 sent");
+    assert_eq!(
+        s.notification("a", "n1")
+            .ok()
+            .flatten()
+            .map(|n| (n.state, n.version)),
+        Some((NotificationState::Pending, 1)),
+        "conformance: a's record untouched"
+    );
+    assert_eq!(
+        s.due_notifications("a", t0(), 10).map(|v| v.len()).ok(),
+        Some(1)
+    );
+    assert_eq!(
+        s.due_notifications("b", t0(), 10).map(|v| v.len()).ok(),
+        Some(0)
     );
 }

@@ -253,7 +253,16 @@ macro_rules! record {
         }
     )*};
 }
-record!(Settings, Party, Folder, Template, Document, Notification, Account, Token);
+record!(
+    Settings,
+    Party,
+    Folder,
+    Template,
+    Document,
+    Notification,
+    Account,
+    Token
+);
 
 impl Record for AccessEvent {
     fn set_version(&mut self, _: u64) {}
@@ -341,6 +350,12 @@ impl SqliteStore {
                 path.display()
             )));
         }
+        // Bulk publishes write thousands of rows per commit: a bigger page cache avoids
+        // spilling mid-transaction, and checkpointing every ~64 MiB of WAL rather than every
+        // 4 MiB copies each hot index page into the database far fewer times.
+        conn.pragma_update(None, "cache_size", -65_536).db()?;
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+            .db()?;
         migrate(&mut conn, SCHEMA_VERSION)?;
         Ok(SqliteStore {
             path,
@@ -479,7 +494,10 @@ fn statements(
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let insert = format!("INSERT INTO {table} ({}) VALUES ({marks})", names.join(", "));
+        let insert = format!(
+            "INSERT INTO {table} ({}) VALUES ({marks})",
+            names.join(", ")
+        );
         let n_key = key.len();
         let sets: Vec<String> = cols
             .iter()
@@ -575,7 +593,19 @@ impl SqliteStore {
                 what,
             },
             Change::Document(d) => Put {
-                sql: sql!("documents", ["id"], ["audience", "party_code", "folder_id", "kind", "payment", "external_id", "published_at"]),
+                sql: sql!(
+                    "documents",
+                    ["id"],
+                    [
+                        "audience",
+                        "party_code",
+                        "folder_id",
+                        "kind",
+                        "payment",
+                        "external_id",
+                        "published_at"
+                    ]
+                ),
                 values: vec![
                     txt(&d.id),
                     txt(d.audience.as_str()),
@@ -591,7 +621,20 @@ impl SqliteStore {
                 what,
             },
             Change::Notification(n) => Put {
-                sql: sql!("notifications", ["id"], ["audience", "party_code", "state", "open", "document_id", "created_at", "next_attempt_at", "claimed_until"]),
+                sql: sql!(
+                    "notifications",
+                    ["id"],
+                    [
+                        "audience",
+                        "party_code",
+                        "state",
+                        "open",
+                        "document_id",
+                        "created_at",
+                        "next_attempt_at",
+                        "claimed_until"
+                    ]
+                ),
                 values: vec![
                     txt(&n.id),
                     txt(n.audience.as_str()),
@@ -609,7 +652,18 @@ impl SqliteStore {
                 what,
             },
             Change::Account(a) => Put {
-                sql: sql!("accounts", ["id"], ["audience", "party_code", "identifier_key", "status", "needs_sync", "created_at"]),
+                sql: sql!(
+                    "accounts",
+                    ["id"],
+                    [
+                        "audience",
+                        "party_code",
+                        "identifier_key",
+                        "status",
+                        "needs_sync",
+                        "created_at"
+                    ]
+                ),
                 values: vec![
                     txt(&a.id),
                     txt(a.audience.as_str()),
@@ -689,12 +743,12 @@ impl SqliteStore {
                     Change::Folder(f) if !e.to_string().contains(".id") => {
                         Err(Error::conflict(format!("folder path {}", f.path)))
                     }
-                    Change::Document(d) if e.to_string().contains("external_id") => Err(
-                        Error::conflict(format!(
+                    Change::Document(d) if e.to_string().contains("external_id") => {
+                        Err(Error::conflict(format!(
                             "document external id {}",
                             d.external_id.as_deref().unwrap_or_default()
-                        )),
-                    ),
+                        )))
+                    }
                     _ => Err(Error::conflict((put.what)())),
                 }
             }
@@ -1026,7 +1080,7 @@ mod tests {
             let i = n.fetch_add(1, Ordering::SeqCst);
             SqliteStore::open(dir.path().join(format!("check-{i}.sqlite3"))).unwrap()
         });
-        assert!(n.load(Ordering::SeqCst) >= 11, "one fresh file per check");
+        assert!(n.load(Ordering::SeqCst) >= 18, "one fresh file per check");
     }
 
     #[test]
@@ -1070,7 +1124,8 @@ mod tests {
                 .unwrap();
             assert_eq!(v, 1);
             // Rows as the first release wrote them.
-            conn.execute("INSERT INTO tenants VALUES ('t')", []).unwrap();
+            conn.execute("INSERT INTO tenants VALUES ('t')", [])
+                .unwrap();
             let party = Party::client("4", "MOI MEME");
             conn.execute(
                 "INSERT INTO parties VALUES ('t', 'client', '4', 1, ?1)",
@@ -1152,10 +1207,7 @@ mod tests {
         // A row of an unknown tenant is refused by the foreign key.
         let w = store.writer.lock().unwrap();
         let e = w
-            .execute(
-                "INSERT INTO tokens VALUES ('nobody', 'h', 1, '{}')",
-                [],
-            )
+            .execute("INSERT INTO tokens VALUES ('nobody', 'h', 1, '{}')", [])
             .unwrap_err();
         assert!(is_constraint(&e), "{e}");
     }
