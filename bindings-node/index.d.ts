@@ -22,6 +22,8 @@ export declare class Accounts {
   get(id: string): Account
   /** The live account holding an identifier (case-insensitive), or `null`. */
   find(audience: Audience, identifier: string): Account | null
+  /** The party's non-revoked account, or `null`. */
+  liveAccountOf(audience: Audience, partyCode: string): Account | null
   /** Accounts, filtered and paged. */
   list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): AccountPage
   /** The readable password of a draft; `invalid_state` once synchronised (frozen). */
@@ -146,6 +148,12 @@ export declare class Portal {
   acceptInvitation(audience: Audience, token: string, password: string): Promise<Principal>
   /** The portal as `principal` sees it. */
   view(principal: Principal): PortalView
+  /** The current time of the portal's clock. */
+  now(): Date
+  /** Move the fixed clock to `now` (`invalid_state` without `options.now`). */
+  setClock(now: Date): void
+  /** Move the fixed clock forward by `ms` milliseconds. */
+  advanceClock(ms: number): void
   /**
    * A portal in memory (store; blobs and mail too unless `blobsDir`/`mailDir`/`mailer` are
    * given), for tests and trials. `settings` are used on first open.
@@ -160,12 +168,6 @@ export declare class Portal {
   static open(dir: string, options?: PortalOptions | undefined | null): Portal
   /** The tenant id. */
   get tenant(): string
-  /** The current time of the portal's clock. */
-  now(): Date
-  /** Move the fixed clock to `now` (`invalid_state` without `options.now`). */
-  setClock(now: Date): void
-  /** Move the fixed clock forward by `ms` milliseconds. */
-  advanceClock(ms: number): void
   /**
    * The messages sent so far by the default in-memory mailer (`invalid_state` with another
    * mailer).
@@ -785,6 +787,8 @@ export interface PortalOptions {
   now?: Date
   /** Cheap password hashing for test suites (never in production). */
   fastHashing?: boolean
+  /** Hashing cost, lockout and token lifetimes (overrides). */
+  security?: SecurityPolicy
   /** Store document contents as files under this folder (default: memory). */
   blobsDir?: string
   /** Write each e-mail as an `.eml` file into this folder (default: memory). */
@@ -850,6 +854,32 @@ export interface PublishReport {
   alreadyPublished: number
   notificationsQueued: number
   outcomes: Array<PublishOutcome>
+}
+
+/**
+ * Overrides of the security policy; unset fields keep the defaults (OWASP argon2id, lockout
+ * after 5 failures for 15 minutes, reset links 1 hour, invitations 7 days, passwords of 8+
+ * characters, generated ones of 10), or the cheap test parameters with `fastHashing`.
+ */
+export interface SecurityPolicy {
+  /** argon2id memory in KiB (OWASP: 19456). */
+  argon2MemoryKib?: number
+  /** argon2id iterations (OWASP: 2). */
+  argon2Iterations?: number
+  /** argon2id lanes (OWASP: 1). */
+  argon2Parallelism?: number
+  /** Failed logins in a row before a lockout. */
+  maxFailedLogins?: number
+  /** How long a lockout lasts. */
+  lockoutMs?: number
+  /** Lifetime of a password-reset link. */
+  resetTokenTtlMs?: number
+  /** Lifetime of an invitation link. */
+  invitationTtlMs?: number
+  /** Shortest password a person may choose. */
+  minPasswordLength?: number
+  /** Length of generated passwords (8..=64). */
+  generatedPasswordLength?: number
 }
 
 /**

@@ -345,6 +345,23 @@ impl Accounts {
         })
     }
 
+    /// The party's non-revoked account, or `null`.
+    #[napi]
+    pub fn live_account_of(
+        &self,
+        env: &Env,
+        audience: Audience,
+        party_code: String,
+    ) -> Result<Option<Account>> {
+        guard(env, || {
+            Ok(self
+                .portal
+                .accounts()
+                .live_account_of(audience.into(), &party_code)?
+                .map(Into::into))
+        })
+    }
+
     /// Accounts, filtered and paged.
     #[napi]
     pub fn list(

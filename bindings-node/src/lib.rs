@@ -9,6 +9,7 @@ use napi_derive::napi;
 
 pub mod access;
 pub mod accounts;
+pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod notifications;
 pub mod parties;
 pub mod pdf;
 pub mod portal;
+pub mod security;
 pub mod task;
 pub mod templates;
 pub mod view;

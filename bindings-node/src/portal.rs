@@ -16,6 +16,7 @@ use crate::folders::Folders;
 use crate::mail::{JsMailer, OutgoingMessage};
 use crate::notifications::Notifications;
 use crate::parties::Parties;
+use crate::security::SecurityPolicy;
 use crate::task::Job;
 use crate::templates::Templates;
 
@@ -179,6 +180,8 @@ pub struct PortalOptions<'a> {
     pub now: Option<DateTime<Utc>>,
     /// Cheap password hashing for test suites (never in production).
     pub fast_hashing: Option<bool>,
+    /// Hashing cost, lockout and token lifetimes (overrides).
+    pub security: Option<SecurityPolicy>,
     /// Store document contents as files under this folder (default: memory).
     pub blobs_dir: Option<String>,
     /// Write each e-mail as an `.eml` file into this folder (default: memory).
@@ -201,7 +204,7 @@ enum MailBox {
 #[napi]
 pub struct Portal {
     pub(crate) inner: Arc<portail::Portal>,
-    clock: Option<Arc<portail::FixedClock>>,
+    pub(crate) clock: Option<Arc<portail::FixedClock>>,
     mailbox: MailBox,
 }
 
@@ -232,9 +235,12 @@ impl Portal {
                     b = b.clock(c.clone());
                     clock = Some(c);
                 }
-                if o.fast_hashing.unwrap_or(false) {
-                    b = b.security(portail::SecurityPolicy::fast_for_tests());
-                }
+                let base = if o.fast_hashing.unwrap_or(false) {
+                    portail::SecurityPolicy::fast_for_tests()
+                } else {
+                    portail::SecurityPolicy::default()
+                };
+                b = b.security(crate::security::policy(base, o.security)?);
                 if let Some(dir) = o.blobs_dir {
                     b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
                 }
@@ -269,7 +275,7 @@ impl Portal {
         })
     }
 
-    fn fixed_clock(&self) -> portail::Result<&portail::FixedClock> {
+    pub(crate) fn fixed_clock(&self) -> portail::Result<&portail::FixedClock> {
         self.clock.as_deref().ok_or_else(|| {
             portail::Error::state(
                 "clock",
@@ -311,34 +317,6 @@ impl Portal {
     #[napi(getter)]
     pub fn tenant(&self) -> String {
         self.inner.tenant().to_string()
-    }
-
-    /// The current time of the portal's clock.
-    #[napi]
-    pub fn now(&self) -> DateTime<Utc> {
-        self.inner.now()
-    }
-
-    /// Move the fixed clock to `now` (`invalid_state` without `options.now`).
-    #[napi]
-    pub fn set_clock(&self, env: &Env, now: DateTime<Utc>) -> Result<()> {
-        guard(env, || {
-            self.fixed_clock()?.set(now);
-            Ok(())
-        })
-    }
-
-    /// Move the fixed clock forward by `ms` milliseconds.
-    #[napi]
-    pub fn advance_clock(&self, env: &Env, ms: f64) -> Result<()> {
-        guard(env, || {
-            let clock = self.fixed_clock()?;
-            if !ms.is_finite() || ms < 0.0 {
-                return Err(crate::error::invalid("ms", "must be a non-negative number"));
-            }
-            clock.advance(chrono::Duration::milliseconds(ms as i64));
-            Ok(())
-        })
     }
 
     /// The messages sent so far by the default in-memory mailer (`invalid_state` with another

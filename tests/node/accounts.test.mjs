@@ -164,3 +164,19 @@ test('the portal view lists and opens documents; downloads are recorded', async 
   assert.equal((await caught(() => view.open(other.id))).code, 'access_denied');
   assert.equal((await caught(() => view.document(other.id))).code, 'access_denied');
 });
+
+test('security options: a stricter lockout, a longer generated password', async () => {
+  const portal = openPortal({ security: { maxFailedLogins: 2, lockoutMs: 60_000, generatedPasswordLength: 16 } });
+  client4(portal);
+  const a = portal.accounts().generate({ audience: 'client', partyCode: '4' });
+  assert.equal(portal.accounts().draftPassword(a.id).length, 16);
+  assert.equal(portal.accounts().liveAccountOf('client', '4').id, a.id);
+  await portal.sync();
+  for (let i = 0; i < 2; i++) await caught(() => portal.login('client', '4', 'wrong'));
+  const locked = await caught(() => portal.login('client', '4', 'wrong'));
+  assert.equal(locked.code, 'locked_out');
+  assert.equal(new Date(locked.until).getTime(), T0.getTime() + 60_000);
+  const bad = await caught(() => openPortal({ security: { generatedPasswordLength: 4 } }));
+  assert.equal(bad.code, 'invalid_input');
+  assert.equal(bad.field, 'generated_password_length');
+});
