@@ -537,9 +537,8 @@ impl PublishCache {
                 .ok_or_else(|| Error::not_found("party", &cmd.party_code))?;
             self.parties.insert(key.clone(), party);
         }
-        if !self.folders.contains_key(&cmd.audience) {
-            self.folders
-                .insert(cmd.audience, portal.folder_list(cmd.audience)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.folders.entry(cmd.audience) {
+            e.insert(portal.folder_list(cmd.audience)?);
         }
         if !self.templates.contains_key(&cmd.audience) {
             let t = portal.compiled_template(
