@@ -795,6 +795,11 @@ export interface PortalOptions {
   mailDir?: string
   /** A mail transport written in JavaScript (wins over `mailDir`). */
   mailer?: Mailer
+  /**
+   * A JS mailer's `send` that has not settled after this many milliseconds is a transient
+   * failure (default 60000).
+   */
+  mailerTimeoutMs?: number
   /** Delivery attempts before a notification is abandoned (default 5). */
   maxAttempts?: number
 }

@@ -93,22 +93,34 @@ pub struct JsMailer {
 
 /// Wraps `mailer.send` so that it always returns a Promise of `null` (sent) or a
 /// `{ permanent, message }` failure: a synchronous throw or a rejection never escapes into
-/// Node's uncaught-exception path.
+/// Node's uncaught-exception path, and a `send` that never settles fails (transient) after
+/// `TIMEOUT_MS` (an unref'd timer: it keeps nothing alive).
 const ADAPTER: &str = r#"(function (mailer) {
   return function portailSend(message) {
-    return Promise.resolve()
-      .then(function () { return mailer.send(message); })
-      .then(function () { return null; }, function (e) {
-        var permanent = !!(e && typeof e === 'object' && e.permanent === true);
-        var text = (e && typeof e === 'object' && 'message' in e) ? String(e.message) : String(e);
-        return { permanent: permanent, message: text };
-      });
+    var timer;
+    var timeout = new Promise(function (_, reject) {
+      timer = setTimeout(function () {
+        reject(new Error('mailer.send did not settle within ' + TIMEOUT_MS + ' ms'));
+      }, TIMEOUT_MS);
+      if (timer && typeof timer.unref === 'function') timer.unref();
+    });
+    var sending = Promise.resolve().then(function () { return mailer.send(message); });
+    return Promise.race([sending, timeout]).then(function () {
+      clearTimeout(timer);
+      return null;
+    }, function (e) {
+      clearTimeout(timer);
+      var permanent = !!(e && typeof e === 'object' && e.permanent === true);
+      var text = (e && typeof e === 'object' && 'message' in e) ? String(e.message) : String(e);
+      return { permanent: permanent, message: text };
+    });
   };
 })"#;
 
 impl JsMailer {
-    /// Build from a JS object with a `send` method (on the JS thread).
-    pub fn new(env: &Env, mailer: Object) -> portail::Result<JsMailer> {
+    /// Build from a JS object with a `send` method (on the JS thread); a `send` that has not
+    /// settled after `timeout_ms` is a transient failure.
+    pub fn new(env: &Env, mailer: Object, timeout_ms: u32) -> portail::Result<JsMailer> {
         let build = || -> Result<SendFn> {
             let send: Unknown = mailer.get_named_property("send")?;
             if send.get_type()? != ValueType::Function {
@@ -118,7 +130,7 @@ impl JsMailer {
                 ));
             }
             let adapter: Function<Object, Function<OutgoingMessage, Promise<Option<MailFailure>>>> =
-                env.run_script(ADAPTER)?;
+                env.run_script(ADAPTER.replace("TIMEOUT_MS", &timeout_ms.max(1).to_string()))?;
             let wrapped = adapter.call(mailer)?;
             wrapped.build_threadsafe_function().weak::<true>().build()
         };

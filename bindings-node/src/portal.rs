@@ -189,6 +189,9 @@ pub struct PortalOptions<'a> {
     /// A mail transport written in JavaScript (wins over `mailDir`).
     #[napi(ts_type = "Mailer")]
     pub mailer: Option<Object<'a>>,
+    /// A JS mailer's `send` that has not settled after this many milliseconds is a transient
+    /// failure (default 60000).
+    pub mailer_timeout_ms: Option<u32>,
     /// Delivery attempts before a notification is abandoned (default 5).
     pub max_attempts: Option<u32>,
 }
@@ -245,7 +248,11 @@ impl Portal {
                     b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
                 }
                 if let Some(mailer) = o.mailer {
-                    b = b.mailer(Arc::new(JsMailer::new(env, mailer)?));
+                    b = b.mailer(Arc::new(JsMailer::new(
+                        env,
+                        mailer,
+                        o.mailer_timeout_ms.unwrap_or(60_000),
+                    )?));
                     mailbox = Some(MailBox::Js);
                 } else if let Some(dir) = o.mail_dir {
                     let m = Arc::new(portail::FileMailer::open(dir)?);

@@ -135,3 +135,12 @@ test('messageToRfc5322 builds the raw message; an unbuildable one is a mail erro
   assert.match(raw, /^Subject: =\?utf-8\?/im);
   assert.throws(() => portail.messageToRfc5322({ ...message, to: 'not an address' }), { code: portail.ErrorCode.Mail });
 });
+
+test('a send that never settles fails (transient) after mailerTimeoutMs', async () => {
+  const portal = openPortal({ mailer: { send: () => new Promise(() => {}) }, mailerTimeoutMs: 50 });
+  client4(portal);
+  await portal.documents().publish(invoice());
+  const r = await portal.dispatch();
+  assert.equal(r.failed, 1);
+  assert.match(portal.notifications().history().items[0].lastError, /did not settle within 50 ms/);
+});
