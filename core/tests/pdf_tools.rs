@@ -9,7 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use portail::pdf::{page_count, stamp_signature, stamp_signature_with, watermark, watermark_with, Method, PdfError, SignatureStamp};
+use portail::pdf::{
+    page_count, stamp_signature, stamp_signature_with, watermark, watermark_with, Method, PdfError,
+    SignatureStamp,
+};
 use portail::SignaturePlacement;
 
 const MENTION: &str = "POUR CONSULTATION UNIQUEMENT";
@@ -73,8 +76,14 @@ fn assert_qpdf_clean(dir: &Dir, name: &str, bytes: &[u8]) {
     let path = dir.write(name, bytes);
     let (code, out, err) = run("qpdf", &["--check", p(&path)]);
     assert_eq!(code, 0, "qpdf --check {name}: {out}{err}");
-    assert!(!out.to_lowercase().contains("warning") && !err.to_lowercase().contains("warning"), "{name}: {out}{err}");
-    assert!(out.contains("No syntax or stream encoding errors found"), "{name}: {out}");
+    assert!(
+        !out.to_lowercase().contains("warning") && !err.to_lowercase().contains("warning"),
+        "{name}: {out}{err}"
+    );
+    assert!(
+        out.contains("No syntax or stream encoding errors found"),
+        "{name}: {out}"
+    );
 }
 
 fn pdftotext_page(dir: &Dir, name: &str, bytes: &[u8], page: u32) -> String {
@@ -105,9 +114,15 @@ fn attr(tag: &str, key: &str) -> f64 {
 fn bbox_page(dir: &Dir, name: &str, bytes: &[u8], page: u32) -> ((f64, f64), Vec<Word>) {
     let path = dir.write(name, bytes);
     let n = page.to_string();
-    let (code, out, err) = run("pdftotext", &["-q", "-bbox", "-f", &n, "-l", &n, p(&path), "-"]);
+    let (code, out, err) = run(
+        "pdftotext",
+        &["-q", "-bbox", "-f", &n, "-l", &n, p(&path), "-"],
+    );
     assert_eq!(code, 0, "pdftotext -bbox {name}: {err}");
-    let page_tag = out.lines().find(|l| l.trim_start().starts_with("<page ")).unwrap();
+    let page_tag = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("<page "))
+        .unwrap();
     let size = (attr(page_tag, "width"), attr(page_tag, "height"));
     let words = out
         .lines()
@@ -120,13 +135,15 @@ fn bbox_page(dir: &Dir, name: &str, bytes: &[u8], page: u32) -> ((f64, f64), Vec
                 y0: attr(l, "yMin"),
                 x1: attr(l, "xMax"),
                 y1: attr(l, "yMax"),
-                text: l[text_start..text_end].replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", "\""),
+                text: l[text_start..text_end]
+                    .replace("&amp;", "&")
+                    .replace("&apos;", "'")
+                    .replace("&quot;", "\""),
             }
         })
         .collect();
     (size, words)
 }
-
 
 /// The visible area (CropBox) of a page in the coordinates of `pdftotext -bbox`: as
 /// displayed (rotation applied), origin at the top-left corner of the MediaBox. Returns
@@ -137,8 +154,16 @@ fn displayed_crop(dir: &Dir, name: &str, bytes: &[u8], page: u32) -> (f64, f64, 
     let (code, out, err) = run("pdfinfo", &["-box", "-f", &n, "-l", &n, p(&path)]);
     assert_eq!(code, 0, "pdfinfo {name}: {err}");
     let field = |label: &str| -> Vec<f64> {
-        let line = out.lines().find(|l| l.starts_with("Page") && l.contains(label)).unwrap();
-        line.split_once(label).unwrap().1.split_whitespace().filter_map(|t| t.parse().ok()).collect()
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("Page") && l.contains(label))
+            .unwrap();
+        line.split_once(label)
+            .unwrap()
+            .1
+            .split_whitespace()
+            .filter_map(|t| t.parse().ok())
+            .collect()
     };
     let m = field("MediaBox:");
     let c = field("CropBox:");
@@ -159,7 +184,21 @@ fn render(dir: &Dir, name: &str, bytes: &[u8], page: u32) -> (usize, usize, Vec<
     let path = dir.write(name, bytes);
     let n = page.to_string();
     let prefix = dir.path(&format!("{name}-render-{page}"));
-    let (code, _, err) = run("pdftoppm", &["-gray", "-r", "24", "-singlefile", "-f", &n, "-l", &n, p(&path), p(&prefix)]);
+    let (code, _, err) = run(
+        "pdftoppm",
+        &[
+            "-gray",
+            "-r",
+            "24",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
+            p(&path),
+            p(&prefix),
+        ],
+    );
     assert_eq!(code, 0, "pdftoppm {name}: {err}");
     let pgm = std::fs::read(format!("{}.pgm", p(&prefix))).unwrap();
     // P5\n<w> <h>\n255\n<data>
@@ -193,18 +232,28 @@ fn raw_pdf(bodies: &[Vec<u8>]) -> Vec<u8> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", bodies.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            bodies.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
 
 fn stream(content: &str) -> Vec<u8> {
-    format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes()
+    format!(
+        "<< /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    )
+    .into_bytes()
 }
 
 /// Seven pages exercising the page tree:
@@ -260,7 +309,16 @@ fn ghostscript_pdf(dir: &Dir) -> Vec<u8> {
     let out = dir.path("gs.pdf");
     let (code, _, err) = run(
         "gs",
-        &["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", "-dCompatibilityLevel=1.7", &format!("-sOutputFile={}", p(&out)), p(&src)],
+        &[
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-dSAFER",
+            "-sDEVICE=pdfwrite",
+            "-dCompatibilityLevel=1.7",
+            &format!("-sOutputFile={}", p(&out)),
+            p(&src),
+        ],
     );
     assert_eq!(code, 0, "gs: {err}");
     std::fs::read(out).unwrap()
@@ -277,7 +335,14 @@ fn qpdf_transform(dir: &Dir, input: &[u8], args: &[&str], name: &str) -> Vec<u8>
     std::fs::read(out).unwrap()
 }
 
-fn png_bytes(colour: png::ColorType, depth: png::BitDepth, pixels: &[u8], width: u32, height: u32, palette: Option<(&[u8], &[u8])>) -> Vec<u8> {
+fn png_bytes(
+    colour: png::ColorType,
+    depth: png::BitDepth,
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    palette: Option<(&[u8], &[u8])>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, width, height);
@@ -310,7 +375,10 @@ fn signature_png() -> Vec<u8> {
 
 fn stamp(placement: SignaturePlacement, image: Option<Vec<u8>>) -> SignatureStamp {
     SignatureStamp {
-        lines: vec!["Signé électroniquement par MOI MEME".into(), "le 08/03/2019 à 16:55".into()],
+        lines: vec![
+            "Signé électroniquement par MOI MEME".into(),
+            "le 08/03/2019 à 16:55".into(),
+        ],
         placement,
         image_png: image,
     }
@@ -319,12 +387,22 @@ fn stamp(placement: SignaturePlacement, image: Option<Vec<u8>>) -> SignatureStam
 // ---------------------------------------------------------------------------------------
 // Watermark
 
-fn assert_watermarked(dir: &Dir, name: &str, original: &[u8], stamped: &[u8], pages: u32, text: &str) {
+fn assert_watermarked(
+    dir: &Dir,
+    name: &str,
+    original: &[u8],
+    stamped: &[u8],
+    pages: u32,
+    text: &str,
+) {
     assert_qpdf_clean(dir, name, stamped);
     assert_eq!(page_count(stamped).unwrap(), pages);
     for page in 1..=pages {
         let extracted = pdftotext_page(dir, name, stamped, page);
-        assert!(extracted.contains(text), "{name} page {page}: {extracted:?}");
+        assert!(
+            extracted.contains(text),
+            "{name} page {page}: {extracted:?}"
+        );
         // Where the ink went, as displayed: render before and after and compare.
         let (w, h, before) = render(dir, "original.pdf", original, page);
         let (w2, h2, after) = render(dir, name, stamped, page);
@@ -349,14 +427,26 @@ fn assert_watermarked(dir: &Dir, name: &str, original: &[u8], stamped: &[u8], pa
         assert!(x1 > x0 && y1 > y0, "{name} p{page}: nothing drawn");
         let (cx, cy) = ((x0 + x1) as f64 / 2.0, (y0 + y1) as f64 / 2.0);
         let (wf, hf) = (w as f64, h as f64);
-        assert!((cx - wf / 2.0).abs() < wf * 0.05 && (cy - hf / 2.0).abs() < hf * 0.05, "{name} p{page}: centre ({cx},{cy}) of {w}x{h}");
-        assert!((x1 - x0) as f64 > wf * 0.6 && (y1 - y0) as f64 > hf * 0.6, "{name} p{page}: ink {x0},{y0}-{x1},{y1} of {w}x{h}");
+        assert!(
+            (cx - wf / 2.0).abs() < wf * 0.05 && (cy - hf / 2.0).abs() < hf * 0.05,
+            "{name} p{page}: centre ({cx},{cy}) of {w}x{h}"
+        );
+        assert!(
+            (x1 - x0) as f64 > wf * 0.6 && (y1 - y0) as f64 > hf * 0.6,
+            "{name} p{page}: ink {x0},{y0}-{x1},{y1} of {w}x{h}"
+        );
         // Bottom-left to top-right: the top-right and bottom-left quadrants get the ink.
         let rising = quadrants[1] + quadrants[2];
         let falling = quadrants[0] + quadrants[3];
-        assert!(rising > falling * 3, "{name} p{page}: not a rising diagonal {quadrants:?}");
+        assert!(
+            rising > falling * 3,
+            "{name} p{page}: not a rising diagonal {quadrants:?}"
+        );
         // Semi-transparent grey: visible but never black.
-        assert!(darkest > 100 && darkest < 240, "{name} p{page}: darkest stamped pixel {darkest}");
+        assert!(
+            darkest > 100 && darkest < 240,
+            "{name} p{page}: darkest stamped pixel {darkest}"
+        );
     }
 }
 
@@ -371,11 +461,21 @@ fn watermark_every_page_of_the_page_tree_fixture() {
         let stamped = watermark_with(&input, MENTION, method).unwrap();
         assert_eq!(input, copy);
         // The default takes the incremental path on a classic xref table.
-        assert_eq!(stamped.starts_with(&input), method != Method::Rewrite, "{method:?}");
+        assert_eq!(
+            stamped.starts_with(&input),
+            method != Method::Rewrite,
+            "{method:?}"
+        );
         let name = format!("tree-wm-{method:?}.pdf");
         assert_watermarked(&dir, &name, &input, &stamped, 7, MENTION);
         // The original text is still there on every page.
-        for (page, words) in [(1, "Page one"), (4, "Page four"), (5, "Page five"), (6, "Page six"), (7, "Page seven")] {
+        for (page, words) in [
+            (1, "Page one"),
+            (4, "Page four"),
+            (5, "Page five"),
+            (6, "Page six"),
+            (7, "Page seven"),
+        ] {
             assert!(pdftotext_page(&dir, &name, &stamped, page).contains(words));
         }
     }
@@ -388,7 +488,12 @@ fn incremental_update_keeps_earlier_revisions() {
     let input = tree_pdf();
     // Stamp twice incrementally: three revisions, each a valid file ending at its %%EOF.
     let once = watermark_with(&input, MENTION, Method::Incremental).unwrap();
-    let signed = stamp_signature_with(&once, &stamp(SignaturePlacement::Left, Some(signature_png())), Method::Incremental).unwrap();
+    let signed = stamp_signature_with(
+        &once,
+        &stamp(SignaturePlacement::Left, Some(signature_png())),
+        Method::Incremental,
+    )
+    .unwrap();
     assert!(signed.starts_with(&once) && once.starts_with(&input));
     assert_qpdf_clean(&dir, "revisions.pdf", &signed);
     assert_eq!(signed.windows(5).filter(|w| w == b"%%EOF").count(), 3);
@@ -413,11 +518,18 @@ fn watermark_with_french_accents_extracts_verbatim() {
 fn watermark_twice_and_after_signature_stays_clean() {
     require!("qpdf", "pdftotext");
     let dir = Dir::new();
-    let signed = stamp_signature(&tree_pdf(), &stamp(SignaturePlacement::Right, Some(signature_png()))).unwrap();
+    let signed = stamp_signature(
+        &tree_pdf(),
+        &stamp(SignaturePlacement::Right, Some(signature_png())),
+    )
+    .unwrap();
     let twice = watermark(&watermark(&signed, MENTION).unwrap(), "COPIE").unwrap();
     assert_qpdf_clean(&dir, "twice.pdf", &twice);
     let last = pdftotext_page(&dir, "twice.pdf", &twice, 7);
-    assert!(last.contains(MENTION) && last.contains("COPIE") && last.contains("16:55"), "{last}");
+    assert!(
+        last.contains(MENTION) && last.contains("COPIE") && last.contains("16:55"),
+        "{last}"
+    );
 }
 
 #[test]
@@ -425,31 +537,95 @@ fn watermark_ghostscript_and_qpdf_outputs() {
     require!("qpdf", "pdftotext", "pdftoppm", "gs");
     let dir = Dir::new();
     let gs = ghostscript_pdf(&dir);
-    assert_watermarked(&dir, "gs-wm.pdf", &gs, &watermark(&gs, MENTION).unwrap(), 3, MENTION);
+    for method in [Method::Auto, Method::Rewrite] {
+        let stamped = watermark_with(&gs, MENTION, method).unwrap();
+        assert_watermarked(
+            &dir,
+            &format!("gs-wm-{method:?}.pdf"),
+            &gs,
+            &stamped,
+            3,
+            MENTION,
+        );
+    }
 
     let objstm = qpdf_transform(&dir, &gs, &["--object-streams=generate"], "objstm");
-    assert!(objstm.windows(7).any(|w| w == b"/ObjStm"), "qpdf made object streams");
+    assert!(
+        objstm.windows(7).any(|w| w == b"/ObjStm"),
+        "qpdf made object streams"
+    );
     // Object streams need the full rewrite: the incremental path says so, the default
     // falls back to it.
     let refused = watermark_with(&objstm, MENTION, Method::Incremental).unwrap_err();
-    assert!(refused.reason.contains("incremental update not possible"), "{refused}");
-    assert_watermarked(&dir, "objstm-wm.pdf", &objstm, &watermark(&objstm, MENTION).unwrap(), 3, MENTION);
+    assert!(
+        refused.reason.contains("incremental update not possible"),
+        "{refused}"
+    );
+    assert_watermarked(
+        &dir,
+        "objstm-wm.pdf",
+        &objstm,
+        &watermark(&objstm, MENTION).unwrap(),
+        3,
+        MENTION,
+    );
 
     let rotated = qpdf_transform(&dir, &gs, &["--rotate=+90:1-2"], "rotated");
-    assert_watermarked(&dir, "rotated-wm.pdf", &rotated, &watermark(&rotated, MENTION).unwrap(), 3, MENTION);
+    assert_watermarked(
+        &dir,
+        "rotated-wm.pdf",
+        &rotated,
+        &watermark(&rotated, MENTION).unwrap(),
+        3,
+        MENTION,
+    );
 
-    let tree_objstm = qpdf_transform(&dir, &tree_pdf(), &["--object-streams=generate"], "tree-objstm");
-    assert_watermarked(&dir, "tree-objstm-wm.pdf", &tree_objstm, &watermark(&tree_objstm, MENTION).unwrap(), 7, MENTION);
+    let tree_objstm = qpdf_transform(
+        &dir,
+        &tree_pdf(),
+        &["--object-streams=generate"],
+        "tree-objstm",
+    );
+    assert_watermarked(
+        &dir,
+        "tree-objstm-wm.pdf",
+        &tree_objstm,
+        &watermark(&tree_objstm, MENTION).unwrap(),
+        7,
+        MENTION,
+    );
 
     let linear = qpdf_transform(&dir, &tree_pdf(), &["--linearize"], "linear");
-    assert!(watermark_with(&linear, MENTION, Method::Incremental).is_err(), "linearized files are rewritten");
+    assert!(
+        watermark_with(&linear, MENTION, Method::Incremental).is_err(),
+        "linearized files are rewritten"
+    );
     // qpdf's own rewrite of a classic file keeps a classic xref: both paths work.
-    let plain = qpdf_transform(&dir, &tree_pdf(), &["--object-streams=disable", "--rotate=+90:1-2"], "qpdf-plain");
+    let plain = qpdf_transform(
+        &dir,
+        &tree_pdf(),
+        &["--object-streams=disable", "--rotate=+90:1-2"],
+        "qpdf-plain",
+    );
     for method in [Method::Incremental, Method::Rewrite] {
         let stamped = watermark_with(&plain, MENTION, method).unwrap();
-        assert_watermarked(&dir, &format!("qpdf-plain-{method:?}.pdf"), &plain, &stamped, 7, MENTION);
+        assert_watermarked(
+            &dir,
+            &format!("qpdf-plain-{method:?}.pdf"),
+            &plain,
+            &stamped,
+            7,
+            MENTION,
+        );
     }
-    assert_watermarked(&dir, "linear-wm.pdf", &linear, &watermark(&linear, MENTION).unwrap(), 7, MENTION);
+    assert_watermarked(
+        &dir,
+        "linear-wm.pdf",
+        &linear,
+        &watermark(&linear, MENTION).unwrap(),
+        7,
+        MENTION,
+    );
 }
 
 #[test]
@@ -458,8 +634,14 @@ fn encrypted_pdfs_are_refused() {
     let dir = Dir::new();
     for (name, args) in [
         ("aes256", vec!["--encrypt", "user", "owner", "256", "--"]),
-        ("owner-only", vec!["--encrypt", "", "owner", "128", "--use-aes=y", "--"]),
-        ("rc4", vec!["--allow-weak-crypto", "--encrypt", "u", "o", "40", "--"]),
+        (
+            "owner-only",
+            vec!["--encrypt", "", "owner", "128", "--use-aes=y", "--"],
+        ),
+        (
+            "rc4",
+            vec!["--allow-weak-crypto", "--encrypt", "u", "o", "40", "--"],
+        ),
     ] {
         let enc = qpdf_transform(&dir, &tree_pdf(), &args, name);
         let err = watermark(&enc, MENTION).unwrap_err();
@@ -472,27 +654,58 @@ fn encrypted_pdfs_are_refused() {
 // ---------------------------------------------------------------------------------------
 // Signature
 
-fn assert_signature_block(dir: &Dir, name: &str, signed: &[u8], last: u32, placement: SignaturePlacement) {
+fn assert_signature_block(
+    dir: &Dir,
+    name: &str,
+    signed: &[u8],
+    last: u32,
+    placement: SignaturePlacement,
+) {
     assert_qpdf_clean(dir, name, signed);
     let (_, words) = bbox_page(dir, name, signed, last);
     let (cx0, cy0, cx1, cy1) = displayed_crop(dir, name, signed, last);
     let middle = (cx0 + cx1) / 2.0;
     let ours: Vec<&Word> = words
         .iter()
-        .filter(|wd| ["Signé", "électroniquement", "MOI", "MEME", "08/03/2019", "16:55"].contains(&wd.text.as_str()))
+        .filter(|wd| {
+            [
+                "Signé",
+                "électroniquement",
+                "MOI",
+                "MEME",
+                "08/03/2019",
+                "16:55",
+            ]
+            .contains(&wd.text.as_str())
+        })
         .collect();
     assert_eq!(ours.len(), 6, "{name}: {words:?}");
     for wd in ours {
         let inside = wd.x0 >= cx0 && wd.x1 <= cx1 && wd.y0 >= cy0 && wd.y1 <= cy1;
-        assert!(inside, "{name}: {wd:?} outside the crop box {cx0},{cy0}-{cx1},{cy1}");
+        assert!(
+            inside,
+            "{name}: {wd:?} outside the crop box {cx0},{cy0}-{cx1},{cy1}"
+        );
         match placement {
-            SignaturePlacement::Left => assert!(wd.x1 <= middle, "{name}: {wd:?} not in the left half ({middle})"),
-            SignaturePlacement::Right => assert!(wd.x0 >= middle, "{name}: {wd:?} not in the right half ({middle})"),
+            SignaturePlacement::Left => assert!(
+                wd.x1 <= middle,
+                "{name}: {wd:?} not in the left half ({middle})"
+            ),
+            SignaturePlacement::Right => assert!(
+                wd.x0 >= middle,
+                "{name}: {wd:?} not in the right half ({middle})"
+            ),
         }
-        assert!(wd.y0 >= cy1 - (cy1 - cy0) * 0.15, "{name}: {wd:?} not near the bottom ({cy0}-{cy1})");
+        assert!(
+            wd.y0 >= cy1 - (cy1 - cy0) * 0.15,
+            "{name}: {wd:?} not near the bottom ({cy0}-{cy1})"
+        );
     }
     let text = pdftotext_page(dir, name, signed, last);
-    assert!(text.contains("Signé électroniquement par MOI MEME"), "{text}");
+    assert!(
+        text.contains("Signé électroniquement par MOI MEME"),
+        "{text}"
+    );
     assert!(text.contains("le 08/03/2019 à 16:55"), "{text}");
     // Earlier pages are untouched.
     if last > 1 {
@@ -510,9 +723,18 @@ fn signature_lands_bottom_left_or_right_of_the_last_page() {
     // last pages by dropping pages with qpdf: rotated by inheritance, offset, negative.
     let mut cases = vec![("tree".to_string(), tree.clone(), 7)];
     let src = dir.write("tree-src.pdf", &tree);
-    for (label, range) in [("rot90", "1-2"), ("rot180", "1-3"), ("rot270-inherited", "1-4"), ("offset-crop", "1-5"), ("negative", "1-6")] {
+    for (label, range) in [
+        ("rot90", "1-2"),
+        ("rot180", "1-3"),
+        ("rot270-inherited", "1-4"),
+        ("offset-crop", "1-5"),
+        ("negative", "1-6"),
+    ] {
         let out = dir.path(&format!("{label}.pdf"));
-        let (code, _, err) = run("qpdf", &["--empty", "--pages", p(&src), range, "--", p(&out)]);
+        let (code, _, err) = run(
+            "qpdf",
+            &["--empty", "--pages", p(&src), range, "--", p(&out)],
+        );
         assert_eq!(code, 0, "{err}");
         let sub = std::fs::read(out).unwrap();
         let n = page_count(&sub).unwrap();
@@ -521,10 +743,24 @@ fn signature_lands_bottom_left_or_right_of_the_last_page() {
     for (label, pdf, last) in &cases {
         for placement in [SignaturePlacement::Left, SignaturePlacement::Right] {
             for method in [Method::Auto, Method::Rewrite] {
-                let with_image = stamp_signature_with(pdf, &stamp(placement, Some(signature_png())), method).unwrap();
-                assert_signature_block(&dir, &format!("{label}-{placement:?}-{method:?}-img.pdf"), &with_image, *last, placement);
+                let with_image =
+                    stamp_signature_with(pdf, &stamp(placement, Some(signature_png())), method)
+                        .unwrap();
+                assert_signature_block(
+                    &dir,
+                    &format!("{label}-{placement:?}-{method:?}-img.pdf"),
+                    &with_image,
+                    *last,
+                    placement,
+                );
                 let text_only = stamp_signature_with(pdf, &stamp(placement, None), method).unwrap();
-                assert_signature_block(&dir, &format!("{label}-{placement:?}-{method:?}.pdf"), &text_only, *last, placement);
+                assert_signature_block(
+                    &dir,
+                    &format!("{label}-{placement:?}-{method:?}.pdf"),
+                    &text_only,
+                    *last,
+                    placement,
+                );
             }
         }
     }
@@ -537,10 +773,27 @@ fn signature_on_ghostscript_output() {
     let gs = ghostscript_pdf(&dir);
     for placement in [SignaturePlacement::Left, SignaturePlacement::Right] {
         let signed = stamp_signature(&gs, &stamp(placement, Some(signature_png()))).unwrap();
-        assert_signature_block(&dir, &format!("gs-{placement:?}.pdf"), &signed, 3, placement);
-        let objstm = qpdf_transform(&dir, &gs, &["--object-streams=generate", "--rotate=+90:3"], "gs-objstm");
+        assert_signature_block(
+            &dir,
+            &format!("gs-{placement:?}.pdf"),
+            &signed,
+            3,
+            placement,
+        );
+        let objstm = qpdf_transform(
+            &dir,
+            &gs,
+            &["--object-streams=generate", "--rotate=+90:3"],
+            "gs-objstm",
+        );
         let signed = stamp_signature(&objstm, &stamp(placement, None)).unwrap();
-        assert_signature_block(&dir, &format!("gs-objstm-{placement:?}.pdf"), &signed, 3, placement);
+        assert_signature_block(
+            &dir,
+            &format!("gs-objstm-{placement:?}.pdf"),
+            &signed,
+            3,
+            placement,
+        );
     }
 }
 
@@ -551,36 +804,136 @@ fn signature_images_of_every_png_kind_are_embedded() {
     let (w, h) = (6u32, 4u32);
     let n = (w * h) as usize;
     let grey: Vec<u8> = (0..n as u8).map(|i| i * 10).collect();
-    let grey_alpha: Vec<u8> = (0..n as u8).flat_map(|i| [i * 10, if i % 2 == 0 { 0 } else { 255 }]).collect();
+    let grey_alpha: Vec<u8> = (0..n as u8)
+        .flat_map(|i| [i * 10, if i % 2 == 0 { 0 } else { 255 }])
+        .collect();
     let rgb: Vec<u8> = (0..n as u8).flat_map(|i| [i, 255 - i, 128]).collect();
-    let rgba: Vec<u8> = (0..n as u8).flat_map(|i| [i, 255 - i, 128, i * 10]).collect();
-    let rgba16: Vec<u8> = (0..n as u8).flat_map(|i| [i, 0, 255 - i, 0, 128, 0, i * 10, 0]).collect();
+    let rgba: Vec<u8> = (0..n as u8)
+        .flat_map(|i| [i, 255 - i, 128, i * 10])
+        .collect();
+    let rgba16: Vec<u8> = (0..n as u8)
+        .flat_map(|i| [i, 0, 255 - i, 0, 128, 0, i * 10, 0])
+        .collect();
     let indexed: Vec<u8> = (0..n as u8).map(|i| i % 3).collect();
     let bits: Vec<u8> = vec![0b1010_0000; h as usize];
     let palette: &[u8] = &[0, 0, 0, 255, 0, 0, 0, 0, 255];
     let cases: Vec<(&str, Vec<u8>, bool)> = vec![
-        ("grey", png_bytes(png::ColorType::Grayscale, png::BitDepth::Eight, &grey, w, h, None), false),
-        ("grey1", png_bytes(png::ColorType::Grayscale, png::BitDepth::One, &bits, w, h, None), false),
-        ("grey-alpha", png_bytes(png::ColorType::GrayscaleAlpha, png::BitDepth::Eight, &grey_alpha, w, h, None), true),
-        ("rgb", png_bytes(png::ColorType::Rgb, png::BitDepth::Eight, &rgb, w, h, None), false),
-        ("rgba", png_bytes(png::ColorType::Rgba, png::BitDepth::Eight, &rgba, w, h, None), true),
-        ("rgba16", png_bytes(png::ColorType::Rgba, png::BitDepth::Sixteen, &rgba16, w, h, None), true),
-        ("palette", png_bytes(png::ColorType::Indexed, png::BitDepth::Eight, &indexed, w, h, Some((palette, &[]))), false),
-        ("palette-trns", png_bytes(png::ColorType::Indexed, png::BitDepth::Eight, &indexed, w, h, Some((palette, &[0]))), true),
+        (
+            "grey",
+            png_bytes(
+                png::ColorType::Grayscale,
+                png::BitDepth::Eight,
+                &grey,
+                w,
+                h,
+                None,
+            ),
+            false,
+        ),
+        (
+            "grey1",
+            png_bytes(
+                png::ColorType::Grayscale,
+                png::BitDepth::One,
+                &bits,
+                w,
+                h,
+                None,
+            ),
+            false,
+        ),
+        (
+            "grey-alpha",
+            png_bytes(
+                png::ColorType::GrayscaleAlpha,
+                png::BitDepth::Eight,
+                &grey_alpha,
+                w,
+                h,
+                None,
+            ),
+            true,
+        ),
+        (
+            "rgb",
+            png_bytes(png::ColorType::Rgb, png::BitDepth::Eight, &rgb, w, h, None),
+            false,
+        ),
+        (
+            "rgba",
+            png_bytes(
+                png::ColorType::Rgba,
+                png::BitDepth::Eight,
+                &rgba,
+                w,
+                h,
+                None,
+            ),
+            true,
+        ),
+        (
+            "rgba16",
+            png_bytes(
+                png::ColorType::Rgba,
+                png::BitDepth::Sixteen,
+                &rgba16,
+                w,
+                h,
+                None,
+            ),
+            true,
+        ),
+        (
+            "palette",
+            png_bytes(
+                png::ColorType::Indexed,
+                png::BitDepth::Eight,
+                &indexed,
+                w,
+                h,
+                Some((palette, &[])),
+            ),
+            false,
+        ),
+        (
+            "palette-trns",
+            png_bytes(
+                png::ColorType::Indexed,
+                png::BitDepth::Eight,
+                &indexed,
+                w,
+                h,
+                Some((palette, &[0])),
+            ),
+            true,
+        ),
     ];
     for (label, png, masked) in cases {
-        let signed = stamp_signature(&tree_pdf(), &stamp(SignaturePlacement::Right, Some(png))).unwrap();
+        let signed =
+            stamp_signature(&tree_pdf(), &stamp(SignaturePlacement::Right, Some(png))).unwrap();
         let name = format!("img-{label}.pdf");
         assert_qpdf_clean(&dir, &name, &signed);
         let (code, out, err) = run("pdfimages", &["-list", p(&dir.write(&name, &signed))]);
         assert_eq!(code, 0, "{err}");
         let rows: Vec<&str> = out.lines().skip(2).collect();
         assert_eq!(rows.len(), if masked { 2 } else { 1 }, "{label}: {out}");
-        assert!(rows[0].contains(&format!("{w:>5} {h:>5}")) || rows[0].split_whitespace().nth(3) == Some("6"), "{label}: {out}");
-        assert_eq!(rows.iter().any(|r| r.contains("smask")), masked, "{label}: {out}");
+        assert!(
+            rows[0].contains(&format!("{w:>5} {h:>5}"))
+                || rows[0].split_whitespace().nth(3) == Some("6"),
+            "{label}: {out}"
+        );
+        assert_eq!(
+            rows.iter().any(|r| r.contains("smask")),
+            masked,
+            "{label}: {out}"
+        );
     }
     // Not a PNG / absurd sizes are typed errors.
-    let bad = stamp_signature(&tree_pdf(), &stamp(SignaturePlacement::Left, Some(tree_pdf()))).unwrap_err();
+    let bad = stamp_signature(
+        &tree_pdf(),
+        &stamp(SignaturePlacement::Left, Some(tree_pdf())),
+    )
+    .unwrap_err();
     assert!(bad.reason.contains("PNG"), "{bad}");
 }
 
@@ -603,7 +956,12 @@ fn all_fail(input: &[u8]) -> Vec<PdfError> {
 #[test]
 fn malformed_input_is_a_typed_error() {
     let valid = tree_pdf();
-    for errors in [all_fail(b""), all_fail(b"%PDF-"), all_fail(&signature_png()), all_fail(b"%PDF-1.7\n%%EOF\n")] {
+    for errors in [
+        all_fail(b""),
+        all_fail(b"%PDF-"),
+        all_fail(&signature_png()),
+        all_fail(b"%PDF-1.7\n%%EOF\n"),
+    ] {
         for e in errors {
             assert!(!e.reason.is_empty());
             let portail_error: portail::Error = e.into();
@@ -614,7 +972,10 @@ fn malformed_input_is_a_typed_error() {
     // lopdf may rebuild the file, so only "no panic" plus "either a PdfError or a valid PDF"
     // is required in the middle, and the head of the file alone must fail.
     for cut in [10, 100, 300, valid.len() / 3, valid.len() / 2] {
-        assert!(page_count(&valid[..cut]).is_err() || watermark(&valid[..cut], MENTION).is_ok(), "cut {cut}");
+        assert!(
+            page_count(&valid[..cut]).is_err() || watermark(&valid[..cut], MENTION).is_ok(),
+            "cut {cut}"
+        );
     }
     for cut in (0..valid.len()).step_by(97) {
         let _ = watermark(&valid[..cut], MENTION);
@@ -623,7 +984,11 @@ fn malformed_input_is_a_typed_error() {
     // Random bytes, with and without a header.
     let mut seed = 0x2545F4914F6CDD1Du64;
     for round in 0..50 {
-        let mut bytes = if round % 2 == 0 { b"%PDF-1.4\n".to_vec() } else { Vec::new() };
+        let mut bytes = if round % 2 == 0 {
+            b"%PDF-1.4\n".to_vec()
+        } else {
+            Vec::new()
+        };
         for _ in 0..(round * 37 + 10) {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -634,7 +999,10 @@ fn malformed_input_is_a_typed_error() {
         assert!(watermark(&bytes, MENTION).is_err());
     }
     // A PDF with an empty page tree, and one without a page tree.
-    let empty_tree = raw_pdf(&[b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(), b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec()]);
+    let empty_tree = raw_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+    ]);
     assert!(all_fail(&empty_tree)[0].reason.contains("no pages"));
     let no_tree = raw_pdf(&[b"<< /Type /Catalog >>".to_vec()]);
     assert!(all_fail(&no_tree)[0].reason.contains("page tree"));

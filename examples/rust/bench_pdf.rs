@@ -1,4 +1,6 @@
-//! PDF stamping benchmark: `cargo run --release -p portail --example bench_pdf [pages] [runs]`.
+//! PDF stamping benchmark:
+//! `cargo run --release -p portail --example bench_pdf [pages=500] [runs=21] [lines=45] [raw]`
+//! (`raw`: content streams left uncompressed).
 //!
 //! Builds a payslip-like PDF of 500 pages (45 lines of text each), then times in the same run, median of
 //! N runs:
@@ -12,7 +14,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use portail::pdf::{sample_pdf, stamp_signature_with, watermark, watermark_with, Method, SignatureStamp};
+use portail::pdf::{
+    sample_pdf, stamp_signature_with, watermark, watermark_with, Method, SignatureStamp,
+};
 use portail::SignaturePlacement;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -41,7 +45,11 @@ fn ms(d: Duration) -> f64 {
 /// A payslip-like PDF: `pages` A4 pages of 45 text lines each (about 2.5 KB of content per
 /// page, Flate-compressed as most producers do), one shared font, resources inherited from
 /// the page tree.
-fn payslips(pages: usize) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+fn payslips(
+    pages: usize,
+    lines: usize,
+    compress: bool,
+) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     use lopdf::{dictionary, Document, Object, Stream};
     let mut doc = Document::with_version("1.4");
     // A classic cross-reference table, as most payroll and ERP report writers produce.
@@ -54,8 +62,10 @@ fn payslips(pages: usize) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut kids = Vec::with_capacity(pages);
     for n in 1..=pages {
         let mut content = String::from("BT /F1 9 Tf 11 TL 50 800 Td\n");
-        content.push_str(&format!("(BULLETIN DE PAIE - salarie {n:05} - periode 03/2019) Tj T*\n"));
-        for line in 0..44 {
+        content.push_str(&format!(
+            "(BULLETIN DE PAIE - salarie {n:05} - periode 03/2019) Tj T*\n"
+        ));
+        for line in 0..lines.saturating_sub(1) {
             content.push_str(&format!(
                 "(Rubrique {line:02}  base {:>8}.{:02}  taux {:>5}.{:03}  montant {:>8}.{:02}) Tj T*\n",
                 1000 + n * 7 + line, line, line % 17, n % 1000, n * 3 + line, line % 100
@@ -63,16 +73,21 @@ fn payslips(pages: usize) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         }
         content.push_str("ET\n");
         let mut stream = Stream::new(lopdf::Dictionary::new(), content.into_bytes());
-        stream.compress()?;
+        if compress {
+            stream.compress()?;
+        }
         let content_id = doc.add_object(stream);
         kids.push(Object::Reference(doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
         })));
     }
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! {
-        "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let mut out = Vec::new();
@@ -84,12 +99,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let pages: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(500);
     let runs: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(21);
-    let pdf = payslips(pages)?;
-    println!("input: {pages} pages, {} bytes; median of {runs} runs", pdf.len());
+    let lines: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(45);
+    let compress = args.next().as_deref() != Some("raw");
+    let pdf = payslips(pages, lines, compress)?;
+    println!(
+        "input: {pages} pages of {lines} lines ({}), {} bytes; median of {runs} runs",
+        if compress { "Flate" } else { "uncompressed" },
+        pdf.len()
+    );
 
     let full = watermark_with(&pdf, "POUR CONSULTATION UNIQUEMENT", Method::Rewrite)?;
     let incremental = watermark_with(&pdf, "POUR CONSULTATION UNIQUEMENT", Method::Incremental)?;
-    println!("output: {} bytes (full rewrite), {} bytes (incremental)", full.len(), incremental.len());
+    println!(
+        "output: {} bytes (full rewrite), {} bytes (incremental)",
+        full.len(),
+        incremental.len()
+    );
 
     let mention = "POUR CONSULTATION UNIQUEMENT";
     let wm = time(runs, || watermark(&pdf, mention));
@@ -101,30 +126,54 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         doc.save_to(&mut out).map_err(|e| e.to_string())?;
         Ok::<_, String>(out)
     });
-    let load_only = time(runs, || lopdf::Document::load_mem(&pdf).map(|d| d.objects.len()).unwrap_or(0));
+    let load_only = time(runs, || {
+        lopdf::Document::load_mem(&pdf)
+            .map(|d| d.objects.len())
+            .unwrap_or(0)
+    });
     let stamp = SignatureStamp {
-        lines: vec!["Signé électroniquement par MOI MEME".into(), "le 08/03/2019 à 16:55".into()],
+        lines: vec![
+            "Signé électroniquement par MOI MEME".into(),
+            "le 08/03/2019 à 16:55".into(),
+        ],
         placement: SignaturePlacement::Right,
         image_png: None,
     };
     let sig_full = time(runs, || stamp_signature_with(&pdf, &stamp, Method::Rewrite));
-    let sig_incr = time(runs, || stamp_signature_with(&pdf, &stamp, Method::Incremental));
+    let sig_incr = time(runs, || {
+        stamp_signature_with(&pdf, &stamp, Method::Incremental)
+    });
     let count = time(runs, || portail::pdf::page_count(&pdf));
 
     let row = |label: &str, d: Duration| println!("{label:<48} {:>9.2} ms", ms(d));
     row("floor: lopdf load + save, no edit", floor);
     row("lopdf load only", load_only);
     row("portail watermark, full rewrite (Method::Rewrite)", wm_full);
-    row("portail watermark, incremental (Method::Incremental)", wm_incr);
+    row(
+        "portail watermark, incremental (Method::Incremental)",
+        wm_incr,
+    );
     row("portail watermark (default: Method::Auto)", wm);
     row("portail stamp_signature, full rewrite", sig_full);
     row("portail stamp_signature, incremental", sig_incr);
     row("portail page_count", count);
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
-    println!("{:<48} {:>9.2}x (target <= 1.3x)", "ratio full-rewrite watermark / floor", ratio(wm_full, floor));
-    println!("{:<48} {:>9.2}x", "ratio incremental watermark / floor", ratio(wm_incr, floor));
+    println!(
+        "{:<48} {:>9.2}x (target <= 1.3x)",
+        "ratio full-rewrite watermark / floor",
+        ratio(wm_full, floor)
+    );
+    println!(
+        "{:<48} {:>9.2}x",
+        "ratio incremental watermark / floor",
+        ratio(wm_incr, floor)
+    );
 
-    let qpdf_present = Command::new("qpdf").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    let qpdf_present = Command::new("qpdf")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if qpdf_present {
         let dir = std::env::temp_dir().join(format!("bench_pdf_{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -132,7 +181,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let overlay = dir.join("watermark.pdf");
         let output = dir.join("out.pdf");
         std::fs::write(&input, &pdf)?;
-        std::fs::write(&overlay, watermark(&sample_pdf(&[""]), "POUR CONSULTATION UNIQUEMENT")?)?;
+        std::fs::write(
+            &overlay,
+            watermark(&sample_pdf(&[""]), "POUR CONSULTATION UNIQUEMENT")?,
+        )?;
         let qpdf_runs = runs.min(7);
         let qpdf = time(qpdf_runs, || {
             Command::new("qpdf")
@@ -146,8 +198,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|s| s.success())
                 .unwrap_or(false)
         });
-        println!("{:<48} {:>9.2} ms (median of {qpdf_runs})", "qpdf --overlay, one-page watermark (process)", ms(qpdf));
-        println!("{:<48} {:>9.1}x", "ratio qpdf overlay / portail watermark", qpdf.as_secs_f64() / wm.as_secs_f64());
+        println!(
+            "{:<48} {:>9.2} ms (median of {qpdf_runs})",
+            "qpdf --overlay, one-page watermark (process)",
+            ms(qpdf)
+        );
+        println!(
+            "{:<48} {:>9.1}x",
+            "ratio qpdf overlay / portail watermark",
+            qpdf.as_secs_f64() / wm.as_secs_f64()
+        );
         let _ = std::fs::remove_dir_all(&dir);
     } else {
         println!("qpdf not installed: overlay comparison skipped");

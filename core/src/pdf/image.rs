@@ -17,7 +17,12 @@ pub(crate) struct EmbeddedImage {
     pub alpha: Option<Stream>,
 }
 
-fn image_stream(width: u32, height: u32, colour_space: &str, samples: Vec<u8>) -> Result<Stream, PdfError> {
+fn image_stream(
+    width: u32,
+    height: u32,
+    colour_space: &str,
+    samples: Vec<u8>,
+) -> Result<Stream, PdfError> {
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"XObject".to_vec()));
     dict.set("Subtype", Object::Name(b"Image".to_vec()));
@@ -26,7 +31,9 @@ fn image_stream(width: u32, height: u32, colour_space: &str, samples: Vec<u8>) -
     dict.set("ColorSpace", Object::Name(colour_space.as_bytes().to_vec()));
     dict.set("BitsPerComponent", Object::Integer(8));
     let mut stream = Stream::new(dict, samples);
-    stream.compress().map_err(|e| PdfError::new(format!("signature image: cannot compress: {e}")))?;
+    stream
+        .compress()
+        .map_err(|e| PdfError::new(format!("signature image: cannot compress: {e}")))?;
     Ok(stream)
 }
 
@@ -34,8 +41,13 @@ fn image_stream(width: u32, height: u32, colour_space: &str, samples: Vec<u8>) -
 /// transparency, any bit depth) into an image XObject and, if it has transparency, a soft
 /// mask.
 pub(crate) fn embed_png(bytes: &[u8]) -> Result<EmbeddedImage, PdfError> {
-    let bad = |e: &dyn std::fmt::Display| PdfError::new(format!("signature image is not a readable PNG: {e}"));
-    let mut decoder = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), png::Limits { bytes: MAX_DECODED });
+    let bad = |e: &dyn std::fmt::Display| {
+        PdfError::new(format!("signature image is not a readable PNG: {e}"))
+    };
+    let mut decoder = png::Decoder::new_with_limits(
+        std::io::Cursor::new(bytes),
+        png::Limits { bytes: MAX_DECODED },
+    );
     // Palette -> RGB(A), tRNS -> alpha, bit depths below 8 -> 8, 16 -> 8.
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(|e| bad(&e))?;
@@ -57,7 +69,10 @@ pub(crate) fn embed_png(bytes: &[u8]) -> Result<EmbeddedImage, PdfError> {
     let mut buf = vec![0u8; size];
     let frame = reader.next_frame(&mut buf).map_err(|e| bad(&e))?;
     if frame.bit_depth != png::BitDepth::Eight {
-        return Err(PdfError::new(format!("signature image: unsupported bit depth {:?}", frame.bit_depth)));
+        return Err(PdfError::new(format!(
+            "signature image: unsupported bit depth {:?}",
+            frame.bit_depth
+        )));
     }
     let pixels = (width as usize) * (height as usize);
     let data = &buf[..frame.buffer_size()];
@@ -82,11 +97,17 @@ pub(crate) fn embed_png(bytes: &[u8]) -> Result<EmbeddedImage, PdfError> {
             }
             (rgb, Some(alpha), "DeviceRGB")
         }
-        other => return Err(PdfError::new(format!("signature image: unsupported PNG colour type {other:?}"))),
+        other => {
+            return Err(PdfError::new(format!(
+                "signature image: unsupported PNG colour type {other:?}"
+            )))
+        }
     };
     let expected = pixels * if space == "DeviceRGB" { 3 } else { 1 };
     if colour.len() != expected {
-        return Err(PdfError::new("signature image: truncated pixel data".to_string()));
+        return Err(PdfError::new(
+            "signature image: truncated pixel data".to_string(),
+        ));
     }
     // A fully opaque alpha channel needs no mask.
     let alpha = alpha.filter(|a| a.iter().any(|&v| v != 255));
@@ -94,5 +115,10 @@ pub(crate) fn embed_png(bytes: &[u8]) -> Result<EmbeddedImage, PdfError> {
         Some(a) => Some(image_stream(width, height, "DeviceGray", a)?),
         None => None,
     };
-    Ok(EmbeddedImage { width, height, image: image_stream(width, height, space, colour)?, alpha })
+    Ok(EmbeddedImage {
+        width,
+        height,
+        image: image_stream(width, height, space, colour)?,
+        alpha,
+    })
 }

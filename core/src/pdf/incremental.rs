@@ -10,6 +10,7 @@
 //! caller falls back to the full lopdf load + save.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 
@@ -34,7 +35,10 @@ fn is_white(b: u8) -> bool {
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 /// A tiny PDF object parser over a byte slice.
@@ -67,7 +71,10 @@ impl<'a> Parser<'a> {
     fn word(&mut self) -> &'a [u8] {
         self.skip_ws();
         let start = self.pos;
-        while self.pos < self.buf.len() && !is_white(self.buf[self.pos]) && !is_delim(self.buf[self.pos]) {
+        while self.pos < self.buf.len()
+            && !is_white(self.buf[self.pos])
+            && !is_delim(self.buf[self.pos])
+        {
             self.pos += 1;
         }
         &self.buf[start..self.pos]
@@ -167,7 +174,9 @@ impl<'a> Parser<'a> {
         if let Ok(i) = s.parse::<i64>() {
             return Some(Object::Integer(i));
         }
-        let valid = s.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'));
+        let valid = s
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'));
         if valid {
             let trimmed = s.strip_suffix('.').unwrap_or(s);
             if let Ok(r) = trimmed.parse::<f32>() {
@@ -292,7 +301,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read(&self, id: ObjectId) -> Result<Indirect, Unsupported> {
-        let &(offset, generation) = self.offsets.get(&id.0).ok_or("object not in the xref table")?;
+        let &(offset, generation) = self
+            .offsets
+            .get(&id.0)
+            .ok_or("object not in the xref table")?;
         if generation != id.1 {
             return Err("generation mismatch");
         }
@@ -307,6 +319,31 @@ impl Reader<'_> {
             return Ok(Indirect::Stream);
         }
         Ok(Indirect::Plain(obj))
+    }
+
+    /// Whether object `id` is an array, reading only its header and first byte. Anything but
+    /// an array or a dictionary (a stream) is refused.
+    fn starts_array(&self, id: ObjectId) -> Result<bool, Unsupported> {
+        let &(offset, generation) = self
+            .offsets
+            .get(&id.0)
+            .ok_or("object not in the xref table")?;
+        let mut p = Parser::at(self.buf, offset);
+        let num = p.uint().ok_or("xref offset does not point at an object")?;
+        let gen = p.uint().ok_or("xref offset does not point at an object")?;
+        if num != u64::from(id.0)
+            || gen != u64::from(id.1)
+            || generation != id.1
+            || !p.keyword(b"obj")
+        {
+            return Err("xref offset does not point at the expected object");
+        }
+        p.skip_ws();
+        match p.buf.get(p.pos) {
+            Some(b'[') => Ok(true),
+            Some(b'<') => Ok(false),
+            _ => Err("/Contents is neither a stream nor an array"),
+        }
     }
 
     fn plain(&self, id: ObjectId) -> Result<Object, Unsupported> {
@@ -328,7 +365,12 @@ fn startxref(buf: &[u8]) -> Option<usize> {
 
 /// Reads one classic xref section and its trailer at `offset`, adding entries not already
 /// known (newer sections are read first).
-fn xref_section(buf: &[u8], offset: usize, offsets: &mut BTreeMap<u32, (usize, u16)>, seen: &mut HashSet<u32>) -> Result<Dictionary, Unsupported> {
+fn xref_section(
+    buf: &[u8],
+    offset: usize,
+    offsets: &mut BTreeMap<u32, (usize, u16)>,
+    seen: &mut HashSet<u32>,
+) -> Result<Dictionary, Unsupported> {
     let mut p = Parser::at(buf, offset);
     if !p.keyword(b"xref") {
         return Err("cross-reference stream");
@@ -426,7 +468,9 @@ pub(crate) fn read(buf: &[u8]) -> Result<(Document, Vec<ObjectId>, Partial), Uns
     let reader = Reader { buf, offsets };
     // A linearized file keeps its first-page hint tables valid only unmodified: its
     // linearization dictionary is the first object of the file.
-    if let Some((&first, &(_, generation))) = reader.offsets.iter().min_by_key(|(_, (offset, _))| *offset) {
+    if let Some((&first, &(_, generation))) =
+        reader.offsets.iter().min_by_key(|(_, (offset, _))| *offset)
+    {
         if let Ok(Indirect::Plain(Object::Dictionary(d))) = reader.read((first, generation)) {
             if d.has(b"Linearized") {
                 return Err("linearized");
@@ -462,19 +506,21 @@ pub(crate) fn read(buf: &[u8]) -> Result<(Document, Vec<ObjectId>, Partial), Uns
             Ok(Object::Reference(_)) => return Err("indirect /Kids"),
             _ => None,
         };
-        let is_pages = matches!(node.get(b"Type"), Ok(Object::Name(n)) if n == b"Pages") || kids.is_some();
+        let is_pages =
+            matches!(node.get(b"Type"), Ok(Object::Name(n)) if n == b"Pages") || kids.is_some();
         if is_pages {
             for kid in kids.unwrap_or_default().iter().rev() {
                 stack.push((reference(Some(kid)).ok_or("bad /Kids entry")?, depth + 1));
             }
         } else {
             if let Ok(Object::Reference(contents)) = node.get(b"Contents") {
-                if let Indirect::Plain(obj) = reader.read(*contents)? {
-                    match obj {
-                        Object::Array(_) => {
+                // Only an array needs reading; a stream is left as it is.
+                if reader.starts_array(*contents)? {
+                    match reader.plain(*contents)? {
+                        obj @ Object::Array(_) => {
                             doc.objects.insert(*contents, obj);
                         }
-                        _ => return Err("/Contents is neither a stream nor an array"),
+                        _ => return Err("bad /Contents array"),
                     }
                 }
             }
@@ -485,12 +531,23 @@ pub(crate) fn read(buf: &[u8]) -> Result<(Document, Vec<ObjectId>, Partial), Uns
     if pages.is_empty() {
         return Err("no pages");
     }
-    Ok((doc, pages, Partial { trailer, startxref: start }))
+    Ok((
+        doc,
+        pages,
+        Partial {
+            trailer,
+            startxref: start,
+        },
+    ))
 }
 
 /// Loads the indirect values the stamper resolves: boxes, `/Rotate`, `/Resources` and its
 /// `/Font`, `/ExtGState` and `/XObject` dictionaries.
-fn load_attributes(reader: &Reader, doc: &mut Document, node: &Dictionary) -> Result<(), Unsupported> {
+fn load_attributes(
+    reader: &Reader,
+    doc: &mut Document,
+    node: &Dictionary,
+) -> Result<(), Unsupported> {
     for key in [&b"MediaBox"[..], b"CropBox", b"Rotate"] {
         if let Ok(Object::Reference(id)) = node.get(key) {
             let obj = reader.plain(*id)?;
@@ -529,9 +586,19 @@ fn load_attributes(reader: &Reader, doc: &mut Document, node: &Dictionary) -> Re
 
 /// Appends the objects that changed (`changed`) or were added (ids above the original
 /// `/Size`) to the original file, with an xref section and a trailer pointing back.
-pub(crate) fn write(original: &[u8], partial: &Partial, doc: &Document, changed: &HashSet<ObjectId>) -> Result<Vec<u8>, Unsupported> {
+pub(crate) fn write(
+    original: &[u8],
+    partial: &Partial,
+    doc: &Document,
+    changed: &HashSet<ObjectId>,
+) -> Result<Vec<u8>, Unsupported> {
     let first_new = partial.doc_size();
-    let mut ids: Vec<ObjectId> = doc.objects.keys().filter(|id| id.0 >= first_new || changed.contains(id)).copied().collect();
+    let mut ids: Vec<ObjectId> = doc
+        .objects
+        .keys()
+        .filter(|id| id.0 >= first_new || changed.contains(id))
+        .copied()
+        .collect();
     ids.sort();
     let mut out = Vec::with_capacity(original.len() + 1024 + ids.len() * 256);
     out.extend_from_slice(original);
@@ -540,9 +607,11 @@ pub(crate) fn write(original: &[u8], partial: &Partial, doc: &Document, changed:
     }
     let mut entries: Vec<(ObjectId, usize)> = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(obj) = doc.objects.get(&id) else { continue };
+        let Some(obj) = doc.objects.get(&id) else {
+            continue;
+        };
         entries.push((id, out.len()));
-        out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        let _ = writeln!(out, "{} {} obj", id.0, id.1);
         lopdf::Writer::write_object(&mut out, obj).map_err(|_| "cannot write object")?;
         out.extend_from_slice(b"\nendobj\n");
     }
@@ -554,9 +623,9 @@ pub(crate) fn write(original: &[u8], partial: &Partial, doc: &Document, changed:
         while j < entries.len() && entries[j].0 .0 == entries[j - 1].0 .0 + 1 {
             j += 1;
         }
-        out.extend_from_slice(format!("{} {}\n", entries[i].0 .0, j - i).as_bytes());
+        let _ = writeln!(out, "{} {}", entries[i].0 .0, j - i);
         for (id, offset) in &entries[i..j] {
-            out.extend_from_slice(format!("{offset:010} {:05} n\r\n", id.1).as_bytes());
+            let _ = write!(out, "{offset:010} {:05} n\r\n", id.1);
         }
         i = j;
     }
@@ -565,7 +634,8 @@ pub(crate) fn write(original: &[u8], partial: &Partial, doc: &Document, changed:
     trailer.set("Size", Object::Integer(i64::from(doc.max_id) + 1));
     trailer.set("Prev", Object::Integer(partial.startxref as i64));
     out.extend_from_slice(b"trailer\n");
-    lopdf::Writer::write_object(&mut out, &Object::Dictionary(trailer)).map_err(|_| "cannot write trailer")?;
+    lopdf::Writer::write_object(&mut out, &Object::Dictionary(trailer))
+        .map_err(|_| "cannot write trailer")?;
     out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     Ok(out)
 }
@@ -594,14 +664,30 @@ mod tests {
         assert_eq!(parse("-3.5"), Object::Real(-3.5));
         assert_eq!(parse(".5"), Object::Real(0.5));
         assert_eq!(parse("/A#20B"), Object::Name(b"A B".to_vec()));
-        assert_eq!(parse("(a(b)\\)\\101\\\nz)"), Object::String(b"a(b))Az".to_vec(), StringFormat::Literal));
-        assert_eq!(parse("<41 4 1>"), Object::String(b"AA".to_vec(), StringFormat::Hexadecimal));
-        assert_eq!(parse("<414>"), Object::String(b"A@".to_vec(), StringFormat::Hexadecimal));
-        let d = parse("<< /Type /Page /Kids [1 0 R 2 0 R] /N null /B true % c\n /M [0 0 595.3 842] >>");
+        assert_eq!(
+            parse("(a(b)\\)\\101\\\nz)"),
+            Object::String(b"a(b))Az".to_vec(), StringFormat::Literal)
+        );
+        assert_eq!(
+            parse("<41 4 1>"),
+            Object::String(b"AA".to_vec(), StringFormat::Hexadecimal)
+        );
+        assert_eq!(
+            parse("<414>"),
+            Object::String(b"A@".to_vec(), StringFormat::Hexadecimal)
+        );
+        let d =
+            parse("<< /Type /Page /Kids [1 0 R 2 0 R] /N null /B true % c\n /M [0 0 595.3 842] >>");
         let d = d.as_dict().unwrap();
         assert_eq!(d.get(b"Kids").unwrap().as_array().unwrap().len(), 2);
-        assert_eq!(d.get(b"M").unwrap().as_array().unwrap()[2], Object::Real(595.3));
-        assert!(Parser::at(&[b'['; 200], 0).object(0).is_none(), "nesting is bounded");
+        assert_eq!(
+            d.get(b"M").unwrap().as_array().unwrap()[2],
+            Object::Real(595.3)
+        );
+        assert!(
+            Parser::at(&[b'['; 200], 0).object(0).is_none(),
+            "nesting is bounded"
+        );
         assert!(Parser::at(b"<< /A ", 0).object(0).is_none());
     }
 }

@@ -66,7 +66,9 @@ pub struct PdfError {
 
 impl PdfError {
     pub(crate) fn new(reason: impl Into<String>) -> PdfError {
-        PdfError { reason: reason.into() }
+        PdfError {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -180,10 +182,17 @@ pub fn stamp_signature(pdf: &[u8], stamp: &SignatureStamp) -> Result<Vec<u8>, Pd
 }
 
 /// [`stamp_signature`], choosing how the file is written (see [`Method`]).
-pub fn stamp_signature_with(pdf: &[u8], stamp: &SignatureStamp, method: Method) -> Result<Vec<u8>, PdfError> {
+pub fn stamp_signature_with(
+    pdf: &[u8],
+    stamp: &SignatureStamp,
+    method: Method,
+) -> Result<Vec<u8>, PdfError> {
     let mut lines = Vec::with_capacity(stamp.lines.len());
     for (i, line) in stamp.lines.iter().enumerate() {
-        lines.push(text::encode_winansi(line, &format!("signature line {}", i + 1))?);
+        lines.push(text::encode_winansi(
+            line,
+            &format!("signature line {}", i + 1),
+        )?);
     }
     if lines.iter().all(|l| l.is_empty()) && stamp.image_png.is_none() {
         return Err(PdfError::new("signature stamp has neither text nor image"));
@@ -192,16 +201,23 @@ pub fn stamp_signature_with(pdf: &[u8], stamp: &SignatureStamp, method: Method) 
         Some(png) => Some(image::embed_png(png)?),
         None => None,
     };
-    run(pdf, method, &|stamper| stamper.signature(&lines, stamp.placement, image.as_ref()))
+    run(pdf, method, &|stamper| {
+        stamper.signature(&lines, stamp.placement, image.as_ref())
+    })
 }
 
 /// Stamps with `op` on the incremental path if `method` allows and the file supports it,
 /// else on the full path; panics in lopdf become a [`PdfError`].
-fn run(pdf: &[u8], method: Method, op: &dyn Fn(&mut Stamper) -> Result<(), PdfError>) -> Result<Vec<u8>, PdfError> {
+fn run(
+    pdf: &[u8],
+    method: Method,
+    op: &dyn Fn(&mut Stamper) -> Result<(), PdfError>,
+) -> Result<Vec<u8>, PdfError> {
     guarded(|| {
         if method != Method::Rewrite {
             check_header(pdf)?;
-            let attempt = incremental::read(pdf).map_err(|why| PdfError::new(format!("incremental update not possible: {why}")));
+            let attempt = incremental::read(pdf)
+                .map_err(|why| PdfError::new(format!("incremental update not possible: {why}")));
             let attempt = attempt.and_then(|(doc, pages, partial)| {
                 let mut stamper = Stamper::new(doc, pages);
                 op(&mut stamper)?;
@@ -275,7 +291,10 @@ pub fn sample_pdf(pages: &[&str]) -> Vec<u8> {
     let mut kids = Vec::new();
     for line in pages {
         let mut content = b"BT /F1 14 Tf 72 770 Td ".to_vec();
-        text::hex_string(&text::encode_winansi(&to_winansi_lossy(line), "page text").unwrap_or_default(), &mut content);
+        text::hex_string(
+            &text::encode_winansi(&to_winansi_lossy(line), "page text").unwrap_or_default(),
+            &mut content,
+        );
         content.extend_from_slice(b" Tj ET");
         let content_id = doc.add_object(Stream::new(Dictionary::new(), content));
         let mut page = Dictionary::new();
@@ -291,7 +310,12 @@ pub fn sample_pdf(pages: &[&str]) -> Vec<u8> {
     tree.set("Resources", Object::Reference(resources_id));
     tree.set(
         "MediaBox",
-        Object::Array(vec![0.into(), 0.into(), Object::Real(595.28), Object::Real(841.89)]),
+        Object::Array(vec![
+            0.into(),
+            0.into(),
+            Object::Real(595.28),
+            Object::Real(841.89),
+        ]),
     );
     doc.objects.insert(pages_id, Object::Dictionary(tree));
     let mut catalog = Dictionary::new();
@@ -307,14 +331,21 @@ pub fn sample_pdf(pages: &[&str]) -> Vec<u8> {
 
 /// Runs `f`, turning a panic inside lopdf into a [`PdfError`].
 fn guarded<T>(f: impl FnOnce() -> Result<T, PdfError>) -> Result<T, PdfError> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(PdfError::new("malformed PDF: the parser failed on it (panic caught)")))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(PdfError::new(
+            "malformed PDF: the parser failed on it (panic caught)",
+        ))
+    })
 }
 
 /// Formats a coordinate for a content stream: at most 3 decimals, no exponent.
 fn num(value: f64, out: &mut Vec<u8>) {
     use std::io::Write;
-    let v = if value.is_finite() { (value * 1000.0).round() / 1000.0 } else { 0.0 };
+    let v = if value.is_finite() {
+        (value * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    };
     let v = if v == 0.0 { 0.0 } else { v };
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -327,6 +358,38 @@ fn matrix(m: &[f64; 6], op: &[u8], out: &mut Vec<u8>) {
     }
     out.extend_from_slice(op);
     out.push(b'\n');
+}
+
+/// The geometry and resources of a page. Pages that set none of the inheritable attributes
+/// themselves share those of their parent, computed once per parent.
+fn page_context(
+    doc: &Document,
+    page_id: ObjectId,
+    cache: &mut HashMap<ObjectId, (PageGeometry, ResourcesKey)>,
+) -> (PageGeometry, ResourcesKey) {
+    let parent = match doc.objects.get(&page_id) {
+        Some(Object::Dictionary(page)) => {
+            let own = [&b"MediaBox"[..], b"CropBox", b"Rotate", b"Resources"]
+                .iter()
+                .any(|k| page.has(k));
+            match page.get(b"Parent") {
+                Ok(Object::Reference(parent)) if !own => Some(*parent),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(found) = parent.and_then(|p| cache.get(&p)) {
+        return *found;
+    }
+    let context = (
+        PageGeometry::of(doc, page_id),
+        page::resources_key(doc, page_id),
+    );
+    if let Some(p) = parent {
+        cache.insert(p, context);
+    }
+    context
 }
 
 /// One resource to add to a page's resources: category, name prefix, object.
@@ -368,7 +431,8 @@ impl Stamper {
 
     fn load(pdf: &[u8]) -> Result<Stamper, PdfError> {
         check_header(pdf)?;
-        let doc = Document::load_mem(pdf).map_err(|e| PdfError::new(format!("unreadable PDF: {e}")))?;
+        let doc =
+            Document::load_mem(pdf).map_err(|e| PdfError::new(format!("unreadable PDF: {e}")))?;
         if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
             return Err(PdfError::new(
                 "encrypted PDF: remove the protection before publishing it on the portal",
@@ -403,7 +467,9 @@ impl Stamper {
             self.doc.version = "1.4".to_string();
         }
         let mut out = Vec::new();
-        self.doc.save_to(&mut out).map_err(|e| PdfError::new(format!("cannot write PDF: {e}")))?;
+        self.doc
+            .save_to(&mut out)
+            .map_err(|e| PdfError::new(format!("cannot write PDF: {e}")))?;
         Ok(out)
     }
 
@@ -437,8 +503,12 @@ impl Stamper {
     /// dictionaries are left untouched; pages that shared one share the copy. Returns the
     /// new dictionary; [`Stamper::names`] gives the names chosen, in the order of
     /// `additions` (at most three).
-    fn add_resources(&mut self, page_id: ObjectId, additions: &[Addition]) -> Result<ObjectId, PdfError> {
-        let key = page::resources_key(&self.doc, page_id);
+    fn add_resources(
+        &mut self,
+        page_id: ObjectId,
+        key: ResourcesKey,
+        additions: &[Addition],
+    ) -> Result<ObjectId, PdfError> {
         let mut objects = [(0, 0); 3];
         for (slot, addition) in objects.iter_mut().zip(additions) {
             *slot = addition.object;
@@ -450,7 +520,11 @@ impl Stamper {
                 let mut dict = page::resources(&self.doc, key);
                 let mut names = Vec::with_capacity(additions.len());
                 for addition in additions {
-                    let mut category = match dict.get(addition.category).ok().and_then(|o| resolve(&self.doc, o)) {
+                    let mut category = match dict
+                        .get(addition.category)
+                        .ok()
+                        .and_then(|o| resolve(&self.doc, o))
+                    {
                         Some(Object::Dictionary(d)) => d.clone(),
                         _ => Dictionary::new(),
                     };
@@ -490,20 +564,29 @@ impl Stamper {
 
     /// Wraps the page's content in `q`/`Q` and appends `stamp` (a stream that starts with the
     /// closing `Q`).
-    fn append_contents(&mut self, page_id: ObjectId, q_id: ObjectId, stamp: ObjectId) -> Result<(), PdfError> {
-        let page = self.page_mut(page_id)?;
-        let existing = page.get(b"Contents").ok().cloned();
-        let mut contents = vec![Object::Reference(q_id)];
+    fn append_contents(
+        &mut self,
+        page_id: ObjectId,
+        q_id: ObjectId,
+        stamp: ObjectId,
+    ) -> Result<(), PdfError> {
+        let mut contents = Vec::with_capacity(4);
+        contents.push(Object::Reference(q_id));
+        let existing = match self.doc.objects.get(&page_id) {
+            Some(Object::Dictionary(page)) => page.get(b"Contents").ok(),
+            _ => None,
+        };
         match existing {
-            Some(Object::Reference(id)) => match self.doc.objects.get(&id) {
+            Some(Object::Reference(id)) => match self.doc.objects.get(id) {
                 Some(Object::Array(items)) => contents.extend(items.iter().cloned()),
-                _ => contents.push(Object::Reference(id)),
+                _ => contents.push(Object::Reference(*id)),
             },
-            Some(Object::Array(items)) => contents.extend(items),
+            Some(Object::Array(items)) => contents.extend(items.iter().cloned()),
             _ => {}
         }
         contents.push(Object::Reference(stamp));
-        self.page_mut(page_id)?.set("Contents", Object::Array(contents));
+        self.page_mut(page_id)?
+            .set("Contents", Object::Array(contents));
         Ok(())
     }
 
@@ -519,7 +602,11 @@ impl Stamper {
         // Baseline offset that centres the glyphs vertically: cap height for capitals,
         // the ascender-descender box otherwise.
         let has_descenders = encoded.iter().any(|b| b"gjpqyQ,;()[]{}|@_\xE7".contains(b));
-        let centre = if has_descenders { (0.718 - 0.207) / 2.0 } else { 0.718 / 2.0 };
+        let centre = if has_descenders {
+            (0.718 - 0.207) / 2.0
+        } else {
+            0.718 / 2.0
+        };
         let mut actual = Vec::new();
         text::utf16_hex_string(text, &mut actual);
         let mut shown = Vec::new();
@@ -527,17 +614,36 @@ impl Stamper {
 
         // Pages of one geometry and one resources dictionary share one stamp stream.
         let mut stamps: HashMap<([u64; 4], u16, ObjectId), ObjectId> = HashMap::new();
+        let mut contexts = HashMap::new();
         for page_id in self.pages.clone() {
-            let geometry = PageGeometry::of(&self.doc, page_id);
+            let (geometry, key) = page_context(&self.doc, page_id, &mut contexts);
             let resources = self.add_resources(
                 page_id,
+                key,
                 &[
-                    Addition { category: b"Font", prefix: "PtlHelv", object: font },
-                    Addition { category: b"ExtGState", prefix: "PtlGS", object: gs },
+                    Addition {
+                        category: b"Font",
+                        prefix: "PtlHelv",
+                        object: font,
+                    },
+                    Addition {
+                        category: b"ExtGState",
+                        prefix: "PtlGS",
+                        object: gs,
+                    },
                 ],
             )?;
             let v = geometry.visible;
-            let memo = ([v.x0.to_bits(), v.y0.to_bits(), v.x1.to_bits(), v.y1.to_bits()], geometry.rotate, resources);
+            let memo = (
+                [
+                    v.x0.to_bits(),
+                    v.y0.to_bits(),
+                    v.x1.to_bits(),
+                    v.y1.to_bits(),
+                ],
+                geometry.rotate,
+                resources,
+            );
             if let Some(&stamp) = stamps.get(&memo) {
                 self.append_contents(page_id, q_id, stamp)?;
                 continue;
@@ -573,7 +679,11 @@ impl Stamper {
             content.push(b' ');
             num(size, &mut content);
             content.extend_from_slice(b"Tf\n");
-            matrix(&[cos, sin, -sin, cos, origin.0, origin.1], b"Tm", &mut content);
+            matrix(
+                &[cos, sin, -sin, cos, origin.0, origin.1],
+                b"Tm",
+                &mut content,
+            );
             content.extend_from_slice(&shown);
             content.extend_from_slice(b" Tj\nET\nEMC\nQ\n");
             let stamp = self.stream(content)?;
@@ -589,9 +699,16 @@ impl Stamper {
         placement: SignaturePlacement,
         image: Option<&image::EmbeddedImage>,
     ) -> Result<(), PdfError> {
-        let page_id = *self.pages.last().ok_or_else(|| PdfError::new("PDF has no pages"))?;
+        let page_id = *self
+            .pages
+            .last()
+            .ok_or_else(|| PdfError::new("PDF has no pages"))?;
         let font = self.helvetica()?;
-        let mut additions = vec![Addition { category: b"Font", prefix: "PtlHelv", object: font }];
+        let mut additions = vec![Addition {
+            category: b"Font",
+            prefix: "PtlHelv",
+            object: font,
+        }];
         let image = match image {
             Some(img) => {
                 let mut stream = img.image.clone();
@@ -600,12 +717,17 @@ impl Stamper {
                     stream.dict.set("SMask", Object::Reference(mask));
                 }
                 let id = self.add(stream)?;
-                additions.push(Addition { category: b"XObject", prefix: "PtlSig", object: id });
+                additions.push(Addition {
+                    category: b"XObject",
+                    prefix: "PtlSig",
+                    object: id,
+                });
                 Some((img.width, img.height))
             }
             None => None,
         };
-        let resources = self.add_resources(page_id, &additions)?;
+        let key = page::resources_key(&self.doc, page_id);
+        let resources = self.add_resources(page_id, key, &additions)?;
         let names = self.names(resources);
         if names.is_empty() {
             return Err(PdfError::new("internal: resource names missing"));
@@ -617,7 +739,10 @@ impl Stamper {
         let margin = (w.min(h) * 0.05).min(28.35);
         // Each half of the page keeps a 2 pt gap to the middle.
         let half = (w / 2.0 - margin - 2.0).max(1.0);
-        let widest = encoded.iter().map(|l| text::helvetica_width(l) / 1000.0).fold(0.0, f64::max);
+        let widest = encoded
+            .iter()
+            .map(|l| text::helvetica_width(l) / 1000.0)
+            .fold(0.0, f64::max);
         let mut size = SIGNATURE_FONT_SIZE;
         if widest * size > half {
             size = half / widest;

@@ -20,7 +20,11 @@ pub(crate) fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a 
 
 /// An attribute of the page, or inherited from its ancestors (`/Parent` chain), as found
 /// (not resolved), with the id of the node it was found on.
-pub(crate) fn inherited<'a>(doc: &'a Document, page_id: ObjectId, key: &[u8]) -> Option<(ObjectId, &'a Object)> {
+pub(crate) fn inherited<'a>(
+    doc: &'a Document,
+    page_id: ObjectId,
+    key: &[u8],
+) -> Option<(ObjectId, &'a Object)> {
     let mut node_id = page_id;
     // A cycle in /Parent ends at the depth limit.
     for _ in 0..MAX_DEPTH {
@@ -60,7 +64,9 @@ pub(crate) struct Rect {
 
 impl Rect {
     fn from_object(doc: &Document, obj: &Object) -> Option<Rect> {
-        let Some(Object::Array(items)) = resolve(doc, obj) else { return None };
+        let Some(Object::Array(items)) = resolve(doc, obj) else {
+            return None;
+        };
         if items.len() != 4 {
             return None;
         }
@@ -71,7 +77,12 @@ impl Rect {
                 return None;
             }
         }
-        let rect = Rect { x0: v[0].min(v[2]), y0: v[1].min(v[3]), x1: v[0].max(v[2]), y1: v[1].max(v[3]) };
+        let rect = Rect {
+            x0: v[0].min(v[2]),
+            y0: v[1].min(v[3]),
+            x1: v[0].max(v[2]),
+            y1: v[1].max(v[3]),
+        };
         (rect.width() > 0.0 && rect.height() > 0.0).then_some(rect)
     }
 
@@ -95,7 +106,12 @@ impl Rect {
 }
 
 /// US Letter, the size poppler and most viewers assume for a page without a MediaBox.
-const DEFAULT_MEDIA_BOX: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
+const DEFAULT_MEDIA_BOX: Rect = Rect {
+    x0: 0.0,
+    y0: 0.0,
+    x1: 612.0,
+    y1: 792.0,
+};
 
 /// Where a page shows and how it is turned: the visible area (CropBox clipped to the
 /// MediaBox) in user space and the clockwise `/Rotate` (0, 90, 180 or 270).
@@ -173,7 +189,9 @@ pub(crate) fn resources_key(doc: &Document, page_id: ObjectId) -> ResourcesKey {
 pub(crate) fn resources(doc: &Document, key: ResourcesKey) -> Dictionary {
     let found = match key {
         ResourcesKey::Indirect(id) => doc.objects.get(&id).and_then(|o| resolve(doc, o)),
-        ResourcesKey::Inline(node) => inherited(doc, node, b"Resources").and_then(|(_, o)| resolve(doc, o)),
+        ResourcesKey::Inline(node) => {
+            inherited(doc, node, b"Resources").and_then(|(_, o)| resolve(doc, o))
+        }
         ResourcesKey::None => None,
     };
     match found {
@@ -211,19 +229,33 @@ mod tests {
 
     #[test]
     fn reader_corners_map_to_visible_corners() {
-        let visible = Rect { x0: 10.0, y0: 20.0, x1: 110.0, y1: 220.0 };
+        let visible = Rect {
+            x0: 10.0,
+            y0: 20.0,
+            x1: 110.0,
+            y1: 220.0,
+        };
         for rotate in [0u16, 90, 180, 270] {
             let g = PageGeometry { visible, rotate };
             let (w, h) = g.reader_size();
             let m = g.reader_to_user();
             for (u, v) in [(0.0, 0.0), (w, 0.0), (0.0, h), (w, h)] {
                 let (x, y) = apply(m, u, v);
-                assert!((x - 10.0).abs() < 1e-9 || (x - 110.0).abs() < 1e-9, "{rotate}: {x}");
-                assert!((y - 20.0).abs() < 1e-9 || (y - 220.0).abs() < 1e-9, "{rotate}: {y}");
+                assert!(
+                    (x - 10.0).abs() < 1e-9 || (x - 110.0).abs() < 1e-9,
+                    "{rotate}: {x}"
+                );
+                assert!(
+                    (y - 20.0).abs() < 1e-9 || (y - 220.0).abs() < 1e-9,
+                    "{rotate}: {y}"
+                );
             }
         }
         // Rotate 90: the reader's bottom-left is the user space's bottom-right.
-        let g = PageGeometry { visible, rotate: 90 };
+        let g = PageGeometry {
+            visible,
+            rotate: 90,
+        };
         assert_eq!(apply(g.reader_to_user(), 0.0, 0.0), (110.0, 20.0));
     }
 }

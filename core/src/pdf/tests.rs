@@ -24,8 +24,14 @@ fn shared_resources_pdf() -> Vec<u8> {
     let mut res = Dictionary::new();
     res.set("Font", Object::Reference(fonts));
     let res = doc.add_object(res);
-    let c1 = doc.add_object(Stream::new(Dictionary::new(), b"2 0 0 2 0 0 cm BT /PtlHelv 12 Tf 10 10 Td (one) Tj ET".to_vec()));
-    let c2 = doc.add_object(Stream::new(Dictionary::new(), b"BT /PtlHelv 12 Tf 10 10 Td (two) Tj ET".to_vec()));
+    let c1 = doc.add_object(Stream::new(
+        Dictionary::new(),
+        b"2 0 0 2 0 0 cm BT /PtlHelv 12 Tf 10 10 Td (one) Tj ET".to_vec(),
+    ));
+    let c2 = doc.add_object(Stream::new(
+        Dictionary::new(),
+        b"BT /PtlHelv 12 Tf 10 10 Td (two) Tj ET".to_vec(),
+    ));
     let mut p1 = Dictionary::new();
     p1.set("Type", Object::Name(b"Page".to_vec()));
     p1.set("Parent", Object::Reference(root_pages));
@@ -45,10 +51,16 @@ fn shared_resources_pdf() -> Vec<u8> {
     doc.objects.insert(inner_pages, Object::Dictionary(inner));
     let mut tree = Dictionary::new();
     tree.set("Type", Object::Name(b"Pages".to_vec()));
-    tree.set("Kids", vec![Object::Reference(p1), Object::Reference(inner_pages)]);
+    tree.set(
+        "Kids",
+        vec![Object::Reference(p1), Object::Reference(inner_pages)],
+    );
     tree.set("Count", 2);
     tree.set("Resources", Object::Reference(res));
-    tree.set("MediaBox", vec![100.into(), 200.into(), 400.into(), 600.into()]);
+    tree.set(
+        "MediaBox",
+        vec![100.into(), 200.into(), 400.into(), 600.into()],
+    );
     doc.objects.insert(root_pages, Object::Dictionary(tree));
     let mut catalog = Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
@@ -82,13 +94,24 @@ fn shared_resources_are_copied_not_edited() {
         assert!(fonts.has(b"PtlHelv1"), "stamp font under a fresh name");
         let contents = dict.get(b"Contents").unwrap().as_array().unwrap();
         assert_eq!(contents.len(), 3);
-        let first = doc.get_object(contents[0].as_reference().unwrap()).unwrap().as_stream().unwrap();
+        let first = doc
+            .get_object(contents[0].as_reference().unwrap())
+            .unwrap()
+            .as_stream()
+            .unwrap();
         assert_eq!(first.content, b"q\n");
-        let last = doc.get_object(contents[2].as_reference().unwrap()).unwrap().as_stream().unwrap();
+        let last = doc
+            .get_object(contents[2].as_reference().unwrap())
+            .unwrap()
+            .as_stream()
+            .unwrap();
         assert!(last.content.starts_with(b"Q\nq\n"));
         assert!(last.content.windows(9).any(|w| w == b"/PtlHelv1"));
     }
-    assert_eq!(resources[0], resources[1], "pages sharing resources share the copy");
+    assert_eq!(
+        resources[0], resources[1],
+        "pages sharing resources share the copy"
+    );
     assert!(doc.version.as_str() >= "1.4", "{}", doc.version);
 }
 
@@ -98,19 +121,45 @@ fn rotated_page_gets_a_rotated_matrix() {
     let doc = load(&out);
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
     let stamp = |page: ObjectId| {
-        let contents = doc.get_dictionary(page).unwrap().get(b"Contents").unwrap().as_array().unwrap().clone();
+        let contents = doc
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"Contents")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
         let id = contents.last().unwrap().as_reference().unwrap();
-        String::from_utf8(doc.get_object(id).unwrap().as_stream().unwrap().content.clone()).unwrap()
+        String::from_utf8(
+            doc.get_object(id)
+                .unwrap()
+                .as_stream()
+                .unwrap()
+                .content
+                .clone(),
+        )
+        .unwrap()
     };
-    assert!(stamp(pages[0]).contains("1 0 0 1 100 200 cm"), "{}", stamp(pages[0]));
-    assert!(stamp(pages[1]).contains("0 1 -1 0 400 200 cm"), "{}", stamp(pages[1]));
+    assert!(
+        stamp(pages[0]).contains("1 0 0 1 100 200 cm"),
+        "{}",
+        stamp(pages[0])
+    );
+    assert!(
+        stamp(pages[1]).contains("0 1 -1 0 400 200 cm"),
+        "{}",
+        stamp(pages[1])
+    );
 }
 
 #[test]
 fn signature_goes_on_the_last_page_only() {
     let pdf = sample_pdf(&["a", "b", "c"]);
     let stamp = SignatureStamp {
-        lines: vec!["Signé électroniquement par MOI MEME".into(), "le 08/03/2019 à 16:55".into()],
+        lines: vec![
+            "Signé électroniquement par MOI MEME".into(),
+            "le 08/03/2019 à 16:55".into(),
+        ],
         placement: SignaturePlacement::Right,
         image_png: None,
     };
@@ -124,7 +173,12 @@ fn signature_goes_on_the_last_page_only() {
 
 #[test]
 fn garbage_is_a_typed_error() {
-    for input in [&b""[..], b"%PDF-1.4", b"hello", b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << /Root 1 0 R >>"] {
+    for input in [
+        &b""[..],
+        b"%PDF-1.4",
+        b"hello",
+        b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << /Root 1 0 R >>",
+    ] {
         assert!(page_count(input).is_err());
         assert!(watermark(input, "X").is_err());
     }
@@ -136,8 +190,19 @@ fn garbage_is_a_typed_error() {
 fn empty_inputs_are_rejected() {
     let pdf = sample_pdf(&["a"]);
     assert!(watermark(&pdf, "  ").is_err());
-    let empty = SignatureStamp { lines: vec![], placement: SignaturePlacement::Left, image_png: None };
+    let empty = SignatureStamp {
+        lines: vec![],
+        placement: SignaturePlacement::Left,
+        image_png: None,
+    };
     assert!(stamp_signature(&pdf, &empty).is_err());
-    let bad_png = SignatureStamp { lines: vec!["x".into()], placement: SignaturePlacement::Left, image_png: Some(b"nope".to_vec()) };
-    assert!(stamp_signature(&pdf, &bad_png).unwrap_err().reason.contains("PNG"));
+    let bad_png = SignatureStamp {
+        lines: vec!["x".into()],
+        placement: SignaturePlacement::Left,
+        image_png: Some(b"nope".to_vec()),
+    };
+    assert!(stamp_signature(&pdf, &bad_png)
+        .unwrap_err()
+        .reason
+        .contains("PNG"));
 }

@@ -62,7 +62,10 @@ pub(crate) fn encode_winansi(text: &str, what: &str) -> Result<Vec<u8>, PdfError
     if bad.is_empty() {
         Ok(out)
     } else {
-        let names: Vec<String> = bad.iter().map(|c| format!("'{}' (U+{:04X})", c.escape_debug(), *c as u32)).collect();
+        let names: Vec<String> = bad
+            .iter()
+            .map(|c| format!("'{}' (U+{:04X})", c.escape_debug(), *c as u32))
+            .collect();
         Err(PdfError::new(format!(
             "{what} has characters the standard Helvetica font (WinAnsiEncoding) cannot show: {}",
             names.join(", ")
@@ -136,14 +139,22 @@ fn base_letter(c: char) -> Option<char> {
         ("ŹŻ", 'Z'),
         ("źż", 'z'),
     ];
-    MAP.iter().find(|(set, _)| set.contains(c)).map(|(_, base)| *base)
+    MAP.iter()
+        .find(|(set, _)| set.contains(c))
+        .map(|(_, base)| *base)
 }
 
 /// Width of WinAnsi-encoded `bytes` in Helvetica, in thousandths of the font size.
 pub(crate) fn helvetica_width(bytes: &[u8]) -> f64 {
     bytes
         .iter()
-        .map(|&b| if b >= 0x20 { f64::from(HELVETICA_WIDTHS[usize::from(b - 0x20)]) } else { 0.0 })
+        .map(|&b| {
+            if b >= 0x20 {
+                f64::from(HELVETICA_WIDTHS[usize::from(b - 0x20)])
+            } else {
+                0.0
+            }
+        })
         .sum()
 }
 
