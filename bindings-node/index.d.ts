@@ -795,6 +795,8 @@ export interface PortalOptions {
   mailDir?: string
   /** A mail transport written in JavaScript (wins over `mailDir`). */
   mailer?: Mailer
+  /** Send through an SMTP relay (plain SMTP; wins over `mailDir`). */
+  smtp?: SmtpOptions
   /**
    * A JS mailer's `send` that has not settled after this many milliseconds is a transient
    * failure (default 60000).
@@ -936,6 +938,13 @@ export declare enum SkipReason {
   NotificationsDisabled = 'notifications_disabled',
   /** The party has no address for the folder's role (see `role`). */
   NoAddress = 'no_address',
+}
+
+/** Plain SMTP to a relay (no TLS: a local relay or a test sink). */
+export interface SmtpOptions {
+  host: string
+  /** Default 25. */
+  port?: number
 }
 
 /** What `sync` ("Synchroniser") did. */

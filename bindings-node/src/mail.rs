@@ -69,6 +69,27 @@ pub fn message_to_rfc5322(env: &Env, message: OutgoingMessage) -> Result<Buffer>
     })
 }
 
+/// Plain SMTP to a relay (no TLS: a local relay or a test sink).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct SmtpOptions {
+    pub host: String,
+    /// Default 25.
+    pub port: Option<u32>,
+}
+
+impl SmtpOptions {
+    /// The core's SMTP transport.
+    pub(crate) fn mailer(&self) -> portail::Result<portail::SmtpMailer> {
+        let port = u16::try_from(self.port.unwrap_or(25))
+            .map_err(|_| crate::error::invalid("smtp.port", "must be 0..=65535"))?;
+        if self.host.trim().is_empty() {
+            return Err(crate::error::invalid("smtp.host", "must not be empty"));
+        }
+        Ok(portail::SmtpMailer::unencrypted(&self.host, port))
+    }
+}
+
 /// How a JS mailer's `send` failed (built from its rejection by the adapter).
 #[napi(object)]
 pub struct MailFailure {

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::documents::Documents;
 use crate::error::guard;
 use crate::folders::Folders;
-use crate::mail::{JsMailer, OutgoingMessage};
+use crate::mail::{JsMailer, OutgoingMessage, SmtpOptions};
 use crate::notifications::Notifications;
 use crate::parties::Parties;
 use crate::security::SecurityPolicy;
@@ -189,6 +189,8 @@ pub struct PortalOptions<'a> {
     /// A mail transport written in JavaScript (wins over `mailDir`).
     #[napi(ts_type = "Mailer")]
     pub mailer: Option<Object<'a>>,
+    /// Send through an SMTP relay (plain SMTP; wins over `mailDir`).
+    pub smtp: Option<SmtpOptions>,
     /// A JS mailer's `send` that has not settled after this many milliseconds is a transient
     /// failure (default 60000).
     pub mailer_timeout_ms: Option<u32>,
@@ -199,7 +201,8 @@ pub struct PortalOptions<'a> {
 enum MailBox {
     Memory(Arc<portail::MemoryMailer>),
     Files(Arc<portail::FileMailer>),
-    Js,
+    /// A JS mailer or SMTP: nothing to inspect here.
+    Other,
 }
 
 /// The portal of one tenant. Every method is safe to call concurrently; slow ones return
@@ -253,7 +256,10 @@ impl Portal {
                         mailer,
                         o.mailer_timeout_ms.unwrap_or(60_000),
                     )?));
-                    mailbox = Some(MailBox::Js);
+                    mailbox = Some(MailBox::Other);
+                } else if let Some(smtp) = &o.smtp {
+                    b = b.mailer(Arc::new(smtp.mailer()?));
+                    mailbox = Some(MailBox::Other);
                 } else if let Some(dir) = o.mail_dir {
                     let m = Arc::new(portail::FileMailer::open(dir)?);
                     b = b.mailer(m.clone());
