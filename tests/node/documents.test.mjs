@@ -126,3 +126,28 @@ test('payment status and the back-office listing', async () => {
   assert.equal(page.hasMore, false);
   assert.equal(portal.documents().findByExternalId('client', 'none'), null);
 });
+
+test('unpaid policy: watermarked download, exempt party gets the original', async () => {
+  const portal = openPortal();
+  portal.updateSettings((s) => ({ ...s, client: { ...s.client, unpaidPolicy: 'watermark' } }));
+  client4(portal);
+  const original = portail.pdf.samplePdf(['Facture FA-0002']);
+  const doc = await portal.documents().publish(invoice({ content: original, payment: 'unpaid' }));
+  portal.accounts().generate({ audience: 'client', partyCode: '4', password: 'correct horse' });
+  await portal.sync();
+  const me = await portal.login('client', '4', 'correct horse');
+  const dl = await portal.view(me).open(doc.id);
+  assert.equal(dl.watermarked, true);
+  assert.notDeepEqual(dl.content, original);
+  assert.equal(portail.pdf.pageCount(dl.content), 1);
+
+  portal.parties().upsert({ ...portal.parties().get('client', '4'), unpaidExempt: true });
+  const exempt = await portal.view(me).open(doc.id);
+  assert.equal(exempt.watermarked, false);
+  assert.deepEqual(exempt.content, original);
+
+  portal.documents().setPayment(doc.id, 'paid');
+  portal.parties().upsert({ ...portal.parties().get('client', '4'), unpaidExempt: false });
+  assert.equal((await portal.view(me).open(doc.id)).watermarked, false);
+  assert.equal(portal.documents().get(doc.id).downloads, 3);
+});

@@ -97,7 +97,7 @@ test('storage: a blob folder that cannot be created', async () => {
   fs.rmSync(dir, { recursive: true });
 });
 
-test('payment_required under the block policy (once the core applies it)', async (t) => {
+test('payment_required under the block policy', async () => {
   const portal = openPortal();
   client4(portal);
   portal.updateSettings((s) => ({ ...s, client: { ...s.client, unpaidPolicy: 'block' } }));
@@ -106,17 +106,9 @@ test('payment_required under the block policy (once the core applies it)', async
   portal.accounts().generate({ audience: 'client', partyCode: '4', password: 'correct horse' });
   await portal.sync();
   const me = await portal.login('client', '4', 'correct horse');
-  let e;
-  try {
-    await portal.view(me).open(doc.id);
-  } catch (err) {
-    e = err;
-  }
-  if (!e) {
-    t.skip('the core does not apply the unpaid policy yet');
-    return;
-  }
+  const e = await caught(() => portal.view(me).open(doc.id));
   assert.equal(e.code, ErrorCode.PaymentRequired);
+  assert.match(e.message, /FA-0002\.pdf|payment required/);
 });
 
 test('bad JS types are rejected before reaching the core, never crash', async () => {
