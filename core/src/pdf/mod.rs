@@ -13,8 +13,11 @@
 //! correctly. A character outside WinAnsiEncoding is an error naming it; run the text
 //! through [`to_winansi_lossy`] first to replace such characters instead.
 //!
-//! The input is never modified: each function returns a new file, written by lopdf
-//! (objects from object streams are written as plain objects with a classic xref table).
+//! The input is never modified: each function returns a new file. By default ([`Method`])
+//! that is an incremental update (the original bytes, then the new and changed objects and a
+//! new xref section), which reads only the trailer, the xref table and the page tree and keeps
+//! earlier digital signatures valid; files it cannot handle (xref or object streams, hybrid
+//! or linearized files, PDF < 1.4) are loaded and rewritten whole by lopdf instead.
 //! Encrypted, truncated or malformed files and files without pages give a [`PdfError`].
 //! lopdf may panic on hostile input: every function runs the parser and the stamping inside
 //! [`std::panic::catch_unwind`] as a last resort and turns a panic into a [`PdfError`] (the
