@@ -46,14 +46,14 @@ pub fn page_count(env: &Env, pdf: Uint8Array) -> Result<u32> {
 }
 
 /// A small valid PDF with one page per text (for tests and demos).
-#[napi(namespace = "pdf")]
+#[napi(namespace = "pdf", catch_unwind)]
 pub fn sample_pdf(pages: Vec<String>) -> Buffer {
     let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
     portail::pdf::sample_pdf(&pages).into()
 }
 
 /// Replace characters the standard PDF fonts cannot draw (outside WinAnsiEncoding).
-#[napi(namespace = "pdf")]
+#[napi(namespace = "pdf", catch_unwind)]
 pub fn to_winansi_lossy(text: String) -> String {
     portail::pdf::to_winansi_lossy(&text)
 }

@@ -132,7 +132,7 @@ impl Templates {
     }
 
     /// The merge fields available for a purpose.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
         self.portal
             .templates()
