@@ -163,24 +163,32 @@ impl Blobs for FsBlobs {
             return Ok(key);
         }
         let dir = path.parent().unwrap_or(&self.root);
-        let new_dir = !dir.exists();
-        fs::create_dir_all(dir)
-            .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
-        if new_dir && self.sync {
-            // Make the new shard folder's entry durable too.
-            Self::sync_dir(&self.root)
-                .map_err(|e| Error::storage(format!("sync {}: {e}", self.root.display())))?;
-        }
+        // Unique per process (pid) and per write (counter); create_new refuses any clash.
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let tmp = dir.join(format!(
-            ".tmp-{}-{}",
+            ".tmp-{}-{}-{}",
             &key[2..12],
-            uuid::Uuid::new_v4().simple()
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let write = || -> std::io::Result<()> {
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)?;
+            let create = || {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)
+            };
+            let mut f = match create() {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    // First content of this shard: create its folder, durably.
+                    fs::create_dir_all(dir)?;
+                    if self.sync {
+                        Self::sync_dir(&self.root)?;
+                    }
+                    create()?
+                }
+                other => other?,
+            };
             f.write_all(bytes)?;
             if self.sync {
                 f.sync_all()?;

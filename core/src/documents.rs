@@ -116,6 +116,9 @@ pub struct Document {
     pub first_download_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub last_download_at: Option<DateTime<Utc>>,
+    /// The portal signature and its audit trail, once signed (the signed file is a blob of its own).
+    #[serde(default)]
+    pub signature: Option<crate::signing::SignatureRecord>,
     /// Optimistic version (0 = never stored).
     #[serde(default)]
     pub version: u64,
@@ -356,6 +359,7 @@ pub(crate) fn decide_publish(
         downloads: 0,
         first_download_at: None,
         last_download_at: None,
+        signature: None,
         version: 0,
     };
     (document, notification)
@@ -559,19 +563,33 @@ impl PublishCache {
             template_version: *template_version,
             date: &self.date,
         };
-        Ok(decide_publish(
-            &ctx,
-            cmd,
-            sha256,
-            crate::portal::new_id(),
-            crate::portal::new_id(),
-            now,
-        ))
+        Ok(decide_publish(&ctx, cmd, sha256, ordered_id(), ordered_id(), now))
     }
 }
 
-/// Documents per commit in [`Documents::publish_many`].
-const PUBLISH_BATCH: usize = 2_000;
+/// A new id like [`crate::portal::new_id`] (32 lowercase hex digits) that sorts by creation:
+/// 48 bits of milliseconds, a 16-bit per-process counter, 64 random bits. Documents published
+/// at the same instant then list newest first, and a bulk publish appends to the id indexes
+/// instead of touching every page of them.
+fn ordered_id() -> String {
+    use rand::RngCore;
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{:012x}{:04x}{:016x}",
+        millis & 0xffff_ffff_ffff,
+        n & 0xffff,
+        rand::thread_rng().next_u64()
+    )
+}
+
+/// Documents per commit in [`Documents::publish_many`]. Fewer, larger commits write each hot
+/// index page fewer times (measured in docs/bench-store.md); a crash redoes at most one chunk.
+const PUBLISH_BATCH: usize = 10_000;
 
 impl Documents<'_> {
     /// Publish a document into a party's folder ("mise à disposition").

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use portail::{
@@ -108,10 +108,13 @@ fn a_killed_bulk_publish_leaves_consistent_data_and_resumes() {
     let tmp = scratch();
     let dir = tmp.path().join("data");
     let mut rng = rand::thread_rng();
-    // Kill a few milliseconds after a random chunk was committed.
-    let after_chunk = rng.gen_range(1..N / 2_000) * 2_000;
-    let delay = Duration::from_millis(rng.gen_range(0..60));
-    eprintln!("crash_safety: killing after {after_chunk} documents + {delay:?}");
+    // Kill at a random moment of a random chunk after the first: after the chunk before it
+    // is reported committed, wait a random part of the time a chunk takes.
+    let target_line = rng.gen_range(1..=3);
+    let fraction: f64 = rng.gen_range(0.0..1.0);
+    eprintln!(
+        "crash_safety: killing {fraction:.2} into the chunk after progress line {target_line}"
+    );
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
@@ -122,6 +125,9 @@ fn a_killed_bulk_publish_leaves_consistent_data_and_resumes() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut finished = false;
+    let mut lines = 0;
+    let mut reported = 0;
+    let mut last = Instant::now();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if line == "finished" {
@@ -129,8 +135,12 @@ fn a_killed_bulk_publish_leaves_consistent_data_and_resumes() {
             break;
         }
         if let Some(n) = line.strip_prefix("progress ") {
-            if n.parse::<usize>().unwrap() >= after_chunk {
-                std::thread::sleep(delay);
+            reported = n.parse::<usize>().unwrap();
+            lines += 1;
+            let chunk_time = last.elapsed();
+            last = Instant::now();
+            if lines == target_line {
+                std::thread::sleep(chunk_time.mul_f64(fraction));
                 child.kill().unwrap(); // SIGKILL on Unix
                 break;
             }
@@ -144,7 +154,7 @@ fn a_killed_bulk_publish_leaves_consistent_data_and_resumes() {
 
     // After the crash: every document whole, with its notification decision and its blob.
     let committed = check_consistent(&dir);
-    assert!(committed >= after_chunk.min(N), "committed chunks survive");
+    assert!(committed >= reported, "committed chunks survive");
     assert!(committed <= N);
 
     // Running the same publish again finishes the run without duplicates.
