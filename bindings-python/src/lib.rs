@@ -60,6 +60,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mail::OutgoingMessage>()?;
     m.add_class::<mail::MemoryMailer>()?;
     m.add_class::<mail::FileMailer>()?;
+    m.add_class::<mail::SmtpMailer>()?;
     m.add_class::<accounts::Accounts>()?;
     m.add_class::<view::PortalView>()?;
     m.add_function(wrap_pyfunction!(config::new_settings, m)?)?;

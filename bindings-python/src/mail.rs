@@ -188,6 +188,30 @@ impl FileMailer {
     }
 }
 
+/// Real SMTP delivery (the core's lettre transport): plain SMTP to a local relay or sink.
+#[pyclass(frozen, module = "portail", name = "SmtpMailer")]
+pub struct SmtpMailer {
+    pub(crate) inner: Arc<portail::SmtpMailer>,
+}
+
+#[pymethods]
+impl SmtpMailer {
+    /// Plain SMTP to `host:port` without TLS (a local relay, or a test sink). 4xx replies and
+    /// connection failures are transient, 5xx permanent.
+    #[staticmethod]
+    fn unencrypted(py: Python<'_>, host: &str, port: u16) -> PyResult<Self> {
+        if host.trim().is_empty() {
+            return Err(crate::error::to_py(
+                py,
+                &portail::Error::invalid("host", "must not be empty"),
+            ));
+        }
+        Ok(SmtpMailer {
+            inner: Arc::new(portail::SmtpMailer::unencrypted(host, port)),
+        })
+    }
+}
+
 /// A host's mailer implemented in Python: any object with `send(message)`.
 ///
 /// `send` runs with the interpreter attached. `portail.PermanentMailError` marks the message
@@ -266,6 +290,9 @@ pub(crate) fn mailer_from_py(obj: &Bound<'_, PyAny>) -> PyResult<ResolvedMailer>
     if let Ok(m) = obj.cast::<FileMailer>() {
         return Ok((m.get().inner.clone(), None));
     }
+    if let Ok(m) = obj.cast::<SmtpMailer>() {
+        return Ok((m.get().inner.clone(), None));
+    }
     if obj.hasattr("send")? {
         let host = Arc::new(PyMailer {
             obj: obj.clone().unbind(),
@@ -274,6 +301,6 @@ pub(crate) fn mailer_from_py(obj: &Bound<'_, PyAny>) -> PyResult<ResolvedMailer>
         return Ok((host.clone(), Some(host)));
     }
     Err(pyo3::exceptions::PyTypeError::new_err(
-        "mailer must be a MemoryMailer, a FileMailer or an object with a send(message) method",
+        "mailer must be a MemoryMailer, FileMailer, SmtpMailer or an object with a send(message) method",
     ))
 }

@@ -32,6 +32,7 @@ from ._native import (
     PortalView,
     RetryPolicy,
     SecurityPolicy,
+    SmtpMailer,
     Templates,
 )
 from .enums import (
@@ -116,6 +117,7 @@ __all__ = [
     # edges
     "MemoryMailer",
     "FileMailer",
+    "SmtpMailer",
     "OutgoingMessage",
     "FixedClock",
     "SecurityPolicy",

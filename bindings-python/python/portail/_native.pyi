@@ -54,6 +54,7 @@ __all__ = [
     "OutgoingMessage",
     "MemoryMailer",
     "FileMailer",
+    "SmtpMailer",
     "Accounts",
     "PortalView",
     "pdf_watermark",
@@ -80,7 +81,7 @@ _ProgressFn = Callable[[Progress], object]
 class _SendsMail(Protocol):
     def send(self, message: "OutgoingMessage", /) -> object: ...
 
-_Mailer = Union["MemoryMailer", "FileMailer", _SendsMail]
+_Mailer = Union["MemoryMailer", "FileMailer", "SmtpMailer", _SendsMail]
 
 @final
 class SecurityPolicy:
@@ -189,6 +190,11 @@ class FileMailer:
     def directory(self) -> pathlib.Path: ...
     def path_of(self, notification_id: str) -> pathlib.Path: ...
     def read(self, notification_id: str) -> str: ...
+
+@final
+class SmtpMailer:
+    @staticmethod
+    def unencrypted(host: str, port: int) -> "SmtpMailer": ...
 
 @final
 class Parties:
