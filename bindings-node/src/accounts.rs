@@ -12,7 +12,7 @@ use crate::config::Audience;
 use crate::error::guard;
 use crate::portal::{progress_fn, Progress};
 use crate::task::Job;
-use crate::{PageRequest, Pager};
+use crate::{pager, PageRequest};
 
 /// Where an account is in its life.
 #[napi(string_enum = "snake_case")]
@@ -378,7 +378,7 @@ impl Accounts {
                 status: f.status.map(Into::into),
                 needs_sync: f.needs_sync,
             };
-            let p = self.portal.accounts().list(&filter, Pager::from(page).0)?;
+            let p = self.portal.accounts().list(&filter, pager(page)?)?;
             Ok(crate::page!(AccountPage, p))
         })
     }

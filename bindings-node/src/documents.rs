@@ -12,7 +12,7 @@ use crate::error::{guard, ErrorCode};
 use crate::parties::EmailRole;
 use crate::portal::{progress_fn, Progress};
 use crate::task::Job;
-use crate::{PageRequest, Pager};
+use crate::{pager, PageRequest};
 use napi::threadsafe_function::ThreadsafeFunction;
 
 /// What a document is.
@@ -446,7 +446,7 @@ impl Documents {
         guard(env, || {
             self.portal
                 .documents()
-                .list(audience.into(), &party_code, Pager::from(page).0)
+                .list(audience.into(), &party_code, pager(page)?)
                 .map(Into::into)
         })
     }
@@ -478,10 +478,7 @@ impl Documents {
         page: Option<PageRequest>,
     ) -> Result<AccessEventPage> {
         guard(env, || {
-            let p = self
-                .portal
-                .documents()
-                .downloads(&id, Pager::from(page).0)?;
+            let p = self.portal.documents().downloads(&id, pager(page)?)?;
             Ok(crate::page!(AccessEventPage, p))
         })
     }

@@ -32,17 +32,13 @@ pub struct PageRequest {
     pub limit: Option<u32>,
 }
 
-/// An optional JS page request as the core's.
-pub(crate) struct Pager(pub portail::PageRequest);
-
-impl From<Option<PageRequest>> for Pager {
-    fn from(p: Option<PageRequest>) -> Self {
-        let p = p.unwrap_or_default();
-        Pager(portail::PageRequest {
-            offset: p.offset.unwrap_or(0).max(0) as u64,
-            limit: p.limit,
-        })
-    }
+/// An optional JS page request as the core's (`invalid_input` on a negative offset).
+pub(crate) fn pager(p: Option<PageRequest>) -> portail::Result<portail::PageRequest> {
+    let p = p.unwrap_or_default();
+    Ok(portail::PageRequest {
+        offset: unsigned("offset", p.offset.unwrap_or(0))?,
+        limit: p.limit,
+    })
 }
 
 /// A core page as a JS page object of the given type.

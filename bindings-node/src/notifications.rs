@@ -11,7 +11,7 @@ use crate::config::Audience;
 use crate::error::guard;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
-use crate::{PageRequest, Pager};
+use crate::{pager, PageRequest};
 
 /// Where a notification is ("En attente / Envoyé / Annulé", plus failed and abandoned).
 #[napi(string_enum = "snake_case")]
@@ -213,7 +213,7 @@ impl Notifications {
             let p = self
                 .portal
                 .notifications()
-                .history(&filter.unwrap_or_default().into(), Pager::from(page).0)?;
+                .history(&filter.unwrap_or_default().into(), pager(page)?)?;
             Ok(crate::page!(NotificationPage, p))
         })
     }

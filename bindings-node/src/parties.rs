@@ -7,7 +7,7 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
-use crate::{PageRequest, Pager};
+use crate::{pager, PageRequest};
 
 /// Which of a party's addresses ("Email fiche / devis / facturation / relance").
 #[napi(string_enum = "snake_case")]
@@ -193,10 +193,7 @@ impl Parties {
         page: Option<PageRequest>,
     ) -> Result<PartyPage> {
         guard(env, || {
-            let page = self
-                .portal
-                .parties()
-                .list(audience.into(), Pager::from(page).0)?;
+            let page = self.portal.parties().list(audience.into(), pager(page)?)?;
             Ok(PartyPage {
                 has_more: page.has_more(),
                 total: page.total as i64,

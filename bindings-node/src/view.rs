@@ -9,7 +9,7 @@ use crate::documents::{Bytes, Document, DocumentPage};
 use crate::error::guard;
 use crate::folders::Folder;
 use crate::task::Job;
-use crate::{PageRequest, Pager};
+use crate::{pager, PageRequest};
 
 /// A downloaded document.
 #[napi(object)]
@@ -70,7 +70,7 @@ impl PortalView {
         guard(env, || {
             self.portal
                 .view(&self.principal)
-                .documents(folder.as_deref(), Pager::from(page).0)
+                .documents(folder.as_deref(), pager(page)?)
                 .map(Into::into)
         })
     }

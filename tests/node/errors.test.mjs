@@ -38,6 +38,8 @@ test('invalid_input names the field', async () => {
   assert.equal(name.field, 'name');
   const neither = await caught(() => portal.documents().publish({ audience: 'client', partyCode: '4', folder: 'Factures', name: 'x.pdf' }));
   assert.equal(neither.field, 'content');
+  assert.equal((await caught(() => portal.parties().list('client', { offset: -1 }))).field, 'offset');
+  assert.equal((await caught(() => portal.notifications().history({}, { limit: 0 }))).field, 'limit');
   const missing = await caught(() => portal.documents().publish({ audience: 'client', partyCode: '4', folder: 'Factures', path: '/nonexistent/x.pdf' }));
   assert.equal(missing.field, 'path');
 });
