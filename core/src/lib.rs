@@ -82,6 +82,7 @@ pub mod parties;
 pub mod pdf;
 mod portal;
 pub mod security;
+pub mod signing;
 pub mod store;
 pub mod templates;
 pub mod view;
@@ -108,6 +109,7 @@ pub use notifications::{
 pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;
+pub use signing::{SignRequest, SignatureRecord};
 pub use store::{Change, MemoryStore, Store};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;

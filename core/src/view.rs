@@ -131,14 +131,19 @@ impl<'a> PortalView<'a> {
         Ok((d, folder))
     }
 
-    /// Download a document: its bytes, and a recorded download (count, first and last time,
+    /// Download a document: its bytes (the signed version once signed), and a recorded download (count, first and last time,
     /// one access-history row). Under the unpaid policy a party with unpaid documents gets a
     /// watermarked copy or `payment_required`.
     pub fn open(&self, document_id: &str) -> Result<Download> {
         let p = self.portal;
         let party = self.party()?;
         let (document, _) = self.visible_document(&party, document_id)?;
-        let original = p.blobs.get(&document.sha256)?;
+        // A signed document is served in its signed version.
+        let current = document
+            .signature
+            .as_ref()
+            .map_or(&document.sha256, |s| &s.signed_sha256);
+        let original = p.blobs.get(current)?;
         let (content, watermarked) = p.apply_unpaid_policy(&party, &document, original)?;
         for _ in 0..5 {
             let mut d = p

@@ -291,6 +291,7 @@ fn listing(dir: &Path) -> Res<()> {
         downloads: 0,
         first_download_at: None,
         last_download_at: None,
+        signature: None,
         version: 0,
     };
     let tx = conn.transaction()?;

@@ -70,6 +70,7 @@ fn doc(id: &str, party: &str, folder: &str, kind: DocumentKind, at: DateTime<Utc
         downloads: 0,
         first_download_at: None,
         last_download_at: None,
+        signature: None,
         version: 0,
     }
 }

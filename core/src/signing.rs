@@ -1,0 +1,282 @@
+//! Signing on the portal: documents in a folder whose "Signature" column says left or right
+//! await a signature; a principal who may see one signs it, the library stamps a visible block
+//! "Signé électroniquement par NAME le DD/MM/YYYY à HH:MM" (tenant time zone) at the bottom-left
+//! or bottom-right of the last page, stores the signed PDF as a new version next to the
+//! original, and records the audit trail: who, when, the host's evidence (IP address, user
+//! agent), and the SHA-256 of the original and of the signed file.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::documents::Document;
+use crate::error::{Error, Result};
+use crate::folders::SignaturePlacement;
+use crate::notifications::{Notification, NotificationState};
+use crate::portal::new_id;
+use crate::store::Change;
+use crate::templates::{MergeValues, TemplatePurpose};
+use crate::view::PortalView;
+
+/// The audit trail of a portal signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    /// The account that signed.
+    pub account_id: String,
+    /// Its identifier at signing time.
+    pub identifier: String,
+    /// The name stamped on the document.
+    pub signer_name: String,
+    pub signed_at: DateTime<Utc>,
+    /// The host's evidence: the signer's IP address.
+    pub ip_address: String,
+    /// The host's evidence: the signer's browser.
+    pub user_agent: String,
+    /// Which side the block was stamped on (the folder's "Signature" column).
+    pub placement: SignaturePlacement,
+    /// SHA-256 of the original file (unchanged, still stored).
+    pub original_sha256: String,
+    /// SHA-256 of the signed file, a blob of its own.
+    pub signed_sha256: String,
+    pub signed_size: u64,
+    /// Whether a signature image was stamped.
+    pub with_image: bool,
+}
+
+/// A signature request from the portal, with the host's evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignRequest {
+    /// The name to stamp ("Signé électroniquement par NAME").
+    pub signer_name: String,
+    /// The signer's IP address as the host saw it.
+    pub ip_address: String,
+    /// The signer's user agent as the host saw it.
+    pub user_agent: String,
+    /// An optional PNG of a drawn signature, stamped above the text.
+    pub image_png: Option<Vec<u8>>,
+}
+
+impl SignRequest {
+    /// A request to sign as `signer_name` from `ip_address` with `user_agent`.
+    pub fn new(
+        signer_name: impl Into<String>,
+        ip_address: impl Into<String>,
+        user_agent: impl Into<String>,
+    ) -> Self {
+        SignRequest {
+            signer_name: signer_name.into(),
+            ip_address: ip_address.into(),
+            user_agent: user_agent.into(),
+            image_png: None,
+        }
+    }
+
+    /// Stamp this PNG above the text.
+    pub fn image_png(mut self, png: Vec<u8>) -> Self {
+        self.image_png = Some(png);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let name = self.signer_name.trim();
+        crate::ensure_input!(
+            !name.is_empty()
+                && name.chars().count() <= 100
+                && !self.signer_name.chars().any(char::is_control),
+            "signer_name",
+            "must be 1..=100 characters on one line"
+        );
+        crate::ensure_input!(
+            self.ip_address.parse::<std::net::IpAddr>().is_ok(),
+            "ip_address",
+            "{:?} is not an IP address",
+            self.ip_address
+        );
+        crate::ensure_input!(
+            self.user_agent.len() <= 1024 && !self.user_agent.chars().any(char::is_control),
+            "user_agent",
+            "must be at most 1024 bytes without control characters"
+        );
+        Ok(())
+    }
+}
+
+impl PortalView<'_> {
+    /// Whether a document this principal may see awaits his signature.
+    pub fn awaits_signature(&self, document_id: &str) -> Result<bool> {
+        let party = self.party()?;
+        let (d, folder) = self.visible_document(&party, document_id)?;
+        Ok(folder.signature.is_some() && d.signature.is_none())
+    }
+
+    /// Sign a document awaiting a signature. Signing twice, signing a document whose folder
+    /// has no signature side, or a document the principal may not see are typed errors
+    /// (`invalid_state`, `invalid_state`, `access_denied`); a broken PDF is a `pdf` error and
+    /// nothing is stored.
+    pub fn sign(&self, document_id: &str, request: SignRequest) -> Result<Document> {
+        request.validate()?;
+        let p = self.portal;
+        let party = self.party()?;
+        let (document, folder) = self.visible_document(&party, document_id)?;
+        let placement = folder.signature.ok_or_else(|| {
+            Error::state(
+                format!("document {}", document.name),
+                "is not awaiting a signature (its folder has no signature side)",
+            )
+        })?;
+        if document.signature.is_some() {
+            return Err(Error::state(
+                format!("document {}", document.name),
+                "is already signed",
+            ));
+        }
+        let settings = p.settings()?;
+        let now = p.clock.now();
+        let local = now.with_timezone(&settings.tz()?);
+        let lines = vec![
+            format!("Signé électroniquement par {}", request.signer_name.trim()),
+            format!(
+                "le {} à {}",
+                local.format("%d/%m/%Y"),
+                local.format("%H:%M")
+            ),
+        ];
+        let original = p.blobs.get(&document.sha256)?;
+        let signed = stamp(&original, lines, placement, request.image_png.clone())?;
+        let signed_sha256 = p.blobs.put(&signed)?;
+        let record = SignatureRecord {
+            account_id: self.principal.account_id.clone(),
+            identifier: self.principal.identifier.clone(),
+            signer_name: request.signer_name.trim().to_string(),
+            signed_at: now,
+            ip_address: request.ip_address,
+            user_agent: request.user_agent,
+            placement,
+            original_sha256: document.sha256.clone(),
+            signed_sha256,
+            signed_size: signed.len() as u64,
+            with_image: request.image_png.is_some(),
+        };
+        let signed_document = Document {
+            signature: Some(record),
+            ..document
+        };
+        let mut changes = vec![Change::Document(signed_document.clone())];
+        // The back office hears of it at the tenant's standard address ("Adresse mail de réponse").
+        if let Some(address) = settings.reply_to.clone() {
+            changes.push(Change::Notification(self.signature_notice(
+                &settings,
+                &signed_document,
+                &address,
+                now,
+            )?));
+        }
+        match p.store.commit(&p.tenant, &changes) {
+            Ok(()) => Ok(Document {
+                version: signed_document.version + 1,
+                ..signed_document
+            }),
+            Err(Error::Conflict { .. }) => Err(Error::state(
+                format!("document {}", signed_document.name),
+                "was changed meanwhile (signed twice?)",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn signature_notice(
+        &self,
+        settings: &crate::Settings,
+        d: &Document,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Notification> {
+        let p = self.portal;
+        let (template, template_version) =
+            p.compiled_template(settings, d.audience, TemplatePurpose::SignatureReceived)?;
+        let date = now
+            .with_timezone(&settings.tz()?)
+            .format("%d/%m/%Y %H:%M")
+            .to_string();
+        let name = d
+            .signature
+            .as_ref()
+            .map(|s| s.signer_name.clone())
+            .unwrap_or_default();
+        let link =
+            crate::LinkTarget::Download.link(settings.audience(d.audience).base_url(), &d.id);
+        let values = MergeValues {
+            document: Some(&d.name),
+            link: Some(&link),
+            company: Some(&settings.company_name),
+            domain: Some(&settings.domain),
+            name: Some(&name),
+            identifier: Some(&self.principal.identifier),
+            date: Some(&date),
+            password: None,
+        };
+        Ok(Notification {
+            id: new_id(),
+            audience: d.audience,
+            party_code: d.party_code.clone(),
+            purpose: TemplatePurpose::SignatureReceived,
+            document_id: Some(d.id.clone()),
+            account_id: Some(self.principal.account_id.clone()),
+            role: None,
+            recipient: address.to_string(),
+            subject: template.render_subject(&values),
+            body: template.render_body(&values),
+            link: Some(link),
+            state: NotificationState::Pending,
+            forced: false,
+            resend_of: None,
+            template_version,
+            created_at: now,
+            next_attempt_at: now,
+            claimed_until: None,
+            attempts: Vec::new(),
+            sent_at: None,
+            holds_secret: false,
+            version: 0,
+        })
+    }
+}
+
+#[cfg(feature = "pdf")]
+fn stamp(
+    pdf: &[u8],
+    lines: Vec<String>,
+    placement: SignaturePlacement,
+    image_png: Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    Ok(crate::pdf::stamp_signature(
+        pdf,
+        &crate::pdf::SignatureStamp {
+            lines,
+            placement,
+            image_png,
+        },
+    )?)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn stamp(
+    _pdf: &[u8],
+    _lines: Vec<String>,
+    _placement: SignaturePlacement,
+    _image_png: Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    Err(Error::Pdf {
+        reason: "built without the pdf feature: cannot stamp a signature".into(),
+    })
+}
+
+impl crate::documents::Documents<'_> {
+    /// The signed version of a document, if it was signed on the portal.
+    pub fn signed_content(&self, id: &str) -> Result<Vec<u8>> {
+        let d = self.get(id)?;
+        let record = d
+            .signature
+            .ok_or_else(|| Error::state(format!("document {}", d.name), "is not signed"))?;
+        self.portal.blobs.get(&record.signed_sha256)
+    }
+}
