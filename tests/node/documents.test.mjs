@@ -151,3 +151,26 @@ test('unpaid policy: watermarked download, exempt party gets the original', asyn
   assert.equal((await portal.view(me).open(doc.id)).watermarked, false);
   assert.equal(portal.documents().get(doc.id).downloads, 3);
 });
+
+test('employee payslips link to the payslips page; folders added, updated, removed', async () => {
+  const portal = openPortal();
+  portal.parties().upsert({ audience: 'employee', code: 'E1', name: 'SALARIE', emails: { main: 'e1@x.fr' } });
+  const slip = await portal.documents().publish({ audience: 'employee', partyCode: 'E1', folder: 'Bulletins', name: 'bulletin-2019-03.pdf', content: PDF, kind: 'payslip' });
+  const n = portal.notifications().get(slip.notification.notificationId);
+  assert.equal(n.link, 'https://masociete.fr/employees/payslips');
+  assert.equal(n.recipient, 'e1@x.fr');
+
+  const added = portal.folders().add({ audience: 'employee', path: 'Notes de frais', label: 'Notes de frais', notify: true, link: 'download' });
+  assert.ok(added.id);
+  assert.equal(added.version, 1);
+  assert.equal(added.notifyOn, 'main');
+  const updated = portal.folders().update({ ...added, label: 'Frais', shared: false });
+  assert.equal(updated.label, 'Frais');
+  assert.equal(portal.folders().get('employee', 'Frais').shared, false);
+  const hidden = await portal.documents().publish({ audience: 'employee', partyCode: 'E1', folder: 'Frais', name: 'nf.pdf', content: PDF });
+  assert.equal(hidden.notification.reason, 'folder_not_shared');
+  assert.throws(() => portal.folders().add({ audience: 'employee', path: 'X', label: 'X', notifyOn: 'billing' }), { code: 'invalid_input', field: 'notify_on' });
+  const empty = portal.folders().add({ audience: 'employee', path: 'Vide', label: 'Vide' });
+  portal.folders().remove('employee', 'Vide');
+  assert.equal(portal.folders().list('employee').some((f) => f.id === empty.id), false);
+});
