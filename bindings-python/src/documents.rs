@@ -57,6 +57,7 @@ pub(crate) fn document_to_py<'py>(py: Python<'py>, d: &Document) -> PyResult<Bou
         downloads: d.downloads,
         first_download_at: d.first_download_at,
         last_download_at: d.last_download_at,
+        signature: d.signature.as_ref().map(|x| crate::signing::signature_to_py(py, x)).transpose()?,
         version: d.version,
     })
 }
@@ -292,5 +293,13 @@ impl Documents {
             p.documents().downloads(id, page_request(offset, limit))
         })?;
         page(py, &result, crate::view::access_event_to_py)
+    }
+
+    /// The signed version of a document, if it was signed on the portal (`InvalidStateError`
+    /// otherwise); `content` keeps the original.
+    fn signed_content<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let p = &self.portal;
+        let bytes = enter(py, || p.documents().signed_content(id))?;
+        Ok(PyBytes::new(py, &bytes))
     }
 }

@@ -28,6 +28,7 @@ mod parties;
 mod pdf;
 mod portal;
 mod security;
+mod signing;
 mod templates;
 mod view;
 

@@ -78,6 +78,35 @@ impl PortalView {
         })
     }
 
+    /// Whether a document this principal may see awaits his signature (its folder has a
+    /// signature side and it is not signed yet).
+    fn awaits_signature(&self, py: Python<'_>, document_id: &str) -> PyResult<bool> {
+        let (p, me) = (&self.portal, &self.principal);
+        enter(py, || p.view(me).awaits_signature(document_id))
+    }
+
+    /// Sign a document awaiting a signature, with the host's evidence (the signer's IP address
+    /// and user agent) and optionally a PNG of a drawn signature. The block "Signé
+    /// électroniquement par NAME le DD/MM/YYYY à HH:MM" is stamped where the folder says; the
+    /// original is kept and the signed PDF is served from then on. Returns the document with
+    /// its `signature` record.
+    #[pyo3(signature = (document_id, *, signer_name, ip_address, user_agent, image_png=None))]
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        document_id: &str,
+        signer_name: String,
+        ip_address: String,
+        user_agent: String,
+        image_png: Option<Vec<u8>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut request = portail::SignRequest::new(signer_name, ip_address, user_agent);
+        request.image_png = image_png;
+        let (p, me) = (&self.portal, &self.principal);
+        let d = enter(py, || p.view(me).sign(document_id, request))?;
+        document_to_py(py, &d)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "PortalView(identifier={:?}, audience={:?})",

@@ -96,6 +96,7 @@ from .records import (
     Publish,
     PublishReport,
     Settings,
+    SignatureRecord,
     SyncReport,
     Template,
 )
@@ -143,6 +144,7 @@ __all__ = [
     "Publish",
     "PublishReport",
     "Settings",
+    "SignatureRecord",
     "SyncReport",
     "Template",
     # enums

@@ -73,6 +73,7 @@ _Audience = Union[Audience, Literal["client", "employee"]]
 _IdentifierFrom = Union[IdentifierFrom, Literal["code", "email"]]
 _Kind = Union[DocumentKind, Literal["invoice", "quote", "contract", "payslip", "other"]]
 _Payment = Union[PaymentStatus, Literal["paid", "unpaid"]]
+_Bytes = Union[bytes, bytearray]
 
 _Path = Union[str, "os.PathLike[str]"]
 _Content = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
@@ -254,6 +255,7 @@ class Documents:
     def downloads(
         self, id: str, *, offset: int = 0, limit: Optional[int] = None
     ) -> Page[AccessEvent]: ...
+    def signed_content(self, id: str) -> bytes: ...
 
 @final
 class Notifications:
@@ -335,6 +337,16 @@ class PortalView:
     ) -> Page[Document]: ...
     def document(self, document_id: str) -> Document: ...
     def open(self, document_id: str) -> Download: ...
+    def awaits_signature(self, document_id: str) -> bool: ...
+    def sign(
+        self,
+        document_id: str,
+        *,
+        signer_name: str,
+        ip_address: str,
+        user_agent: str,
+        image_png: Optional[_Bytes] = None,
+    ) -> Document: ...
 
 @final
 class Portal:
@@ -407,7 +419,6 @@ def new_audience_settings(portal_url: str) -> AudienceSettings: ...
 def error_codes() -> List[str]: ...
 def _raise_for_test(code: str) -> None: ...
 
-_Bytes = Union[bytes, bytearray]
 _Method = Literal["auto", "incremental", "rewrite"]
 _Placement = Union[SignaturePlacement, Literal["left", "right"]]
 

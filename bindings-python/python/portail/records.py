@@ -55,6 +55,7 @@ __all__ = [
     "Publish",
     "PublishReport",
     "Settings",
+    "SignatureRecord",
     "SyncReport",
     "Template",
 ]
@@ -209,6 +210,23 @@ class NotificationDecision:
 
 
 @dataclasses.dataclass(frozen=True)
+class SignatureRecord:
+    """The audit trail of a portal signature: who, when, the host's evidence, both SHA-256."""
+
+    account_id: str
+    identifier: str
+    signer_name: str
+    signed_at: _dt.datetime
+    ip_address: str
+    user_agent: str
+    placement: SignaturePlacement
+    original_sha256: str
+    signed_sha256: str
+    signed_size: int
+    with_image: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class Document:
     """A document on a party's folder."""
 
@@ -228,6 +246,8 @@ class Document:
     downloads: int
     first_download_at: Optional[_dt.datetime]
     last_download_at: Optional[_dt.datetime]
+    #: The portal signature and its audit trail, once signed.
+    signature: Optional[SignatureRecord]
     version: int
 
 
