@@ -72,6 +72,11 @@ export declare class Documents {
   setPayment(id: string, payment: PaymentStatus): Document
   /** The download history of a document ("historique d'accès"), newest first. */
   downloads(id: string, page?: PageRequest | undefined | null): AccessEventPage
+  /**
+   * The signed version of a document (`invalid_state` if not signed), read off the main
+   * thread.
+   */
+  signedContent(id: string): Promise<Buffer>
 }
 
 /** The folder trees: `portal.folders()`. */
@@ -212,6 +217,13 @@ export declare class Portal {
  * that the account may use the portal (`access_denied` otherwise).
  */
 export declare class PortalView {
+  /** Whether a document the principal may see awaits his signature. */
+  awaitsSignature(documentId: string): boolean
+  /**
+   * Sign a document awaiting a signature (PDF stamping off the main thread). Signing twice
+   * or outside a signing folder is `invalid_state`; a broken PDF is `pdf`.
+   */
+  sign(documentId: string, options: SignOptions): Promise<Document>
   /** The shared folders of the principal's audience. */
   folders(): Array<Folder>
   /** The principal's visible documents, newest first; `folder` (path or label) narrows. */
@@ -422,6 +434,8 @@ export interface Document {
   downloads: number
   firstDownloadAt?: Date
   lastDownloadAt?: Date
+  /** The portal signature and its audit trail, once signed. */
+  signature?: SignatureRecord
   version: number
 }
 
@@ -920,6 +934,27 @@ export declare enum SignaturePlacement {
   Right = 'right',
 }
 
+/** The audit trail of a portal signature. */
+export interface SignatureRecord {
+  /** The account that signed, and its identifier then. */
+  accountId: string
+  identifier: string
+  /** The name stamped on the document. */
+  signerName: string
+  signedAt: Date
+  /** The host's evidence. */
+  ipAddress: string
+  userAgent: string
+  /** Which side the block was stamped on (the folder's "Signature" column). */
+  placement: SignaturePlacement
+  /** SHA-256 of the original (unchanged, still stored) and of the signed file. */
+  originalSha256: string
+  signedSha256: string
+  signedSize: number
+  /** Whether a signature image was stamped. */
+  withImage: boolean
+}
+
 /** A visible e-signature block. */
 export interface SignatureStamp {
   /** Text lines, e.g. "Signé électroniquement par MOI MEME", "le 08/03/2019 à 16:55". */
@@ -927,6 +962,18 @@ export interface SignatureStamp {
   /** Bottom-left or bottom-right of the last page. */
   placement: SignaturePlacement
   /** An optional PNG drawn above the lines. */
+  imagePng?: Uint8Array
+}
+
+/** A signature from the portal, with the host's evidence. */
+export interface SignOptions {
+  /** The name to stamp ("Signé électroniquement par NAME"). */
+  signerName: string
+  /** The signer's IP address as the host saw it. */
+  ipAddress: string
+  /** The signer's user agent as the host saw it. */
+  userAgent: string
+  /** An optional PNG of a drawn signature, stamped above the text. */
   imagePng?: Uint8Array
 }
 

@@ -99,6 +99,8 @@ pub struct Document {
     pub downloads: i64,
     pub first_download_at: Option<DateTime<Utc>>,
     pub last_download_at: Option<DateTime<Utc>>,
+    /// The portal signature and its audit trail, once signed.
+    pub signature: Option<crate::signing::SignatureRecord>,
     pub version: i64,
 }
 
@@ -161,6 +163,7 @@ impl From<portail::Document> for Document {
             published_at: d.published_at,
             first_download_at: d.first_download_at,
             last_download_at: d.last_download_at,
+            signature: d.signature.map(Into::into),
         }
     }
 }

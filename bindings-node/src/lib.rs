@@ -20,6 +20,7 @@ pub mod parties;
 pub mod pdf;
 pub mod portal;
 pub mod security;
+pub mod signing;
 pub mod task;
 pub mod templates;
 pub mod view;

@@ -1,0 +1,111 @@
+//! Signing on the portal: the principal signs a document of a signing folder with the host's
+//! evidence; the signed PDF is kept beside the untouched original, with its audit trail.
+
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::documents::{Bytes, Document, Documents};
+use crate::error::guard;
+use crate::folders::SignaturePlacement;
+use crate::task::Job;
+use crate::view::PortalView;
+
+/// The audit trail of a portal signature.
+#[napi(object)]
+pub struct SignatureRecord {
+    /// The account that signed, and its identifier then.
+    pub account_id: String,
+    pub identifier: String,
+    /// The name stamped on the document.
+    pub signer_name: String,
+    pub signed_at: DateTime<Utc>,
+    /// The host's evidence.
+    pub ip_address: String,
+    pub user_agent: String,
+    /// Which side the block was stamped on (the folder's "Signature" column).
+    pub placement: SignaturePlacement,
+    /// SHA-256 of the original (unchanged, still stored) and of the signed file.
+    pub original_sha256: String,
+    pub signed_sha256: String,
+    pub signed_size: i64,
+    /// Whether a signature image was stamped.
+    pub with_image: bool,
+}
+
+impl From<portail::SignatureRecord> for SignatureRecord {
+    fn from(r: portail::SignatureRecord) -> Self {
+        SignatureRecord {
+            placement: match r.placement {
+                portail::SignaturePlacement::Left => SignaturePlacement::Left,
+                portail::SignaturePlacement::Right => SignaturePlacement::Right,
+            },
+            signed_size: r.signed_size as i64,
+            account_id: r.account_id,
+            identifier: r.identifier,
+            signer_name: r.signer_name,
+            signed_at: r.signed_at,
+            ip_address: r.ip_address,
+            user_agent: r.user_agent,
+            original_sha256: r.original_sha256,
+            signed_sha256: r.signed_sha256,
+            with_image: r.with_image,
+        }
+    }
+}
+
+/// A signature from the portal, with the host's evidence.
+#[napi(object)]
+pub struct SignOptions {
+    /// The name to stamp ("Signé électroniquement par NAME").
+    pub signer_name: String,
+    /// The signer's IP address as the host saw it.
+    pub ip_address: String,
+    /// The signer's user agent as the host saw it.
+    pub user_agent: String,
+    /// An optional PNG of a drawn signature, stamped above the text.
+    pub image_png: Option<Uint8Array>,
+}
+
+#[napi]
+impl PortalView {
+    /// Whether a document the principal may see awaits his signature.
+    #[napi]
+    pub fn awaits_signature(&self, env: &Env, document_id: String) -> Result<bool> {
+        guard(env, || {
+            self.portal
+                .view(&self.principal)
+                .awaits_signature(&document_id)
+        })
+    }
+
+    /// Sign a document awaiting a signature (PDF stamping off the main thread). Signing twice
+    /// or outside a signing folder is `invalid_state`; a broken PDF is `pdf`.
+    #[napi(ts_return_type = "Promise<Document>")]
+    pub fn sign(&self, document_id: String, options: SignOptions) -> AsyncTask<Job<Document>> {
+        let mut request =
+            portail::SignRequest::new(options.signer_name, options.ip_address, options.user_agent);
+        if let Some(png) = options.image_png {
+            request = request.image_png(png.to_vec());
+        }
+        let portal = self.portal.clone();
+        let principal = self.principal.clone();
+        Job::spawn(move || {
+            portal
+                .view(&principal)
+                .sign(&document_id, request)
+                .map(Into::into)
+        })
+    }
+}
+
+#[napi]
+impl Documents {
+    /// The signed version of a document (`invalid_state` if not signed), read off the main
+    /// thread.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn signed_content(&self, id: String) -> AsyncTask<Job<Bytes, Buffer>> {
+        let portal = self.portal.clone();
+        Job::spawn(move || portal.documents().signed_content(&id).map(Bytes))
+    }
+}
