@@ -213,9 +213,10 @@ impl Accounts {
         party_code: Option<String>,
         status: Option<&str>,
         needs_sync: Option<bool>,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let filter = AccountFilter {
             audience: audience.map(|a| parse_audience(py, a)).transpose()?,
             party_code,
@@ -225,7 +226,7 @@ impl Accounts {
             needs_sync,
         };
         let a = self.portal.accounts();
-        let result = enter(py, || a.list(&filter, page_request(offset, limit)))?;
+        let result = enter(py, || a.list(&filter, req))?;
         page(py, &result, account_to_py)
     }
 

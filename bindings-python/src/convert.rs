@@ -148,7 +148,22 @@ pub(crate) fn page<'py, T>(
     })
 }
 
-/// A page request from `offset` and `limit` keyword arguments.
-pub(crate) fn page_request(offset: u64, limit: Option<u32>) -> portail::PageRequest {
-    portail::PageRequest { offset, limit }
+/// A page request from `offset` and `limit` keyword arguments; a negative (or huge) value is
+/// an `InvalidInputError` naming it.
+pub(crate) fn page_request(
+    py: Python<'_>,
+    offset: i64,
+    limit: Option<i64>,
+) -> PyResult<portail::PageRequest> {
+    let invalid = |field: &str| {
+        crate::error::to_py(
+            py,
+            &portail::Error::invalid(field, "is negative or out of range"),
+        )
+    };
+    let offset = u64::try_from(offset).map_err(|_| invalid("offset"))?;
+    let limit = limit
+        .map(|l| u32::try_from(l).map_err(|_| invalid("limit")))
+        .transpose()?;
+    Ok(portail::PageRequest { offset, limit })
 }

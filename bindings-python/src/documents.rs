@@ -247,15 +247,13 @@ impl Documents {
         py: Python<'py>,
         party_code: &str,
         audience: &str,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
-        let result = enter(py, || {
-            p.documents()
-                .list(a, party_code, page_request(offset, limit))
-        })?;
+        let result = enter(py, || p.documents().list(a, party_code, req))?;
         page(py, &result, document_to_py)
     }
 
@@ -285,13 +283,12 @@ impl Documents {
         &self,
         py: Python<'py>,
         id: &str,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let p = &self.portal;
-        let result = enter(py, || {
-            p.documents().downloads(id, page_request(offset, limit))
-        })?;
+        let result = enter(py, || p.documents().downloads(id, req))?;
         page(py, &result, crate::view::access_event_to_py)
     }
 

@@ -86,9 +86,10 @@ impl Notifications {
         document_id: Option<String>,
         from_: Option<&Bound<'py, PyAny>>,
         to: Option<&Bound<'py, PyAny>>,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let filter = NotificationFilter {
             audience: audience.map(|a| parse_audience(py, a)).transpose()?,
             party_code,
@@ -100,10 +101,7 @@ impl Notifications {
             to: to_utc_opt(to)?,
         };
         let p = &self.portal;
-        let result = enter(py, || {
-            p.notifications()
-                .history(&filter, page_request(offset, limit))
-        })?;
+        let result = enter(py, || p.notifications().history(&filter, req))?;
         page(py, &result, notification_to_py)
     }
 

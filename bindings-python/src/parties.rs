@@ -98,12 +98,13 @@ impl Parties {
         &self,
         py: Python<'py>,
         audience: &str,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
-        let result = enter(py, || p.parties().list(a, page_request(offset, limit)))?;
+        let result = enter(py, || p.parties().list(a, req))?;
         page(py, &result, party_to_py)
     }
 }

@@ -49,13 +49,12 @@ impl PortalView {
         &self,
         py: Python<'py>,
         folder: Option<&str>,
-        offset: u64,
-        limit: Option<u32>,
+        offset: i64,
+        limit: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let req = page_request(py, offset, limit)?;
         let (p, me) = (&self.portal, &self.principal);
-        let result = enter(py, || {
-            p.view(me).documents(folder, page_request(offset, limit))
-        })?;
+        let result = enter(py, || p.view(me).documents(folder, req))?;
         page(py, &result, document_to_py)
     }
 

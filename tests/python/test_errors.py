@@ -68,6 +68,9 @@ def test_invalid_input_names_the_field(portal: portail.Portal) -> None:
         (lambda: portal.parties().get("4", audience="martians"), "audience"),  # type: ignore[arg-type]
         (lambda: portal.documents().publish("4", "Contrats", PDF), "name"),
         (lambda: portal.documents().list("4", limit=0), "limit"),
+        (lambda: portal.documents().list("4", limit=-5), "limit"),
+        (lambda: portal.parties().list(offset=-1), "offset"),
+        (lambda: portal.notifications().history(offset=-1), "offset"),
         (
             lambda: portal.templates().save(
                 portail.Template(
