@@ -313,3 +313,60 @@ fn portal_open_reopens_the_same_folder() {
         "nothing sent twice"
     );
 }
+
+#[test]
+fn two_publishers_of_one_run_publish_each_payslip_once() {
+    if child_mode().is_some() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let portal = Arc::new(portal(&dir));
+    for e in 0..EMPLOYEES {
+        portal
+            .parties()
+            .upsert(
+                Party::employee(format!("E{e:04}"), "S")
+                    .email(EmailRole::Main, format!("s{e}@acme.example")),
+            )
+            .unwrap();
+    }
+    let n = 3_000;
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let portal = portal.clone();
+            std::thread::spawn(move || {
+                portal
+                    .documents()
+                    .publish_many(commands().into_iter().take(n).collect(), &|_| {})
+                    .unwrap()
+            })
+        })
+        .collect();
+    let reports: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let published: u64 = reports.iter().map(|r| r.published).sum();
+    let already: u64 = reports.iter().map(|r| r.already_published).sum();
+    assert_eq!((published, already), (n as u64, n as u64));
+    // Both reports name the same document for each payslip.
+    for i in 0..n {
+        let a = reports[0].outcomes[i].as_ref().unwrap();
+        let b = reports[1].outcomes[i].as_ref().unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.external_id.as_deref(), Some(external_id(i).as_str()));
+    }
+    let conn = rusqlite::Connection::open(dir.join("portail.sqlite3")).unwrap();
+    let (docs, notes): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM notifications)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((docs, notes), (n as i64, n as i64));
+    // Publishing one payslip again returns the first document.
+    let again = portal
+        .documents()
+        .publish(commands().swap_remove(7))
+        .unwrap();
+    assert_eq!(again.id, reports[0].outcomes[7].as_ref().unwrap().id);
+}
