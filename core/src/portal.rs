@@ -63,7 +63,8 @@ pub struct PortalBuilder {
 
 impl PortalBuilder {
     /// Settings used the first time this tenant is opened; once saved, the stored settings win
-    /// (change them with [`Portal::save_settings`]).
+    /// (change them with [`Portal::save_settings`]). Without them, the first open saves
+    /// `Settings::new("Portail", "portail.localhost")`.
     pub fn settings(mut self, settings: Settings) -> Self {
         self.settings = Some(settings);
         self
@@ -152,7 +153,7 @@ impl PortalBuilder {
         if portal.store.settings(&portal.tenant)?.is_none() {
             let settings = self
                 .settings
-                .unwrap_or_else(|| Settings::new(portal.tenant.clone(), "localhost"));
+                .unwrap_or_else(|| Settings::new("Portail", "portail.localhost"));
             settings.validate()?;
             let mut changes = vec![Change::Settings(Settings {
                 version: 0,
@@ -578,6 +579,12 @@ mod tests {
             "A",
             "stored settings win"
         );
+    }
+
+    #[test]
+    fn opens_without_settings() {
+        let p = Portal::builder("t").build().unwrap();
+        assert_eq!(p.settings().unwrap().sender, "noreply@portail.localhost");
     }
 
     #[test]
