@@ -103,6 +103,8 @@ pub struct Document {
     pub downloads: u64,
     pub first_download_at: Option<SystemTime>,
     pub last_download_at: Option<SystemTime>,
+    /// The portal signature and its audit trail, once signed.
+    pub signature: Option<crate::signing::SignatureRecord>,
     pub version: u64,
 }
 
@@ -125,6 +127,7 @@ impl From<portail::Document> for Document {
             downloads: d.downloads,
             first_download_at: to_system_opt(d.first_download_at),
             last_download_at: to_system_opt(d.last_download_at),
+            signature: d.signature.map(Into::into),
             version: d.version,
         }
     }

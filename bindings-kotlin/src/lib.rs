@@ -26,6 +26,7 @@
 //! | [`pdf`] | `pdf`: page count, watermark (signing later) |
 //! | [`mail`] | `mail`: the Kotlin-implemented mailer, the memory mailer |
 //! | [`clock`] | `clock`: the fixed clock for tests |
+//! | [`signing`] | `signing`: sign on the portal, the audit trail |
 //! | [`security`] | `security`: hashing cost |
 //! | [`portal`] | `portal`: the entry point, its builder, dispatch and sync |
 //! | [`error`] | `error`: `PortailException` and its 13 subclasses |
@@ -48,6 +49,7 @@ pub mod parties;
 pub mod pdf;
 pub mod portal;
 pub mod security;
+pub mod signing;
 pub mod templates;
 pub mod time;
 pub mod view;

@@ -33,8 +33,8 @@ impl From<portail::Download> for Download {
 /// and authorised (`PortailException.AccessDenied` otherwise).
 #[derive(uniffi::Object)]
 pub struct PortalView {
-    portal: Arc<portail::Portal>,
-    principal: portail::Principal,
+    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) principal: portail::Principal,
 }
 
 #[uniffi::export]
