@@ -334,6 +334,16 @@ impl PortalBuilder {
         })
     }
 
+    /// Send through an SMTP relay at `host:port` in plain SMTP, without TLS (a relay on the
+    /// same machine or network, or a test sink). SMTP 4xx and connection errors are transient
+    /// (retried), 5xx permanent.
+    pub fn smtp_unencrypted(self: Arc<Self>, host: String, port: u16) -> Arc<Self> {
+        self.edit(|s| {
+            s.mailer = Some(Arc::new(portail::SmtpMailer::unencrypted(&host, port)));
+            s.outbox_dir = None;
+        })
+    }
+
     /// Send into a [`MemoryMailer`] (tests).
     pub fn memory_mailer(self: Arc<Self>, mailer: Arc<MemoryMailer>) -> Arc<Self> {
         self.edit(|s| {

@@ -92,6 +92,31 @@ class PortalTest {
     }
 
     @Test
+    fun `in memory portal, and the retry policy of the builder`() {
+        Portal.inMemory("acme", maSociete()).use { p ->
+            assertEquals("acme", p.tenant())
+            assertEquals("MA SOCIETE", p.settings().companyName)
+        }
+        val zero = assertFailsWith<PortailException.InvalidInput> {
+            PortalBuilder("t").use { it.retry(0u, java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1)).build() }
+        }
+        assertEquals("max_attempts", zero.field)
+        val mailer = MailerTest.ScriptedMailer("transient")
+        FixedClock(SEED_NOW).use { clock ->
+            PortalBuilder("t").use {
+                it.settings(maSociete()).mailer(mailer).clock(clock)
+                    .retry(2u, java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5)).build()
+            }.use { portal ->
+                portal.parties().use { it.upsert(moiMeme()) }
+                portal.documents().use { it.publish(invoice()) }
+                assertEquals(1uL, portal.dispatch().failed)
+                clock.advance(java.time.Duration.ofSeconds(30))
+                assertEquals(1uL, portal.dispatch().abandoned, "the second attempt is the last")
+            }
+        }
+    }
+
+    @Test
     fun `one portal shared by threads`() = withPortal { portal, mailer, _ ->
         portal.parties().use { it.upsert(moiMeme()) }
         val pool = Executors.newFixedThreadPool(4)
