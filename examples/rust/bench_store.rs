@@ -88,6 +88,11 @@ fn main() -> Res<()> {
     Ok(())
 }
 
+/// Flush pending writes of earlier phases so each timed phase starts on a quiet disk.
+fn settle() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 /// CPU seconds of this process (user + system), from /proc when there is one.
 fn cpu() -> f64 {
     std::fs::read_to_string("/proc/self/stat")
@@ -158,6 +163,7 @@ fn publish_run(
             .external_id(format!("BP-2026-03-{i:06}"))
         })
         .collect();
+    settle();
     let t = Instant::now();
     let c = cpu();
     let r = portal.documents().publish_many(commands, &|_| {})?;
@@ -214,6 +220,7 @@ fn floor(source: &Path, target: &Path, blob_dir: Option<&Path>) -> Res<Duration>
             rusqlite::params_from_iter(t),
         )?;
     }
+    settle();
     let t = Instant::now();
     let c = cpu();
     if let Some(root) = blob_dir {

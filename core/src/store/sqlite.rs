@@ -378,7 +378,7 @@ impl SqliteStore {
         let pooled = self
             .readers
             .lock()
-            .map_err(|_| Error::storage("sqlite reader pool poisoned"))?
+            .unwrap_or_else(|p| p.into_inner())
             .pop();
         match pooled {
             Some(c) => Ok(c),
@@ -1047,10 +1047,9 @@ impl Store for SqliteStore {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| Error::storage("sqlite writer lock poisoned"))?;
+        // A panic while holding the lock dropped its transaction, which rolled it back: the
+        // connection is clean, so a poisoned lock is taken over.
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
