@@ -612,6 +612,6 @@ mod tests {
 
     #[test]
     fn passes_the_conformance_suite() {
-        super::super::conformance::run_all(|| MemoryStore::new());
+        super::super::conformance::run_all(MemoryStore::new);
     }
 }
