@@ -15,6 +15,7 @@ trap 'rm -rf "$LOG"' EXIT
 
 fail() {
   echo "kotlin stage: $1" >&2
+  echo
   echo "STAGE_RESULT 0 1"
   exit 1
 }
@@ -44,7 +45,7 @@ rm -rf "$GEN"
 
 # 3. Compile and test with Maven.
 rc=0
-mvn -B -ntp -f bindings-kotlin/pom.xml -Duniffi.libdir="$LIBDIR" test 2>&1 | tee "$LOG/mvn.txt"
+mvn -B -ntp -Dstyle.color=never -f bindings-kotlin/pom.xml -Duniffi.libdir="$LIBDIR" test 2>&1 | tee "$LOG/mvn.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 
 # Surefire's final summary: "Tests run: N, Failures: F, Errors: E, Skipped: S" (the line without
@@ -65,7 +66,7 @@ fi
 
 # 4. The seed-000 example, on the embedded default in a fresh temporary folder.
 if [ "$rc" -eq 0 ]; then
-  mvn -B -ntp -q -f bindings-kotlin/pom.xml -Duniffi.libdir="$LIBDIR" exec:exec@demo 2>&1 | tee "$LOG/demo.txt"
+  mvn -B -ntp -q -Dstyle.color=never -f bindings-kotlin/pom.xml -Duniffi.libdir="$LIBDIR" exec:exec@demo 2>&1 | tee "$LOG/demo.txt"
   if [ "${PIPESTATUS[0]}" -ne 0 ] || ! grep -q "client 4 logged in and sees: FA-0002.pdf" "$LOG/demo.txt"; then
     echo "kotlin stage: the example failed" >&2
     rc=1
@@ -73,5 +74,7 @@ if [ "$rc" -eq 0 ]; then
   rm -rf "$(sed -nE 's/^data in (.*) \(portail.*/\1/p' "$LOG/demo.txt")"
 fi
 
+# On a line of its own: Maven may leave a colour reset without a newline behind it.
+echo
 echo "STAGE_RESULT $passed $failed"
 exit $rc
