@@ -531,6 +531,7 @@ impl PublishCache {
         portal: &crate::Portal,
         cmd: &Publish,
         now: DateTime<Utc>,
+        stored: Option<String>,
     ) -> Result<(Document, Option<Notification>)> {
         cmd.validate()?;
         let key = (cmd.audience, cmd.party_code.clone());
@@ -554,7 +555,10 @@ impl PublishCache {
         }
         let folder = crate::folders::resolve(&self.folders[&cmd.audience], &cmd.folder)?;
         let (template, template_version) = &self.templates[&cmd.audience];
-        let sha256 = portal.blobs.put(&cmd.content)?;
+        let sha256 = match stored {
+            Some(key) => key,
+            None => portal.blobs.put(&cmd.content)?,
+        };
         let ctx = PublishContext {
             settings: &self.settings,
             party: &self.parties[&key],
@@ -563,7 +567,14 @@ impl PublishCache {
             template_version: *template_version,
             date: &self.date,
         };
-        Ok(decide_publish(&ctx, cmd, sha256, ordered_id(), ordered_id(), now))
+        Ok(decide_publish(
+            &ctx,
+            cmd,
+            sha256,
+            ordered_id(),
+            ordered_id(),
+            now,
+        ))
     }
 }
 
@@ -605,7 +616,7 @@ impl Documents<'_> {
         }
         let now = p.clock.now();
         let mut cache = PublishCache::new(p, now)?;
-        let (document, notification) = cache.prepare(p, &cmd, now)?;
+        let (document, notification) = cache.prepare(p, &cmd, now, None)?;
         let mut changes = vec![crate::store::Change::Document(document.clone())];
         changes.extend(notification.map(crate::store::Change::Notification));
         match p.store.commit(&p.tenant, &changes) {
@@ -661,6 +672,16 @@ impl Documents<'_> {
             // Prepared documents with their input index, and the commit's changes.
             let mut prepared: Vec<(usize, Document, Option<Notification>)> =
                 Vec::with_capacity(chunk.len());
+            // The chunk's contents first, durable in one batch (one file-system sync for
+            // FsBlobs instead of one per document), before any row points at them.
+            let valid: Vec<usize> = (0..chunk.len())
+                .filter(|i| chunk[*i].validate().is_ok())
+                .collect();
+            let contents: Vec<&[u8]> = valid.iter().map(|i| chunk[*i].content.as_slice()).collect();
+            let mut stored: std::collections::HashMap<usize, String> = valid
+                .into_iter()
+                .zip(p.blobs.put_many(&contents)?)
+                .collect();
             for (i, cmd) in chunk.iter().enumerate() {
                 let slot = base + i;
                 outcomes.push(None);
@@ -673,7 +694,7 @@ impl Documents<'_> {
                         continue;
                     }
                 }
-                match cache.prepare(p, cmd, now) {
+                match cache.prepare(p, cmd, now, stored.remove(&i)) {
                     Ok((d, n)) => prepared.push((slot, d, n)),
                     // Published earlier (its party may have gone since): the first one stands.
                     Err(e) => match self.existing(cmd)? {
