@@ -88,8 +88,9 @@ pub mod templates;
 pub mod view;
 
 pub use accounts::{
-    AccessEvent, Account, AccountStatus, Accounts, BatchOptions, BatchOutcome, BatchReport, BatchRow, Generate,
-    IdentifierChoice, Invitation, InvitationStatus, Invite, Principal, Token, TokenPurpose,
+    AccessEvent, Account, AccountStatus, Accounts, BatchOptions, BatchOutcome, BatchReport,
+    BatchRow, Generate, IdentifierChoice, Invitation, InvitationStatus, Invite, Principal, Token,
+    TokenPurpose,
 };
 pub use blobs::{Blobs, FsBlobs, MemoryBlobs};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -110,9 +111,9 @@ pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use signing::{SignRequest, SignatureRecord};
-pub use store::{Change, MemoryStore, Store};
+pub use store::AccountFilter;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
-pub use store::AccountFilter;
+pub use store::{Change, MemoryStore, Store};
 pub use templates::{MergeField, MergeValues, Template, TemplatePurpose};
 pub use view::{Download, PortalView};

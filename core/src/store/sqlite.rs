@@ -375,11 +375,7 @@ impl SqliteStore {
     }
 
     fn reader(&self) -> Result<Connection> {
-        let pooled = self
-            .readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop();
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match pooled {
             Some(c) => Ok(c),
             None => {
