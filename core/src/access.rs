@@ -1,6 +1,9 @@
 //! The portal side of accounts: activation at sync (argon2id, spread over the cores), login
 //! with lockout and no timing oracle, password change, forgotten password, invitations.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
 use chrono::{DateTime, Utc};
 
 use crate::accounts::{Account, AccountStatus, Principal, Token, TokenPurpose};
@@ -9,43 +12,10 @@ use crate::error::{Error, Result};
 use crate::parties::EmailRole;
 use crate::store::{AccountFilter, Change};
 use crate::templates::TemplatePurpose;
-use crate::{Phase, Portal, Progress, SecurityPolicy};
+use crate::{Phase, Portal, Progress};
 
 /// Accounts activated per commit at sync.
 const ACTIVATION_BATCH: usize = 64;
-
-/// Hash every password with argon2id, spread over the available cores.
-pub(crate) fn hash_all(policy: &SecurityPolicy, passwords: &[String]) -> Result<Vec<String>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(passwords.len().max(1));
-    if threads <= 1 {
-        return passwords.iter().map(|p| policy.hash_password(p)).collect();
-    }
-    let per = passwords.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = passwords
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|p| policy.hash_password(p))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(passwords.len());
-        for h in handles {
-            out.extend(
-                h.join()
-                    .map_err(|_| Error::storage("a hashing thread panicked"))??,
-            );
-        }
-        Ok(out)
-    })
-}
 
 /// What sync does with one account.
 enum Activation {
@@ -113,98 +83,153 @@ impl Portal {
         }
         let total = work.len() as u64;
         let settings = self.settings()?;
+        let passwords: Vec<String> = work
+            .iter()
+            .filter_map(|w| match w {
+                Activation::Hash { password, .. } => Some(password.clone()),
+                Activation::MarkSynced(_) => None,
+            })
+            .collect();
         let (mut activated, mut queued, mut done) = (0u64, 0u64, 0u64);
-        let mut iter = work.into_iter().peekable();
-        while iter.peek().is_some() {
-            let chunk: Vec<Activation> = iter.by_ref().take(ACTIVATION_BATCH).collect();
-            let passwords: Vec<String> = chunk
-                .iter()
-                .filter_map(|w| match w {
-                    Activation::Hash { password, .. } => Some(password.clone()),
-                    Activation::MarkSynced(_) => None,
-                })
-                .collect();
-            let mut hashes = hash_all(&self.security, &passwords)?.into_iter();
-            let now = self.clock.now();
-            let mut changes = Vec::with_capacity(chunk.len() * 2);
-            let (mut chunk_activated, mut chunk_queued) = (0, 0);
-            for w in chunk {
-                match w {
-                    Activation::MarkSynced(mut a) => {
-                        a.needs_sync = false;
-                        changes.push(Change::Account(a));
+        let policy = &self.security;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(passwords.len());
+        // Hashing threads live for the whole sync and take passwords in order; this thread
+        // commits each chunk as soon as its hashes are in, so commits overlap the hashing.
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::channel::<(usize, Result<String>)>();
+            for _ in 0..threads {
+                let (tx, next, passwords) = (tx.clone(), &next, &passwords);
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(password) = passwords.get(i) else {
+                        break;
+                    };
+                    if tx.send((i, policy.hash_password(password))).is_err() {
+                        break;
                     }
-                    Activation::Hash {
-                        mut account,
-                        password,
-                        notify,
-                    } => {
-                        let hash = hashes
-                            .next()
-                            .ok_or_else(|| Error::storage("hash count mismatch"))?;
-                        if account.status == AccountStatus::Draft {
-                            account.status = AccountStatus::Active;
-                            account.activated_at = Some(now);
-                            chunk_activated += 1;
+                });
+            }
+            drop(tx);
+            let mut hashes: Vec<Option<String>> = vec![None; passwords.len()];
+            let mut cursor = 0;
+            let mut work = work.into_iter().peekable();
+            while work.peek().is_some() {
+                let chunk: Vec<Activation> = work.by_ref().take(ACTIVATION_BATCH).collect();
+                let needed = chunk
+                    .iter()
+                    .filter(|w| matches!(w, Activation::Hash { .. }))
+                    .count();
+                while hashes[cursor..cursor + needed].iter().any(Option::is_none) {
+                    let (i, hash) = rx
+                        .recv()
+                        .map_err(|_| Error::storage("the hashing threads stopped"))?;
+                    hashes[i] = Some(hash?);
+                }
+                let mut chunk_hashes = hashes[cursor..cursor + needed].iter_mut().map(Option::take);
+                cursor += needed;
+                let now = self.clock.now();
+                let mut changes = Vec::with_capacity(chunk.len() * 2);
+                let (mut chunk_activated, mut chunk_queued) = (0, 0);
+                for w in chunk {
+                    match w {
+                        Activation::MarkSynced(mut a) => {
+                            a.needs_sync = false;
+                            changes.push(Change::Account(a));
                         }
-                        account.password_hash = Some(hash);
-                        account.draft_password = None;
-                        account.needs_sync = false;
-                        account.failed_logins = 0;
-                        account.locked_until = None;
-                        if notify {
-                            account.notify_by_email = false;
-                            let party = self.store.party(
-                                &self.tenant,
-                                account.audience,
-                                &account.party_code,
-                            )?;
-                            if let Some((party, address)) = party.and_then(|p| {
-                                p.address(EmailRole::Main)
-                                    .map(str::to_string)
-                                    .map(|a| (p, a))
-                            }) {
-                                let link =
-                                    settings.audience(account.audience).base_url().to_string();
-                                let n = self.account_notification(
-                                    &settings,
-                                    &account,
-                                    &party,
-                                    &address,
-                                    TemplatePurpose::AccessCredentials,
-                                    &link,
-                                    Some(&password),
-                                )?;
-                                account.credentials_sent_to = Some(address);
-                                account.credentials_sent_at = Some(now);
-                                changes.push(Change::Notification(n));
-                                chunk_queued += 1;
+                        Activation::Hash {
+                            mut account,
+                            password,
+                            notify,
+                        } => {
+                            let hash = chunk_hashes
+                                .next()
+                                .flatten()
+                                .ok_or_else(|| Error::storage("hash count mismatch"))?;
+                            if account.status == AccountStatus::Draft {
+                                account.status = AccountStatus::Active;
+                                account.activated_at = Some(now);
+                                chunk_activated += 1;
                             }
+                            account.password_hash = Some(hash);
+                            account.draft_password = None;
+                            account.needs_sync = false;
+                            account.failed_logins = 0;
+                            account.locked_until = None;
+                            if notify {
+                                account.notify_by_email = false;
+                                if let Some(n) = self.credentials_notification(
+                                    &settings,
+                                    &mut account,
+                                    &password,
+                                    now,
+                                )? {
+                                    changes.push(Change::Notification(n));
+                                    chunk_queued += 1;
+                                }
+                            }
+                            changes.push(Change::Account(account));
                         }
-                        changes.push(Change::Account(account));
                     }
                 }
-            }
-            match self.store.commit(&self.tenant, &changes) {
-                Ok(()) => {
-                    activated += chunk_activated;
-                    queued += chunk_queued;
+                match self.store.commit(&self.tenant, &changes) {
+                    Ok(()) => {
+                        activated += chunk_activated;
+                        queued += chunk_queued;
+                    }
+                    // An account changed meanwhile: leave this chunk to the next sync.
+                    Err(Error::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
                 }
-                // An account changed meanwhile: leave this chunk to the next sync.
-                Err(Error::Conflict { .. }) => {}
-                Err(e) => return Err(e),
+                done += changes
+                    .iter()
+                    .filter(|c| matches!(c, Change::Account(_)))
+                    .count() as u64;
+                progress(Progress {
+                    phase: Phase::Activating,
+                    done,
+                    total,
+                });
             }
-            done += changes
-                .iter()
-                .filter(|c| matches!(c, Change::Account(_)))
-                .count() as u64;
-            progress(Progress {
-                phase: Phase::Activating,
-                done,
-                total,
-            });
-        }
+            Ok(())
+        })?;
         Ok((activated, queued))
+    }
+
+    /// Queue the credentials e-mail of `account` to its party's main address (recording
+    /// "Email envoyé à / le"), if the party has one.
+    fn credentials_notification(
+        &self,
+        settings: &crate::Settings,
+        account: &mut Account,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<crate::Notification>> {
+        let Some(party) = self
+            .store
+            .party(&self.tenant, account.audience, &account.party_code)?
+        else {
+            return Ok(None);
+        };
+        let Some(address) = party.address(EmailRole::Main).map(str::to_string) else {
+            return Ok(None);
+        };
+        let link = settings.audience(account.audience).base_url().to_string();
+        let n = self.account_notification(
+            settings,
+            account,
+            &party,
+            &address,
+            TemplatePurpose::AccessCredentials,
+            &link,
+            Some(password),
+        )?;
+        account.credentials_sent_to = Some(address);
+        account.credentials_sent_at = Some(now);
+        Ok(Some(n))
     }
 
     /// A hash with the policy's parameters, computed once, verified against for unknown
@@ -219,8 +244,8 @@ impl Portal {
 
     /// Log in to the portal of `audience`. Unknown identifier, wrong password, a draft, a
     /// suspended or revoked account: all give the same `invalid_credentials`, after the same
-    /// argon2 work. After [`SecurityPolicy::max_failed_logins`] failures in a row the account is
-    /// `locked_out` for [`SecurityPolicy::lockout`].
+    /// argon2 work. After [`crate::SecurityPolicy::max_failed_logins`] failures in a row the account is
+    /// `locked_out` for [`crate::SecurityPolicy::lockout`].
     pub fn login(&self, audience: Audience, identifier: &str, password: &str) -> Result<Principal> {
         let key = identifier.trim().to_lowercase();
         let account = if key.is_empty() || key.len() > 254 {
@@ -307,7 +332,7 @@ impl Portal {
     }
 
     /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
-    /// address), e-mail it a single-use reset link valid [`SecurityPolicy::reset_token_ttl`].
+    /// address), e-mail it a single-use reset link valid [`crate::SecurityPolicy::reset_token_ttl`].
     /// Always succeeds for well-formed input, so it reveals nothing about who has an account.
     pub fn request_password_reset(&self, audience: Audience, identifier: &str) -> Result<()> {
         let key = identifier.trim().to_lowercase();
@@ -474,7 +499,7 @@ fn principal_of(a: &Account) -> Principal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EmailRole, Generate, Party, Settings};
+    use crate::{EmailRole, Generate, Party, SecurityPolicy, Settings};
 
     /// The unknown-identifier path verifies against a hash made with the very parameters of real
     /// hashes, so it costs the same argon2 work (no timing oracle on who has an account).
@@ -523,17 +548,5 @@ mod tests {
             p.login(Audience::Client, "5", "password-2").unwrap_err(),
             Error::InvalidCredentials
         );
-    }
-
-    #[test]
-    fn hashing_is_spread_and_complete() {
-        let policy = SecurityPolicy::fast_for_tests();
-        let passwords: Vec<String> = (0..7).map(|i| format!("password-{i}")).collect();
-        let hashes = hash_all(&policy, &passwords).unwrap();
-        assert_eq!(hashes.len(), 7);
-        for (p, h) in passwords.iter().zip(&hashes) {
-            assert!(policy.verify_password(p, h));
-        }
-        assert!(hash_all(&policy, &[]).unwrap().is_empty());
     }
 }
