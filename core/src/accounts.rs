@@ -153,7 +153,7 @@ pub struct AccessEvent {
 }
 
 use crate::error::{Error, Result};
-use crate::notifications::{Notification, NotificationState};
+use crate::notifications::Notification;
 use crate::parties::{EmailRole, Party};
 use crate::portal::new_id;
 use crate::store::{AccountFilter, Change};
@@ -913,29 +913,22 @@ impl Portal {
             password,
         };
         Ok(Notification {
-            id: new_id(),
-            audience: account.audience,
-            party_code: account.party_code.clone(),
-            purpose,
-            document_id: None,
             account_id: Some(account.id.clone()),
             role: Some(EmailRole::Main),
-            recipient: address.to_string(),
-            subject: template.render_subject(&values),
-            body: template.render_body(&values),
+            // The portal's address, never the merged link: it may carry a live token.
             link: Some(settings.audience(account.audience).base_url().to_string()),
-            state: NotificationState::Pending,
-            forced: false,
-            resend_of: None,
-            template_version,
-            created_at: now,
-            next_attempt_at: now,
-            claimed_until: None,
-            attempts: Vec::new(),
-            sent_at: None,
             // Credentials carry a password, reset and invitation mails a live token.
             holds_secret: true,
-            version: 0,
+            ..Notification::pending(
+                new_id(),
+                purpose,
+                account.audience,
+                account.party_code.clone(),
+                address.to_string(),
+                (&template, template_version),
+                &values,
+                now,
+            )
         })
     }
 }

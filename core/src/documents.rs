@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Audience, Settings};
 use crate::error::{Error, Result};
 use crate::folders::Folder;
-use crate::notifications::{Notification, NotificationState};
+use crate::notifications::Notification;
 use crate::parties::{EInvoicingConsent, EmailRole, Party};
 use crate::templates::{CompiledTemplate, MergeValues, TemplatePurpose};
 
@@ -391,32 +391,24 @@ pub(crate) fn document_notification(
         password: None,
     };
     Notification {
-        id: notification_id,
-        audience,
-        party_code: ctx.party.code.clone(),
-        purpose: TemplatePurpose::DocumentAvailable,
         document_id: Some(document_id.to_string()),
-        account_id: None,
         role: Some(ctx.folder.notify_on),
-        recipient: ctx
-            .party
-            .address(ctx.folder.notify_on)
-            .unwrap_or_default()
-            .to_string(),
-        subject: ctx.template.render_subject(&values),
-        body: ctx.template.render_body(&values),
-        link: Some(link),
-        state: NotificationState::Pending,
+        link: Some(link.clone()),
         forced,
         resend_of,
-        template_version: ctx.template_version,
-        created_at: now,
-        next_attempt_at: now,
-        claimed_until: None,
-        attempts: Vec::new(),
-        sent_at: None,
-        holds_secret: false,
-        version: 0,
+        ..Notification::pending(
+            notification_id,
+            TemplatePurpose::DocumentAvailable,
+            audience,
+            ctx.party.code.clone(),
+            ctx.party
+                .address(ctx.folder.notify_on)
+                .unwrap_or_default()
+                .to_string(),
+            (ctx.template, ctx.template_version),
+            &values,
+            now,
+        )
     }
 }
 

@@ -118,6 +118,45 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// A new Pending notification, due at once, rendered from `template` with `values`. The
+    /// caller fills in what it concerns (document, account, role, link, resend).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pending(
+        id: String,
+        purpose: TemplatePurpose,
+        audience: Audience,
+        party_code: String,
+        recipient: String,
+        (template, template_version): (&crate::templates::CompiledTemplate, u64),
+        values: &crate::templates::MergeValues<'_>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Notification {
+            id,
+            audience,
+            party_code,
+            purpose,
+            document_id: None,
+            account_id: None,
+            role: None,
+            recipient,
+            subject: template.render_subject(values),
+            body: template.render_body(values),
+            link: None,
+            state: NotificationState::Pending,
+            forced: false,
+            resend_of: None,
+            template_version,
+            created_at: now,
+            next_attempt_at: now,
+            claimed_until: None,
+            attempts: Vec::new(),
+            sent_at: None,
+            holds_secret: false,
+            version: 0,
+        }
+    }
+
     /// The stable Message-ID of this notification: the same on every attempt, so a receiving
     /// system can drop duplicates of an at-least-once delivery.
     pub fn message_id(&self, domain: &str) -> String {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::documents::Document;
 use crate::error::{Error, Result};
 use crate::folders::SignaturePlacement;
-use crate::notifications::{Notification, NotificationState};
+use crate::notifications::Notification;
 use crate::portal::new_id;
 use crate::store::Change;
 use crate::templates::{MergeValues, TemplatePurpose};
@@ -215,28 +215,19 @@ impl PortalView<'_> {
             password: None,
         };
         Ok(Notification {
-            id: new_id(),
-            audience: d.audience,
-            party_code: d.party_code.clone(),
-            purpose: TemplatePurpose::SignatureReceived,
             document_id: Some(d.id.clone()),
             account_id: Some(self.principal.account_id.clone()),
-            role: None,
-            recipient: address.to_string(),
-            subject: template.render_subject(&values),
-            body: template.render_body(&values),
-            link: Some(link),
-            state: NotificationState::Pending,
-            forced: false,
-            resend_of: None,
-            template_version,
-            created_at: now,
-            next_attempt_at: now,
-            claimed_until: None,
-            attempts: Vec::new(),
-            sent_at: None,
-            holds_secret: false,
-            version: 0,
+            link: Some(link.clone()),
+            ..Notification::pending(
+                new_id(),
+                TemplatePurpose::SignatureReceived,
+                d.audience,
+                d.party_code.clone(),
+                address.to_string(),
+                (&template, template_version),
+                &values,
+                now,
+            )
         })
     }
 }
