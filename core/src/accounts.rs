@@ -654,15 +654,14 @@ impl Accounts<'_> {
     }
 
     fn edit(&self, id: &str, mut f: impl FnMut(&mut Account) -> Result<()>) -> Result<Account> {
-        for _ in 0..5 {
-            let mut a = self.get(id)?;
-            f(&mut a)?;
-            match self.save(a) {
-                Err(Error::Conflict { .. }) => continue,
-                other => return other,
-            }
-        }
-        Err(Error::conflict(format!("account {id}")))
+        crate::portal::retry_on_conflict(
+            || format!("account {id}"),
+            || {
+                let mut a = self.get(id)?;
+                f(&mut a)?;
+                self.save(a)
+            },
+        )
     }
 
     /// A new random password for a draft ("Mdp aléatoire").

@@ -827,24 +827,21 @@ impl Documents<'_> {
     /// Mark a document paid or unpaid ("passer un dossier en payé / impayé").
     pub fn set_payment(&self, id: &str, payment: PaymentStatus) -> Result<Document> {
         let p = self.portal;
-        for _ in 0..5 {
-            let d = self.get(id)?;
-            let next = Document { payment, ..d };
-            match p
-                .store
-                .commit(&p.tenant, &[crate::store::Change::Document(next.clone())])
-            {
-                Ok(()) => {
-                    return Ok(Document {
-                        version: next.version + 1,
-                        ..next
-                    })
-                }
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::conflict(format!("document {id}")))
+        crate::portal::retry_on_conflict(
+            || format!("document {id}"),
+            || {
+                let next = Document {
+                    payment,
+                    ..self.get(id)?
+                };
+                p.store
+                    .commit(&p.tenant, &[crate::store::Change::Document(next.clone())])?;
+                Ok(Document {
+                    version: next.version + 1,
+                    ..next
+                })
+            },
+        )
     }
 }
 

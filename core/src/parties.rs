@@ -277,28 +277,24 @@ impl Parties<'_> {
     pub fn upsert(&self, party: Party) -> Result<Party> {
         party.validate()?;
         let p = self.portal;
-        for _ in 0..5 {
-            let current = p.store.party(&p.tenant, party.audience, &party.code)?;
-            let version = current.map(|c| c.version).unwrap_or(0);
-            let next = Party {
-                version,
-                ..party.clone()
-            };
-            match p
-                .store
-                .commit(&p.tenant, &[crate::store::Change::Party(next.clone())])
-            {
-                Ok(()) => {
-                    return Ok(Party {
-                        version: version + 1,
-                        ..next
-                    })
-                }
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::conflict(format!("party {}", party.code)))
+        crate::portal::retry_on_conflict(
+            || format!("party {}", party.code),
+            || {
+                // The host is the source of truth: take over the stored version.
+                let current = p.store.party(&p.tenant, party.audience, &party.code)?;
+                let version = current.map(|c| c.version).unwrap_or(0);
+                let next = Party {
+                    version,
+                    ..party.clone()
+                };
+                p.store
+                    .commit(&p.tenant, &[crate::store::Change::Party(next.clone())])?;
+                Ok(Party {
+                    version: version + 1,
+                    ..next
+                })
+            },
+        )
     }
 
     /// A party by audience and code.

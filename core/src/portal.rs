@@ -177,6 +177,24 @@ impl PortalBuilder {
     }
 }
 
+/// How many times a read-modify-commit step is tried before giving up on a busy record.
+const CONFLICT_RETRIES: usize = 5;
+
+/// Run a read-modify-commit `step` again each time a concurrent change wins its commit
+/// (optimistic concurrency); after [`CONFLICT_RETRIES`] lost races, `conflict` on `what`.
+pub(crate) fn retry_on_conflict<T>(
+    what: impl FnOnce() -> String,
+    mut step: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    for _ in 0..CONFLICT_RETRIES {
+        match step() {
+            Err(Error::Conflict { .. }) => continue,
+            other => return other,
+        }
+    }
+    Err(Error::conflict(what()))
+}
+
 /// A new random id (UUID v4, simple form).
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -354,15 +372,14 @@ impl Portal {
     /// # Ok::<(), portail::Error>(())
     /// ```
     pub fn update_settings(&self, mut edit: impl FnMut(&mut Settings)) -> Result<Settings> {
-        for _ in 0..5 {
-            let mut s = self.settings()?;
-            edit(&mut s);
-            match self.save_settings(s) {
-                Err(Error::Conflict { .. }) => continue,
-                other => return other,
-            }
-        }
-        Err(Error::conflict("settings"))
+        retry_on_conflict(
+            || "settings".into(),
+            || {
+                let mut s = self.settings()?;
+                edit(&mut s);
+                self.save_settings(s)
+            },
+        )
     }
 
     pub(crate) fn folder_list(&self, audience: Audience) -> Result<Vec<Folder>> {

@@ -145,40 +145,38 @@ impl<'a> PortalView<'a> {
             .map_or(&document.sha256, |s| &s.signed_sha256);
         let original = p.blobs.get(current)?;
         let (content, watermarked) = p.apply_unpaid_policy(&party, &document, original)?;
-        for _ in 0..5 {
-            let mut d = p
-                .store
-                .document(&p.tenant, document_id)?
-                .ok_or(Error::AccessDenied)?;
-            let now = p.clock.now();
-            d.downloads += 1;
-            d.first_download_at.get_or_insert(now);
-            d.last_download_at = Some(now);
-            let event = AccessEvent {
-                id: new_id(),
-                audience: party.audience,
-                party_code: party.code.clone(),
-                document_id: d.id.clone(),
-                account_id: self.principal.account_id.clone(),
-                at: now,
-            };
-            match p.store.commit(
-                &p.tenant,
-                &[Change::Document(d.clone()), Change::AccessEvent(event)],
-            ) {
-                Ok(()) => {
-                    d.version += 1;
-                    return Ok(Download {
-                        document: d,
-                        content,
-                        watermarked,
-                    });
-                }
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::conflict(format!("document {document_id}")))
+        let document = crate::portal::retry_on_conflict(
+            || format!("document {document_id}"),
+            || {
+                let mut d = p
+                    .store
+                    .document(&p.tenant, document_id)?
+                    .ok_or(Error::AccessDenied)?;
+                let now = p.clock.now();
+                d.downloads += 1;
+                d.first_download_at.get_or_insert(now);
+                d.last_download_at = Some(now);
+                let event = AccessEvent {
+                    id: new_id(),
+                    audience: party.audience,
+                    party_code: party.code.clone(),
+                    document_id: d.id.clone(),
+                    account_id: self.principal.account_id.clone(),
+                    at: now,
+                };
+                p.store.commit(
+                    &p.tenant,
+                    &[Change::Document(d.clone()), Change::AccessEvent(event)],
+                )?;
+                d.version += 1;
+                Ok(d)
+            },
+        )?;
+        Ok(Download {
+            document,
+            content,
+            watermarked,
+        })
     }
 }
 
