@@ -89,12 +89,16 @@ fn check_version(what: impl FnOnce() -> String, stored: Option<u64>, expected: u
     }
 }
 
-fn page<T: Clone>(items: &[T], offset: u64, limit: u32) -> Page<T> {
-    let start = (offset as usize).min(items.len());
-    let end = start.saturating_add(limit as usize).min(items.len());
+/// The page at `offset` of the matching rows, cloning only the rows of the page.
+fn page<T: Clone>(matching: &[&T], offset: u64, limit: u32) -> Page<T> {
+    let start = (offset as usize).min(matching.len());
+    let end = start.saturating_add(limit as usize).min(matching.len());
     Page {
-        items: items[start..end].to_vec(),
-        total: items.len() as u64,
+        items: matching[start..end]
+            .iter()
+            .map(|row| (*row).clone())
+            .collect(),
+        total: matching.len() as u64,
         offset,
         limit,
     }
@@ -364,11 +368,10 @@ impl Store for MemoryStore {
         limit: u32,
     ) -> Result<Page<Party>> {
         self.read(tenant, |t| {
-            let all: Vec<Party> = t
+            let all: Vec<&Party> = t
                 .parties
                 .values()
                 .filter(|p| p.audience == audience)
-                .cloned()
                 .collect();
             page(&all, offset, limit)
         })
@@ -436,14 +439,7 @@ impl Store for MemoryStore {
                 })
                 .filter(|d| q.include_invoices || d.kind != DocumentKind::Invoice)
                 .collect();
-            let start = (q.offset as usize).min(matching.len());
-            let end = start.saturating_add(q.limit as usize).min(matching.len());
-            Page {
-                items: matching[start..end].iter().map(|d| (*d).clone()).collect(),
-                total: matching.len() as u64,
-                offset: q.offset,
-                limit: q.limit,
-            }
+            page(&matching, q.offset, q.limit)
         })
     }
 
@@ -486,14 +482,7 @@ impl Store for MemoryStore {
                 .filter(|n| filter.matches(n))
                 .collect();
             all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-            let start = (offset as usize).min(all.len());
-            let end = start.saturating_add(limit as usize).min(all.len());
-            Page {
-                items: all[start..end].iter().map(|n| (*n).clone()).collect(),
-                total: all.len() as u64,
-                offset,
-                limit,
-            }
+            page(&all, offset, limit)
         })
     }
 
@@ -551,14 +540,7 @@ impl Store for MemoryStore {
                     &b.id,
                 ))
             });
-            let start = (offset as usize).min(all.len());
-            let end = start.saturating_add(limit as usize).min(all.len());
-            Page {
-                items: all[start..end].iter().map(|a| (*a).clone()).collect(),
-                total: all.len() as u64,
-                offset,
-                limit,
-            }
+            page(&all, offset, limit)
         })
     }
 
@@ -574,10 +556,10 @@ impl Store for MemoryStore {
         limit: u32,
     ) -> Result<Page<AccessEvent>> {
         self.read(tenant, |t| {
-            let mut all: Vec<AccessEvent> = t
+            let mut all: Vec<&AccessEvent> = t
                 .access_events
                 .get(document_id)
-                .cloned()
+                .map(|events| events.iter().collect())
                 .unwrap_or_default();
             all.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
             page(&all, offset, limit)
