@@ -151,6 +151,19 @@ impl FsBlobs {
         fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == len as u64)
     }
 
+    /// Give a fully written temporary file its real name. If another writer of the same
+    /// content won the race (where rename does not replace an existing file), theirs is the
+    /// same bytes: drop ours.
+    fn install(tmp: &Path, path: &Path, len: usize) -> std::io::Result<()> {
+        match fs::rename(tmp, path) {
+            Err(_) if Self::holds(path, len) => {
+                let _ = fs::remove_file(tmp);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     /// A temporary name beside `dir`'s blobs, unique per process (pid) and per write
     /// (counter); `create_new` refuses any clash.
     fn temp_path(dir: &Path, key: &str) -> PathBuf {
@@ -212,15 +225,7 @@ impl Blobs for FsBlobs {
                 f.sync_all()?;
             }
             drop(f);
-            if let Err(e) = fs::rename(&tmp, &path) {
-                // Another writer of the same content won the race (where rename does not
-                // replace an existing file): theirs is the same bytes.
-                if Self::holds(&path, bytes.len()) {
-                    let _ = fs::remove_file(&tmp);
-                    return Ok(());
-                }
-                return Err(e);
-            }
+            Self::install(&tmp, &path, bytes.len())?;
             if self.sync {
                 Self::sync_dir(dir)?;
             }
@@ -280,12 +285,7 @@ impl Blobs for FsBlobs {
             sync_files(&self.root, staged.iter().map(|(tmp, _, _)| tmp.as_path()))?;
             let mut dirs = std::collections::BTreeSet::new();
             for (tmp, path, len) in &staged {
-                if let Err(e) = fs::rename(tmp, path) {
-                    if !Self::holds(path, *len) {
-                        return Err(e);
-                    }
-                    let _ = fs::remove_file(tmp);
-                }
+                Self::install(tmp, path, *len)?;
                 dirs.insert(path.parent().unwrap_or(&self.root).to_path_buf());
             }
             for dir in dirs {
