@@ -199,6 +199,18 @@ impl Portal {
         Ok((activated, queued))
     }
 
+    /// The account's party and its main address, where account mails go; `None` if either is
+    /// gone.
+    fn party_and_address(&self, account: &Account) -> Result<Option<(crate::Party, String)>> {
+        let party = self
+            .store
+            .party(&self.tenant, account.audience, &account.party_code)?;
+        Ok(party.and_then(|p| {
+            let address = p.address(EmailRole::Main)?.to_string();
+            Some((p, address))
+        }))
+    }
+
     /// Queue the credentials e-mail of `account` to its party's main address (recording
     /// "Email envoyé à / le"), if the party has one.
     fn credentials_notification(
@@ -208,13 +220,7 @@ impl Portal {
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<crate::Notification>> {
-        let Some(party) = self
-            .store
-            .party(&self.tenant, account.audience, &account.party_code)?
-        else {
-            return Ok(None);
-        };
-        let Some(address) = party.address(EmailRole::Main).map(str::to_string) else {
+        let Some((party, address)) = self.party_and_address(account)? else {
             return Ok(None);
         };
         let link = settings.audience(account.audience).base_url().to_string();
@@ -350,13 +356,7 @@ impl Portal {
         if account.status != AccountStatus::Active || !account.authorized {
             return Ok(());
         }
-        let Some(party) = self
-            .store
-            .party(&self.tenant, audience, &account.party_code)?
-        else {
-            return Ok(());
-        };
-        let Some(address) = party.address(EmailRole::Main).map(str::to_string) else {
+        let Some((party, address)) = self.party_and_address(&account)? else {
             return Ok(());
         };
         let settings = self.settings()?;
