@@ -140,7 +140,8 @@ impl PortalView<'_> {
                 local.format("%H:%M")
             ),
         ];
-        let original = p.blobs.get(&document.sha256)?;
+        let original =
+            crate::documents::stored_content(p.blobs.as_ref(), &document, &document.sha256)?;
         let signed = stamp(&original, lines, placement, request.image_png.clone())?;
         let signed_sha256 = p.blobs.put(&signed)?;
         let record = SignatureRecord {
@@ -267,7 +268,8 @@ impl crate::documents::Documents<'_> {
         let d = self.get(id)?;
         let record = d
             .signature
+            .as_ref()
             .ok_or_else(|| Error::state(format!("document {}", d.name), "is not signed"))?;
-        self.portal.blobs.get(&record.signed_sha256)
+        crate::documents::stored_content(self.portal.blobs.as_ref(), &d, &record.signed_sha256)
     }
 }
