@@ -152,7 +152,10 @@ fn temp_is_stale(name: &str, age: std::time::Duration) -> bool {
         return true;
     }
     let mut parts = name.trim_start_matches(TEMP_PREFIX).split('-');
-    match (parts.next(), parts.next().and_then(|p| p.parse::<u32>().ok())) {
+    match (
+        parts.next(),
+        parts.next().and_then(|p| p.parse::<u32>().ok()),
+    ) {
         (Some(boot), Some(pid)) if boot == boot_id() && boot != "0" => process_is_dead(pid),
         _ => false,
     }
