@@ -620,22 +620,60 @@ fn a_deleted_blob_is_a_storage_error_naming_the_document() {
 
 #[test]
 fn concurrent_downloads_of_one_document_never_conflict() {
-    const THREADS: usize = 8;
-    const EACH: usize = 50;
     let dir = tempfile::tempdir().unwrap();
     let (p, me) = portal_on(dir.path());
-    let content = pdf("contrat");
+    let shared = Arc::new(p);
+    // Eight app servers on one SQLite file: each thread opens its own portal on the folder.
+    let open = || {
+        Arc::new(
+            Portal::builder("t")
+                .data_dir(dir.path())
+                .unwrap()
+                .security(SecurityPolicy::fast_for_tests())
+                .build()
+                .unwrap(),
+        )
+    };
+    concurrent_downloads("SQLite, one portal per thread", &shared, &me, &open);
+    concurrent_downloads("SQLite, one shared portal", &shared, &me, &|| {
+        shared.clone()
+    });
+    let p = Portal::builder("t")
+        .settings(settings())
+        .security(SecurityPolicy::fast_for_tests())
+        .build()
+        .unwrap();
+    p.parties()
+        .upsert(Party::client("4", "MOI MEME").email(EmailRole::Main, "c4@x.fr"))
+        .unwrap();
+    p.accounts()
+        .generate(
+            Generate::client("4")
+                .password("password-1")
+                .notify_by_email(false),
+        )
+        .unwrap();
+    p.sync().unwrap();
+    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let p = Arc::new(p);
+    concurrent_downloads("memory", &p, &me, &|| p.clone());
+}
+
+/// 8 threads x 50 downloads of one new document: no error, every download counted.
+fn concurrent_downloads(store: &str, p: &Portal, me: &Principal, open: &dyn Fn() -> Arc<Portal>) {
+    const THREADS: usize = 8;
+    const EACH: usize = 50;
+    let content = pdf(store);
     let d = p
         .documents()
         .publish(Publish::client("4", "Contrats", "C.pdf", content.clone()))
         .unwrap();
-    let p = Arc::new(p);
     let barrier = Arc::new(Barrier::new(THREADS));
     let start = Instant::now();
     let handles: Vec<_> = (0..THREADS)
         .map(|_| {
             let (p, me, id, barrier, content) = (
-                p.clone(),
+                open(),
                 me.clone(),
                 d.id.clone(),
                 barrier.clone(),
@@ -666,7 +704,7 @@ fn concurrent_downloads_of_one_document_never_conflict() {
         .unwrap()
         .total;
     eprintln!(
-        "{THREADS} threads x {EACH} downloads of one document on SQLite: {} errors, count {}, \
+        "{THREADS} threads x {EACH} downloads of one document ({store}): {} errors, count {}, \
          history {history}, {took:?}",
         errors.len(),
         stored.downloads
