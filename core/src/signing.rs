@@ -42,6 +42,11 @@ pub struct SignatureRecord {
     pub with_image: bool,
 }
 
+/// Longest signer name, in characters.
+pub const SIGNER_NAME_MAX: usize = 100;
+/// Longest user agent recorded as evidence, in characters.
+pub const USER_AGENT_MAX: usize = 1024;
+
 /// A signature request from the portal, with the host's evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignRequest {
@@ -80,10 +85,10 @@ impl SignRequest {
         let name = self.signer_name.trim();
         crate::ensure_input!(
             !name.is_empty()
-                && name.chars().count() <= 100
+                && name.chars().count() <= SIGNER_NAME_MAX
                 && !self.signer_name.chars().any(char::is_control),
             "signer_name",
-            "must be 1..=100 characters on one line"
+            "must be 1..={SIGNER_NAME_MAX} characters on one line"
         );
         crate::ensure_input!(
             self.ip_address.parse::<std::net::IpAddr>().is_ok(),
@@ -92,9 +97,10 @@ impl SignRequest {
             self.ip_address
         );
         crate::ensure_input!(
-            self.user_agent.len() <= 1024 && !self.user_agent.chars().any(char::is_control),
+            self.user_agent.chars().count() <= USER_AGENT_MAX
+                && !self.user_agent.chars().any(char::is_control),
             "user_agent",
-            "must be at most 1024 bytes without control characters"
+            "must be at most {USER_AGENT_MAX} characters without control characters"
         );
         Ok(())
     }

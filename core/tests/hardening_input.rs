@@ -278,6 +278,27 @@ fn length_caps_count_characters_and_name_the_field() {
             .compile()
             .map(|_| ())
     });
+    let dir = tempfile::tempdir().unwrap();
+    let (p, me) = portal_on(dir.path());
+    let contract = p
+        .documents()
+        .publish(Publish::client("4", "Contrats à signer", "S.pdf", pdf("s")))
+        .unwrap();
+    let view = p.view(&me);
+    check("signer_name", portail::signing::SIGNER_NAME_MAX, &|v| {
+        match view.sign(&contract.id, SignRequest::new(v, "203.0.113.7", "UA")) {
+            Err(e) if e.code() == "invalid_input" => Err(e),
+            _ => Ok(()), // past validation (the test PDF cannot be stamped)
+        }
+    });
+    check(
+        "user_agent",
+        portail::signing::USER_AGENT_MAX,
+        &|v| match view.sign(&contract.id, SignRequest::new("X", "203.0.113.7", v)) {
+            Err(e) if e.code() == "invalid_input" => Err(e),
+            _ => Ok(()),
+        },
+    );
     // An address is capped in characters and in bytes (SMTP counts octets).
     let e = Party::client("4", "X")
         .email(EmailRole::Main, format!("{}@x.fr", "é".repeat(126)))
