@@ -102,20 +102,109 @@ impl Blobs for MemoryBlobs {
 /// Contents as files under a folder: `ROOT/ab/cdef…` named by SHA-256.
 ///
 /// A write goes to a temporary file in the same folder, is fsynced, then renamed: a crash never
-/// leaves a half file under a real name. A read checks the hash.
+/// leaves a half file under a real name. A read checks the hash. Temporary files are named
+/// `.tmp-BOOT-PID-N-KEY` (the machine's boot id and the writer's process id), so that
+/// [`FsBlobs::open`] can remove those a killed writer left behind: any of a dead process of this
+/// boot, and any older than [`TEMP_STALE_AFTER`] (a writer on another machine sharing the
+/// folder, or an older naming).
 #[derive(Debug, Clone)]
 pub struct FsBlobs {
     root: PathBuf,
     sync: bool,
 }
 
+/// Age after which a temporary blob file is stale whoever wrote it: no write of one content
+/// takes this long, so its writer is gone (killed, or on a machine that rebooted).
+pub const TEMP_STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Prefix of temporary blob files.
+const TEMP_PREFIX: &str = ".tmp-";
+
+/// This machine's boot id (Linux `/proc/sys/kernel/random/boot_id`, first 8 hex digits), or
+/// `0` where there is none: process ids are only comparable within one boot.
+fn boot_id() -> &'static str {
+    static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BOOT.get_or_init(|| {
+        let id: String = fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(8)
+            .collect();
+        if id.is_empty() {
+            "0".into()
+        } else {
+            id
+        }
+    })
+}
+
+/// Whether process `pid` of this boot is gone (only known on Linux; elsewhere never assumed).
+fn process_is_dead(pid: u32) -> bool {
+    cfg!(target_os = "linux")
+        && pid != std::process::id()
+        && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Whether the temporary file `name` (modified `age` ago) was left by a writer that is gone.
+fn temp_is_stale(name: &str, age: std::time::Duration) -> bool {
+    if age >= TEMP_STALE_AFTER {
+        return true;
+    }
+    let mut parts = name.trim_start_matches(TEMP_PREFIX).split('-');
+    match (
+        parts.next(),
+        parts.next().and_then(|p| p.parse::<u32>().ok()),
+    ) {
+        (Some(boot), Some(pid)) if boot == boot_id() && boot != "0" => process_is_dead(pid),
+        _ => false,
+    }
+}
+
 impl FsBlobs {
-    /// Blobs under `root` (created if missing).
+    /// Blobs under `root` (created if missing). Temporary files left by a killed writer are
+    /// removed (see [`FsBlobs`]).
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
         fs::create_dir_all(&root)
             .map_err(|e| Error::storage(format!("create {}: {e}", root.display())))?;
-        Ok(FsBlobs { root, sync: true })
+        let blobs = FsBlobs { root, sync: true };
+        blobs.remove_stale_temps();
+        Ok(blobs)
+    }
+
+    /// Remove the temporary files of writers that are gone; returns how many were removed.
+    /// Best effort: a file that cannot be read or removed is left for the next open.
+    pub fn remove_stale_temps(&self) -> usize {
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        let Ok(shards) = fs::read_dir(&self.root) else {
+            return 0;
+        };
+        for shard in shards.flatten() {
+            if shard.file_name().len() != 2 {
+                continue;
+            }
+            let Ok(files) = fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let name = f.file_name().to_string_lossy().into_owned();
+                if !name.starts_with(TEMP_PREFIX) {
+                    continue;
+                }
+                let age = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|m| now.duration_since(m).ok())
+                    .unwrap_or_default();
+                if temp_is_stale(&name, age) && fs::remove_file(f.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
     }
 
     /// Skip fsync (faster; only for throw-away data such as benchmarks of the floor).
@@ -145,18 +234,20 @@ impl FsBlobs {
 }
 
 impl FsBlobs {
-    /// Whether `path` already holds `len` bytes (a whole file of this content: the name is
-    /// its hash, and files only appear under their name once fully written).
-    fn holds(path: &Path, len: usize) -> bool {
+    /// Whether `path` already holds the `len` bytes hashing to `key`. The size is checked
+    /// first, then the hash: a file damaged at the same size is not taken for the content, so
+    /// publishing the content again repairs it.
+    fn holds(path: &Path, key: &str, len: usize) -> bool {
         fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == len as u64)
+            && fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == key)
     }
 
     /// Give a fully written temporary file its real name. If another writer of the same
     /// content won the race (where rename does not replace an existing file), theirs is the
     /// same bytes: drop ours.
-    fn install(tmp: &Path, path: &Path, len: usize) -> std::io::Result<()> {
+    fn install(tmp: &Path, path: &Path, key: &str, len: usize) -> std::io::Result<()> {
         match fs::rename(tmp, path) {
-            Err(_) if Self::holds(path, len) => {
+            Err(_) if Self::holds(path, key, len) => {
                 let _ = fs::remove_file(tmp);
                 Ok(())
             }
@@ -164,15 +255,16 @@ impl FsBlobs {
         }
     }
 
-    /// A temporary name beside `dir`'s blobs, unique per process (pid) and per write
-    /// (counter); `create_new` refuses any clash.
+    /// A temporary name beside `dir`'s blobs, unique per boot and process (boot id, pid) and
+    /// per write (counter); `create_new` refuses any clash.
     fn temp_path(dir: &Path, key: &str) -> PathBuf {
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         dir.join(format!(
-            ".tmp-{}-{}-{}",
-            &key[2..12],
+            "{TEMP_PREFIX}{}-{}-{}-{}",
+            boot_id(),
             std::process::id(),
-            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            &key[2..12],
         ))
     }
 
@@ -212,8 +304,8 @@ impl Blobs for FsBlobs {
     fn put(&self, bytes: &[u8]) -> Result<String> {
         let key = sha256_hex(bytes);
         let path = self.path_of(&key)?;
-        // Already stored (a file of another size is damaged: it is replaced below).
-        if Self::holds(&path, bytes.len()) {
+        // Already stored (a file of another size or hash is damaged: it is replaced below).
+        if Self::holds(&path, &key, bytes.len()) {
             return Ok(key);
         }
         let dir = path.parent().unwrap_or(&self.root);
@@ -225,7 +317,7 @@ impl Blobs for FsBlobs {
                 f.sync_all()?;
             }
             drop(f);
-            Self::install(&tmp, &path, bytes.len())?;
+            Self::install(&tmp, &path, &key, bytes.len())?;
             if self.sync {
                 Self::sync_dir(dir)?;
             }
@@ -265,7 +357,7 @@ impl Blobs for FsBlobs {
             return contents.iter().map(|c| self.put(c)).collect();
         }
         let keys: Vec<String> = contents.iter().map(|c| sha256_hex(c)).collect();
-        let mut staged: Vec<(PathBuf, PathBuf, usize)> = Vec::new();
+        let mut staged: Vec<(PathBuf, PathBuf, &str, usize)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let result = (|| -> std::io::Result<()> {
             for (bytes, key) in contents.iter().zip(&keys) {
@@ -273,19 +365,19 @@ impl Blobs for FsBlobs {
                     continue;
                 }
                 let path = self.root.join(&key[..2]).join(&key[2..]);
-                if Self::holds(&path, bytes.len()) {
+                if Self::holds(&path, key, bytes.len()) {
                     continue;
                 }
                 let dir = path.parent().unwrap_or(&self.root).to_path_buf();
                 let tmp = Self::temp_path(&dir, key);
-                staged.push((tmp.clone(), path, bytes.len()));
+                staged.push((tmp.clone(), path, key, bytes.len()));
                 let mut f = self.create_temp(&dir, &tmp)?;
                 f.write_all(bytes)?;
             }
-            sync_files(&self.root, staged.iter().map(|(tmp, _, _)| tmp.as_path()))?;
+            sync_files(&self.root, staged.iter().map(|(tmp, ..)| tmp.as_path()))?;
             let mut dirs = std::collections::BTreeSet::new();
-            for (tmp, path, len) in &staged {
-                Self::install(tmp, path, *len)?;
+            for (tmp, path, key, len) in &staged {
+                Self::install(tmp, path, key, *len)?;
                 dirs.insert(path.parent().unwrap_or(&self.root).to_path_buf());
             }
             for dir in dirs {
@@ -294,7 +386,7 @@ impl Blobs for FsBlobs {
             Ok(())
         })();
         result.map_err(|e| {
-            for (tmp, _, _) in &staged {
+            for (tmp, ..) in &staged {
                 let _ = fs::remove_file(tmp);
             }
             Error::storage(format!("write {} blobs: {e}", staged.len()))

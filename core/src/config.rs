@@ -114,12 +114,12 @@ impl AudienceSettings {
         validate_url(&self.portal_url).map_err(|r| Error::invalid(field("portal_url"), r))?;
         let text = self.watermark_text.trim();
         if text.is_empty()
-            || text.chars().count() > 100
+            || self.watermark_text.chars().count() > WATERMARK_TEXT_MAX
             || self.watermark_text.chars().any(char::is_control)
         {
             return Err(Error::invalid(
                 field("watermark_text"),
-                "must be 1..=100 characters on one line",
+                format!("must be 1..={WATERMARK_TEXT_MAX} characters on one line"),
             ));
         }
         if !(PAGE_SIZE_MIN..=PAGE_SIZE_MAX).contains(&self.page_size) {
@@ -249,15 +249,13 @@ impl Settings {
 
     /// Check every field; the error names the first wrong one.
     pub fn validate(&self) -> Result<()> {
-        let name = self.company_name.trim();
-        crate::ensure_input!(!name.is_empty(), "company_name", "must not be empty");
-        crate::ensure_input!(
-            !self.company_name.contains(['\r', '\n']),
-            "company_name",
-            "must be one line"
-        );
+        crate::parties::validate_line(&self.company_name, COMPANY_NAME_MAX)
+            .map_err(|r| Error::invalid("company_name", r))?;
         validate_domain(&self.domain).map_err(|r| Error::invalid("domain", r))?;
         validate_email(&self.sender).map_err(|r| Error::invalid("sender", r))?;
+        // The company is the sender's display name: it must go through the mail library too.
+        crate::parties::mailable(Some(&self.company_name), &self.sender)
+            .map_err(|r| Error::invalid("company_name", r))?;
         if let Some(r) = &self.reply_to {
             validate_email(r).map_err(|e| Error::invalid("reply_to", e))?;
         }
@@ -269,9 +267,18 @@ impl Settings {
     }
 }
 
+/// Longest company name ("Nom de la société"), in characters.
+pub const COMPANY_NAME_MAX: usize = 200;
+/// Longest domain ("Domaine"), in characters (a DNS name).
+pub const DOMAIN_MAX: usize = 253;
+/// Longest portal URL, in characters.
+pub const URL_MAX: usize = 2000;
+/// Longest watermark text, in characters.
+pub const WATERMARK_TEXT_MAX: usize = 100;
+
 fn validate_domain(domain: &str) -> std::result::Result<(), String> {
-    if domain.is_empty() || domain.len() > 253 {
-        return Err("must be 1..=253 characters".into());
+    if domain.is_empty() || domain.chars().count() > DOMAIN_MAX {
+        return Err(format!("must be 1..={DOMAIN_MAX} characters"));
     }
     let ok = domain.split('.').all(|label| {
         !label.is_empty()
@@ -288,6 +295,9 @@ fn validate_domain(domain: &str) -> std::result::Result<(), String> {
 }
 
 fn validate_url(url: &str) -> std::result::Result<(), String> {
+    if url.chars().count() > URL_MAX {
+        return Err(format!("longer than {URL_MAX} characters"));
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))

@@ -222,28 +222,49 @@ impl Publish {
         crate::ensure_input!(!self.content.is_empty(), "content", "is empty");
         if let Some(id) = &self.external_id {
             crate::ensure_input!(
-                !id.is_empty() && id.len() <= 200 && !id.chars().any(char::is_control),
+                !id.is_empty()
+                    && id.chars().count() <= EXTERNAL_ID_MAX
+                    && !id.chars().any(char::is_control),
                 "external_id",
-                "must be 1..=200 characters without control characters"
+                "must be 1..={EXTERNAL_ID_MAX} characters without control characters"
             );
         }
         if let Some(ct) = &self.content_type {
+            crate::ensure_input!(
+                ct.chars().count() <= CONTENT_TYPE_MAX,
+                "content_type",
+                "longer than {CONTENT_TYPE_MAX} characters"
+            );
             crate::ensure_input!(
                 ct.contains('/') && !ct.chars().any(|c| c.is_whitespace() || c.is_control()),
                 "content_type",
                 "{ct:?} is not a media type"
             );
         }
-        Ok(())
+        check_content(&self.effective_content_type(), &self.content)
+    }
+
+    /// The declared type: the override, or the one guessed from the name.
+    pub fn effective_content_type(&self) -> String {
+        self.content_type
+            .clone()
+            .unwrap_or_else(|| content_type_for(&self.name).to_string())
     }
 }
 
-/// A file name: 1..=255 characters, no path separator, no control character.
+/// Longest document file name, in characters.
+pub const NAME_MAX: usize = 255;
+/// Longest external id (the host's own id), in characters.
+pub const EXTERNAL_ID_MAX: usize = 200;
+/// Longest declared content type, in characters (RFC 6838: 127 + `/` + 127).
+pub const CONTENT_TYPE_MAX: usize = 255;
+
+/// A file name: 1..=[`NAME_MAX`] characters, no path separator, no control character.
 pub(crate) fn validate_file_name(name: &str) -> Result<()> {
     crate::ensure_input!(
-        !name.trim().is_empty() && name.chars().count() <= 255,
+        !name.trim().is_empty() && name.chars().count() <= NAME_MAX,
         "name",
-        "must be 1..=255 characters"
+        "must be 1..={NAME_MAX} characters"
     );
     crate::ensure_input!(
         !name
@@ -279,6 +300,56 @@ pub fn content_type_for(name: &str) -> &'static str {
         "zip" => "application/zip",
         _ => "application/octet-stream",
     }
+}
+
+/// Check that `content` is what `content_type` declares, for the types whose files start with a
+/// known signature ("magic number"): PDF (`%PDF-` within the first 1024 bytes, as readers
+/// accept), PNG, JPEG, ZIP and the Office Open XML / OpenDocument files built on it, and the
+/// legacy Word and Excel files (OLE2). Other types (text, CSV, XML, HTML, anything unknown) are
+/// not checked. Parameters (`; charset=…`) and case are ignored. A mismatch is `invalid_input`
+/// on `content`: bytes that are not a PDF must not reach the portal, and a notification, as one.
+///
+/// ```
+/// use portail::documents::check_content;
+/// assert!(check_content("application/pdf", b"%PDF-1.7\n...").is_ok());
+/// assert_eq!(check_content("application/pdf", b"<html>").unwrap_err().field(), Some("content"));
+/// assert!(check_content("text/plain", b"anything").is_ok());
+/// ```
+pub fn check_content(content_type: &str, content: &[u8]) -> Result<()> {
+    const ZIP: &[&[u8]] = &[b"PK\x03\x04", b"PK\x05\x06"];
+    const OLE2: &[&[u8]] = &[b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"];
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let (what, ok) = match media.as_str() {
+        "application/pdf" => {
+            let head = &content[..content.len().min(1024)];
+            ("a PDF", head.windows(5).any(|w| w == b"%PDF-"))
+        }
+        "image/png" => ("a PNG image", content.starts_with(b"\x89PNG\r\n\x1a\n")),
+        "image/jpeg" => ("a JPEG image", content.starts_with(b"\xFF\xD8\xFF")),
+        "application/zip"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.oasis.opendocument.text" => (
+            "a ZIP-based file",
+            ZIP.iter().any(|m| content.starts_with(m)),
+        ),
+        "application/msword" | "application/vnd.ms-excel" => (
+            "an OLE2 (legacy Office) file",
+            OLE2.iter().any(|m| content.starts_with(m)),
+        ),
+        _ => return Ok(()),
+    };
+    crate::ensure_input!(
+        ok,
+        "content",
+        "declared {media} but the bytes are not {what} (wrong signature)"
+    );
+    Ok(())
 }
 
 /// Whether a document of `kind` in `folder` is visible on `party`'s portal.
@@ -349,10 +420,7 @@ pub(crate) fn decide_publish(
         payment: cmd.payment,
         sha256,
         size: cmd.content.len() as u64,
-        content_type: cmd
-            .content_type
-            .clone()
-            .unwrap_or_else(|| content_type_for(&cmd.name).to_string()),
+        content_type: cmd.effective_content_type(),
         external_id: cmd.external_id.clone(),
         published_at: now,
         notification: decision,
@@ -410,6 +478,27 @@ pub(crate) fn document_notification(
             now,
         )
     }
+}
+
+/// The content `sha256` (the original or the signed version) of `document`. The document row
+/// promises it: a missing or damaged blob is a `storage` error naming the document, never
+/// `not_found` (which would say the document does not exist).
+pub(crate) fn stored_content(
+    blobs: &dyn crate::blobs::Blobs,
+    document: &Document,
+    sha256: &str,
+) -> Result<Vec<u8>> {
+    blobs.get(sha256).map_err(|e| match e {
+        Error::NotFound { .. } => Error::storage(format!(
+            "content of document {:?} ({}) is missing: blob {sha256}",
+            document.name, document.id
+        )),
+        Error::Storage { reason } => Error::storage(format!(
+            "content of document {:?} ({}): {reason}",
+            document.name, document.id
+        )),
+        other => other,
+    })
 }
 
 /// A page of a listing.
@@ -819,9 +908,10 @@ impl Documents<'_> {
     }
 
     /// The content of a document (back office; the portal side records downloads instead).
+    /// A missing or damaged content is a `storage` error naming the document.
     pub fn content(&self, id: &str) -> Result<Vec<u8>> {
         let d = self.get(id)?;
-        self.portal.blobs.get(&d.sha256)
+        stored_content(self.portal.blobs.as_ref(), &d, &d.sha256)
     }
 
     /// Mark a document paid or unpaid ("passer un dossier en payé / impayé").

@@ -126,12 +126,8 @@ impl Folder {
     /// Check path and label.
     pub fn validate(&self) -> Result<()> {
         validate_path(&self.path)?;
-        crate::ensure_input!(!self.label.trim().is_empty(), "label", "must not be empty");
-        crate::ensure_input!(
-            !self.label.chars().any(char::is_control),
-            "label",
-            "must not contain control characters"
-        );
+        crate::parties::validate_line(&self.label, LABEL_MAX)
+            .map_err(|r| Error::invalid("label", r))?;
         if self.audience == Audience::Employee && self.notify_on != EmailRole::Main {
             return Err(Error::invalid(
                 "notify_on",
@@ -141,6 +137,11 @@ impl Folder {
         Ok(())
     }
 }
+
+/// Longest folder path ("Chemin"), in characters.
+pub const PATH_MAX: usize = 255;
+/// Longest folder label ("Désignation"), in characters.
+pub const LABEL_MAX: usize = 100;
 
 /// Check a folder path: `/`-separated segments, none empty, none `.` or `..`, no backslash or
 /// control character, at most 255 characters.
@@ -153,9 +154,9 @@ impl Folder {
 /// ```
 pub fn validate_path(path: &str) -> Result<()> {
     crate::ensure_input!(
-        !path.is_empty() && path.chars().count() <= 255,
+        !path.is_empty() && path.chars().count() <= PATH_MAX,
         "path",
-        "must be 1..=255 characters"
+        "must be 1..={PATH_MAX} characters"
     );
     crate::ensure_input!(
         !path.chars().any(|c| c.is_control() || c == '\\'),

@@ -152,10 +152,18 @@ impl Party {
         validate_code(&self.code)?;
         crate::ensure_input!(!self.name.trim().is_empty(), "name", "must not be empty");
         crate::ensure_input!(
-            !self.name.contains(['\r', '\n']),
+            !self.name.chars().any(char::is_control),
             "name",
-            "must be one line"
+            "must be one line without control characters"
         );
+        crate::ensure_input!(
+            self.name.chars().count() <= NAME_MAX,
+            "name",
+            "longer than {NAME_MAX} characters"
+        );
+        if let Some(company) = &self.company {
+            validate_line(company, COMPANY_MAX).map_err(|r| Error::invalid("company", r))?;
+        }
         for (role, address) in &self.emails {
             validate_email(address)
                 .map_err(|r| Error::invalid(format!("emails.{}", role.as_str()), r))?;
@@ -164,12 +172,36 @@ impl Party {
     }
 }
 
-/// Check a party code: 1..=64 printable characters, no slash or control character.
+/// Longest party code ("Code client"), in characters.
+pub const CODE_MAX: usize = 64;
+/// Longest party name ("Nom du client"), in characters.
+pub const NAME_MAX: usize = 200;
+/// Longest company of a party, in characters.
+pub const COMPANY_MAX: usize = 200;
+/// Longest e-mail address, in characters (and in bytes: RFC 5321's 254 octets).
+pub const EMAIL_MAX: usize = 254;
+
+/// Check a one-line text: not blank, at most `max` characters, no control character (CR, LF,
+/// NUL, tab, ...: they would break or inject mail headers).
+pub(crate) fn validate_line(text: &str, max: usize) -> std::result::Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if text.chars().count() > max {
+        return Err(format!("longer than {max} characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("must be one line without control characters".into());
+    }
+    Ok(())
+}
+
+/// Check a party code: 1..=[`CODE_MAX`] printable characters, no slash or control character.
 pub(crate) fn validate_code(code: &str) -> Result<()> {
     crate::ensure_input!(
-        !code.is_empty() && code.chars().count() <= 64,
+        !code.is_empty() && code.chars().count() <= CODE_MAX,
         "code",
-        "must be 1..=64 characters"
+        "must be 1..={CODE_MAX} characters"
     );
     crate::ensure_input!(
         !code
@@ -186,11 +218,20 @@ pub(crate) fn validate_code(code: &str) -> Result<()> {
     Ok(())
 }
 
-/// A deliberately plain address check: one `@`, a non-empty local part, a dotted domain, no
-/// spaces, no control characters (so no header injection), at most 254 characters.
+/// The address check used for every address portail mails from or to (party addresses,
+/// sender, reply-to): at most [`EMAIL_MAX`] characters and bytes, no spaces or control
+/// characters (so no header injection), one `@` before a dotted domain, and then the mail
+/// library's own parser (lettre's `Address`) and a message built with it: an address accepted
+/// here is one the transports accept at send time.
+///
+/// ```
+/// use portail::parties::validate_email;
+/// assert!(validate_email("keylian.ace@gmail.com").is_ok());
+/// assert!(validate_email("a(b)@x.fr").is_err()); // the mail library refuses it
+/// ```
 pub fn validate_email(address: &str) -> std::result::Result<(), String> {
-    if address.len() > 254 {
-        return Err("longer than 254 characters".into());
+    if address.chars().count() > EMAIL_MAX || address.len() > EMAIL_MAX {
+        return Err(format!("longer than {EMAIL_MAX} characters"));
     }
     if address
         .chars()
@@ -210,7 +251,33 @@ pub fn validate_email(address: &str) -> std::result::Result<(), String> {
     if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
         return Err(format!("{address:?} has no valid domain"));
     }
-    Ok(())
+    mailable(None, address)
+}
+
+/// Whether a mailbox of `name` (a display name, e.g. the company) and `address` goes through
+/// the mail library: parsed by lettre and formatted into a whole message as sender and
+/// recipient. A panic inside the library is caught and reported as a refusal.
+pub(crate) fn mailable(name: Option<&str>, address: &str) -> std::result::Result<(), String> {
+    use lettre::message::{Mailbox, Message};
+    let parsed: lettre::Address = address
+        .parse()
+        .map_err(|e| format!("{address:?} is refused by the mail library: {e}"))?;
+    let name = name.map(str::to_string);
+    let built = std::panic::catch_unwind(move || {
+        Message::builder()
+            .from(Mailbox::new(name, parsed.clone()))
+            .to(Mailbox::new(None, parsed))
+            .subject("portail")
+            .body(String::new())
+            .map(|m| m.formatted().len())
+    });
+    match built {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("{address:?} cannot be mailed: {e}")),
+        Err(_) => Err(format!(
+            "{address:?} cannot be mailed: refused by the mail library"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -42,6 +42,11 @@ pub struct SignatureRecord {
     pub with_image: bool,
 }
 
+/// Longest signer name, in characters.
+pub const SIGNER_NAME_MAX: usize = 100;
+/// Longest user agent recorded as evidence, in characters.
+pub const USER_AGENT_MAX: usize = 1024;
+
 /// A signature request from the portal, with the host's evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignRequest {
@@ -80,10 +85,10 @@ impl SignRequest {
         let name = self.signer_name.trim();
         crate::ensure_input!(
             !name.is_empty()
-                && name.chars().count() <= 100
+                && name.chars().count() <= SIGNER_NAME_MAX
                 && !self.signer_name.chars().any(char::is_control),
             "signer_name",
-            "must be 1..=100 characters on one line"
+            "must be 1..={SIGNER_NAME_MAX} characters on one line"
         );
         crate::ensure_input!(
             self.ip_address.parse::<std::net::IpAddr>().is_ok(),
@@ -92,9 +97,10 @@ impl SignRequest {
             self.ip_address
         );
         crate::ensure_input!(
-            self.user_agent.len() <= 1024 && !self.user_agent.chars().any(char::is_control),
+            self.user_agent.chars().count() <= USER_AGENT_MAX
+                && !self.user_agent.chars().any(char::is_control),
             "user_agent",
-            "must be at most 1024 bytes without control characters"
+            "must be at most {USER_AGENT_MAX} characters without control characters"
         );
         Ok(())
     }
@@ -140,7 +146,8 @@ impl PortalView<'_> {
                 local.format("%H:%M")
             ),
         ];
-        let original = p.blobs.get(&document.sha256)?;
+        let original =
+            crate::documents::stored_content(p.blobs.as_ref(), &document, &document.sha256)?;
         let signed = stamp(&original, lines, placement, request.image_png.clone())?;
         let signed_sha256 = p.blobs.put(&signed)?;
         let record = SignatureRecord {
@@ -267,7 +274,8 @@ impl crate::documents::Documents<'_> {
         let d = self.get(id)?;
         let record = d
             .signature
+            .as_ref()
             .ok_or_else(|| Error::state(format!("document {}", d.name), "is not signed"))?;
-        self.portal.blobs.get(&record.signed_sha256)
+        crate::documents::stored_content(self.portal.blobs.as_ref(), &d, &record.signed_sha256)
     }
 }

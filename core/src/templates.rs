@@ -163,6 +163,12 @@ impl MergeValues<'_> {
     }
 }
 
+/// Longest template subject, in characters, before merge fields are filled in (the header
+/// line stays well under RFC 5322's 998 characters once they are, and is encoded by the mailer).
+pub const SUBJECT_MAX: usize = 255;
+/// Longest template body, in characters.
+pub const BODY_MAX: usize = 100_000;
+
 /// A stored template of one audience and purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
@@ -222,14 +228,19 @@ impl Template {
             "must not be empty"
         );
         crate::ensure_input!(
-            self.subject.len() <= 998,
+            !self.subject.chars().any(char::is_control),
             "subject",
-            "longer than 998 bytes"
+            "must not contain control characters"
         );
         crate::ensure_input!(
-            self.body.len() <= 100_000,
+            self.subject.chars().count() <= SUBJECT_MAX,
+            "subject",
+            "longer than {SUBJECT_MAX} characters"
+        );
+        crate::ensure_input!(
+            self.body.chars().count() <= BODY_MAX,
             "body",
-            "longer than 100,000 bytes"
+            "longer than {BODY_MAX} characters"
         );
         let allowed = self.purpose.fields();
         Ok(CompiledTemplate {

@@ -143,9 +143,11 @@ impl<'a> PortalView<'a> {
             .signature
             .as_ref()
             .map_or(&document.sha256, |s| &s.signed_sha256);
-        let original = p.blobs.get(current)?;
+        let original = crate::documents::stored_content(p.blobs.as_ref(), &document, current)?;
         let (content, watermarked) = p.apply_unpaid_policy(&party, &document, original)?;
-        let document = crate::portal::retry_on_conflict(
+        // The content was read: recording the download must not fail on a concurrent download
+        // of the same document, so lost races are retried, after a random pause that grows.
+        let document = retry_with_jitter(
             || format!("document {document_id}"),
             || {
                 let mut d = p
@@ -178,6 +180,33 @@ impl<'a> PortalView<'a> {
             watermarked,
         })
     }
+}
+
+/// Lost optimistic races before [`retry_with_jitter`] gives up: with the pause doubling up to
+/// [`JITTER_MAX_MS`], dozens of concurrent downloads of one document all get through.
+const JITTER_RETRIES: u32 = 64;
+/// Longest pause between two attempts, in milliseconds.
+const JITTER_MAX_MS: u64 = 32;
+
+/// Run `step` until it does not lose an optimistic race (`conflict`), sleeping a random pause
+/// between attempts (up to 1, 2, 4, ... [`JITTER_MAX_MS`] ms) so that concurrent writers of one
+/// row spread out instead of colliding again; `conflict` on `what` after [`JITTER_RETRIES`].
+fn retry_with_jitter<T>(
+    what: impl FnOnce() -> String,
+    mut step: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    use rand::Rng;
+    for attempt in 0..JITTER_RETRIES {
+        match step() {
+            Err(Error::Conflict { .. }) => {
+                let ceiling = (1u64 << attempt.min(6)).min(JITTER_MAX_MS);
+                let micros = rand::thread_rng().gen_range(0..=ceiling * 1000);
+                std::thread::sleep(std::time::Duration::from_micros(micros));
+            }
+            other => return other,
+        }
+    }
+    Err(Error::conflict(what()))
 }
 
 impl Portal {

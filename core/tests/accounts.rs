@@ -563,7 +563,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
     let invoice = p
         .documents()
         .publish(
-            Publish::client("4", "Factures", "FA-1.pdf", b"facture".to_vec())
+            Publish::client("4", "Factures", "FA-1.pdf", b"%PDF-1.4\nfacture".to_vec())
                 .kind(DocumentKind::Invoice),
         )
         .unwrap();
@@ -574,7 +574,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
             "4",
             "Contrats",
             "C-1.pdf",
-            b"contrat".to_vec(),
+            b"%PDF-1.4\ncontrat".to_vec(),
         ))
         .unwrap();
     let others = p
@@ -583,7 +583,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
             "5",
             "Contrats",
             "C-5.pdf",
-            b"autre".to_vec(),
+            b"%PDF-1.4\nautre".to_vec(),
         ))
         .unwrap();
     let employee_doc = p
@@ -592,7 +592,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
             "4",
             "Bulletins",
             "BP.pdf",
-            b"bp".to_vec(),
+            b"%PDF-1.4\nbp".to_vec(),
         ))
         .unwrap();
     let mut hidden_folder = p
@@ -607,7 +607,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
             "4",
             "Interne",
             "I.pdf",
-            b"interne".to_vec(),
+            b"%PDF-1.4\ninterne".to_vec(),
         ))
         .unwrap();
 
@@ -635,7 +635,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
         assert_eq!(view.open(forbidden).unwrap_err().code(), "access_denied");
     }
     let d1 = view.open(&contract.id).unwrap();
-    assert_eq!(d1.content, b"contrat");
+    assert_eq!(d1.content, b"%PDF-1.4\ncontrat");
     w.clock.advance(Duration::minutes(5));
     let d2 = view.open(&contract.id).unwrap();
     assert_eq!(d2.document.downloads, 2);

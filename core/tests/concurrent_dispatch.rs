@@ -35,8 +35,13 @@ fn four_dispatchers_on_one_sqlite_file_send_each_notification_once() {
     let commands = codes
         .iter()
         .map(|c| {
-            Publish::employee(c.clone(), "Bulletins", "BP.pdf", c.clone().into_bytes())
-                .kind(DocumentKind::Payslip)
+            Publish::employee(
+                c.clone(),
+                "Bulletins",
+                "BP.pdf",
+                format!("%PDF-1.4\n{c}").into_bytes(),
+            )
+            .kind(DocumentKind::Payslip)
         })
         .collect();
     let report = first.documents().publish_many(commands, &|_| {}).unwrap();

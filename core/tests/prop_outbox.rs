@@ -158,7 +158,7 @@ fn apply(w: &mut World, op: &Op) {
                 format!("P{party}"),
                 folder.path.clone(),
                 "doc.pdf",
-                b"%PDF".to_vec(),
+                b"%PDF-1.4\n".to_vec(),
             )
             .kind(kind);
             p.documents().publish(cmd).unwrap();

@@ -180,7 +180,7 @@ fn invoice_without_accepted_consent_is_not_on_the_portal() {
         let d = p
             .documents()
             .publish(
-                Publish::client(code, "Factures", "F.pdf", b"x".to_vec())
+                Publish::client(code, "Factures", "F.pdf", b"%PDF-1.4\nx".to_vec())
                     .kind(DocumentKind::Invoice),
             )
             .unwrap();
@@ -194,7 +194,8 @@ fn invoice_without_accepted_consent_is_not_on_the_portal() {
         let q = p
             .documents()
             .publish(
-                Publish::client(code, "Devis", "D.pdf", b"y".to_vec()).kind(DocumentKind::Quote),
+                Publish::client(code, "Devis", "D.pdf", b"%PDF-1.4\ny".to_vec())
+                    .kind(DocumentKind::Quote),
             )
             .unwrap();
         assert_eq!(
@@ -221,7 +222,8 @@ fn skip_reasons_are_recorded_and_readable() {
     let d = p
         .documents()
         .publish(
-            Publish::client("4", "Factures", "F.pdf", b"x".to_vec()).kind(DocumentKind::Invoice),
+            Publish::client("4", "Factures", "F.pdf", b"%PDF-1.4\nx".to_vec())
+                .kind(DocumentKind::Invoice),
         )
         .unwrap();
     let NotificationDecision::Skipped { reason } = d.notification else {
@@ -235,7 +237,12 @@ fn skip_reasons_are_recorded_and_readable() {
     p.folders().update(f).unwrap();
     let d = p
         .documents()
-        .publish(Publish::client("4", "Contrats", "C.pdf", b"c".to_vec()))
+        .publish(Publish::client(
+            "4",
+            "Contrats",
+            "C.pdf",
+            b"%PDF-1.4\nc".to_vec(),
+        ))
         .unwrap();
     assert_eq!(
         d.notification,
@@ -251,7 +258,12 @@ fn skip_reasons_are_recorded_and_readable() {
     p.folders().update(f).unwrap();
     let d = p
         .documents()
-        .publish(Publish::client("4", "Contrats", "C2.pdf", b"c2".to_vec()))
+        .publish(Publish::client(
+            "4",
+            "Contrats",
+            "C2.pdf",
+            b"%PDF-1.4\nc2".to_vec(),
+        ))
         .unwrap();
     assert_eq!(
         d.notification,
@@ -269,7 +281,7 @@ fn skip_reasons_are_recorded_and_readable() {
             "4",
             "A signer/Contrats",
             "S.pdf",
-            b"s".to_vec(),
+            b"%PDF-1.4\ns".to_vec(),
         ))
         .unwrap();
     assert_eq!(
@@ -291,8 +303,13 @@ fn employees_get_payslip_links_on_their_own_portal() {
     let d = p
         .documents()
         .publish(
-            Publish::employee("S01", "Bulletins", "BP-2019-03.pdf", b"bp".to_vec())
-                .kind(DocumentKind::Payslip),
+            Publish::employee(
+                "S01",
+                "Bulletins",
+                "BP-2019-03.pdf",
+                b"%PDF-1.4\nbp".to_vec(),
+            )
+            .kind(DocumentKind::Payslip),
         )
         .unwrap();
     let NotificationDecision::Queued { notification_id } = d.notification else {
@@ -307,7 +324,12 @@ fn employees_get_payslip_links_on_their_own_portal() {
     // The same code on the client side is another party.
     let e = p
         .documents()
-        .publish(Publish::client("S01", "Factures", "F.pdf", b"f".to_vec()))
+        .publish(Publish::client(
+            "S01",
+            "Factures",
+            "F.pdf",
+            b"%PDF-1.4\nf".to_vec(),
+        ))
         .unwrap_err();
     assert_eq!(e.code(), "not_found");
 }
@@ -321,7 +343,12 @@ fn transient_failures_retry_with_backoff_then_abandon() {
         .unwrap();
     let d = p
         .documents()
-        .publish(Publish::client("4", "Contrats", "C.pdf", b"c".to_vec()))
+        .publish(Publish::client(
+            "4",
+            "Contrats",
+            "C.pdf",
+            b"%PDF-1.4\nc".to_vec(),
+        ))
         .unwrap();
     let NotificationDecision::Queued {
         notification_id: id,
@@ -361,7 +388,12 @@ fn cancel_only_while_pending() {
         .unwrap();
     let d = p
         .documents()
-        .publish(Publish::client("4", "Contrats", "C.pdf", b"c".to_vec()))
+        .publish(Publish::client(
+            "4",
+            "Contrats",
+            "C.pdf",
+            b"%PDF-1.4\nc".to_vec(),
+        ))
         .unwrap();
     let NotificationDecision::Queued {
         notification_id: id,
@@ -417,7 +449,7 @@ fn folders_are_editable_and_only_empty_ones_removed() {
             "4",
             "Attestations/Impots",
             "A.pdf",
-            b"a".to_vec(),
+            b"%PDF-1.4\na".to_vec(),
         ))
         .unwrap();
     assert_eq!(
@@ -463,7 +495,7 @@ fn templates_reject_unknown_fields_and_render_custom_text() {
         "4",
         "Contrats",
         "C\r\nBcc: x@y.fr.pdf",
-        b"c".to_vec(),
+        b"%PDF-1.4\nc".to_vec(),
     ));
     assert_eq!(
         d.unwrap_err().field(),
@@ -476,7 +508,7 @@ fn templates_reject_unknown_fields_and_render_custom_text() {
             "4",
             "Contrats",
             "Contrat été.pdf",
-            b"c".to_vec(),
+            b"%PDF-1.4\nc".to_vec(),
         ))
         .unwrap();
     let NotificationDecision::Queued { notification_id } = d.notification else {
@@ -510,7 +542,7 @@ fn eml_outbox_holds_real_messages() {
             "4",
             "Contrats",
             "Contrat.pdf",
-            b"%PDF".to_vec(),
+            b"%PDF-1.4\n%PDF".to_vec(),
         ))
         .unwrap();
     let NotificationDecision::Queued { notification_id } = d.notification else {
@@ -520,5 +552,5 @@ fn eml_outbox_holds_real_messages() {
     let eml = mailer.read(&notification_id).unwrap();
     assert!(eml.contains(&format!("Message-ID: <{notification_id}@masociete.fr>")));
     assert!(eml.contains("To: keylian.ace@gmail.com"));
-    assert_eq!(p.documents().content(&d.id).unwrap(), b"%PDF");
+    assert_eq!(p.documents().content(&d.id).unwrap(), b"%PDF-1.4\n%PDF");
 }

@@ -81,7 +81,7 @@ fn publish(p: &Portal, code: &str) -> String {
             code,
             "Contrats",
             "Contrat été.pdf",
-            b"%PDF".to_vec(),
+            b"%PDF-1.4\n%PDF".to_vec(),
         ))
         .unwrap();
     match d.notification {

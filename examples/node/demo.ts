@@ -41,7 +41,7 @@ export async function demo(): Promise<void> {
     partyCode: '4',
     folder: 'Factures',
     name: 'FA-0002.pdf',
-    content: new Uint8Array([0x25, 0x50, 0x44, 0x46]),
+    content: new TextEncoder().encode('%PDF-1.4\n% FA-0002\n'),
     kind: DocumentKind.Invoice,
   });
   const phases: Progress[] = [];

@@ -68,7 +68,7 @@ def test_missing_file_is_an_os_error(portal: portail.Portal, tmp_path: pathlib.P
 def test_external_id_makes_publish_idempotent(portal: portail.Portal) -> None:
     portal.parties().upsert(client_4())
     first = portal.documents().publish("4", "Contrats", PDF, name="C.pdf", external_id="C-1")
-    again = portal.documents().publish("4", "Contrats", b"other", name="C.pdf", external_id="C-1")
+    again = portal.documents().publish("4", "Contrats", b"%PDF-1.4\nother", name="C.pdf", external_id="C-1")
     assert again == first
     assert portal.documents().find_by_external_id("C-1") == first
     assert portal.documents().find_by_external_id("C-2") is None

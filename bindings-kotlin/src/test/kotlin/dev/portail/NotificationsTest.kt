@@ -16,13 +16,13 @@ class NotificationsTest {
         portal.documents().use { docs ->
             val invoice = docs.publish(invoice())
             assertEquals(NotificationDecision.Skipped(SkipReason.EInvoicingNotAccepted), invoice.notification)
-            val contract = docs.publish(publishRequest(Audience.CLIENT, "5", "Factures", "FA-9.pdf", byteArrayOf(1)))
+            val contract = docs.publish(publishRequest(Audience.CLIENT, "5", "Factures", "FA-9.pdf", "%PDF-1.4\n".toByteArray()))
             assertEquals(NotificationDecision.Skipped(SkipReason.NoAddress(EmailRole.BILLING)), contract.notification)
         }
         val settings = portal.settings()
         portal.saveSettings(settings.copy(client = settings.client.copy(notificationsEnabled = false)))
         val doc = portal.documents().use {
-            it.publish(publishRequest(Audience.CLIENT, "5", "Contrats", "C-1.pdf", byteArrayOf(1)))
+            it.publish(publishRequest(Audience.CLIENT, "5", "Contrats", "C-1.pdf", "%PDF-1.4\n".toByteArray()))
         }
         assertEquals(NotificationDecision.Skipped(SkipReason.NotificationsDisabled), doc.notification)
     }
