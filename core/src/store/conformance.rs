@@ -109,6 +109,7 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
         party_code: party.into(),
         identifier: identifier.into(),
         identifier_key: identifier.to_lowercase(),
+        identifier_skeleton: None,
         status: AccountStatus::Draft,
         authorized: true,
         notify_by_email: false,
@@ -117,8 +118,7 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
         invitation: None,
         credentials_sent_to: None,
         credentials_sent_at: None,
-        failed_logins: 0,
-        locked_until: None,
+        credential_epoch: 0,
         created_at: t0(),
         activated_at: None,
         last_login_at: None,
@@ -602,6 +602,7 @@ fn tokens_and_access_events(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::hours(1),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
@@ -930,6 +931,7 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::days(7),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
@@ -1079,7 +1081,7 @@ fn paging_edge_cases(s: &impl Store) {
         )));
         changes.push(Change::Account(account(
             &format!("a{i}"),
-            "p0",
+            &format!("p{i}"),
             &format!("id{i}"),
         )));
         changes.push(Change::AccessEvent(AccessEvent {
@@ -1199,7 +1201,10 @@ fn ordering_ties_by_id(s: &impl Store) {
             t0(),
         )));
         changes.push(Change::Notification(notif(id, "4", t0())));
-        changes.push(Change::Account(account(id, "4", &format!("x{id}"))));
+        // Revoked: several accounts of one party, none holding its live slot.
+        let mut a = account(id, "4", &format!("x{id}"));
+        a.status = AccountStatus::Revoked;
+        changes.push(Change::Account(a));
         changes.push(Change::AccessEvent(AccessEvent {
             id: id.into(),
             audience: Audience::Client,
@@ -1418,7 +1423,7 @@ fn account_filters_and_revocation(s: &impl Store) {
         "identifier reused",
     );
     let mut b = s.account("t", "b").ok().flatten().expect("b");
-    b.failed_logins = 3;
+    b.credential_epoch = 3;
     ok(
         s.commit("t", &[Change::Account(b.clone())]),
         "a revoked account still updates",
@@ -1461,6 +1466,7 @@ fn walls_on_every_query(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::hours(1),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     let event = AccessEvent {
