@@ -14,6 +14,7 @@ use crate::documents::{Document, DocumentKind, NotificationDecision, PaymentStat
 use crate::folders::{default_tree, Folder};
 use crate::notifications::{Notification, NotificationFilter, NotificationState};
 use crate::parties::{EmailRole, Party};
+use crate::store::{AttemptGate, AttemptState};
 use crate::templates::{Template, TemplatePurpose};
 
 /// Run every check against stores made by `make`.
@@ -36,6 +37,8 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     notification_filters_and_retries(&make());
     account_filters_and_revocation(&make());
     walls_on_every_query(&make());
+    attempts_are_counted_before_verification(&make());
+    one_live_account_per_party_and_skeleton(&make());
 }
 
 /// The instant the checks start from.
@@ -100,6 +103,11 @@ fn notif(id: &str, party: &str, at: DateTime<Utc>) -> Notification {
         holds_secret: false,
         version: 0,
     }
+}
+
+/// A draft account of client `party` (for store tests).
+pub fn sample_account(id: &str, party: &str, identifier: &str) -> Account {
+    account(id, party, identifier)
 }
 
 fn account(id: &str, party: &str, identifier: &str) -> Account {
@@ -1613,5 +1621,82 @@ fn walls_on_every_query(s: &impl Store) {
     assert_eq!(
         s.due_notifications("b", t0(), 10).map(|v| v.len()).ok(),
         Some(0)
+    );
+}
+
+fn attempts_are_counted_before_verification(s: &impl Store) {
+    let lockout = Duration::minutes(15);
+    let begin = |at| s.begin_attempt("t", "login:client:4", 3, lockout, at);
+    for i in 1..=3 {
+        assert_eq!(
+            begin(t0()).ok(),
+            Some(AttemptGate::Allowed { failures: i }),
+            "conformance: attempt {i} reserved"
+        );
+    }
+    let until = t0() + lockout;
+    assert_eq!(
+        begin(t0()).ok(),
+        Some(AttemptGate::Locked { until }),
+        "conformance: the limit-th attempt locks"
+    );
+    assert_eq!(
+        s.attempts("t", "login:client:4").ok(),
+        Some(AttemptState {
+            failures: 3,
+            locked_until: Some(until)
+        }),
+        "conformance: attempts read back"
+    );
+    assert_eq!(
+        s.attempts("u", "login:client:4").ok(),
+        Some(AttemptState::default()),
+        "conformance: attempts are per tenant"
+    );
+    assert_eq!(
+        begin(until).ok(),
+        Some(AttemptGate::Allowed { failures: 1 }),
+        "conformance: a new window after the lockout"
+    );
+    ok(s.clear_attempts("t", "login:client:4"), "clear attempts");
+    assert_eq!(
+        s.attempts("t", "login:client:4").ok(),
+        Some(AttemptState::default()),
+        "conformance: cleared"
+    );
+}
+
+fn one_live_account_per_party_and_skeleton(s: &impl Store) {
+    ok(
+        s.commit("t", &[Change::Account(account("a", "4", "first"))]),
+        "first account of party 4",
+    );
+    fails_with(
+        s.commit("t", &[Change::Account(account("b", "4", "second"))]),
+        "conflict",
+        "a second live account of party 4",
+    );
+    let mut revoked = account("b", "4", "second");
+    revoked.status = AccountStatus::Revoked;
+    ok(
+        s.commit("t", &[Change::Account(revoked)]),
+        "a revoked account of party 4",
+    );
+    let mut a = s.account("t", "a").ok().flatten().expect("a");
+    a.status = AccountStatus::Revoked;
+    let fresh = account("c", "4", "third");
+    ok(
+        s.commit("t", &[Change::Account(a), Change::Account(fresh)]),
+        "revoke and replace in one commit",
+    );
+    let mut x = account("x", "5", "paul");
+    x.identifier_skeleton = Some("paul".into());
+    ok(s.commit("t", &[Change::Account(x)]), "skeleton paul");
+    let mut y = account("y", "6", "p\u{430}ul");
+    y.identifier_skeleton = Some("paul".into());
+    fails_with(
+        s.commit("t", &[Change::Account(y)]),
+        "identifier_taken",
+        "a look-alike skeleton",
     );
 }

@@ -1227,6 +1227,53 @@ mod tests {
         );
     }
 
+    /// A v2 file may hold two live accounts of one party (the race v3 closes): the migration
+    /// keeps the older in the party's slot, and the file then refuses a third.
+    #[test]
+    fn a_v2_database_with_twin_accounts_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            assert_eq!(migrate(&mut conn, 2).unwrap(), 2);
+            conn.execute("INSERT INTO tenants VALUES ('t')", [])
+                .unwrap();
+            for (i, id) in ["older", "newer"].into_iter().enumerate() {
+                let mut a = crate::store::conformance::sample_account(id, "4", id);
+                a.created_at += chrono::Duration::seconds(i as i64);
+                conn.execute(
+                    "INSERT INTO accounts VALUES ('t', ?1, 'client', '4', ?1, 'draft', 1, ?2, 1, ?3)",
+                    params![id, ts(a.created_at), serde_json::to_string(&a).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let slot: Vec<(String, Option<String>)> = store
+            .read(|c| {
+                c.prepare("SELECT id, live_slot FROM accounts ORDER BY created_at")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(
+            slot,
+            vec![("older".into(), Some("4".into())), ("newer".into(), None)]
+        );
+        let third = crate::store::conformance::sample_account("third", "4", "third");
+        assert_eq!(
+            store
+                .commit("t", &[Change::Account(third)])
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
+        let mut newer = store.account("t", "newer").unwrap().unwrap();
+        newer.status = crate::AccountStatus::Revoked;
+        store.commit("t", &[Change::Account(newer)]).unwrap();
+    }
+
     #[test]
     fn a_v1_database_is_migrated_on_open() {
         let dir = tempfile::tempdir().unwrap();
