@@ -134,7 +134,10 @@ impl Portal {
                 let now = self.clock.now();
                 let mut changes = Vec::with_capacity(chunk.len() * 2);
                 let (mut chunk_activated, mut chunk_queued) = (0, 0);
+                // Each account's changes, by range of `changes`, with what they count for.
+                let mut groups: Vec<(usize, u64, u64)> = Vec::with_capacity(chunk.len());
                 for w in chunk {
+                    let (start, before) = (changes.len(), (chunk_activated, chunk_queued));
                     match w {
                         Activation::MarkSynced(mut a) => {
                             a.needs_sync = false;
@@ -174,14 +177,29 @@ impl Portal {
                             changes.push(Change::Account(account));
                         }
                     }
+                    groups.push((start, chunk_activated - before.0, chunk_queued - before.1));
                 }
                 match self.store.commit(&self.tenant, &changes) {
                     Ok(()) => {
                         activated += chunk_activated;
                         queued += chunk_queued;
                     }
-                    // An account changed meanwhile: leave this chunk to the next sync.
-                    Err(Error::Conflict { .. }) => {}
+                    // An account changed meanwhile, or the store refuses one (e.g. the twin of
+                    // a party's live account in a file from before v3): commit the others one
+                    // by one and leave the refused ones to the next sync.
+                    Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {
+                        let ends = groups.iter().skip(1).map(|g| g.0).chain([changes.len()]);
+                        for (&(start, act, q), end) in groups.iter().zip(ends) {
+                            match self.store.commit(&self.tenant, &changes[start..end]) {
+                                Ok(()) => {
+                                    activated += act;
+                                    queued += q;
+                                }
+                                Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
                     Err(e) => return Err(e),
                 }
                 done += changes

@@ -1269,7 +1269,19 @@ mod tests {
                 .code(),
             "conflict"
         );
+        // Sync activates the account in the slot; its twin is left over, not the whole chunk.
+        let store = std::sync::Arc::new(store);
+        let portal = crate::Portal::builder("t")
+            .settings(Settings::new("X", "x.fr"))
+            .store(store.clone())
+            .security(crate::SecurityPolicy::fast_for_tests())
+            .build()
+            .unwrap();
+        assert_eq!(portal.sync().unwrap().activated, 1);
+        let older = store.account("t", "older").unwrap().unwrap();
+        assert_eq!(older.status, crate::AccountStatus::Active);
         let mut newer = store.account("t", "newer").unwrap().unwrap();
+        assert_eq!(newer.status, crate::AccountStatus::Draft);
         newer.status = crate::AccountStatus::Revoked;
         store.commit("t", &[Change::Account(newer)]).unwrap();
     }
