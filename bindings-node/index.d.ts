@@ -22,6 +22,8 @@ export declare class Accounts {
   get(id: string): Account
   /** The live account holding an identifier (case-insensitive), or `null`. */
   find(audience: Audience, identifier: string): Account | null
+  /** The failed-login counter of an identifier (known or not). */
+  lockout(audience: Audience, identifier: string): Lockout
   /** The party's non-revoked account, or `null`. */
   liveAccountOf(audience: Audience, partyCode: string): Account | null
   /** Accounts, filtered and paged. */
@@ -270,6 +272,14 @@ export interface AccessEventPage {
  * A portal login of one party. The password never appears here: read a draft's with
  * `accounts().draftPassword(id)`.
  */
+/** The failed-login counter of an identifier ("verrouillage"). */
+export interface Lockout {
+  /** Attempts counted since the last success or lockout. */
+  failures: number
+  /** End of the lockout in force, if any. */
+  lockedUntil?: Date
+}
+
 export interface Account {
   id: string
   audience: Audience
@@ -286,8 +296,8 @@ export interface Account {
   credentialsSentTo?: string
   /** "Email envoyé le". */
   credentialsSentAt?: Date
-  failedLogins: number
-  lockedUntil?: Date
+  /** Bumped by every password change, re-issue, reset and suspension; older links die. */
+  credentialEpoch: number
   createdAt: Date
   activatedAt?: Date
   lastLoginAt?: Date

@@ -74,14 +74,23 @@ pub struct Account {
     pub credentials_sent_to: Option<String>,
     /// "Email envoyé le".
     pub credentials_sent_at: Option<SystemTime>,
-    pub failed_logins: u32,
-    pub locked_until: Option<SystemTime>,
+    /// Bumped by every password change, re-issue, reset and suspension; older links die.
+    pub credential_epoch: u64,
     pub created_at: SystemTime,
     pub activated_at: Option<SystemTime>,
     pub last_login_at: Option<SystemTime>,
     /// Changed since the last sync (red in the back office).
     pub needs_sync: bool,
     pub version: u64,
+}
+
+/// The failed-login counter of an identifier ("verrouillage").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Lockout {
+    /// Attempts counted since the last success or lockout.
+    pub failures: u32,
+    /// End of the lockout in force, if any.
+    pub locked_until: Option<SystemTime>,
 }
 
 impl From<portail::Account> for Account {
@@ -98,8 +107,7 @@ impl From<portail::Account> for Account {
             invitation: a.invitation.map(Into::into),
             credentials_sent_to: a.credentials_sent_to,
             credentials_sent_at: to_system_opt(a.credentials_sent_at),
-            failed_logins: a.failed_logins,
-            locked_until: to_system_opt(a.locked_until),
+            credential_epoch: a.credential_epoch,
             created_at: to_system(a.created_at),
             activated_at: to_system_opt(a.activated_at),
             last_login_at: to_system_opt(a.last_login_at),
@@ -467,6 +475,18 @@ impl Accounts {
     /// An account by id.
     pub fn get(&self, id: String) -> crate::Result<Account> {
         Ok(self.portal.accounts().get(&id)?.into())
+    }
+
+    /// The failed-login counter of an identifier (known or not).
+    pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
+        let s = self
+            .portal
+            .accounts()
+            .lockout(audience.into(), &identifier)?;
+        Ok(Lockout {
+            failures: s.failures,
+            locked_until: to_system_opt(s.locked_until),
+        })
     }
 
     /// The live account holding an identifier (case-insensitive), or null.

@@ -94,14 +94,23 @@ pub struct Account {
     pub credentials_sent_to: Option<String>,
     /// "Email envoyé le".
     pub credentials_sent_at: Option<DateTime<Utc>>,
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// Bumped by every password change, re-issue, reset and suspension; older links die.
+    pub credential_epoch: i64,
     pub created_at: DateTime<Utc>,
     pub activated_at: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
     /// Changed since the last sync (red in seed 000).
     pub needs_sync: bool,
     pub version: i64,
+}
+
+/// The failed-login counter of an identifier ("verrouillage").
+#[napi(object)]
+pub struct Lockout {
+    /// Attempts counted since the last success or lockout.
+    pub failures: u32,
+    /// End of the lockout in force, if any.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl From<portail::Account> for Account {
@@ -123,8 +132,7 @@ impl From<portail::Account> for Account {
             notify_by_email: a.notify_by_email,
             credentials_sent_to: a.credentials_sent_to,
             credentials_sent_at: a.credentials_sent_at,
-            failed_logins: a.failed_logins,
-            locked_until: a.locked_until,
+            credential_epoch: a.credential_epoch as i64,
             created_at: a.created_at,
             activated_at: a.activated_at,
             last_login_at: a.last_login_at,
@@ -326,6 +334,21 @@ impl Accounts {
     #[napi]
     pub fn get(&self, env: &Env, id: String) -> Result<Account> {
         guard(env, || self.portal.accounts().get(&id).map(Into::into))
+    }
+
+    /// The failed-login counter of an identifier (known or not).
+    #[napi]
+    pub fn lockout(&self, env: &Env, audience: Audience, identifier: String) -> Result<Lockout> {
+        guard(env, || {
+            let s = self
+                .portal
+                .accounts()
+                .lockout(audience.into(), &identifier)?;
+            Ok(Lockout {
+                failures: s.failures,
+                locked_until: s.locked_until,
+            })
+        })
     }
 
     /// The live account holding an identifier (case-insensitive), or `null`.

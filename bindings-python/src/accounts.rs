@@ -38,8 +38,7 @@ pub(crate) fn account_to_py<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound
         invitation: invitation,
         credentials_sent_to: &a.credentials_sent_to,
         credentials_sent_at: a.credentials_sent_at,
-        failed_logins: a.failed_logins,
-        locked_until: a.locked_until,
+        credential_epoch: a.credential_epoch,
         created_at: a.created_at,
         activated_at: a.activated_at,
         last_login_at: a.last_login_at,
@@ -186,6 +185,24 @@ impl Accounts {
         let a = self.portal.accounts();
         let found = enter(py, || a.find(aud, identifier))?;
         found.map(|x| account_to_py(py, &x)).transpose()
+    }
+
+    /// The failed-login counter of an identifier (known or not): `Lockout(failures,
+    /// locked_until)`.
+    #[pyo3(signature = (identifier, *, audience="client"))]
+    fn lockout<'py>(
+        &self,
+        py: Python<'py>,
+        identifier: &str,
+        audience: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let aud = parse_audience(py, audience)?;
+        let a = self.portal.accounts();
+        let state = enter(py, || a.lockout(aud, identifier))?;
+        record!(py, "Lockout" {
+            failures: state.failures,
+            locked_until: state.locked_until,
+        })
     }
 
     /// The party's live (non-revoked) account, or `None`.

@@ -134,7 +134,10 @@ impl Portal {
                 let now = self.clock.now();
                 let mut changes = Vec::with_capacity(chunk.len() * 2);
                 let (mut chunk_activated, mut chunk_queued) = (0, 0);
+                // Each account's changes, by range of `changes`, with what they count for.
+                let mut groups: Vec<(usize, u64, u64)> = Vec::with_capacity(chunk.len());
                 for w in chunk {
+                    let (start, before) = (changes.len(), (chunk_activated, chunk_queued));
                     match w {
                         Activation::MarkSynced(mut a) => {
                             a.needs_sync = false;
@@ -157,8 +160,8 @@ impl Portal {
                             account.password_hash = Some(hash);
                             account.draft_password = None;
                             account.needs_sync = false;
-                            account.failed_logins = 0;
-                            account.locked_until = None;
+                            // Activation or re-issue: older links die with the old password.
+                            account.credential_epoch += 1;
                             if notify {
                                 account.notify_by_email = false;
                                 if let Some(n) = self.credentials_notification(
@@ -174,14 +177,29 @@ impl Portal {
                             changes.push(Change::Account(account));
                         }
                     }
+                    groups.push((start, chunk_activated - before.0, chunk_queued - before.1));
                 }
                 match self.store.commit(&self.tenant, &changes) {
                     Ok(()) => {
                         activated += chunk_activated;
                         queued += chunk_queued;
                     }
-                    // An account changed meanwhile: leave this chunk to the next sync.
-                    Err(Error::Conflict { .. }) => {}
+                    // An account changed meanwhile, or the store refuses one (e.g. the twin of
+                    // a party's live account in a file from before v3): commit the others one
+                    // by one and leave the refused ones to the next sync.
+                    Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {
+                        let ends = groups.iter().skip(1).map(|g| g.0).chain([changes.len()]);
+                        for (&(start, act, q), end) in groups.iter().zip(ends) {
+                            match self.store.commit(&self.tenant, &changes[start..end]) {
+                                Ok(()) => {
+                                    activated += act;
+                                    queued += q;
+                                }
+                                Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
                     Err(e) => return Err(e),
                 }
                 done += changes
@@ -250,28 +268,24 @@ impl Portal {
 
     /// Log in to the portal of `audience`. Unknown identifier, wrong password, a draft, a
     /// suspended or revoked account: all give the same `invalid_credentials`, after the same
-    /// argon2 work. After [`crate::SecurityPolicy::max_failed_logins`] failures in a row the account is
-    /// `locked_out` for [`crate::SecurityPolicy::lockout`].
+    /// argon2 work. Every attempt on an identifier (known or not) is counted in the store
+    /// before any verification; after [`crate::SecurityPolicy::max_failed_logins`] attempts
+    /// without a success the identifier is `locked_out` for [`crate::SecurityPolicy::lockout`],
+    /// however many logins run in parallel. A malformed identifier is `invalid_input`.
     pub fn login(&self, audience: Audience, identifier: &str, password: &str) -> Result<Principal> {
-        let key = identifier.trim().to_lowercase();
-        let account = if key.is_empty() || key.len() > 254 {
-            None
-        } else {
-            self.store
-                .account_by_identifier(&self.tenant, audience, &key)?
-        };
-        let Some(mut account) = account else {
-            let _ = self.security.verify_password(password, self.dummy_hash());
-            return Err(Error::InvalidCredentials);
-        };
-        let now = self.clock.now();
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Err(Error::LockedOut {
-                until: until.to_rfc3339(),
-            });
-        }
-        let usable = account.status == AccountStatus::Active && account.authorized;
-        let hash = account.password_hash.clone().filter(|_| usable);
+        let key = crate::identifiers::lookup_key(identifier)?;
+        let attempt_key = crate::accounts::login_attempt_key(audience, &key);
+        self.begin_attempt(&attempt_key)?;
+        let account = self
+            .store
+            .account_by_identifier(&self.tenant, audience, &key)?;
+        let usable = account
+            .as_ref()
+            .is_some_and(|a| a.status == AccountStatus::Active && a.authorized);
+        let hash = account
+            .as_ref()
+            .and_then(|a| a.password_hash.clone())
+            .filter(|_| usable);
         let ok = match &hash {
             Some(h) => self.security.verify_password(password, h),
             None => {
@@ -279,30 +293,33 @@ impl Portal {
                 false
             }
         };
-        if !usable {
+        let Some(mut account) = account.filter(|_| ok) else {
             return Err(Error::InvalidCredentials);
-        }
-        if ok {
-            account.failed_logins = 0;
-            account.locked_until = None;
-            account.last_login_at = Some(now);
-        } else {
-            account.failed_logins += 1;
-            if account.failed_logins >= self.security.max_failed_logins {
-                account.failed_logins = 0;
-                account.locked_until = Some(now + self.security.lockout);
-            }
-        }
+        };
+        self.store.clear_attempts(&self.tenant, &attempt_key)?;
+        account.last_login_at = Some(self.clock.now());
         let principal = principal_of(&account);
         match self.store.commit(&self.tenant, &[Change::Account(account)]) {
-            // A concurrent login updated the counters first; the verdict stands.
-            Ok(()) | Err(Error::Conflict { .. }) => {}
-            Err(e) => return Err(e),
+            // A concurrent change won; only the last-login date is lost.
+            Ok(()) | Err(Error::Conflict { .. }) => Ok(principal),
+            Err(e) => Err(e),
         }
-        if ok {
-            Ok(principal)
-        } else {
-            Err(Error::InvalidCredentials)
+    }
+
+    /// Reserve one verification on `attempt_key`, or `locked_out`.
+    fn begin_attempt(&self, attempt_key: &str) -> Result<()> {
+        let now = self.clock.now();
+        match self.store.begin_attempt(
+            &self.tenant,
+            attempt_key,
+            self.security.max_failed_logins,
+            self.security.lockout,
+            now,
+        )? {
+            crate::AttemptGate::Allowed { .. } => Ok(()),
+            crate::AttemptGate::Locked { until } => Err(Error::LockedOut {
+                until: until.to_rfc3339(),
+            }),
         }
     }
 
@@ -325,6 +342,9 @@ impl Portal {
     ) -> Result<()> {
         self.security.check_password(new_password)?;
         let mut a = self.accounts().get(&principal.account_id)?;
+        // Guesses of the current password count like login guesses.
+        let attempt_key = crate::accounts::login_attempt_key(a.audience, &a.identifier_key);
+        self.begin_attempt(&attempt_key)?;
         let valid = a.status == AccountStatus::Active
             && a.authorized
             && a.password_hash
@@ -333,20 +353,23 @@ impl Portal {
         if !valid {
             return Err(Error::InvalidCredentials);
         }
+        self.store.clear_attempts(&self.tenant, &attempt_key)?;
         a.password_hash = Some(self.security.hash_password(new_password)?);
+        a.credential_epoch += 1;
         self.store.commit(&self.tenant, &[Change::Account(a)])
     }
 
     /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
     /// address), e-mail it a single-use reset link valid [`crate::SecurityPolicy::reset_token_ttl`].
     /// Always succeeds for well-formed input, so it reveals nothing about who has an account.
+    ///
+    /// Unknown, draft, suspended and revoked identifiers get the same answer after the same
+    /// work: every call burns one argon2 verification, which dominates the cost of queueing
+    /// the mail, so the time taken does not tell them apart. A malformed identifier is
+    /// `invalid_input`.
     pub fn request_password_reset(&self, audience: Audience, identifier: &str) -> Result<()> {
-        let key = identifier.trim().to_lowercase();
-        crate::ensure_input!(
-            !key.is_empty() && key.len() <= 254,
-            "identifier",
-            "must be 1..=254 characters"
-        );
+        let key = crate::identifiers::lookup_key(identifier)?;
+        let _ = self.security.verify_password(&key, self.dummy_hash());
         let Some(account) = self
             .store
             .account_by_identifier(&self.tenant, audience, &key)?
@@ -383,6 +406,7 @@ impl Portal {
             created_at: now,
             expires_at: now + self.security.reset_token_ttl,
             used_at: None,
+            epoch: account.credential_epoch,
             version: 0,
         };
         self.store
@@ -415,7 +439,9 @@ impl Portal {
             .store
             .account(&self.tenant, &t.account_id)?
             .ok_or(Error::InvalidToken)?;
-        if a.status == AccountStatus::Revoked {
+        // A password change, re-issue, reset or suspension since the token was issued voids
+        // it; a suspended account takes no token at all.
+        if a.status == AccountStatus::Revoked || !a.authorized || t.epoch != a.credential_epoch {
             return Err(Error::InvalidToken);
         }
         Ok((t, a))
@@ -437,14 +463,15 @@ impl Portal {
         }
         t.used_at = Some(now);
         a.password_hash = Some(self.security.hash_password(new_password)?);
-        a.failed_logins = 0;
-        a.locked_until = None;
+        a.credential_epoch += 1;
+        let attempt_key = crate::accounts::login_attempt_key(a.audience, &a.identifier_key);
         match self
             .store
             .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
         {
+            Ok(()) => self.store.clear_attempts(&self.tenant, &attempt_key),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
@@ -468,6 +495,7 @@ impl Portal {
         }
         t.used_at = Some(now);
         a.password_hash = Some(self.security.hash_password(password)?);
+        a.credential_epoch += 1;
         a.status = AccountStatus::Active;
         a.activated_at = Some(now);
         a.last_login_at = Some(now);

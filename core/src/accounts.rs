@@ -72,8 +72,13 @@ pub struct Account {
     pub party_code: String,
     /// "Identifiant": the party code by default, or the e-mail, or given.
     pub identifier: String,
-    /// Lowercased identifier: unique per tenant and audience among non-revoked accounts.
+    /// Normalised identifier ([`crate::identifiers::key`]: NFKC, case-folded): unique per
+    /// tenant and audience among non-revoked accounts.
     pub identifier_key: String,
+    /// UTS #39 confusable skeleton of an identifier people chose (given identifiers and
+    /// e-mails; `None` for the host's codes): unique too, so look-alikes cannot coexist.
+    #[serde(default)]
+    pub identifier_skeleton: Option<String>,
     pub status: AccountStatus,
     /// "Accès autorisé": unticked suspends the account without losing anything.
     pub authorized: bool,
@@ -89,8 +94,10 @@ pub struct Account {
     pub credentials_sent_to: Option<String>,
     /// "Email envoyé le".
     pub credentials_sent_at: Option<DateTime<Utc>>,
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// Bumped by every password change, re-issue, reset and suspension; a reset or invitation
+    /// token issued at another epoch is void ("les liens meurent avec le mot de passe").
+    #[serde(default)]
+    pub credential_epoch: u64,
     pub created_at: DateTime<Utc>,
     pub activated_at: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -99,6 +106,14 @@ pub struct Account {
     /// Optimistic version (0 = never stored).
     #[serde(default)]
     pub version: u64,
+}
+
+impl Account {
+    /// The live-account slot this account holds while it is not revoked: today its party
+    /// (one live account per party), enforced by the store's commit.
+    pub fn live_slot(&self) -> Option<String> {
+        (self.status != AccountStatus::Revoked).then(|| self.party_code.clone())
+    }
 }
 
 impl std::fmt::Debug for Account {
@@ -136,6 +151,10 @@ pub struct Token {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    /// The account's [`Account::credential_epoch`] when the token was issued; a token whose
+    /// epoch differs from the account's is refused.
+    #[serde(default)]
+    pub epoch: u64,
     /// Optimistic version (0 = never stored).
     #[serde(default)]
     pub version: u64,
@@ -381,33 +400,17 @@ impl Portal {
     }
 }
 
-fn identifier_key(identifier: &str) -> String {
-    identifier.trim().to_lowercase()
-}
-
-fn validate_identifier(identifier: &str) -> Result<()> {
-    let n = identifier.chars().count();
-    crate::ensure_input!(
-        (1..=254).contains(&n) && identifier.trim() == identifier,
-        "identifier",
-        "must be 1..=254 characters without surrounding spaces"
-    );
-    crate::ensure_input!(
-        !identifier
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace()),
-        "identifier",
-        "must not contain spaces or control characters"
-    );
-    Ok(())
-}
-
 impl Accounts<'_> {
     fn party(&self, audience: Audience, code: &str) -> Result<Party> {
         self.portal.parties().get(audience, code)
     }
 
-    fn choose_identifier(party: &Party, choice: &IdentifierChoice) -> Result<String> {
+    /// The identifier (normalised) and, for identifiers people choose, its confusable
+    /// skeleton.
+    fn choose_identifier(
+        party: &Party,
+        choice: &IdentifierChoice,
+    ) -> Result<(String, Option<String>)> {
         let id = match choice {
             IdentifierChoice::Code => party.code.clone(),
             IdentifierChoice::Email => party
@@ -421,8 +424,12 @@ impl Accounts<'_> {
                 .to_string(),
             IdentifierChoice::Given(s) => s.clone(),
         };
-        validate_identifier(&id)?;
-        Ok(id)
+        let id = crate::identifiers::normalize("identifier", &id)?;
+        let skeleton = match choice {
+            IdentifierChoice::Code => None,
+            _ => Some(crate::identifiers::skeleton(&id)),
+        };
+        Ok((id, skeleton))
     }
 
     /// Check the identifier is free, and the party has no live account.
@@ -435,7 +442,7 @@ impl Accounts<'_> {
             ));
         }
         if p.store
-            .account_by_identifier(&p.tenant, audience, &identifier_key(identifier))?
+            .account_by_identifier(&p.tenant, audience, &crate::identifiers::key(identifier))?
             .is_some()
         {
             return Err(Error::IdentifierTaken {
@@ -463,7 +470,7 @@ impl Accounts<'_> {
     fn new_account(
         &self,
         party: &Party,
-        identifier: String,
+        (identifier, identifier_skeleton): (String, Option<String>),
         password: Option<String>,
         notify: bool,
         authorized: bool,
@@ -472,8 +479,9 @@ impl Accounts<'_> {
             id: new_id(),
             audience: party.audience,
             party_code: party.code.clone(),
-            identifier_key: identifier_key(&identifier),
+            identifier_key: crate::identifiers::key(&identifier),
             identifier,
+            identifier_skeleton,
             status: AccountStatus::Draft,
             authorized,
             notify_by_email: notify,
@@ -482,8 +490,7 @@ impl Accounts<'_> {
             invitation: None,
             credentials_sent_to: None,
             credentials_sent_at: None,
-            failed_logins: 0,
-            locked_until: None,
+            credential_epoch: 0,
             created_at: self.portal.clock.now(),
             activated_at: None,
             last_login_at: None,
@@ -515,7 +522,7 @@ impl Accounts<'_> {
             }
             None => p.security.generate_password(),
         };
-        self.check_free(party.audience, &party.code, &identifier)?;
+        self.check_free(party.audience, &party.code, &identifier.0)?;
         let account = self.new_account(
             &party,
             identifier,
@@ -523,8 +530,10 @@ impl Accounts<'_> {
             request.notify_by_email,
             request.authorized,
         );
+        // The store enforces both rules again in the commit: a concurrent generate loses here.
         p.store
-            .commit(&p.tenant, &[Change::Account(account.clone())])?;
+            .commit(&p.tenant, &[Change::Account(account.clone())])
+            .map_err(|e| already_has_access(e, &party.code))?;
         Ok(Account {
             version: 1,
             ..account
@@ -562,9 +571,15 @@ impl Accounts<'_> {
                 if let Some(a) = self.live_account_of(audience, code)? {
                     return Ok(BatchOutcome::AlreadyHasAccess { account_id: a.id });
                 }
-                let identifier = Self::choose_identifier(&party, &options.identifier)?;
-                let key = identifier_key(&identifier);
+                let chosen = Self::choose_identifier(&party, &options.identifier)?;
+                let identifier = chosen.0.clone();
+                let key = crate::identifiers::key(&identifier);
+                let skeleton_free = chosen
+                    .1
+                    .as_ref()
+                    .is_none_or(|sk| taken_in_batch.insert(format!("skeleton:{sk}")));
                 if !taken_in_batch.insert(key.clone())
+                    || !skeleton_free
                     || p.store
                         .account_by_identifier(&p.tenant, audience, &key)?
                         .is_some()
@@ -573,7 +588,7 @@ impl Accounts<'_> {
                 }
                 let account = self.new_account(
                     &party,
-                    identifier.clone(),
+                    chosen,
                     Some(p.security.generate_password()),
                     options.notify_by_email,
                     true,
@@ -590,7 +605,7 @@ impl Accounts<'_> {
                 outcome,
             });
             if changes.len() >= 500 {
-                p.store.commit(&p.tenant, &std::mem::take(&mut changes))?;
+                self.commit_batch(&mut report, std::mem::take(&mut changes))?;
             }
             progress(Progress {
                 phase: Phase::Generating,
@@ -599,9 +614,44 @@ impl Accounts<'_> {
             });
         }
         if !changes.is_empty() {
-            p.store.commit(&p.tenant, &changes)?;
+            self.commit_batch(&mut report, changes)?;
         }
         Ok(report)
+    }
+
+    /// Commit a batch's new accounts at once; if the store refuses (a look-alike identifier
+    /// or a concurrent generate got there first), commit them one by one and report the
+    /// refused ones.
+    fn commit_batch(&self, report: &mut BatchReport, changes: Vec<Change>) -> Result<()> {
+        let p = self.portal;
+        match p.store.commit(&p.tenant, &changes) {
+            Err(Error::IdentifierTaken { .. } | Error::Conflict { .. }) => {}
+            other => return other,
+        }
+        for change in changes {
+            let Change::Account(a) = &change else {
+                continue;
+            };
+            let outcome = match p.store.commit(&p.tenant, std::slice::from_ref(&change)) {
+                Ok(()) => continue,
+                Err(Error::IdentifierTaken { .. }) => BatchOutcome::IdentifierTaken {
+                    identifier: a.identifier.clone(),
+                },
+                Err(Error::Conflict { .. }) => BatchOutcome::AlreadyHasAccess {
+                    account_id: self
+                        .live_account_of(a.audience, &a.party_code)?
+                        .map(|l| l.id)
+                        .unwrap_or_default(),
+                },
+                Err(e) => return Err(e),
+            };
+            if let Some(row) = report.rows.iter_mut().find(|r| {
+                matches!(&r.outcome, BatchOutcome::Created { account_id, .. } if *account_id == a.id)
+            }) {
+                row.outcome = outcome;
+            }
+        }
+        Ok(())
     }
 
     /// An account by id.
@@ -612,11 +662,22 @@ impl Accounts<'_> {
             .ok_or_else(|| Error::not_found("account", id))
     }
 
-    /// The live account holding an identifier (case-insensitive).
+    /// The live account holding an identifier (compared by [`crate::identifiers::key`]); a
+    /// malformed identifier is `invalid_input`.
     pub fn find(&self, audience: Audience, identifier: &str) -> Result<Option<Account>> {
         let p = self.portal;
+        let key = crate::identifiers::lookup_key(identifier)?;
+        p.store.account_by_identifier(&p.tenant, audience, &key)
+    }
+
+    /// The failed-login counter of an identifier of `audience` ("verrouillage"): attempts
+    /// counted in the current window and the end of a lockout in force. Unknown identifiers
+    /// have one too (they are counted alike, so a lockout reveals nothing).
+    pub fn lockout(&self, audience: Audience, identifier: &str) -> Result<crate::AttemptState> {
+        let p = self.portal;
+        let key = crate::identifiers::lookup_key(identifier)?;
         p.store
-            .account_by_identifier(&p.tenant, audience, &identifier_key(identifier))
+            .attempts(&p.tenant, &login_attempt_key(audience, &key))
     }
 
     /// Accounts, filtered and paged.
@@ -681,6 +742,7 @@ impl Accounts<'_> {
                 ));
             }
             a.draft_password = Some(password.to_string());
+            a.credential_epoch += 1;
             a.needs_sync = true;
             Ok(())
         })
@@ -695,6 +757,10 @@ impl Accounts<'_> {
                     format!("account {}", a.identifier),
                     "is revoked",
                 ));
+            }
+            if a.authorized && !authorized {
+                // Suspension voids every outstanding reset or invitation link.
+                a.credential_epoch += 1;
             }
             a.authorized = authorized;
             a.needs_sync = true;
@@ -733,6 +799,7 @@ impl Accounts<'_> {
             a.status = AccountStatus::Revoked;
             a.draft_password = None;
             a.password_hash = None;
+            a.credential_epoch += 1;
             a.needs_sync = false;
             Ok(())
         })
@@ -755,14 +822,17 @@ impl Accounts<'_> {
         revoked.status = AccountStatus::Revoked;
         revoked.draft_password = None;
         revoked.password_hash = None;
+        revoked.credential_epoch += 1;
         revoked.needs_sync = false;
-        let fresh = self.new_account(
+        let mut fresh = self.new_account(
             &party,
-            old.identifier.clone(),
+            (old.identifier.clone(), old.identifier_skeleton.clone()),
             Some(p.security.generate_password()),
             notify_by_email,
             old.authorized,
         );
+        // The new access continues the old one's epochs: nothing issued before is valid.
+        fresh.credential_epoch = revoked.credential_epoch + 1;
         p.store.commit(
             &p.tenant,
             &[Change::Account(revoked), Change::Account(fresh.clone())],
@@ -789,13 +859,15 @@ impl Accounts<'_> {
             })?
             .to_string();
         let identifier = Self::choose_identifier(&party, &request.identifier)?;
-        self.check_free(party.audience, &party.code, &identifier)?;
+        self.check_free(party.audience, &party.code, &identifier.0)?;
         let mut account = self.new_account(&party, identifier, None, false, true);
         account.needs_sync = false;
         let changes = self.invitation_changes(&mut account, &party, &address, request.send_now)?;
         let mut all = vec![Change::Account(account.clone())];
         all.extend(changes);
-        p.store.commit(&p.tenant, &all)?;
+        p.store
+            .commit(&p.tenant, &all)
+            .map_err(|e| already_has_access(e, &party.code))?;
         Ok(Account {
             version: account.version + 1,
             ..account
@@ -861,6 +933,7 @@ impl Accounts<'_> {
             created_at: now,
             expires_at,
             used_at: None,
+            epoch: account.credential_epoch,
             version: 0,
         })];
         if send {
@@ -881,6 +954,23 @@ impl Accounts<'_> {
             changes.push(Change::Notification(n));
         }
         Ok(changes)
+    }
+}
+
+/// The store's attempt key of logins to `audience` with identifier key `key`.
+pub(crate) fn login_attempt_key(audience: Audience, key: &str) -> String {
+    format!("login:{}:{key}", audience.as_str())
+}
+
+/// A new account's commit refused because the party got a live account meanwhile: the same
+/// `invalid_state` as when it already had one.
+fn already_has_access(e: Error, party_code: &str) -> Error {
+    match e {
+        Error::Conflict { .. } => Error::state(
+            format!("party {party_code}"),
+            "already has access (a concurrent request created it)",
+        ),
+        e => e,
     }
 }
 

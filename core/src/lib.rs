@@ -75,6 +75,7 @@ pub mod config;
 pub mod documents;
 pub mod error;
 pub mod folders;
+pub mod identifiers;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
@@ -111,9 +112,9 @@ pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use signing::{SignRequest, SignatureRecord};
-pub use store::AccountFilter;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
+pub use store::{AccountFilter, AttemptGate, AttemptState};
 pub use store::{Change, MemoryStore, Store};
 pub use templates::{MergeField, MergeValues, Template, TemplatePurpose};
 pub use view::{Download, PortalView};

@@ -51,6 +51,10 @@ impl Default for SecurityPolicy {
     }
 }
 
+/// Longest lockout or link lifetime a policy may set (100 years): later instants are not
+/// representable everywhere.
+const MAX_DAYS: i64 = 36_500;
+
 impl SecurityPolicy {
     /// Cheap hashing for test suites (never in production).
     pub fn fast_for_tests() -> Self {
@@ -61,7 +65,10 @@ impl SecurityPolicy {
         }
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Check the policy: argon2 parameters argon2 accepts, at least one failed login before a
+    /// lockout, durations (lockout, link lifetimes) more than zero and at most 36,500 days,
+    /// password lengths in range. Every field is `invalid_input` naming it, never a panic.
+    pub fn validate(&self) -> Result<()> {
         self.argon2().map(|_| ())?;
         crate::ensure_input!(
             self.max_failed_logins >= 1,
@@ -69,10 +76,21 @@ impl SecurityPolicy {
             "must be at least 1"
         );
         crate::ensure_input!(
-            self.min_password_length >= 4,
+            (4..=256).contains(&self.min_password_length),
             "min_password_length",
-            "must be at least 4"
+            "must be 4..=256"
         );
+        for (field, d) in [
+            ("lockout", self.lockout),
+            ("reset_token_ttl", self.reset_token_ttl),
+            ("invitation_ttl", self.invitation_ttl),
+        ] {
+            crate::ensure_input!(
+                d > Duration::zero() && d <= Duration::days(MAX_DAYS),
+                field,
+                "must be more than zero and at most {MAX_DAYS} days"
+            );
+        }
         crate::ensure_input!(
             (8..=64).contains(&self.generated_password_length),
             "generated_password_length",

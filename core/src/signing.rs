@@ -121,7 +121,8 @@ impl PortalView<'_> {
     pub fn sign(&self, document_id: &str, request: SignRequest) -> Result<Document> {
         request.validate()?;
         let p = self.portal;
-        let party = self.party()?;
+        // The audit trail names the stored account, not what the caller's principal carries.
+        let (account, party) = self.account_and_party()?;
         let (document, folder) = self.visible_document(&party, document_id)?;
         let placement = folder.signature.ok_or_else(|| {
             Error::state(
@@ -151,8 +152,8 @@ impl PortalView<'_> {
         let signed = stamp(&original, lines, placement, request.image_png.clone())?;
         let signed_sha256 = p.blobs.put(&signed)?;
         let record = SignatureRecord {
-            account_id: self.principal.account_id.clone(),
-            identifier: self.principal.identifier.clone(),
+            account_id: account.id.clone(),
+            identifier: account.identifier.clone(),
             signer_name: request.signer_name.trim().to_string(),
             signed_at: now,
             ip_address: request.ip_address,
@@ -217,7 +218,7 @@ impl PortalView<'_> {
             company: Some(&settings.company_name),
             domain: Some(&settings.domain),
             name: Some(&name),
-            identifier: Some(&self.principal.identifier),
+            identifier: d.signature.as_ref().map(|s| s.identifier.as_str()),
             date: Some(&date),
             password: None,
         };

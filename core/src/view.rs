@@ -45,6 +45,12 @@ impl Portal {
 impl<'a> PortalView<'a> {
     /// The principal's party, after checking the account may still use the portal.
     pub(crate) fn party(&self) -> Result<Party> {
+        Ok(self.account_and_party()?.1)
+    }
+
+    /// The principal's stored account and party, after the same checks as [`Self::party`]:
+    /// what the principal claims is checked, what is recorded comes from here.
+    pub(crate) fn account_and_party(&self) -> Result<(crate::Account, Party)> {
         let p = self.portal;
         let account = p
             .store
@@ -57,9 +63,11 @@ impl<'a> PortalView<'a> {
         {
             return Err(Error::AccessDenied);
         }
-        p.store
+        let party = p
+            .store
             .party(&p.tenant, account.audience, &account.party_code)?
-            .ok_or(Error::AccessDenied)
+            .ok_or(Error::AccessDenied)?;
+        Ok((account, party))
     }
 
     /// The shared folders of the principal's audience ("Portail" ticked), by path.

@@ -182,16 +182,21 @@ fn apply(w: &mut World, op: &Op) {
                         let holder = p.accounts().get(&me.account_id).unwrap();
                         assert_eq!(holder.status, AccountStatus::Active);
                         assert!(holder.authorized);
-                        assert!(holder.locked_until.is_none_or(|u| u <= now));
+                        let lock = p
+                            .accounts()
+                            .lockout(Audience::Client, &a.identifier)
+                            .unwrap();
+                        assert_eq!(lock.failures, 0, "a success clears the counter");
+                        assert!(lock.locked_until.is_none_or(|u| u <= now));
                     }
                     Err(Error::LockedOut { .. }) => {
-                        let holder = p
+                        // Known or not, the identifier itself is locked.
+                        let lock = p
                             .accounts()
-                            .find(Audience::Client, &a.identifier)
-                            .unwrap()
+                            .lockout(Audience::Client, &a.identifier)
                             .unwrap();
                         assert!(
-                            holder.locked_until.is_some_and(|u| u > now),
+                            lock.locked_until.is_some_and(|u| u > now),
                             "a lockout error only while locked"
                         );
                     }

@@ -84,7 +84,7 @@ test('lockout after repeated failures, lifted by time; suspend, revoke, regenera
   const locked = await caught(() => portal.login('client', '4', 'correct horse'));
   assert.equal(locked.code, 'locked_out');
   assert.ok(locked.until, 'err.until is set');
-  assert.ok(portal.accounts().get(a.id).lockedUntil instanceof Date);
+  assert.ok(portal.accounts().lockout('client', '4').lockedUntil instanceof Date);
   portal.advanceClock(16 * 60 * 1000);
   await portal.login('client', '4', 'correct horse');
 

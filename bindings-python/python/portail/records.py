@@ -46,6 +46,7 @@ __all__ = [
     "Download",
     "Folder",
     "Invitation",
+    "Lockout",
     "Notification",
     "NotificationDecision",
     "Page",
@@ -392,6 +393,16 @@ class Invitation:
 
 
 @dataclasses.dataclass(frozen=True)
+class Lockout:
+    """The failed-login counter of an identifier ("verrouillage"), known or not."""
+
+    #: Attempts counted since the last success or lockout.
+    failures: int
+    #: End of the lockout in force, if any.
+    locked_until: Optional[_dt.datetime]
+
+
+@dataclasses.dataclass(frozen=True)
 class Account:
     """A portal login of one party ("Droits d'accès"). ``draft_password`` is readable only
     while the account is a draft (never shown by ``repr``)."""
@@ -411,8 +422,8 @@ class Account:
     credentials_sent_to: Optional[str]
     #: "Email envoyé le".
     credentials_sent_at: Optional[_dt.datetime]
-    failed_logins: int
-    locked_until: Optional[_dt.datetime]
+    #: Bumped by every password change, re-issue, reset and suspension; older links die.
+    credential_epoch: int
     created_at: _dt.datetime
     activated_at: Optional[_dt.datetime]
     last_login_at: Optional[_dt.datetime]

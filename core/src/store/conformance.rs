@@ -14,6 +14,7 @@ use crate::documents::{Document, DocumentKind, NotificationDecision, PaymentStat
 use crate::folders::{default_tree, Folder};
 use crate::notifications::{Notification, NotificationFilter, NotificationState};
 use crate::parties::{EmailRole, Party};
+use crate::store::{AttemptGate, AttemptState};
 use crate::templates::{Template, TemplatePurpose};
 
 /// Run every check against stores made by `make`.
@@ -36,6 +37,8 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     notification_filters_and_retries(&make());
     account_filters_and_revocation(&make());
     walls_on_every_query(&make());
+    attempts_are_counted_before_verification(&make());
+    one_live_account_per_party_and_skeleton(&make());
 }
 
 /// The instant the checks start from.
@@ -102,6 +105,11 @@ fn notif(id: &str, party: &str, at: DateTime<Utc>) -> Notification {
     }
 }
 
+/// A draft account of client `party` (for store tests).
+pub fn sample_account(id: &str, party: &str, identifier: &str) -> Account {
+    account(id, party, identifier)
+}
+
 fn account(id: &str, party: &str, identifier: &str) -> Account {
     Account {
         id: id.into(),
@@ -109,6 +117,7 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
         party_code: party.into(),
         identifier: identifier.into(),
         identifier_key: identifier.to_lowercase(),
+        identifier_skeleton: None,
         status: AccountStatus::Draft,
         authorized: true,
         notify_by_email: false,
@@ -117,8 +126,7 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
         invitation: None,
         credentials_sent_to: None,
         credentials_sent_at: None,
-        failed_logins: 0,
-        locked_until: None,
+        credential_epoch: 0,
         created_at: t0(),
         activated_at: None,
         last_login_at: None,
@@ -602,6 +610,7 @@ fn tokens_and_access_events(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::hours(1),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
@@ -930,6 +939,7 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::days(7),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
@@ -1079,7 +1089,7 @@ fn paging_edge_cases(s: &impl Store) {
         )));
         changes.push(Change::Account(account(
             &format!("a{i}"),
-            "p0",
+            &format!("p{i}"),
             &format!("id{i}"),
         )));
         changes.push(Change::AccessEvent(AccessEvent {
@@ -1199,7 +1209,10 @@ fn ordering_ties_by_id(s: &impl Store) {
             t0(),
         )));
         changes.push(Change::Notification(notif(id, "4", t0())));
-        changes.push(Change::Account(account(id, "4", &format!("x{id}"))));
+        // Revoked: several accounts of one party, none holding its live slot.
+        let mut a = account(id, "4", &format!("x{id}"));
+        a.status = AccountStatus::Revoked;
+        changes.push(Change::Account(a));
         changes.push(Change::AccessEvent(AccessEvent {
             id: id.into(),
             audience: Audience::Client,
@@ -1418,7 +1431,7 @@ fn account_filters_and_revocation(s: &impl Store) {
         "identifier reused",
     );
     let mut b = s.account("t", "b").ok().flatten().expect("b");
-    b.failed_logins = 3;
+    b.credential_epoch = 3;
     ok(
         s.commit("t", &[Change::Account(b.clone())]),
         "a revoked account still updates",
@@ -1461,6 +1474,7 @@ fn walls_on_every_query(s: &impl Store) {
         created_at: t0(),
         expires_at: t0() + Duration::hours(1),
         used_at: None,
+        epoch: 0,
         version: 0,
     };
     let event = AccessEvent {
@@ -1607,5 +1621,82 @@ fn walls_on_every_query(s: &impl Store) {
     assert_eq!(
         s.due_notifications("b", t0(), 10).map(|v| v.len()).ok(),
         Some(0)
+    );
+}
+
+fn attempts_are_counted_before_verification(s: &impl Store) {
+    let lockout = Duration::minutes(15);
+    let begin = |at| s.begin_attempt("t", "login:client:4", 3, lockout, at);
+    for i in 1..=3 {
+        assert_eq!(
+            begin(t0()).ok(),
+            Some(AttemptGate::Allowed { failures: i }),
+            "conformance: attempt {i} reserved"
+        );
+    }
+    let until = t0() + lockout;
+    assert_eq!(
+        begin(t0()).ok(),
+        Some(AttemptGate::Locked { until }),
+        "conformance: the limit-th attempt locks"
+    );
+    assert_eq!(
+        s.attempts("t", "login:client:4").ok(),
+        Some(AttemptState {
+            failures: 3,
+            locked_until: Some(until)
+        }),
+        "conformance: attempts read back"
+    );
+    assert_eq!(
+        s.attempts("u", "login:client:4").ok(),
+        Some(AttemptState::default()),
+        "conformance: attempts are per tenant"
+    );
+    assert_eq!(
+        begin(until).ok(),
+        Some(AttemptGate::Allowed { failures: 1 }),
+        "conformance: a new window after the lockout"
+    );
+    ok(s.clear_attempts("t", "login:client:4"), "clear attempts");
+    assert_eq!(
+        s.attempts("t", "login:client:4").ok(),
+        Some(AttemptState::default()),
+        "conformance: cleared"
+    );
+}
+
+fn one_live_account_per_party_and_skeleton(s: &impl Store) {
+    ok(
+        s.commit("t", &[Change::Account(account("a", "4", "first"))]),
+        "first account of party 4",
+    );
+    fails_with(
+        s.commit("t", &[Change::Account(account("b", "4", "second"))]),
+        "conflict",
+        "a second live account of party 4",
+    );
+    let mut revoked = account("b", "4", "second");
+    revoked.status = AccountStatus::Revoked;
+    ok(
+        s.commit("t", &[Change::Account(revoked)]),
+        "a revoked account of party 4",
+    );
+    let mut a = s.account("t", "a").ok().flatten().expect("a");
+    a.status = AccountStatus::Revoked;
+    let fresh = account("c", "4", "third");
+    ok(
+        s.commit("t", &[Change::Account(a), Change::Account(fresh)]),
+        "revoke and replace in one commit",
+    );
+    let mut x = account("x", "5", "paul");
+    x.identifier_skeleton = Some("paul".into());
+    ok(s.commit("t", &[Change::Account(x)]), "skeleton paul");
+    let mut y = account("y", "6", "p\u{430}ul");
+    y.identifier_skeleton = Some("paul".into());
+    fails_with(
+        s.commit("t", &[Change::Account(y)]),
+        "identifier_taken",
+        "a look-alike skeleton",
     );
 }

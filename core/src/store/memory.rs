@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountFilter, Change, DocumentQuery, Store};
+use super::{next_attempt, AccountFilter, AttemptGate, AttemptState, Change, DocumentQuery, Store};
 use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
 use crate::config::{Audience, Settings};
 use crate::documents::{Document, DocumentKind, Page, PaymentStatus};
@@ -65,6 +65,11 @@ struct Tenant {
     open_notifications: BTreeSet<String>,
     accounts: HashMap<String, Account>,
     identifiers: HashMap<(Audience, String), String>,
+    /// Confusable skeletons of chosen identifiers, held like identifiers.
+    skeletons: HashMap<(Audience, String), String>,
+    /// The live-account slots ([`Account::live_slot`]): one account per slot.
+    live_slots: HashMap<(Audience, String), String>,
+    attempts: HashMap<String, AttemptState>,
     tokens: HashMap<String, Token>,
     access_events: HashMap<String, Vec<AccessEvent>>,
 }
@@ -152,6 +157,13 @@ impl Tenant {
         if a.status != AccountStatus::Revoked {
             self.identifiers
                 .insert((a.audience, a.identifier_key.clone()), a.id.clone());
+            if let Some(sk) = &a.identifier_skeleton {
+                self.skeletons
+                    .insert((a.audience, sk.clone()), a.id.clone());
+            }
+        }
+        if let Some(slot) = a.live_slot() {
+            self.live_slots.insert((a.audience, slot), a.id.clone());
         }
         self.accounts.insert(a.id.clone(), a);
         prev
@@ -162,6 +174,18 @@ impl Tenant {
         let key = (a.audience, a.identifier_key.clone());
         if self.identifiers.get(&key) == Some(&a.id) {
             self.identifiers.remove(&key);
+        }
+        if let Some(sk) = &a.identifier_skeleton {
+            let key = (a.audience, sk.clone());
+            if self.skeletons.get(&key) == Some(&a.id) {
+                self.skeletons.remove(&key);
+            }
+        }
+        if let Some(slot) = a.live_slot() {
+            let key = (a.audience, slot);
+            if self.live_slots.get(&key) == Some(&a.id) {
+                self.live_slots.remove(&key);
+            }
         }
         Some(a)
     }
@@ -269,6 +293,22 @@ impl Tenant {
                             return Err(Error::IdentifierTaken {
                                 identifier: a.identifier.clone(),
                             });
+                        }
+                    }
+                    if let Some(sk) = &a.identifier_skeleton {
+                        if let Some(other) = self.skeletons.get(&(a.audience, sk.clone())) {
+                            if *other != a.id {
+                                return Err(Error::IdentifierTaken {
+                                    identifier: a.identifier.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                if let Some(slot) = a.live_slot() {
+                    if let Some(other) = self.live_slots.get(&(a.audience, slot.clone())) {
+                        if *other != a.id {
+                            return Err(super::live_slot_taken(&slot));
                         }
                     }
                 }
@@ -564,6 +604,42 @@ impl Store for MemoryStore {
             all.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
             page(&all, offset, limit)
         })
+    }
+
+    fn begin_attempt(
+        &self,
+        tenant: &str,
+        key: &str,
+        limit: u32,
+        lockout: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptGate> {
+        let mut guard = self
+            .tenants
+            .lock()
+            .map_err(|_| Error::storage("memory store lock poisoned"))?;
+        let t = guard.entry(tenant.to_string()).or_default();
+        let current = t.attempts.get(key).copied().unwrap_or_default();
+        let (gate, next) = next_attempt(current, limit, lockout, now);
+        if let Some(next) = next {
+            t.attempts.insert(key.to_string(), next);
+        }
+        Ok(gate)
+    }
+
+    fn clear_attempts(&self, tenant: &str, key: &str) -> Result<()> {
+        let mut guard = self
+            .tenants
+            .lock()
+            .map_err(|_| Error::storage("memory store lock poisoned"))?;
+        if let Some(t) = guard.get_mut(tenant) {
+            t.attempts.remove(key);
+        }
+        Ok(())
+    }
+
+    fn attempts(&self, tenant: &str, key: &str) -> Result<AttemptState> {
+        self.read(tenant, |t| t.attempts.get(key).copied().unwrap_or_default())
     }
 
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()> {

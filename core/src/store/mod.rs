@@ -72,6 +72,84 @@ impl Change {
     }
 }
 
+/// The failed-attempt counter of one login key ("verrouillage"): how many attempts were made
+/// since the last success or lockout, and until when the key is locked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AttemptState {
+    /// Attempts reserved since the last success or lockout (each counts as a failure until
+    /// the caller clears it on success).
+    pub failures: u32,
+    /// Locked until this instant; attempts before it are refused without verification.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// What [`Store::begin_attempt`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptGate {
+    /// One attempt was reserved (and counted): the caller may verify the secret once.
+    Allowed {
+        /// Attempts counted in the current window, this one included.
+        failures: u32,
+    },
+    /// Too many attempts: refused until `until`, nothing verified.
+    Locked {
+        /// End of the lockout.
+        until: DateTime<Utc>,
+    },
+}
+
+/// The pure rule of [`Store::begin_attempt`]: from the stored state, the limit, the lockout
+/// length and `now`, the gate and the state to store (`None` = unchanged). Each allowed attempt
+/// is counted before any verification; the `limit`-th one starts the lockout, so at most
+/// `limit` attempts are ever verified per lockout window.
+///
+/// ```
+/// use chrono::{Duration, Utc};
+/// use portail::store::{next_attempt, AttemptGate, AttemptState};
+/// let now = Utc::now();
+/// let mut s = AttemptState::default();
+/// for i in 1..=3 {
+///     let (gate, next) = next_attempt(s, 3, Duration::minutes(15), now);
+///     assert_eq!(gate, AttemptGate::Allowed { failures: i });
+///     s = next.unwrap();
+/// }
+/// let (gate, _) = next_attempt(s, 3, Duration::minutes(15), now);
+/// assert!(matches!(gate, AttemptGate::Locked { .. }));
+/// ```
+pub fn next_attempt(
+    current: AttemptState,
+    limit: u32,
+    lockout: chrono::Duration,
+    now: DateTime<Utc>,
+) -> (AttemptGate, Option<AttemptState>) {
+    if let Some(until) = current.locked_until.filter(|u| *u > now) {
+        return (AttemptGate::Locked { until }, None);
+    }
+    // An expired lockout starts a fresh window.
+    let failures = if current.locked_until.is_some() {
+        1
+    } else {
+        current.failures.saturating_add(1)
+    };
+    let locked_until = (failures >= limit.max(1)).then(|| {
+        now.checked_add_signed(lockout)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    });
+    (
+        AttemptGate::Allowed { failures },
+        Some(AttemptState {
+            failures,
+            locked_until,
+        }),
+    )
+}
+
+/// The error of a commit that would give a live-account slot (today: a party) a second live
+/// account.
+pub(crate) fn live_slot_taken(slot: &str) -> crate::Error {
+    crate::Error::conflict(format!("party {slot} already has a live account"))
+}
+
 /// Which documents to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentQuery {
@@ -203,6 +281,27 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Page<AccessEvent>>;
 
+    /// Reserve one attempt on `key` (e.g. a login's tenant-wide key) atomically: if the key is
+    /// locked, answer [`AttemptGate::Locked`] and change nothing; otherwise count the attempt
+    /// (starting a lockout of `lockout` at the `limit`-th) and answer
+    /// [`AttemptGate::Allowed`]. The count is written before the caller verifies anything, so
+    /// concurrent callers can never verify more than `limit` guesses per window. Implement with
+    /// [`next_attempt`] under the store's write lock.
+    fn begin_attempt(
+        &self,
+        tenant: &str,
+        key: &str,
+        limit: u32,
+        lockout: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptGate>;
+
+    /// Forget the attempts of `key` (a success, or a password reset).
+    fn clear_attempts(&self, tenant: &str, key: &str) -> Result<()>;
+
+    /// The attempt counter of `key` as stored (default state when none).
+    fn attempts(&self, tenant: &str, key: &str) -> Result<AttemptState>;
+
     /// Apply every change atomically, or none.
     ///
     /// Fails with `conflict` when a record's version is stale or when a uniqueness rule breaks
@@ -232,6 +331,9 @@ macro_rules! forward_store {
             fn accounts(&self, t: &str, f: &AccountFilter, o: u64, l: u32) -> Result<Page<Account>> { (**self).accounts(t, f, o, l) }
             fn token(&self, t: &str, h: &str) -> Result<Option<Token>> { (**self).token(t, h) }
             fn access_events(&self, t: &str, d: &str, o: u64, l: u32) -> Result<Page<AccessEvent>> { (**self).access_events(t, d, o, l) }
+            fn begin_attempt(&self, t: &str, k: &str, l: u32, d: chrono::Duration, n: DateTime<Utc>) -> Result<AttemptGate> { (**self).begin_attempt(t, k, l, d, n) }
+            fn clear_attempts(&self, t: &str, k: &str) -> Result<()> { (**self).clear_attempts(t, k) }
+            fn attempts(&self, t: &str, k: &str) -> Result<AttemptState> { (**self).attempts(t, k) }
             fn commit(&self, t: &str, c: &[Change]) -> Result<()> { (**self).commit(t, c) }
         }
     )*};

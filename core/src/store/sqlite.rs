@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{AccountFilter, Change, DocumentQuery, Store};
+use super::{AccountFilter, AttemptGate, AttemptState, Change, DocumentQuery, Store};
 use crate::accounts::{AccessEvent, Account, Token};
 use crate::config::{Audience, Settings};
 use crate::documents::{Document, Page, PaymentStatus};
@@ -167,6 +167,37 @@ CREATE INDEX access_events_by_document
     ON access_events (tenant, document_id, at DESC, id DESC);
 CREATE INDEX documents_unpaid
     ON documents (tenant, audience, party_code) WHERE payment = 'unpaid';
+"#,
+    // v3: uniqueness rules enforced by the file, and login attempts counted where they
+    // cannot be lost.
+    //
+    // `live_slot` is `Account::live_slot()`: the party code while the account is live, NULL
+    // otherwise; one account per slot. Making the rule "one live main user per party" only
+    // changes which accounts fill the column. Files that already hold two live accounts of a
+    // party (the race this closes) keep the older one in the slot.
+    r#"
+ALTER TABLE accounts ADD COLUMN live_slot TEXT;
+ALTER TABLE accounts ADD COLUMN identifier_skeleton TEXT;
+UPDATE accounts SET live_slot = party_code
+WHERE status <> 'revoked' AND NOT EXISTS (
+    SELECT 1 FROM accounts AS older
+    WHERE older.tenant = accounts.tenant AND older.audience = accounts.audience
+      AND older.party_code = accounts.party_code AND older.status <> 'revoked'
+      AND (older.created_at < accounts.created_at
+           OR (older.created_at = accounts.created_at AND older.id < accounts.id)));
+CREATE UNIQUE INDEX accounts_by_live_slot
+    ON accounts (tenant, audience, live_slot) WHERE live_slot IS NOT NULL;
+CREATE UNIQUE INDEX accounts_by_skeleton
+    ON accounts (tenant, audience, identifier_skeleton)
+    WHERE identifier_skeleton IS NOT NULL AND status <> 'revoked';
+
+CREATE TABLE attempts (
+    tenant       TEXT NOT NULL REFERENCES tenants(tenant) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    failures     INTEGER NOT NULL,
+    locked_until INTEGER,
+    PRIMARY KEY (tenant, key)
+) WITHOUT ROWID;
 "#,
 ];
 
@@ -657,7 +688,9 @@ impl SqliteStore {
                         "identifier_key",
                         "status",
                         "needs_sync",
-                        "created_at"
+                        "created_at",
+                        "live_slot",
+                        "identifier_skeleton"
                     ]
                 ),
                 values: vec![
@@ -668,6 +701,8 @@ impl SqliteStore {
                     txt(a.status.as_str()),
                     Value::Integer(i64::from(a.needs_sync)),
                     Value::Integer(ts(a.created_at)),
+                    opt_txt(a.live_slot().as_deref()),
+                    opt_txt(a.identifier_skeleton.as_deref()),
                 ],
                 version: a.version,
                 body: json("account", a)?,
@@ -729,10 +764,18 @@ impl SqliteStore {
                         .db()?
                         .exists(params![tenant, a.id])
                         .db()?;
-                    if !(insert && exists) && e.to_string().contains("identifier_key") {
-                        return Err(Error::IdentifierTaken {
-                            identifier: a.identifier.clone(),
-                        });
+                    let message = e.to_string();
+                    if !(insert && exists) {
+                        if message.contains("identifier_key")
+                            || message.contains("identifier_skeleton")
+                        {
+                            return Err(Error::IdentifierTaken {
+                                identifier: a.identifier.clone(),
+                            });
+                        }
+                        if message.contains("live_slot") {
+                            return Err(super::live_slot_taken(&a.party_code));
+                        }
                     }
                 }
                 match change {
@@ -751,6 +794,24 @@ impl SqliteStore {
             Err(e) => Err(db(e)),
         }
     }
+}
+
+/// The stored attempt counter of `key`.
+fn read_attempts(conn: &Connection, tenant: &str, key: &str) -> Result<AttemptState> {
+    let row: Option<(i64, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT failures, locked_until FROM attempts WHERE tenant = ?1 AND key = ?2",
+        )
+        .db()?
+        .query_row(params![tenant, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .db()?;
+    Ok(
+        row.map_or_else(AttemptState::default, |(failures, until)| AttemptState {
+            failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            locked_until: until.map(DateTime::from_timestamp_nanos),
+        }),
+    )
 }
 
 /// `IN (?n, ?n+1, ...)` for `count` parameters starting at `first`.
@@ -1039,6 +1100,65 @@ impl Store for SqliteStore {
         )
     }
 
+    fn begin_attempt(
+        &self,
+        tenant: &str,
+        key: &str,
+        limit: u32,
+        lockout: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptGate> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        // BEGIN IMMEDIATE: read and write under the file's write lock, so processes sharing
+        // the file count every attempt too.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let current = read_attempts(&tx, tenant, key)?;
+        let (gate, next) = super::next_attempt(current, limit, lockout, now);
+        if let Some(next) = next {
+            tx.prepare_cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)")
+                .db()?
+                .execute([tenant])
+                .db()?;
+            tx.prepare_cached(
+                "INSERT INTO attempts (tenant, key, failures, locked_until) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (tenant, key) DO UPDATE \
+                 SET failures = excluded.failures, locked_until = excluded.locked_until",
+            )
+            .db()?
+            .execute(params![
+                tenant,
+                key,
+                i64::from(next.failures),
+                next.locked_until.map(ts)
+            ])
+            .db()?;
+        }
+        tx.commit().db()?;
+        Ok(gate)
+    }
+
+    fn clear_attempts(&self, tenant: &str, key: &str) -> Result<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.prepare_cached("DELETE FROM attempts WHERE tenant = ?1 AND key = ?2")
+            .db()?
+            .execute(params![tenant, key])
+            .db()?;
+        Ok(())
+    }
+
+    fn attempts(&self, tenant: &str, key: &str) -> Result<AttemptState> {
+        let conn = self.reader()?;
+        let out = read_attempts(&conn, tenant, key);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < READERS {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()> {
         if changes.is_empty() {
             return Ok(());
@@ -1107,6 +1227,65 @@ mod tests {
         );
     }
 
+    /// A v2 file may hold two live accounts of one party (the race v3 closes): the migration
+    /// keeps the older in the party's slot, and the file then refuses a third.
+    #[test]
+    fn a_v2_database_with_twin_accounts_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            assert_eq!(migrate(&mut conn, 2).unwrap(), 2);
+            conn.execute("INSERT INTO tenants VALUES ('t')", [])
+                .unwrap();
+            for (i, id) in ["older", "newer"].into_iter().enumerate() {
+                let mut a = crate::store::conformance::sample_account(id, "4", id);
+                a.created_at += chrono::Duration::seconds(i as i64);
+                conn.execute(
+                    "INSERT INTO accounts VALUES ('t', ?1, 'client', '4', ?1, 'draft', 1, ?2, 1, ?3)",
+                    params![id, ts(a.created_at), serde_json::to_string(&a).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let slot: Vec<(String, Option<String>)> = store
+            .read(|c| {
+                c.prepare("SELECT id, live_slot FROM accounts ORDER BY created_at")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(
+            slot,
+            vec![("older".into(), Some("4".into())), ("newer".into(), None)]
+        );
+        let third = crate::store::conformance::sample_account("third", "4", "third");
+        assert_eq!(
+            store
+                .commit("t", &[Change::Account(third)])
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
+        // Sync activates the account in the slot; its twin is left over, not the whole chunk.
+        let store = std::sync::Arc::new(store);
+        let portal = crate::Portal::builder("t")
+            .settings(Settings::new("X", "x.fr"))
+            .store(store.clone())
+            .security(crate::SecurityPolicy::fast_for_tests())
+            .build()
+            .unwrap();
+        assert_eq!(portal.sync().unwrap().activated, 1);
+        let older = store.account("t", "older").unwrap().unwrap();
+        assert_eq!(older.status, crate::AccountStatus::Active);
+        let mut newer = store.account("t", "newer").unwrap().unwrap();
+        assert_eq!(newer.status, crate::AccountStatus::Draft);
+        newer.status = crate::AccountStatus::Revoked;
+        store.commit("t", &[Change::Account(newer)]).unwrap();
+    }
+
     #[test]
     fn a_v1_database_is_migrated_on_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -1144,7 +1323,7 @@ mod tests {
         }
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(SCHEMA_VERSION, 3);
         let p = store.party("t", Audience::Client, "4").unwrap().unwrap();
         assert_eq!((p.name.as_str(), p.version), ("MOI MEME", 1));
         assert!(store.party_has_unpaid("t", Audience::Client, "4").unwrap());

@@ -22,10 +22,10 @@ class AccessTest {
     fun `five failures lock the account for fifteen minutes`() = withPortal { portal, _, clock ->
         val account = active(portal)
         repeat(4) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
-        assertEquals(4u, portal.accounts().use { it.get(account.id) }.failedLogins)
+        assertEquals(4u, portal.accounts().use { it.lockout(Audience.CLIENT, "4") }.failures)
         assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") }
-        val lockedAccount = portal.accounts().use { it.get(account.id) }
-        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), lockedAccount.lockedUntil)
+        val lock = portal.accounts().use { it.lockout(Audience.CLIENT, "4") }
+        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), lock.lockedUntil)
         assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
 
         clock.advance(Duration.ofMinutes(14))
@@ -34,8 +34,9 @@ class AccessTest {
         val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
         assertEquals(account.id, me.accountId)
         val after = portal.accounts().use { it.get(account.id) }
-        assertEquals(0u, after.failedLogins)
-        assertNull(after.lockedUntil)
+        val cleared = portal.accounts().use { it.lockout(Audience.CLIENT, "4") }
+        assertEquals(0u, cleared.failures)
+        assertNull(cleared.lockedUntil)
         assertEquals(clock.now(), after.lastLoginAt)
     }
 
