@@ -873,7 +873,7 @@ impl Stamper {
             content.extend_from_slice(b" gs\n");
             num(WATERMARK_GREY, &mut content);
             content.extend_from_slice(b"g\n/Span <</ActualText ");
-            content.extend_from_slice(&actual);
+            content.extend_from_slice(actual);
             content.extend_from_slice(b">> BDC\nBT\n/");
             content.extend_from_slice(&names[0]);
             content.push(b' ');
