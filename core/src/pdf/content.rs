@@ -5,6 +5,10 @@
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use lopdf::{Dictionary, Object, Stream};
 
+/// Merged content streams from this size on are Flate-compressed (fastest level); smaller
+/// ones are written plain.
+const COMPRESS_FROM: usize = 32 * 1024;
+
 /// Why a content stream could not be decoded.
 pub(crate) enum DecodeError {
     /// The decoded bytes would pass what is left of the content budget.
@@ -128,9 +132,11 @@ impl Codec {
         result
     }
 
-    /// The merged content as a stream, Flate-compressed at the fastest level.
+    /// The merged content as a stream: plain up to [`COMPRESS_FROM`] bytes (re-compressing
+    /// every small page costs more than the whole lopdf load and save: docs/bench-pdf.md),
+    /// Flate-compressed at the fastest level above.
     pub(crate) fn encode(&mut self, content: &[u8]) -> Stream {
-        if std::env::var_os("PORTAIL_PDF_RAW").is_some() {
+        if content.len() < COMPRESS_FROM {
             return Stream::new(Dictionary::new(), content.to_vec());
         }
         self.deflate.reset();
