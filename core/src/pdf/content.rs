@@ -9,6 +9,16 @@ use lopdf::{Dictionary, Object, Stream};
 /// ones are written plain.
 const COMPRESS_FROM: usize = 32 * 1024;
 
+/// The filters lopdf's bounded decoders handle (FlateDecode also goes through flate2 here).
+const KNOWN_FILTERS: [&[u8]; 6] = [
+    b"FlateDecode",
+    b"LZWDecode",
+    b"ASCII85Decode",
+    b"ASCIIHexDecode",
+    b"RunLengthDecode",
+    b"BrotliDecode",
+];
+
 /// Why a content stream could not be decoded.
 pub(crate) enum DecodeError {
     /// The decoded bytes would pass what is left of the content budget.
@@ -61,6 +71,15 @@ impl Codec {
                 }
                 other => other,
             };
+        }
+        if let Some(unknown) = filters
+            .iter()
+            .find(|f| !KNOWN_FILTERS.contains(&f.as_slice()))
+        {
+            return Err(DecodeError::Bad(format!(
+                "unsupported content filter /{}",
+                String::from_utf8_lossy(unknown)
+            )));
         }
         let data = stream
             .decompressed_content_with_limit(limit)
