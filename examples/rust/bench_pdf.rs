@@ -14,9 +14,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use portail::pdf::{
-    sample_pdf, stamp_signature_with, watermark, watermark_with, Method, SignatureStamp,
-};
+use portail::pdf::{sample_pdf, stamp_signature_with, watermark, Method, SignatureStamp};
 use portail::SignaturePlacement;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -108,18 +106,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pdf.len()
     );
 
-    let full = watermark_with(&pdf, "POUR CONSULTATION UNIQUEMENT", Method::Rewrite)?;
-    let incremental = watermark_with(&pdf, "POUR CONSULTATION UNIQUEMENT", Method::Incremental)?;
+    let full = watermark(&pdf, "POUR CONSULTATION UNIQUEMENT")?;
     println!(
-        "output: {} bytes (full rewrite), {} bytes (incremental)",
-        full.len(),
-        incremental.len()
+        "output: {} bytes (full rewrite, stamp merged into each page's content)",
+        full.len()
     );
 
     let mention = "POUR CONSULTATION UNIQUEMENT";
     let wm = time(runs, || watermark(&pdf, mention));
-    let wm_full = time(runs, || watermark_with(&pdf, mention, Method::Rewrite));
-    let wm_incr = time(runs, || watermark_with(&pdf, mention, Method::Incremental));
     let floor = time(runs, || {
         let mut doc = lopdf::Document::load_mem(&pdf).map_err(|e| e.to_string())?;
         let mut out = Vec::with_capacity(pdf.len());
@@ -149,26 +143,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let row = |label: &str, d: Duration| println!("{label:<48} {:>9.2} ms", ms(d));
     row("floor: lopdf load + save, no edit", floor);
     row("lopdf load only", load_only);
-    row("portail watermark, full rewrite (Method::Rewrite)", wm_full);
-    row(
-        "portail watermark, incremental (Method::Incremental)",
-        wm_incr,
-    );
-    row("portail watermark (default: Method::Auto)", wm);
+    row("portail watermark (always a full rewrite)", wm);
     row("portail stamp_signature, full rewrite", sig_full);
     row("portail stamp_signature, incremental", sig_incr);
     row("portail page_count", count);
     row("portal download, unpaid watermark policy", portal_path);
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     println!(
-        "{:<48} {:>9.2}x (target <= 1.3x)",
-        "ratio full-rewrite watermark / floor",
-        ratio(wm_full, floor)
-    );
-    println!(
         "{:<48} {:>9.2}x",
-        "ratio incremental watermark / floor",
-        ratio(wm_incr, floor)
+        "ratio watermark / floor",
+        ratio(wm, floor)
     );
     println!(
         "{:<48} {:>9.2}x (target <= 1.3x)",

@@ -3,9 +3,12 @@
 Pure functions from bytes to new bytes (the input is never modified); a file that is encrypted,
 truncated, malformed or has no pages raises :class:`portail.PdfError`. They release the GIL.
 
-``method`` chooses how the new file is written: ``"auto"`` (an incremental update when the file
-allows it, else a full rewrite), ``"incremental"`` (keeps the original bytes and earlier digital
-signatures valid) or ``"rewrite"``.
+``method`` chooses how the signature stamp is written: ``"auto"`` (an incremental update when
+the file allows it, else a full rewrite), ``"incremental"`` (keeps the original bytes and earlier
+digital signatures valid) or ``"rewrite"``. The watermark is always a full rewrite with the
+mention merged into each page's content (no earlier revision, so no clean original, is left in
+the copy; a digital signature of the original is invalidated, on purpose): ``"auto"`` and
+``"rewrite"`` both do that, ``"incremental"`` raises :class:`portail.PdfError`.
 """
 
 from __future__ import annotations

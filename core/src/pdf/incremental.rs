@@ -641,7 +641,8 @@ pub(crate) fn write(
 }
 
 impl Partial {
-    fn doc_size(&self) -> u32 {
+    /// The number of object slots of the original file (its trailer's `/Size`).
+    pub(crate) fn doc_size(&self) -> u32 {
         match self.trailer.get(b"Size") {
             Ok(Object::Integer(i)) => *i as u32,
             _ => 0,

@@ -13,11 +13,21 @@
 //! correctly. A character outside WinAnsiEncoding is an error naming it; run the text
 //! through [`to_winansi_lossy`] first to replace such characters instead.
 //!
-//! The input is never modified: each function returns a new file. By default ([`Method`])
-//! that is an incremental update (the original bytes, then the new and changed objects and a
-//! new xref section), which reads only the trailer, the xref table and the page tree and keeps
-//! earlier digital signatures valid; files it cannot handle (xref or object streams, hybrid
-//! or linearized files, PDF < 1.4) are loaded and rewritten whole by lopdf instead.
+//! The input is never modified: each function returns a new file.
+//!
+//! * The watermark is **always a full rewrite**: the file is loaded, the mention is drawn in
+//!   the same content stream as each page's own content (the page's streams are decoded and
+//!   merged into one), objects no longer reachable from the trailer are dropped, and a single
+//!   revision is written. No earlier revision, and so no clean original, is left in the
+//!   consultation copy; a digital signature the original carried is invalidated, on purpose.
+//! * The signature stamp is by default ([`Method`]) an incremental update (the original
+//!   bytes, then the new and changed objects and a new xref section), which reads only the
+//!   trailer, the xref table and the page tree and keeps earlier digital signatures valid;
+//!   files it cannot handle (xref or object streams, hybrid or linearized files, PDF < 1.4)
+//!   are loaded and rewritten whole by lopdf instead.
+//!
+//! Each stamp works within a [`Budget`] (pages, decoded content bytes, objects): a file past
+//! it, a decompression bomb included, is a [`PdfError`] before it can exhaust memory.
 //! Encrypted, truncated or malformed files and files without pages give a [`PdfError`].
 //! lopdf may panic on hostile input: every function runs the parser and the stamping inside
 //! [`std::panic::catch_unwind`] as a last resort and turns a panic into a [`PdfError`] (the
@@ -44,6 +54,7 @@
 //! # Ok(()) }
 //! ```
 
+mod content;
 mod image;
 mod incremental;
 mod metrics;
@@ -56,6 +67,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::folders::SignaturePlacement;
+use content::{Codec, DecodeError};
 use page::{resolve, PageGeometry, ResourcesKey};
 pub use text::to_winansi_lossy;
 
@@ -94,9 +106,14 @@ pub struct SignatureStamp {
 }
 
 /// How a stamped file is written.
+///
+/// The watermark is always a full rewrite: [`watermark_with`] takes `Auto` and `Rewrite`
+/// (both rewrite) and refuses `Incremental`, which would leave the clean original in the
+/// file as its first revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
     /// An incremental update when the file allows it, else a full rewrite. The default.
+    /// For the watermark: always the full rewrite.
     #[default]
     Auto,
     /// Only an incremental update: the original bytes followed by the new and changed
@@ -104,10 +121,53 @@ pub enum Method {
     /// trailer, the cross-reference table and the page tree, so it is faster than a full
     /// load, and it keeps earlier digital signatures valid for the revision they signed.
     /// Needs a classic cross-reference table (no xref streams, object streams, hybrid or
-    /// linearized files) and PDF 1.4 or later; otherwise a [`PdfError`].
+    /// linearized files) and PDF 1.4 or later; otherwise a [`PdfError`]. Signature stamp
+    /// only: refused for the watermark.
     Incremental,
     /// Always a full load and rewrite by lopdf.
     Rewrite,
+}
+
+/// Limits on the work of one stamp (« budget »): past any of them the stamp is a
+/// [`PdfError`] naming the limit, before the file can exhaust memory.
+///
+/// ```
+/// use portail::pdf::{watermark_within, Budget};
+/// let pdf = portail::pdf::sample_pdf(&["1", "2", "3"]);
+/// let tight = Budget { max_pages: 2, ..Budget::default() };
+/// let err = watermark_within(&pdf, "COPIE", &tight).unwrap_err();
+/// assert!(err.reason.contains("max_pages"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Most pages stamped (default 10,000).
+    pub max_pages: usize,
+    /// Most bytes of decoded page content, all pages together (default 256 MiB). Content is
+    /// decoded through a bounded reader, so a decompression bomb stops here.
+    pub max_content_bytes: usize,
+    /// Most objects in the file (default 1,000,000).
+    pub max_objects: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            max_pages: 10_000,
+            max_content_bytes: 256 * 1024 * 1024,
+            max_objects: 1_000_000,
+        }
+    }
+}
+
+impl Budget {
+    fn check(&self, limit: &str, value: usize, max: usize) -> Result<(), PdfError> {
+        if value > max {
+            return Err(PdfError::new(format!(
+                "PDF over the stamping budget: {limit} is {max}, the file needs more"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Grey level of the watermark (0 black, 1 white).
@@ -121,10 +181,14 @@ const SIGNATURE_FONT_SIZE: f64 = 9.0;
 /// Height of the signature image, in points (smaller on tiny pages).
 const SIGNATURE_IMAGE_HEIGHT: f64 = 48.0;
 
-/// Stamps `text` diagonally across every page and returns the new file.
+/// Stamps `text` diagonally across every page and returns the new file, a full rewrite
+/// within the default [`Budget`].
 ///
-/// The text is Helvetica, grey, 30 % opaque, drawn over the existing content (which is
-/// wrapped in `q`/`Q` so its graphics state cannot distort the stamp), along the diagonal
+/// The text is Helvetica, grey, 30 % opaque, drawn over the existing content, in the same
+/// content stream: each page's content streams are decoded and merged into one new stream,
+/// `q <original content> Q <stamp>`, so the graphics state of the page cannot distort the
+/// stamp and no tool can drop the stamp by dropping a stream. Objects the rewrite leaves
+/// unreferenced (the original content streams among them) are not written. Along the diagonal
 /// from the bottom-left to the top-right corner of the page as displayed, sized to fit it.
 /// It is marked with `/ActualText`, so text extraction (`pdftotext`) returns it verbatim
 /// even though it is drawn at an angle.
@@ -139,26 +203,40 @@ const SIGNATURE_IMAGE_HEIGHT: f64 = 48.0;
 /// # Ok::<(), portail::pdf::PdfError>(())
 /// ```
 pub fn watermark(pdf: &[u8], text: &str) -> Result<Vec<u8>, PdfError> {
-    watermark_with(pdf, text, Method::Auto)
+    watermark_within(pdf, text, &Budget::default())
 }
 
-/// [`watermark`], choosing how the file is written.
+/// [`watermark`]; `method` must be `Auto` or `Rewrite` (both rewrite the file whole).
+/// `Incremental` is refused: the consultation copy must not carry the clean original as an
+/// earlier revision.
 ///
 /// ```
 /// use portail::pdf::{watermark_with, Method};
 /// let pdf = portail::pdf::sample_pdf(&["page 1", "page 2"]);
-/// let appended = watermark_with(&pdf, "COPIE", Method::Incremental)?;
-/// assert!(appended.starts_with(&pdf), "an incremental update keeps the original bytes");
-/// let rewritten = watermark_with(&pdf, "COPIE", Method::Rewrite)?;
-/// assert!(!rewritten.starts_with(&pdf));
+/// let rewritten = watermark_with(&pdf, "COPIE", Method::Auto)?;
+/// assert!(!rewritten.starts_with(&pdf), "no earlier revision: the original is not a prefix");
+/// assert!(watermark_with(&pdf, "COPIE", Method::Incremental).is_err());
 /// # Ok::<(), portail::pdf::PdfError>(())
 /// ```
 pub fn watermark_with(pdf: &[u8], text: &str, method: Method) -> Result<Vec<u8>, PdfError> {
+    if method == Method::Incremental {
+        return Err(PdfError::new(
+            "the watermark is always a full rewrite: an incremental update would keep the \
+             clean original as the file's first revision",
+        ));
+    }
+    watermark_within(pdf, text, &Budget::default())
+}
+
+/// [`watermark`] within `budget` instead of the default one.
+pub fn watermark_within(pdf: &[u8], text: &str, budget: &Budget) -> Result<Vec<u8>, PdfError> {
     let encoded = text::encode_winansi(text, "watermark text")?;
     if text.trim().is_empty() {
         return Err(PdfError::new("watermark text is empty"));
     }
-    run(pdf, method, &|stamper| stamper.watermark(text, &encoded))
+    run(pdf, Method::Rewrite, budget, &|stamper| {
+        stamper.watermark(text, &encoded)
+    })
 }
 
 /// Draws the signature block on the last page and returns the new file.
@@ -190,6 +268,16 @@ pub fn stamp_signature_with(
     stamp: &SignatureStamp,
     method: Method,
 ) -> Result<Vec<u8>, PdfError> {
+    stamp_signature_within(pdf, stamp, method, &Budget::default())
+}
+
+/// [`stamp_signature_with`] within `budget` instead of the default one.
+pub fn stamp_signature_within(
+    pdf: &[u8],
+    stamp: &SignatureStamp,
+    method: Method,
+    budget: &Budget,
+) -> Result<Vec<u8>, PdfError> {
     let mut lines = Vec::with_capacity(stamp.lines.len());
     for (i, line) in stamp.lines.iter().enumerate() {
         lines.push(text::encode_winansi(
@@ -204,7 +292,7 @@ pub fn stamp_signature_with(
         Some(png) => Some(image::embed_png(png)?),
         None => None,
     };
-    run(pdf, method, &|stamper| {
+    run(pdf, method, budget, &|stamper| {
         stamper.signature(&lines, stamp.placement, image.as_ref())
     })
 }
@@ -214,6 +302,7 @@ pub fn stamp_signature_with(
 fn run(
     pdf: &[u8],
     method: Method,
+    budget: &Budget,
     op: &dyn Fn(&mut Stamper) -> Result<(), PdfError>,
 ) -> Result<Vec<u8>, PdfError> {
     guarded(|| {
@@ -222,7 +311,13 @@ fn run(
             let attempt = incremental::read(pdf)
                 .map_err(|why| PdfError::new(format!("incremental update not possible: {why}")));
             let attempt = attempt.and_then(|(doc, pages, partial)| {
-                let mut stamper = Stamper::new(doc, pages);
+                budget.check(
+                    "max_objects",
+                    partial.doc_size() as usize,
+                    budget.max_objects,
+                )?;
+                budget.check("max_pages", pages.len(), budget.max_pages)?;
+                let mut stamper = Stamper::new(doc, pages, *budget);
                 op(&mut stamper)?;
                 incremental::write(pdf, &partial, &stamper.doc, &stamper.changed)
                     .map_err(|why| PdfError::new(format!("incremental update not possible: {why}")))
@@ -233,7 +328,7 @@ fn run(
                 Err(_) => {}
             }
         }
-        let mut stamper = Stamper::load(pdf)?;
+        let mut stamper = Stamper::load(pdf, budget)?;
         op(&mut stamper)?;
         stamper.save()
     })
@@ -263,7 +358,7 @@ pub fn page_count(pdf: &[u8]) -> Result<u32, PdfError> {
         check_header(pdf)?;
         let pages = match incremental::read(pdf) {
             Ok((_, pages, _)) => pages.len(),
-            Err(_) => Stamper::load(pdf)?.pages.len(),
+            Err(_) => Stamper::load(pdf, &Budget::default())?.pages.len(),
         };
         u32::try_from(pages).map_err(|_| PdfError::new("too many pages"))
     })
@@ -395,6 +490,17 @@ fn page_context(
     context
 }
 
+/// `prefix`, or `prefix` numbered, whichever `category` does not hold yet.
+fn fresh_name(category: &Dictionary, prefix: &str) -> Vec<u8> {
+    let mut name = prefix.as_bytes().to_vec();
+    let mut n = 1;
+    while category.has(&name) {
+        name = format!("{prefix}{n}").into_bytes();
+        n += 1;
+    }
+    name
+}
+
 /// One resource to add to a page's resources: category, name prefix, object.
 struct Addition {
     category: &'static [u8],
@@ -418,10 +524,17 @@ struct Stamper {
     streams: HashMap<Vec<u8>, ObjectId>,
     /// Existing objects changed (the pages), for the incremental update.
     changed: HashSet<ObjectId>,
+    /// Extended copies of shared resource categories (`/Font 12 0 R` plus the stamp's font),
+    /// by (original category dictionary, object added): made once, referenced by every page.
+    categories: HashMap<(ObjectId, ObjectId), (ObjectId, Vec<u8>)>,
+    /// The limits of this stamp.
+    budget: Budget,
+    /// Decoded page content so far, against `budget.max_content_bytes`.
+    content_bytes: usize,
 }
 
 impl Stamper {
-    fn new(doc: Document, pages: Vec<ObjectId>) -> Stamper {
+    fn new(doc: Document, pages: Vec<ObjectId>, budget: Budget) -> Stamper {
         Stamper {
             doc,
             pages,
@@ -429,10 +542,13 @@ impl Stamper {
             names: HashMap::new(),
             streams: HashMap::new(),
             changed: HashSet::new(),
+            categories: HashMap::new(),
+            budget,
+            content_bytes: 0,
         }
     }
 
-    fn load(pdf: &[u8]) -> Result<Stamper, PdfError> {
+    fn load(pdf: &[u8], budget: &Budget) -> Result<Stamper, PdfError> {
         check_header(pdf)?;
         let doc =
             Document::load_mem(pdf).map_err(|e| PdfError::new(format!("unreadable PDF: {e}")))?;
@@ -452,16 +568,19 @@ impl Stamper {
             Some(Object::Dictionary(_)) => {}
             _ => return Err(PdfError::new("malformed PDF: no page tree")),
         }
+        budget.check("max_objects", doc.objects.len(), budget.max_objects)?;
         let mut seen = HashSet::new();
-        let pages: Vec<ObjectId> = doc
-            .page_iter()
-            .filter(|id| matches!(doc.objects.get(id), Some(Object::Dictionary(_))))
-            .filter(|id| seen.insert(*id))
-            .collect();
+        let mut pages = Vec::new();
+        for id in doc.page_iter() {
+            if matches!(doc.objects.get(&id), Some(Object::Dictionary(_))) && seen.insert(id) {
+                pages.push(id);
+                budget.check("max_pages", pages.len(), budget.max_pages)?;
+            }
+        }
         if pages.is_empty() {
             return Err(PdfError::new("PDF has no pages"));
         }
-        Ok(Stamper::new(doc, pages))
+        Ok(Stamper::new(doc, pages, *budget))
     }
 
     fn save(mut self) -> Result<Vec<u8>, PdfError> {
@@ -523,6 +642,16 @@ impl Stamper {
                 let mut dict = page::resources(&self.doc, key);
                 let mut names = Vec::with_capacity(additions.len());
                 for addition in additions {
+                    // A category held by reference (`/Font 12 0 R`, often one large dictionary
+                    // shared by every page) is extended once, as a new object every page
+                    // references: never copied per page.
+                    if let Ok(Object::Reference(shared)) = dict.get(addition.category) {
+                        let shared = *shared;
+                        let (id, name) = self.extended_category(shared, addition)?;
+                        dict.set(addition.category.to_vec(), Object::Reference(id));
+                        names.push(name);
+                        continue;
+                    }
                     let mut category = match dict
                         .get(addition.category)
                         .ok()
@@ -531,12 +660,7 @@ impl Stamper {
                         Some(Object::Dictionary(d)) => d.clone(),
                         _ => Dictionary::new(),
                     };
-                    let mut name = addition.prefix.as_bytes().to_vec();
-                    let mut n = 1;
-                    while category.has(&name) {
-                        name = format!("{}{n}", addition.prefix).into_bytes();
-                        n += 1;
-                    }
+                    let name = fresh_name(&category, addition.prefix);
                     category.set(name.clone(), Object::Reference(addition.object));
                     dict.set(addition.category.to_vec(), Object::Dictionary(category));
                     names.push(name);
@@ -550,6 +674,33 @@ impl Stamper {
         let page = self.page_mut(page_id)?;
         page.set("Resources", Object::Reference(id));
         Ok(id)
+    }
+
+    /// A copy of the shared category dictionary `shared` with `addition` under a fresh name,
+    /// made once per (dictionary, object) and added as an indirect object.
+    fn extended_category(
+        &mut self,
+        shared: ObjectId,
+        addition: &Addition,
+    ) -> Result<(ObjectId, Vec<u8>), PdfError> {
+        if let Some(found) = self.categories.get(&(shared, addition.object)) {
+            return Ok(found.clone());
+        }
+        let mut category = match self
+            .doc
+            .objects
+            .get(&shared)
+            .and_then(|o| resolve(&self.doc, o))
+        {
+            Some(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        let name = fresh_name(&category, addition.prefix);
+        category.set(name.clone(), Object::Reference(addition.object));
+        let id = self.add(category)?;
+        self.categories
+            .insert((shared, addition.object), (id, name.clone()));
+        Ok((id, name))
     }
 
     /// The names chosen in a resources dictionary made by [`Stamper::add_resources`].
@@ -600,7 +751,6 @@ impl Stamper {
         gs.set("ca", Object::Real(WATERMARK_OPACITY as f32));
         gs.set("CA", Object::Real(WATERMARK_OPACITY as f32));
         let gs = self.add(gs)?;
-        let q_id = self.stream(b"q\n".to_vec())?;
         let width_em = text::helvetica_width(encoded) / 1000.0;
         // Baseline offset that centres the glyphs vertically: cap height for capitals,
         // the ascender-descender box otherwise.
@@ -615,8 +765,12 @@ impl Stamper {
         let mut shown = Vec::new();
         text::hex_string(encoded, &mut shown);
 
-        // Pages of one geometry and one resources dictionary share one stamp stream.
-        let mut stamps: HashMap<([u64; 4], u16, ObjectId), ObjectId> = HashMap::new();
+        // Pages of one geometry and one resources dictionary share one stamp; pages of one
+        // content and one stamp share one merged stream.
+        let mut stamps: HashMap<([u64; 4], u16, ObjectId), usize> = HashMap::new();
+        let mut stamp_bytes: Vec<Vec<u8>> = Vec::new();
+        let mut merged: HashMap<(Vec<ObjectId>, usize), ObjectId> = HashMap::new();
+        let mut codec = Codec::new();
         let mut contexts = HashMap::new();
         for page_id in self.pages.clone() {
             let (geometry, key) = page_context(&self.doc, page_id, &mut contexts);
@@ -647,10 +801,53 @@ impl Stamper {
                 geometry.rotate,
                 resources,
             );
-            if let Some(&stamp) = stamps.get(&memo) {
-                self.append_contents(page_id, q_id, stamp)?;
-                continue;
-            }
+            let stamp = match stamps.get(&memo) {
+                Some(&stamp) => stamp,
+                None => {
+                    let content = self.watermark_stamp(
+                        geometry,
+                        resources,
+                        (width_em, centre),
+                        &actual,
+                        &shown,
+                    )?;
+                    stamp_bytes.push(content);
+                    stamps.insert(memo, stamp_bytes.len() - 1);
+                    stamp_bytes.len() - 1
+                }
+            };
+            let sources = self.content_streams(page_id);
+            let key = (sources, stamp);
+            let id = match merged.get(&key) {
+                Some(&id) => id,
+                None => {
+                    let content = self.merge(&key.0, &stamp_bytes[stamp], &mut codec)?;
+                    let id = self.add(content)?;
+                    merged.insert(key, id);
+                    id
+                }
+            };
+            self.page_mut(page_id)?
+                .set("Contents", Object::Reference(id));
+        }
+        // The original content streams, and anything else no longer referenced, are not
+        // written: the copy holds nothing that is not drawn.
+        self.doc.prune_objects();
+        self.doc.trailer.remove(b"Prev");
+        self.doc.trailer.remove(b"XRefStm");
+        Ok(())
+    }
+
+    /// The stamp drawn after a page's own content (it starts with the `Q` that closes it).
+    fn watermark_stamp(
+        &self,
+        geometry: PageGeometry,
+        resources: ObjectId,
+        (width_em, centre): (f64, f64),
+        actual: &[u8],
+        shown: &[u8],
+    ) -> Result<Vec<u8>, PdfError> {
+        {
             let names = self.names(resources);
             if names.len() < 2 {
                 return Err(PdfError::new("internal: resource names missing"));
@@ -676,7 +873,7 @@ impl Stamper {
             content.extend_from_slice(b" gs\n");
             num(WATERMARK_GREY, &mut content);
             content.extend_from_slice(b"g\n/Span <</ActualText ");
-            content.extend_from_slice(&actual);
+            content.extend_from_slice(actual);
             content.extend_from_slice(b">> BDC\nBT\n/");
             content.extend_from_slice(&names[0]);
             content.push(b' ');
@@ -687,13 +884,80 @@ impl Stamper {
                 b"Tm",
                 &mut content,
             );
-            content.extend_from_slice(&shown);
+            content.extend_from_slice(shown);
             content.extend_from_slice(b" Tj\nET\nEMC\nQ\n");
-            let stamp = self.stream(content)?;
-            stamps.insert(memo, stamp);
-            self.append_contents(page_id, q_id, stamp)?;
+            Ok(content)
         }
-        Ok(())
+    }
+
+    /// The content streams of a page, in order: `/Contents` as one stream or an array of
+    /// them, directly or by reference. Dangling references and non-streams are skipped, as
+    /// viewers do.
+    fn content_streams(&self, page_id: ObjectId) -> Vec<ObjectId> {
+        let contents = match self.doc.objects.get(&page_id) {
+            Some(Object::Dictionary(page)) => page.get(b"Contents").ok(),
+            _ => None,
+        };
+        let items: Vec<&Object> = match contents {
+            Some(Object::Reference(id)) => match self.doc.objects.get(id) {
+                Some(Object::Array(items)) => items.iter().collect(),
+                Some(Object::Stream(_)) => return vec![*id],
+                _ => Vec::new(),
+            },
+            Some(Object::Array(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        };
+        items
+            .into_iter()
+            .filter_map(|item| match item {
+                Object::Reference(id) => Some(*id),
+                _ => None,
+            })
+            .filter(|id| matches!(self.doc.objects.get(id), Some(Object::Stream(_))))
+            .collect()
+    }
+
+    /// One stream: `q`, the decoded `sources` one after the other, then `stamp` (which
+    /// starts with `Q`).
+    fn merge(
+        &mut self,
+        sources: &[ObjectId],
+        stamp: &[u8],
+        codec: &mut Codec,
+    ) -> Result<Stream, PdfError> {
+        let mut content = std::mem::take(&mut codec.scratch);
+        content.clear();
+        content.extend_from_slice(b"q\n");
+        for id in sources {
+            let Some(Object::Stream(stream)) = self.doc.objects.get(id) else {
+                continue;
+            };
+            let left = self
+                .budget
+                .max_content_bytes
+                .saturating_sub(self.content_bytes);
+            let before = content.len();
+            codec
+                .decode(stream, &mut content, left)
+                .map_err(|why| match why {
+                    DecodeError::Budget => PdfError::new(format!(
+                        "PDF over the stamping budget: max_content_bytes is {}, the decoded \
+                         page content needs more",
+                        self.budget.max_content_bytes
+                    )),
+                    DecodeError::Bad(why) => PdfError::new(format!(
+                        "undecodable page content (object {} {}): {why}",
+                        id.0, id.1
+                    )),
+                })?;
+            self.content_bytes += content.len() - before;
+            // Streams are concatenated as if separated by white space (ISO 32000-1, 7.8.2).
+            content.push(b'\n');
+        }
+        content.extend_from_slice(stamp);
+        let stream = codec.encode(&content);
+        codec.scratch = content;
+        Ok(stream)
     }
 
     fn signature(
