@@ -18,10 +18,13 @@ use std::sync::Mutex;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, Result};
 
-/// One e-mail to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One e-mail to send. Its `Debug` leaves the subject and body out (they may hold a password
+/// or a live link).
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     /// Stable per notification, with angle brackets: `<id@domain>`.
     pub message_id: String,
@@ -36,6 +39,25 @@ pub struct OutgoingMessage {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The `Date` header: the portal's clock when the message was handed to the mailer (the
+    /// same clock as the recorded attempt).
+    pub date: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for OutgoingMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMessage")
+            .field("message_id", &self.message_id)
+            .field("notification_id", &self.notification_id)
+            .field("from", &self.from)
+            .field("from_name", &self.from_name)
+            .field("reply_to", &self.reply_to)
+            .field("to", &self.to)
+            .field("subject", &format_args!("<{} bytes>", self.subject.len()))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("date", &self.date)
+            .finish()
+    }
 }
 
 impl OutgoingMessage {
@@ -50,6 +72,7 @@ impl OutgoingMessage {
             .from(from)
             .to(Mailbox::new(None, parse_address(&self.to)?))
             .subject(self.subject.clone())
+            .date(std::time::SystemTime::from(self.date))
             .header(ContentType::TEXT_PLAIN);
         if let Some(r) = &self.reply_to {
             b = b.reply_to(Mailbox::new(None, parse_address(r)?));
@@ -116,7 +139,8 @@ where
 /// let m = MemoryMailer::new();
 /// m.send(&OutgoingMessage { message_id: "<1@x.fr>".into(), notification_id: "1".into(),
 ///     from: "noreply@x.fr".into(), from_name: None, reply_to: None,
-///     to: "a@b.fr".into(), subject: "Été".into(), body: "…".into() }).unwrap();
+///     to: "a@b.fr".into(), subject: "Été".into(), body: "…".into(),
+///     date: chrono::Utc::now() }).unwrap();
 /// assert_eq!(m.messages()[0].to, "a@b.fr");
 /// ```
 #[derive(Debug, Default)]
@@ -288,6 +312,7 @@ mod tests {
             to: "keylian.ace@gmail.com".into(),
             subject: "MA SOCIÉTÉ : un nouveau document est disponible".into(),
             body: "Le document « FA-0002.pdf » est disponible.".into(),
+            date: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 1, 9, 30, 0).unwrap(),
         }
     }
 

@@ -98,6 +98,7 @@ fn notif(id: &str, party: &str, at: DateTime<Utc>) -> Notification {
         attempts: vec![],
         sent_at: None,
         holds_secret: false,
+        quarantine: None,
         version: 0,
     }
 }
