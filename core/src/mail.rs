@@ -124,8 +124,7 @@ fn subject_header(subject: &str) -> lettre::message::header::HeaderValue {
 
 /// Standard base64 with padding.
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for group in bytes.chunks(3) {
         let b = [
@@ -495,7 +494,10 @@ mod tests {
         let eml = String::from_utf8(m.to_rfc5322().unwrap()).unwrap();
         let longest = eml.split("\r\n").map(str::len).max().unwrap();
         assert!(longest <= 998, "a line of {longest} bytes");
-        assert!(eml.contains("Date: Sun, 01 Mar 2026 09:30:00 +0000"), "{eml}");
+        assert!(
+            eml.contains("Date: Sun, 01 Mar 2026 09:30:00 +0000"),
+            "{eml}"
+        );
     }
 
     #[test]

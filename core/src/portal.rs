@@ -476,10 +476,10 @@ impl Portal {
             let inflight = &inflight;
             scope.spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(beat) {
-                    self.renew_in_flight(&inflight);
+                    self.renew_in_flight(inflight);
                 }
             });
-            let result = self.send_claimed(&settings, claimed, &inflight, &mut report);
+            let result = self.send_claimed(&settings, claimed, inflight, &mut report);
             drop(stop);
             result
         })?;
@@ -547,7 +547,10 @@ impl Portal {
                 continue;
             };
             n.version = version;
-            match self.store.commit(&self.tenant, &[Change::Notification(n.clone())]) {
+            match self
+                .store
+                .commit(&self.tenant, &[Change::Notification(n.clone())])
+            {
                 Ok(()) => match n.state {
                     crate::NotificationState::Sent => report.sent += 1,
                     crate::NotificationState::Failed => report.failed += 1,

@@ -232,8 +232,8 @@ impl Template {
             "longer than 100,000 bytes"
         );
         let allowed = self.purpose.fields();
-        let subject =
-            parse(&self.subject, allowed, self.purpose).map_err(|r| Error::invalid("subject", r))?;
+        let subject = parse(&self.subject, allowed, self.purpose)
+            .map_err(|r| Error::invalid("subject", r))?;
         // The subject is never redacted (it shows in every history and mail client list):
         // no password, and no link that carries a live token.
         let secret = |f: &MergeField| {
@@ -250,7 +250,10 @@ impl Template {
         }) {
             return Err(Error::invalid(
                 "subject",
-                format!("{} carries a secret and may only appear in the body", f.token()),
+                format!(
+                    "{} carries a secret and may only appear in the body",
+                    f.token()
+                ),
             ));
         }
         Ok(CompiledTemplate {

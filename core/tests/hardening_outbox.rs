@@ -133,7 +133,10 @@ fn dispatchers_with_clocks_six_minutes_apart_send_each_mail_once() {
     );
     assert_eq!(sink.duplicates(), 0);
     assert_eq!(sink.per_id().len(), 40);
-    assert!(reports.iter().all(|r| r.sent > 0), "both really sent: {reports:?}");
+    assert!(
+        reports.iter().all(|r| r.sent > 0),
+        "both really sent: {reports:?}"
+    );
 }
 
 const CHILD_ENV: &str = "PORTAIL_H2_DISPATCH_CHILD";
@@ -216,7 +219,9 @@ fn cancel_and_forced_resend_wait_for_the_send_in_flight() {
         StdDuration::from_millis(300),
     ));
     queue(&p, 1);
-    let id = p.notifications().history(&NotificationFilter::default(), PageRequest::first())
+    let id = p
+        .notifications()
+        .history(&NotificationFilter::default(), PageRequest::first())
         .unwrap()
         .items[0]
         .id
@@ -232,15 +237,25 @@ fn cancel_and_forced_resend_wait_for_the_send_in_flight() {
     assert_eq!(resend.code(), "invalid_state", "{resend}");
     assert_eq!(sender.join().unwrap().sent, 1);
     let n = p.notifications().get(&id).unwrap();
-    assert_eq!(n.state, NotificationState::Sent, "the history tells the truth");
-    assert_eq!(p.notifications().cancel(&id).unwrap_err().code(), "invalid_state");
+    assert_eq!(
+        n.state,
+        NotificationState::Sent,
+        "the history tells the truth"
+    );
+    assert_eq!(
+        p.notifications().cancel(&id).unwrap_err().code(),
+        "invalid_state"
+    );
     assert_eq!(sink.count(), 1, "sent once");
 }
 
 #[test]
 fn a_smtp_send_ends_at_its_deadline_whatever_the_relay_does() {
     for (name, mode) in [
-        ("trickling 1 byte / 200 ms", Mode::Trickle(StdDuration::from_millis(200))),
+        (
+            "trickling 1 byte / 200 ms",
+            Mode::Trickle(StdDuration::from_millis(200)),
+        ),
         ("hanging after DATA", Mode::HangAfterData),
     ] {
         let sink = Sink::start(mode);
@@ -284,7 +299,10 @@ fn a_smtp_send_ends_at_its_deadline_whatever_the_relay_does() {
     }
     assert_eq!(mailer.abandoned_sends(), SmtpMailer::MAX_ABANDONED);
     let started = Instant::now();
-    assert!(matches!(mailer.send(&msg(99)), Err(MailError::Transient(_))));
+    assert!(matches!(
+        mailer.send(&msg(99)),
+        Err(MailError::Transient(_))
+    ));
     assert!(started.elapsed() < StdDuration::from_millis(50));
 }
 
@@ -337,7 +355,10 @@ fn an_undecodable_row_is_quarantined_and_the_others_go_out() {
         .unwrap();
     assert_eq!(listed.total, 1);
     assert_eq!(p.dispatch(100).unwrap().attempted, 0, "never picked again");
-    assert_eq!(p.notifications().cancel(&victim).unwrap_err().code(), "invalid_state");
+    assert_eq!(
+        p.notifications().cancel(&victim).unwrap_err().code(),
+        "invalid_state"
+    );
 }
 
 #[test]
@@ -359,7 +380,10 @@ fn the_date_header_comes_from_the_portal_clock() {
         .items[0];
     assert_eq!(n.sent_at, Some(t0()));
     let eml = files.read(&n.id).unwrap();
-    assert!(eml.contains("Date: Sun, 08 Mar 2026 09:00:00 +0000"), "{eml}");
+    assert!(
+        eml.contains("Date: Sun, 08 Mar 2026 09:00:00 +0000"),
+        "{eml}"
+    );
 }
 
 /// A credentials mail through `mailer`, the notification returned once `sync` ran.
@@ -395,7 +419,11 @@ fn secrets_leave_the_outbox_on_every_end() {
     mailer.fail_next([MailError::Permanent("550 no".into())]);
     let (_, n, password) = credentials(mailer);
     assert_eq!(n.state, NotificationState::Abandoned);
-    assert!(!n.body.contains(&password) && !n.holds_secret, "abandoned: {}", n.body);
+    assert!(
+        !n.body.contains(&password) && !n.holds_secret,
+        "abandoned: {}",
+        n.body
+    );
 
     // Cancelled while retrying.
     let mailer = Arc::new(MemoryMailer::new());
@@ -403,7 +431,10 @@ fn secrets_leave_the_outbox_on_every_end() {
     let (p, n, password) = credentials(mailer);
     assert_eq!(n.state, NotificationState::Failed);
     assert!(n.body.contains(&password), "kept while it may still go out");
-    assert!(!format!("{n:?}").contains(&password), "Debug never prints it");
+    assert!(
+        !format!("{n:?}").contains(&password),
+        "Debug never prints it"
+    );
     let cancelled = p.notifications().cancel(&n.id).unwrap();
     assert!(!cancelled.body.contains(&password));
     let stored = p.notifications().get(&n.id).unwrap();
@@ -418,13 +449,20 @@ fn secrets_leave_the_outbox_on_every_end() {
     // A subject may not carry a secret.
     let p = Portal::in_memory("t", Settings::new("X", "x.fr")).unwrap();
     for (purpose, subject) in [
-        (TemplatePurpose::AccessCredentials, "Votre mot de passe : #mot_de_passe#"),
+        (
+            TemplatePurpose::AccessCredentials,
+            "Votre mot de passe : #mot_de_passe#",
+        ),
         (TemplatePurpose::PasswordReset, "Réinitialisez ici : #lien#"),
         (TemplatePurpose::Invitation, "#lien#"),
     ] {
         let t = Template::new(Audience::Client, purpose, subject, "Bonjour #nom#, #lien#");
         let e = p.templates().save(t).unwrap_err();
-        assert_eq!((e.code(), e.field()), ("invalid_input", Some("subject")), "{e}");
+        assert_eq!(
+            (e.code(), e.field()),
+            ("invalid_input", Some("subject")),
+            "{e}"
+        );
     }
     let ok = Template::new(
         Audience::Client,
@@ -469,6 +507,9 @@ fn a_long_unbroken_subject_is_folded_under_998_bytes() {
         .id;
     let eml = files.read(id).unwrap();
     let longest = eml.split("\r\n").map(str::len).max().unwrap();
-    eprintln!("subject of {} bytes: longest .eml line {longest} bytes", 900 + 240 + 4);
+    eprintln!(
+        "subject of {} bytes: longest .eml line {longest} bytes",
+        900 + 240 + 4
+    );
     assert!(longest <= 998, "{longest}");
 }
