@@ -1152,10 +1152,20 @@ impl Store for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
-        tx.prepare_cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)")
-            .db()?
-            .execute([tenant])
-            .db()?;
+        // A commit that only updates stored records (a dispatcher recording one result) has
+        // its tenant already; skip the statement on that hot path.
+        let updates_only = changes.iter().all(|c| match c {
+            Change::Notification(n) => n.version > 0,
+            Change::Account(a) => a.version > 0,
+            Change::Document(d) => d.version > 0,
+            _ => false,
+        });
+        if !updates_only {
+            tx.prepare_cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?1)")
+                .db()?
+                .execute([tenant])
+                .db()?;
+        }
         for change in changes {
             // On error the transaction is dropped, which rolls every change back.
             Self::apply(&tx, tenant, change)?;
