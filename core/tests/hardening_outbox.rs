@@ -336,6 +336,16 @@ fn an_undecodable_row_is_quarantined_and_the_others_go_out() {
         )
         .unwrap();
     }
+    // Even before dispatch sets it aside, the history reads (the row shows as quarantined).
+    let before = p
+        .notifications()
+        .history(&NotificationFilter::default(), PageRequest::first())
+        .unwrap();
+    assert_eq!(before.total, 3);
+    assert_eq!(
+        p.notifications().get(&victim).unwrap().state,
+        NotificationState::Quarantined
+    );
     let report = p.dispatch(100).unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
     assert_eq!(mailer.messages().len(), 2);

@@ -464,6 +464,50 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Notification rows (`id, body, version, audience, party_code, document_id, created_at`);
+    /// a row that cannot be decoded reads as what dispatch will quarantine it as, so the
+    /// history still lists it (and every other row) instead of failing.
+    fn notification_rows(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Notification>> {
+        type Row = (String, String, i64, String, String, Option<String>, i64);
+        let rows: Vec<Row> = self.read(|c| {
+            c.prepare_cached(sql)?
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect()
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, body, version, audience, party_code, document_id, created_at)| {
+                    decode::<Notification>((body.clone(), version)).unwrap_or_else(|e| {
+                        let mut q = Notification::quarantined(
+                            id,
+                            Audience::parse(&audience).unwrap_or(Audience::Client),
+                            party_code,
+                            document_id,
+                            DateTime::from_timestamp_nanos(created_at),
+                            &body,
+                            &e.to_string(),
+                        );
+                        q.version = u64::try_from(version).unwrap_or(0);
+                        q
+                    })
+                },
+            )
+            .collect())
+    }
+}
+
 /// Insert a new record (`version == 0`) or update the one still at `version`.
 ///
 /// Both statements take `?1` tenant, then `values` (key columns first), then the version
@@ -893,10 +937,12 @@ impl Store for SqliteStore {
     }
 
     fn notification(&self, tenant: &str, id: &str) -> Result<Option<Notification>> {
-        self.one(
-            "SELECT body, version FROM notifications WHERE tenant = ?1 AND id = ?2",
-            &[&tenant, &id],
-        )
+        let rows = self.notification_rows(
+            "SELECT id, body, version, audience, party_code, document_id, created_at \
+             FROM notifications WHERE tenant = ?1 AND id = ?2",
+            vec![txt(tenant), txt(id)],
+        )?;
+        Ok(rows.into_iter().next())
     }
 
     fn notifications(
@@ -931,18 +977,31 @@ impl Store for SqliteStore {
             add("created_at", "<", Value::Integer(ts(t)));
         }
         let n = args.len();
-        self.page(
-            &format!("SELECT count(*) FROM notifications WHERE {wheres}"),
+        let total: i64 = self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT count(*) FROM notifications WHERE {wheres}"
+            ))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+        })?;
+        let mut all = args;
+        all.push(Value::Integer(i64::from(limit)));
+        all.push(Value::Integer(ver(offset)));
+        let items = self.notification_rows(
             &format!(
-                "SELECT body, version FROM notifications WHERE {wheres} \
+                "SELECT id, body, version, audience, party_code, document_id, created_at \
+                 FROM notifications WHERE {wheres} \
                  ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
                 n + 1,
                 n + 2
             ),
-            args,
+            all,
+        )?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
             offset,
             limit,
-        )
+        })
     }
 
     fn due_notifications(
