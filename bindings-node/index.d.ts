@@ -690,6 +690,8 @@ export interface Notification {
   sentAt?: Date
   /** The last error, if the last attempt failed. */
   lastError?: string
+  /** Why the store set it aside (`undecodable`), when quarantined. */
+  quarantine?: string
   version: number
 }
 
@@ -734,6 +736,8 @@ export declare enum NotificationState {
   Cancelled = 'cancelled',
   /** Given up (permanent error or last attempt). */
   Abandoned = 'abandoned',
+  /** Set aside: its stored row could not be read back (see `quarantine`). */
+  Quarantined = 'quarantined',
 }
 
 /** One e-mail to send. */
@@ -749,6 +753,8 @@ export interface OutgoingMessage {
   to: string
   subject: string
   body: string
+  /** The `Date` header: the portal's clock when handed to the mailer (defaults to now). */
+  date?: Date
 }
 
 /** Which page to read; `limit` defaults to the audience's page size. */

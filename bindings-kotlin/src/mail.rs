@@ -22,6 +22,8 @@ pub struct OutgoingMessage {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The `Date` header: the portal's clock when handed to the mailer.
+    pub date: std::time::SystemTime,
 }
 
 impl From<portail::OutgoingMessage> for OutgoingMessage {
@@ -35,6 +37,7 @@ impl From<portail::OutgoingMessage> for OutgoingMessage {
             to: m.to,
             subject: m.subject,
             body: m.body,
+            date: m.date.into(),
         }
     }
 }
@@ -50,6 +53,7 @@ impl From<OutgoingMessage> for portail::OutgoingMessage {
             to: m.to,
             subject: m.subject,
             body: m.body,
+            date: m.date.into(),
         }
     }
 }

@@ -24,6 +24,16 @@ mirror_enum! {
         Cancelled,
         /// Given up: a permanent error, or the last allowed attempt failed.
         Abandoned,
+        /// Set aside: its stored row could not be read back (see `quarantine`).
+        Quarantined,
+    }
+}
+
+mirror_enum! {
+    /// Why a notification was set aside.
+    pub enum QuarantineReason = portail::QuarantineReason {
+        /// Its stored row could not be decoded.
+        Undecodable,
     }
 }
 
@@ -95,6 +105,8 @@ pub struct Notification {
     pub sent_at: Option<SystemTime>,
     /// The last error, if the last attempt failed.
     pub last_error: Option<String>,
+    /// Why the store set it aside, when quarantined.
+    pub quarantine: Option<QuarantineReason>,
     pub version: u64,
 }
 
@@ -122,6 +134,7 @@ impl From<portail::Notification> for Notification {
             attempts: map_vec(n.attempts),
             sent_at: to_system_opt(n.sent_at),
             last_error,
+            quarantine: n.quarantine.map(Into::into),
             version: n.version,
         }
     }

@@ -27,6 +27,8 @@ pub struct OutgoingMessage {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The `Date` header: the portal's clock when handed to the mailer (defaults to now).
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<portail::OutgoingMessage> for OutgoingMessage {
@@ -40,6 +42,7 @@ impl From<portail::OutgoingMessage> for OutgoingMessage {
             to: m.to,
             subject: m.subject,
             body: m.body,
+            date: Some(m.date),
         }
     }
 }
@@ -55,6 +58,7 @@ impl From<OutgoingMessage> for portail::OutgoingMessage {
             to: m.to,
             subject: m.subject,
             body: m.body,
+            date: m.date.unwrap_or_else(chrono::Utc::now),
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum NotificationState {
     Cancelled,
     /// Given up (permanent error or last attempt).
     Abandoned,
+    /// Set aside: its stored row could not be read back (see `quarantine`).
+    Quarantined,
 }
 
 impl From<NotificationState> for portail::NotificationState {
@@ -35,6 +37,7 @@ impl From<NotificationState> for portail::NotificationState {
             NotificationState::Failed => S::Failed,
             NotificationState::Cancelled => S::Cancelled,
             NotificationState::Abandoned => S::Abandoned,
+            NotificationState::Quarantined => S::Quarantined,
         }
     }
 }
@@ -48,6 +51,7 @@ impl From<portail::NotificationState> for NotificationState {
             S::Failed => NotificationState::Failed,
             S::Cancelled => NotificationState::Cancelled,
             S::Abandoned => NotificationState::Abandoned,
+            S::Quarantined => NotificationState::Quarantined,
         }
     }
 }
@@ -99,6 +103,8 @@ pub struct Notification {
     pub sent_at: Option<DateTime<Utc>>,
     /// The last error, if the last attempt failed.
     pub last_error: Option<String>,
+    /// Why the store set it aside (`undecodable`), when quarantined.
+    pub quarantine: Option<String>,
     pub version: i64,
 }
 
@@ -132,6 +138,7 @@ impl From<portail::Notification> for Notification {
                 })
                 .collect(),
             last_error,
+            quarantine: n.quarantine.map(|q| q.as_str().to_string()),
             version: n.version as i64,
             id: n.id,
             party_code: n.party_code,

@@ -45,6 +45,7 @@ impl OutgoingMessage {
                 to,
                 subject,
                 body,
+                date: chrono::Utc::now(),
             },
         }
     }
@@ -87,6 +88,11 @@ impl OutgoingMessage {
     #[getter]
     fn body(&self) -> &str {
         &self.inner.body
+    }
+    /// The `Date` header: the portal's clock when handed to the mailer.
+    #[getter]
+    fn date(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.date
     }
 
     /// The message as RFC 5322 bytes (headers encoded, body transfer-encoded), ready for

@@ -53,6 +53,7 @@ pub(crate) fn notification_to_py<'py>(
         claimed_until: n.claimed_until,
         attempts: pyo3::types::PyTuple::new(py, attempts)?,
         sent_at: n.sent_at,
+        quarantine: n.quarantine.map(|q| q.as_str()),
         version: n.version,
     })
 }

@@ -106,7 +106,8 @@ pub use folders::{Folder, LinkTarget, SignaturePlacement};
 pub use mail::SmtpMailer;
 pub use mail::{FileMailer, MailError, Mailer, MemoryMailer, OutgoingMessage};
 pub use notifications::{
-    Attempt, AttemptOutcome, Notification, NotificationFilter, NotificationState, RetryPolicy,
+    Attempt, AttemptOutcome, Notification, NotificationFilter, NotificationState, QuarantineReason,
+    RetryPolicy,
 };
 pub use parties::{EInvoicingConsent, EmailRole, Party};
 pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};

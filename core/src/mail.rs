@@ -18,10 +18,13 @@ use std::sync::Mutex;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, Result};
 
-/// One e-mail to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One e-mail to send. Its `Debug` leaves the subject and body out (they may hold a password
+/// or a live link).
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     /// Stable per notification, with angle brackets: `<id@domain>`.
     pub message_id: String,
@@ -36,6 +39,25 @@ pub struct OutgoingMessage {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The `Date` header: the portal's clock when the message was handed to the mailer (the
+    /// same clock as the recorded attempt).
+    pub date: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for OutgoingMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMessage")
+            .field("message_id", &self.message_id)
+            .field("notification_id", &self.notification_id)
+            .field("from", &self.from)
+            .field("from_name", &self.from_name)
+            .field("reply_to", &self.reply_to)
+            .field("to", &self.to)
+            .field("subject", &format_args!("<{} bytes>", self.subject.len()))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("date", &self.date)
+            .finish()
+    }
 }
 
 impl OutgoingMessage {
@@ -49,7 +71,8 @@ impl OutgoingMessage {
             .message_id(Some(self.message_id.clone()))
             .from(from)
             .to(Mailbox::new(None, parse_address(&self.to)?))
-            .subject(self.subject.clone())
+            .raw_header(subject_header(&self.subject))
+            .date(std::time::SystemTime::from(self.date))
             .header(ContentType::TEXT_PLAIN);
         if let Some(r) = &self.reply_to {
             b = b.reply_to(Mailbox::new(None, parse_address(r)?));
@@ -62,6 +85,63 @@ impl OutgoingMessage {
     pub fn to_rfc5322(&self) -> std::result::Result<Vec<u8>, MailError> {
         Ok(self.to_lettre()?.formatted())
     }
+}
+
+/// The Subject header. lettre folds at spaces and encodes non-ASCII words, but writes an
+/// unbroken ASCII run as is, however long: a subject with a run longer than fits a folded line
+/// is written as RFC 2047 encoded words instead, one per line, so no line passes 78 characters
+/// (RFC 5322 allows 998; real servers refuse more).
+fn subject_header(subject: &str) -> lettre::message::header::HeaderValue {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    let name = HeaderName::new_from_ascii_str("Subject");
+    if subject.split([' ', '\t']).all(|w| w.len() <= 60) {
+        return HeaderValue::new(name, subject.to_string());
+    }
+    let mut encoded = String::with_capacity(subject.len() * 2);
+    let mut chunk = String::new();
+    let flush = |chunk: &mut String, out: &mut String| {
+        if chunk.is_empty() {
+            return;
+        }
+        if !out.is_empty() {
+            out.push_str("\r\n ");
+        }
+        out.push_str("=?utf-8?b?");
+        out.push_str(&base64(chunk.as_bytes()));
+        out.push_str("?=");
+        chunk.clear();
+    };
+    for c in subject.chars() {
+        // 45 bytes give 60 base64 characters: 72 with the markers, under 78 with the fold.
+        if chunk.len() + c.len_utf8() > 45 {
+            flush(&mut chunk, &mut encoded);
+        }
+        chunk.push(c);
+    }
+    flush(&mut chunk, &mut encoded);
+    HeaderValue::dangerous_new_pre_encoded(name, subject.to_string(), encoded)
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let b = [
+            group[0],
+            group.get(1).copied().unwrap_or(0),
+            group.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn parse_address(a: &str) -> std::result::Result<lettre::Address, MailError> {
@@ -116,7 +196,8 @@ where
 /// let m = MemoryMailer::new();
 /// m.send(&OutgoingMessage { message_id: "<1@x.fr>".into(), notification_id: "1".into(),
 ///     from: "noreply@x.fr".into(), from_name: None, reply_to: None,
-///     to: "a@b.fr".into(), subject: "Été".into(), body: "…".into() }).unwrap();
+///     to: "a@b.fr".into(), subject: "Été".into(), body: "…".into(),
+///     date: chrono::Utc::now() }).unwrap();
 /// assert_eq!(m.messages()[0].to, "a@b.fr");
 /// ```
 #[derive(Debug, Default)]
@@ -229,45 +310,141 @@ impl Mailer for FileMailer {
 mod smtp {
     use super::*;
     use lettre::Transport;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Condvar};
 
     /// Delivers through an SMTP relay with lettre (feature `smtp`). SMTP 4xx and connection
     /// errors are transient; 5xx are permanent.
+    ///
+    /// Each message has an overall deadline (default 30 s, [`SmtpMailer::deadline`]), whatever
+    /// the relay does (trickling bytes, hanging after DATA): the send runs on a worker thread
+    /// and past the deadline it is abandoned and reported transient (the relay may still take
+    /// it; the stable Message-ID lets the receiver drop a duplicate). At most
+    /// [`SmtpMailer::MAX_ABANDONED`] abandoned sends may still be running; past that, sends
+    /// fail transient at once until one ends.
     pub struct SmtpMailer {
         transport: lettre::SmtpTransport,
+        deadline: std::time::Duration,
+        abandoned: Arc<AtomicUsize>,
     }
 
     impl std::fmt::Debug for SmtpMailer {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("SmtpMailer")
+            f.debug_struct("SmtpMailer")
+                .field("deadline", &self.deadline)
+                .finish_non_exhaustive()
         }
     }
 
+    /// What a send worker hands back: its result, or that nobody waits for it any more.
+    #[derive(Default)]
+    struct Slot {
+        result: Option<std::result::Result<(), MailError>>,
+        abandoned: bool,
+    }
+
     impl SmtpMailer {
+        /// Abandoned sends (past their deadline) that may still run at once.
+        pub const MAX_ABANDONED: usize = 4;
+        /// The default overall deadline of one message.
+        pub const DEFAULT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
         /// Plain SMTP to `host:port` without TLS (a local relay or a test sink).
         pub fn unencrypted(host: &str, port: u16) -> Self {
-            SmtpMailer {
-                transport: lettre::SmtpTransport::builder_dangerous(host)
+            Self::from_transport(
+                lettre::SmtpTransport::builder_dangerous(host)
                     .port(port)
+                    .timeout(Some(Self::DEFAULT_DEADLINE))
                     .build(),
-            }
+            )
         }
 
         /// Wrap a lettre transport configured by the host (TLS, credentials, pool).
         pub fn from_transport(transport: lettre::SmtpTransport) -> Self {
-            SmtpMailer { transport }
+            SmtpMailer {
+                transport,
+                deadline: Self::DEFAULT_DEADLINE,
+                abandoned: Arc::new(AtomicUsize::new(0)),
+            }
         }
-    }
 
-    impl Mailer for SmtpMailer {
-        fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
-            let m = message.to_lettre()?;
-            self.transport.send(&m).map(|_| ()).map_err(|e| {
+        /// The overall deadline of one message (connection, every command, DATA); at least
+        /// 10 ms.
+        pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+            self.deadline = deadline.max(std::time::Duration::from_millis(10));
+            self
+        }
+
+        /// Sends abandoned past their deadline that are still running.
+        pub fn abandoned_sends(&self) -> usize {
+            self.abandoned.load(Ordering::SeqCst)
+        }
+
+        fn send_now(
+            transport: &lettre::SmtpTransport,
+            m: &Message,
+        ) -> std::result::Result<(), MailError> {
+            transport.send(m).map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
                     MailError::Permanent(e.to_string())
                 } else {
                     MailError::Transient(e.to_string())
                 }
             })
+        }
+    }
+
+    impl Mailer for SmtpMailer {
+        fn send(&self, message: &OutgoingMessage) -> std::result::Result<(), MailError> {
+            let m = message.to_lettre()?;
+            if self.abandoned.load(Ordering::SeqCst) >= Self::MAX_ABANDONED {
+                return Err(MailError::Transient(format!(
+                    "{} earlier sends are still stuck past their deadline",
+                    Self::MAX_ABANDONED
+                )));
+            }
+            let shared = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
+            let worker = {
+                let shared = Arc::clone(&shared);
+                let transport = self.transport.clone();
+                let abandoned = Arc::clone(&self.abandoned);
+                move || {
+                    let result = Self::send_now(&transport, &m);
+                    let (slot, done) = &*shared;
+                    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                    if slot.abandoned {
+                        abandoned.fetch_sub(1, Ordering::SeqCst);
+                    } else {
+                        slot.result = Some(result);
+                        done.notify_all();
+                    }
+                }
+            };
+            std::thread::Builder::new()
+                .name("portail-smtp-send".into())
+                .spawn(worker)
+                .map_err(|e| MailError::Transient(format!("cannot start a send: {e}")))?;
+            let (slot, done) = &*shared;
+            let started = std::time::Instant::now();
+            let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(result) = guard.result.take() {
+                    return result;
+                }
+                let left = self.deadline.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    guard.abandoned = true;
+                    self.abandoned.fetch_add(1, Ordering::SeqCst);
+                    return Err(MailError::Transient(format!(
+                        "no answer from the relay within the deadline of {:?}",
+                        self.deadline
+                    )));
+                }
+                guard = done
+                    .wait_timeout(guard, left)
+                    .map(|(g, _)| g)
+                    .unwrap_or_else(|p| p.into_inner().0);
+            }
         }
     }
 }
@@ -288,6 +465,7 @@ mod tests {
             to: "keylian.ace@gmail.com".into(),
             subject: "MA SOCIÉTÉ : un nouveau document est disponible".into(),
             body: "Le document « FA-0002.pdf » est disponible.".into(),
+            date: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 1, 9, 30, 0).unwrap(),
         }
     }
 
@@ -306,6 +484,28 @@ mod tests {
         assert!(eml.contains("Reply-To: contact@masociete.fr"), "{eml}");
         assert!(eml.contains("To: keylian.ace@gmail.com"), "{eml}");
         assert!(eml.is_ascii(), "headers and body are transfer-encoded");
+    }
+
+    #[test]
+    fn long_headers_are_folded_and_date_is_the_messages() {
+        let mut m = msg();
+        m.subject = "x".repeat(3000);
+        m.from_name = Some("É".repeat(1500));
+        let eml = String::from_utf8(m.to_rfc5322().unwrap()).unwrap();
+        let longest = eml.split("\r\n").map(str::len).max().unwrap();
+        assert!(longest <= 998, "a line of {longest} bytes");
+        assert!(
+            eml.contains("Date: Sun, 01 Mar 2026 09:30:00 +0000"),
+            "{eml}"
+        );
+    }
+
+    #[test]
+    fn debug_hides_subject_and_body() {
+        let mut m = msg();
+        m.body = "Mot de passe : s3cr3t".into();
+        m.subject = "s3cr3t".into();
+        assert!(!format!("{m:?}").contains("s3cr3t"));
     }
 
     #[test]

@@ -27,6 +27,26 @@ pub enum NotificationState {
     Cancelled,
     /// Given up: a permanent error, or the last allowed attempt failed.
     Abandoned,
+    /// Set aside by the store: its stored row could not be read back (see
+    /// [`Notification::quarantine`]); never sent, listed in the history ("mis en quarantaine").
+    Quarantined,
+}
+
+/// Why a notification was set aside ([`NotificationState::Quarantined`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarantineReason {
+    /// Its stored row could not be decoded (damaged, or written by an incompatible portail).
+    Undecodable,
+}
+
+impl QuarantineReason {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineReason::Undecodable => "undecodable",
+        }
+    }
 }
 
 impl NotificationState {
@@ -38,6 +58,7 @@ impl NotificationState {
             NotificationState::Failed => "failed",
             NotificationState::Cancelled => "cancelled",
             NotificationState::Abandoned => "abandoned",
+            NotificationState::Quarantined => "quarantined",
         }
     }
 
@@ -77,7 +98,9 @@ pub struct Attempt {
 }
 
 /// A queued e-mail and its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its `Debug` leaves the subject and body out (they may hold a password or a live token).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: String,
     pub audience: Audience,
@@ -105,13 +128,18 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     /// Not before this instant (backoff after a transient failure).
     pub next_attempt_at: DateTime<Utc>,
-    /// A dispatcher holds it until then; others leave it alone.
+    /// A dispatcher holds it until then, on the **store's** clock ([`crate::Store::store_time`]);
+    /// others leave it alone, and cancel or resend refuse it meanwhile.
     pub claimed_until: Option<DateTime<Utc>>,
     pub attempts: Vec<Attempt>,
     pub sent_at: Option<DateTime<Utc>>,
-    /// The body holds a secret (a password): it is replaced by a redacted copy once sent.
+    /// The body holds a secret (a password or a live token): it is replaced by a redacted copy
+    /// once the notification ends (sent, cancelled, abandoned).
     #[serde(default)]
     pub holds_secret: bool,
+    /// Why the store set it aside, when [`NotificationState::Quarantined`].
+    #[serde(default)]
+    pub quarantine: Option<QuarantineReason>,
     /// Optimistic version (0 = never stored).
     #[serde(default)]
     pub version: u64,
@@ -153,6 +181,71 @@ impl Notification {
             attempts: Vec::new(),
             sent_at: None,
             holds_secret: false,
+            quarantine: None,
+            version: 0,
+        }
+    }
+
+    /// The record a store keeps in place of a row it cannot decode: what the row's key
+    /// columns and any readable part of `raw` tell, state
+    /// [`NotificationState::Quarantined`], reason [`QuarantineReason::Undecodable`], and the
+    /// decode `error` as its only attempt. Never sent; secrets, if any, are not copied.
+    pub fn quarantined(
+        id: String,
+        audience: Audience,
+        party_code: String,
+        document_id: Option<String>,
+        created_at: DateTime<Utc>,
+        raw: &str,
+        error: &str,
+    ) -> Self {
+        let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+        let text = |k: &str| {
+            value
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let purpose = value
+            .get("purpose")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or(if document_id.is_some() {
+                TemplatePurpose::DocumentAvailable
+            } else {
+                TemplatePurpose::AccessCredentials
+            });
+        Notification {
+            id,
+            audience,
+            party_code,
+            purpose,
+            document_id,
+            account_id: value
+                .get("account_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            role: value
+                .get("role")
+                .and_then(|v| serde_json::from_value(v.clone()).ok()),
+            recipient: text("recipient"),
+            subject: String::new(),
+            body: String::new(),
+            link: None,
+            state: NotificationState::Quarantined,
+            forced: false,
+            resend_of: None,
+            template_version: 0,
+            created_at,
+            next_attempt_at: created_at,
+            claimed_until: None,
+            attempts: vec![Attempt {
+                at: created_at,
+                outcome: AttemptOutcome::Permanent(format!("undecodable stored record: {error}")),
+            }],
+            sent_at: None,
+            holds_secret: false,
+            quarantine: Some(QuarantineReason::Undecodable),
             version: 0,
         }
     }
@@ -171,11 +264,35 @@ impl Notification {
         }
     }
 
-    /// Cancel ("Annulé"): only an open notification.
-    pub fn cancel(&mut self) -> Result<()> {
+    /// Cancel ("Annulé"): only an open notification that no dispatcher holds at `store_now`
+    /// (the store's clock): a mail being sent may be going out, so the history must not say
+    /// cancelled.
+    pub fn cancel(&mut self, store_now: DateTime<Utc>) -> Result<()> {
+        self.ensure_not_in_flight(store_now)?;
         self.transition(NotificationState::Cancelled)?;
         self.claimed_until = None;
+        self.redact();
         Ok(())
+    }
+
+    /// `invalid_state` while a dispatcher's claim runs at `store_now`.
+    pub fn ensure_not_in_flight(&self, store_now: DateTime<Utc>) -> Result<()> {
+        if self.state.is_open() && self.claimed_until.is_some_and(|c| c > store_now) {
+            return Err(Error::state(
+                format!("notification {}", self.id),
+                "being sent by a dispatcher; try again once the send is recorded",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Drop a secret-holding body (and the subject, for safety) once the notification has
+    /// ended: it is no longer needed, so it must not stay at rest.
+    fn redact(&mut self) {
+        if self.holds_secret {
+            self.body = REDACTED_BODY.to_string();
+            self.holds_secret = false;
+        }
     }
 
     /// Whether a dispatcher may take it at `now`.
@@ -218,10 +335,9 @@ impl Notification {
         self.transition(next)?;
         if next == NotificationState::Sent {
             self.sent_at = Some(now);
-            if self.holds_secret {
-                self.body = REDACTED_BODY.to_string();
-                self.holds_secret = false;
-            }
+        }
+        if !next.is_open() {
+            self.redact();
         }
         self.attempts.push(Attempt { at: now, outcome });
         self.claimed_until = None;
@@ -248,8 +364,36 @@ impl Notification {
     }
 }
 
-/// What a sent notification holding a password keeps of its body.
-pub const REDACTED_BODY: &str = "[contents removed after sending: they held a password]";
+/// What an ended notification holding a secret keeps of its body.
+pub const REDACTED_BODY: &str =
+    "[contents removed once the notification ended: they held a password or a live link]";
+
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("audience", &self.audience)
+            .field("party_code", &self.party_code)
+            .field("purpose", &self.purpose)
+            .field("document_id", &self.document_id)
+            .field("account_id", &self.account_id)
+            .field("recipient", &self.recipient)
+            .field("subject", &format_args!("<{} bytes>", self.subject.len()))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("state", &self.state)
+            .field("forced", &self.forced)
+            .field("resend_of", &self.resend_of)
+            .field("created_at", &self.created_at)
+            .field("next_attempt_at", &self.next_attempt_at)
+            .field("claimed_until", &self.claimed_until)
+            .field("attempts", &self.attempts)
+            .field("sent_at", &self.sent_at)
+            .field("holds_secret", &self.holds_secret)
+            .field("quarantine", &self.quarantine)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Retries of transient failures: exponential backoff, then Abandoned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +494,7 @@ mod tests {
             attempts: vec![],
             sent_at: None,
             holds_secret: false,
+            quarantine: None,
             version: 1,
         }
     }
@@ -377,7 +522,7 @@ mod tests {
         assert_eq!(n.state, NotificationState::Abandoned);
         assert_eq!(n.attempts.len(), 3);
         assert_eq!(n.last_error(), Some("421"));
-        assert!(n.cancel().is_err());
+        assert!(n.cancel(now).is_err());
     }
 
     #[test]
@@ -390,7 +535,7 @@ mod tests {
             .unwrap();
         assert_eq!(n.sent_at, Some(now));
         assert_eq!(n.body, REDACTED_BODY);
-        assert_eq!(n.cancel().unwrap_err().code(), "invalid_state");
+        assert_eq!(n.cancel(now).unwrap_err().code(), "invalid_state");
         assert!(n
             .record_attempt(now, AttemptOutcome::Sent, &RetryPolicy::default())
             .is_err());
@@ -447,11 +592,13 @@ impl Notifications<'_> {
         p.store.notifications(&p.tenant, filter, offset, limit)
     }
 
-    /// Cancel a pending (or failed, retrying) notification ("Annulé").
+    /// Cancel a pending (or failed, retrying) notification ("Annulé"). While a dispatcher is
+    /// sending it (its claim runs on the store's clock) this is `invalid_state`: the mail may
+    /// be going out, and the history must never say cancelled for a mail that was sent.
     pub fn cancel(&self, id: &str) -> Result<Notification> {
         let p = self.portal;
         let mut n = self.get(id)?;
-        n.cancel()?;
+        n.cancel(p.store.store_time()?)?;
         p.store
             .commit(&p.tenant, &[crate::store::Change::Notification(n.clone())])?;
         n.version += 1;
@@ -539,7 +686,7 @@ impl Notifications<'_> {
         let mut changes = vec![crate::store::Change::Notification(fresh.clone())];
         if original.state.is_open() {
             let mut old = original;
-            old.cancel()?;
+            old.cancel(p.store.store_time()?)?;
             changes.push(crate::store::Change::Notification(old));
         }
         p.store.commit(&p.tenant, &changes)?;

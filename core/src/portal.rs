@@ -1,6 +1,7 @@
 //! [`Portal`]: the handle of one tenant, and its builder.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{mpsc, Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -38,6 +39,7 @@ pub struct Portal {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pub(crate) security: SecurityPolicy,
+    pub(crate) claim_lease: Duration,
     pub(crate) dummy_hash: std::sync::OnceLock<String>,
 }
 
@@ -59,6 +61,7 @@ pub struct PortalBuilder {
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
     security: SecurityPolicy,
+    claim_lease: std::time::Duration,
 }
 
 impl PortalBuilder {
@@ -118,6 +121,15 @@ impl PortalBuilder {
         self
     }
 
+    /// How long a dispatcher's claim on the notifications it is sending lasts, on the store's
+    /// clock (default 5 minutes, 100 ms ..= 1 day). While a send runs, the claims of its batch
+    /// are renewed every third of this, so a slow relay never lets another dispatcher take
+    /// them; a dispatcher that dies leaves them to others once this has passed.
+    pub fn claim_lease(mut self, lease: std::time::Duration) -> Self {
+        self.claim_lease = lease;
+        self
+    }
+
     /// Password hashing, lockout and token lifetimes.
     pub fn security(mut self, security: SecurityPolicy) -> Self {
         self.security = security;
@@ -140,6 +152,14 @@ impl PortalBuilder {
             "must be at least 1"
         );
         self.security.validate()?;
+        crate::ensure_input!(
+            self.claim_lease >= std::time::Duration::from_millis(100)
+                && self.claim_lease <= std::time::Duration::from_secs(86_400),
+            "claim_lease",
+            "must be between 100 ms and 1 day"
+        );
+        let claim_lease = Duration::from_std(self.claim_lease)
+            .map_err(|_| Error::invalid("claim_lease", "out of range"))?;
         let portal = Portal {
             tenant: self.tenant,
             store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
@@ -148,6 +168,7 @@ impl PortalBuilder {
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             retry: self.retry,
             security: self.security,
+            claim_lease,
             dummy_hash: std::sync::OnceLock::new(),
         };
         if portal.store.settings(&portal.tenant)?.is_none() {
@@ -273,7 +294,7 @@ pub struct SyncReport {
 }
 
 /// How long a dispatcher holds notifications it is sending.
-const CLAIM_LEASE_MINUTES: i64 = 5;
+const CLAIM_LEASE_MINUTES: u64 = 5;
 /// Notifications taken per dispatch round of a sync.
 const SYNC_DISPATCH_BATCH: u32 = 500;
 
@@ -289,6 +310,7 @@ impl Portal {
             clock: None,
             retry: RetryPolicy::default(),
             security: SecurityPolicy::default(),
+            claim_lease: std::time::Duration::from_secs(CLAIM_LEASE_MINUTES * 60),
         }
     }
 
@@ -413,111 +435,137 @@ impl Portal {
 
     /// Send up to `limit` due notifications through the mailer ("Synchroniser" sends them too).
     ///
-    /// Each notification is claimed first (an optimistic write), so several dispatchers on one
-    /// store never send one notification twice; each attempt is recorded, transient failures
-    /// are retried with backoff, and the Message-ID is stable per notification.
+    /// The batch is claimed in one store call, with a lease measured on the store's clock
+    /// ([`Store::store_time`]), so several dispatchers on one store never send one notification
+    /// twice whatever their own clocks say. While the batch is being sent a heartbeat renews
+    /// the claims still in flight, and each result is committed right after its send: a
+    /// dispatcher killed mid-batch leaves at most the message in flight unrecorded (the
+    /// relay may have taken it; the stable Message-ID lets a receiver drop the duplicate).
+    /// Each attempt is recorded and transient failures are retried with backoff.
     pub fn dispatch(&self, limit: u32) -> Result<DispatchReport> {
         let settings = self.settings()?;
         let now = self.clock.now();
-        let due = self.store.due_notifications(&self.tenant, now, limit)?;
+        let claimed = self
+            .store
+            .claim_due(&self.tenant, now, self.claim_lease, limit)?;
         let mut report = DispatchReport::default();
-        if due.is_empty() {
+        if claimed.is_empty() {
             return Ok(report);
         }
-        let lease = Duration::minutes(CLAIM_LEASE_MINUTES);
-        let claimed = self.claim(due, now, lease, &mut report)?;
-        let mut results = Vec::with_capacity(claimed.len());
+        // id -> (version held, claimed until on the store's clock, lower bound).
+        let lease_start = self.store.store_time()?;
+        let inflight: Mutex<HashMap<String, (u64, DateTime<Utc>)>> = Mutex::new(
+            claimed
+                .iter()
+                .map(|n| {
+                    (
+                        n.id.clone(),
+                        (
+                            n.version,
+                            n.claimed_until.unwrap_or(lease_start + self.claim_lease),
+                        ),
+                    )
+                })
+                .collect(),
+        );
+        let (stop, stopped) = mpsc::channel::<()>();
+        let beat = (self.claim_lease / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1));
+        std::thread::scope(|scope| {
+            let inflight = &inflight;
+            scope.spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(beat) {
+                    self.renew_in_flight(inflight);
+                }
+            });
+            let result = self.send_claimed(&settings, claimed, inflight, &mut report);
+            drop(stop);
+            result
+        })?;
+        Ok(report)
+    }
+
+    /// The heartbeat: extend the claims still in flight; forget the ones lost meanwhile.
+    fn renew_in_flight(&self, inflight: &Mutex<HashMap<String, (u64, DateTime<Utc>)>>) {
+        let mut held = inflight.lock().unwrap_or_else(|p| p.into_inner());
+        if held.is_empty() {
+            return;
+        }
+        let claims: Vec<(String, u64)> = held.iter().map(|(id, (v, _))| (id.clone(), *v)).collect();
+        let Ok(start) = self.store.store_time() else {
+            return;
+        };
+        // On a store error the claims keep their current end; the send loop checks it.
+        if let Ok(renewed) = self
+            .store
+            .renew_claims(&self.tenant, &claims, self.claim_lease)
+        {
+            let until = start + self.claim_lease;
+            let renewed: HashMap<String, u64> = renewed.into_iter().collect();
+            held.retain(|id, _| renewed.contains_key(id));
+            for (id, entry) in held.iter_mut() {
+                if let Some(v) = renewed.get(id) {
+                    *entry = (*v, until);
+                }
+            }
+        }
+    }
+
+    /// Send each claimed notification still held, committing its result right after.
+    fn send_claimed(
+        &self,
+        settings: &Settings,
+        claimed: Vec<Notification>,
+        inflight: &Mutex<HashMap<String, (u64, DateTime<Utc>)>>,
+        report: &mut DispatchReport,
+    ) -> Result<()> {
+        let lock = || inflight.lock().unwrap_or_else(|p| p.into_inner());
         for mut n in claimed {
+            let held = lock().get(&n.id).copied();
+            let still_ours = match held {
+                Some((_, until)) => until > self.store.store_time()?,
+                None => false,
+            };
+            if !still_ours {
+                lock().remove(&n.id);
+                report.skipped += 1;
+                continue;
+            }
             report.attempted += 1;
-            let outcome = match self.mailer.send(&self.message_for(&settings, &n)) {
+            let outcome = match self.mailer.send(&self.message_for(settings, &n)) {
                 Ok(()) => AttemptOutcome::Sent,
                 Err(MailError::Transient(e)) => AttemptOutcome::Transient(e),
                 Err(MailError::Permanent(e)) => AttemptOutcome::Permanent(e),
             };
             let at = self.clock.now();
             n.record_attempt(at, outcome, &self.retry)?;
-            match n.state {
-                crate::NotificationState::Sent => report.sent += 1,
-                crate::NotificationState::Failed => report.failed += 1,
-                _ => report.abandoned += 1,
-            }
-            results.push(n);
-        }
-        self.commit_each_or_all(
-            results.into_iter().map(Change::Notification).collect(),
-            &mut report,
-        )?;
-        Ok(report)
-    }
-
-    /// Claim in one commit; if another dispatcher raced us, claim one by one and skip losers.
-    fn claim(
-        &self,
-        due: Vec<Notification>,
-        now: DateTime<Utc>,
-        lease: Duration,
-        report: &mut DispatchReport,
-    ) -> Result<Vec<Notification>> {
-        let mut claims = Vec::with_capacity(due.len());
-        for mut n in due {
-            if n.claim(now, lease).is_ok() {
-                claims.push(n);
+            // Under the lock, so the heartbeat cannot renew (and re-version) it meanwhile.
+            let mut held = lock();
+            let Some((version, _)) = held.remove(&n.id) else {
+                report.skipped += 1;
+                continue;
+            };
+            n.version = version;
+            match self
+                .store
+                .commit(&self.tenant, &[Change::Notification(n.clone())])
+            {
+                Ok(()) => match n.state {
+                    crate::NotificationState::Sent => report.sent += 1,
+                    crate::NotificationState::Failed => report.failed += 1,
+                    _ => report.abandoned += 1,
+                },
+                Err(Error::Conflict { .. }) => report.skipped += 1,
+                Err(e) => return Err(e),
             }
         }
-        let changes: Vec<Change> = claims.iter().cloned().map(Change::Notification).collect();
-        match self.store.commit(&self.tenant, &changes) {
-            Ok(()) => Ok(claims
-                .into_iter()
-                .map(|mut n| {
-                    n.version += 1;
-                    n
-                })
-                .collect()),
-            Err(Error::Conflict { .. }) => {
-                let mut won = Vec::new();
-                for mut n in claims {
-                    match self
-                        .store
-                        .commit(&self.tenant, &[Change::Notification(n.clone())])
-                    {
-                        Ok(()) => {
-                            n.version += 1;
-                            won.push(n);
-                        }
-                        Err(Error::Conflict { .. }) => report.skipped += 1,
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(won)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Commit all changes at once; on a conflict, each alone, counting the losers as skipped.
-    pub(crate) fn commit_each_or_all(
-        &self,
-        changes: Vec<Change>,
-        report: &mut DispatchReport,
-    ) -> Result<()> {
-        match self.store.commit(&self.tenant, &changes) {
-            Ok(()) => Ok(()),
-            Err(Error::Conflict { .. }) => {
-                for c in changes {
-                    match self.store.commit(&self.tenant, std::slice::from_ref(&c)) {
-                        Ok(()) => {}
-                        Err(Error::Conflict { .. }) => report.skipped += 1,
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
+        Ok(())
     }
 
     pub(crate) fn message_for(&self, settings: &Settings, n: &Notification) -> OutgoingMessage {
         OutgoingMessage {
+            date: self.clock.now(),
             message_id: n.message_id(&settings.domain),
             notification_id: n.id.clone(),
             from: settings.sender.clone(),

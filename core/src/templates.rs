@@ -243,9 +243,32 @@ impl Template {
             "longer than {BODY_MAX} characters"
         );
         let allowed = self.purpose.fields();
+        let subject = parse(&self.subject, allowed, self.purpose)
+            .map_err(|r| Error::invalid("subject", r))?;
+        // The subject is never redacted (it shows in every history and mail client list):
+        // no password, and no link that carries a live token.
+        let secret = |f: &MergeField| {
+            *f == MergeField::Password
+                || (*f == MergeField::Link
+                    && matches!(
+                        self.purpose,
+                        TemplatePurpose::PasswordReset | TemplatePurpose::Invitation
+                    ))
+        };
+        if let Some(f) = subject.iter().find_map(|p| match p {
+            Piece::Field(f) if secret(f) => Some(*f),
+            _ => None,
+        }) {
+            return Err(Error::invalid(
+                "subject",
+                format!(
+                    "{} carries a secret and may only appear in the body",
+                    f.token()
+                ),
+            ));
+        }
         Ok(CompiledTemplate {
-            subject: parse(&self.subject, allowed, self.purpose)
-                .map_err(|r| Error::invalid("subject", r))?,
+            subject,
             body: parse(&self.body, allowed, self.purpose)
                 .map_err(|r| Error::invalid("body", r))?,
         })
@@ -565,7 +588,9 @@ impl Templates<'_> {
     }
 
     /// Save a template after checking its merge fields (an unknown or disallowed field is an
-    /// `invalid_input` naming `subject` or `body`). Pass the template as read (its version).
+    /// `invalid_input` naming `subject` or `body`; so is a secret in the subject:
+    /// `#mot_de_passe#`, or `#lien#` of a reset or invitation, which carries a live token).
+    /// Pass the template as read (its version).
     pub fn save(&self, template: Template) -> Result<Template> {
         template.compile()?;
         let p = self.portal;

@@ -58,6 +58,7 @@ fn message(
         to: to.into(),
         subject: "Un document".into(),
         body: "Bonjour".into(),
+        date: chrono::Utc::now(),
     }
 }
 

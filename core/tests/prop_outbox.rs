@@ -352,7 +352,7 @@ proptest! {
             recipient: "a@b.fr".into(), subject: "s".into(), body: "b".into(), link: None,
             state: NotificationState::Pending, forced: false, resend_of: None, template_version: 0,
             created_at: t0, next_attempt_at: t0, claimed_until: None, attempts: vec![], sent_at: None,
-            holds_secret: true, version: 0,
+            holds_secret: true, quarantine: None, version: 0,
         };
         let mut now = t0;
         for (action, minutes) in steps {
@@ -362,7 +362,7 @@ proptest! {
                 0 => n.claim(now, Duration::minutes(5)),
                 1 => n.record_attempt(now, AttemptOutcome::Sent, &policy),
                 2 => n.record_attempt(now, AttemptOutcome::Transient("421".into()), &policy),
-                _ => n.cancel(),
+                _ => n.cancel(now),
             };
             if result.is_err() {
                 prop_assert_eq!(&n, &before, "a refused step changes nothing");
@@ -371,7 +371,7 @@ proptest! {
             }
             prop_assert!(n.attempts.len() <= policy.max_attempts as usize);
             prop_assert_eq!(n.state == NotificationState::Sent, n.sent_at.is_some());
-            if n.state == NotificationState::Sent {
+            if !n.state.is_open() {
                 prop_assert!(!n.holds_secret);
                 prop_assert_eq!(n.body.as_str(), portail::notifications::REDACTED_BODY);
             }

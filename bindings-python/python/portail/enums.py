@@ -125,6 +125,7 @@ class NotificationState(_StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     ABANDONED = "abandoned"
+    QUARANTINED = "quarantined"
 
 
 class SkipReason(_StrEnum):

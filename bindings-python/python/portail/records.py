@@ -315,6 +315,8 @@ class Notification:
     claimed_until: Optional[_dt.datetime]
     attempts: Tuple[Attempt, ...]
     sent_at: Optional[_dt.datetime]
+    #: Why the store set it aside ("undecodable"), when quarantined.
+    quarantine: Optional[str]
     version: int
 
     @property

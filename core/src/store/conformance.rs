@@ -39,6 +39,7 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     walls_on_every_query(&make());
     attempts_are_counted_before_verification(&make());
     one_live_account_per_party_and_skeleton(&make());
+    claims_on_the_store_clock(&make());
 }
 
 /// The instant the checks start from.
@@ -101,6 +102,7 @@ fn notif(id: &str, party: &str, at: DateTime<Utc>) -> Notification {
         attempts: vec![],
         sent_at: None,
         holds_secret: false,
+        quarantine: None,
         version: 0,
     }
 }
@@ -1698,5 +1700,106 @@ fn one_live_account_per_party_and_skeleton(s: &impl Store) {
         s.commit("t", &[Change::Account(y)]),
         "identifier_taken",
         "a look-alike skeleton",
+    );
+}
+
+/// Claims are taken, renewed and lapse on the store's clock, whatever the caller's clock;
+/// a lapsed claim cannot be renewed by its old holder; quarantined rows are never due.
+fn claims_on_the_store_clock(s: &impl Store) {
+    let held_elsewhere = s.store_time().expect("conformance: store time") + Duration::hours(1);
+    let mut n3 = notif("n3", "4", t0());
+    n3.claimed_until = Some(held_elsewhere);
+    let mut q = notif("q", "4", t0());
+    q.state = NotificationState::Quarantined;
+    q.quarantine = Some(crate::notifications::QuarantineReason::Undecodable);
+    ok(
+        s.commit(
+            "t",
+            &[
+                Change::Notification(notif("n1", "4", t0())),
+                Change::Notification(notif("n2", "4", t0() + Duration::seconds(1))),
+                Change::Notification(n3),
+                Change::Notification(q),
+            ],
+        ),
+        "claims: setup",
+    );
+    // The caller's clock says a day later: due, but n3's claim runs on the store's clock.
+    let due_at = t0() + Duration::days(1);
+    let lease = Duration::minutes(5);
+    let won = s
+        .claim_due("t", due_at, lease, 10)
+        .expect("conformance: claim");
+    assert_eq!(
+        won.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["n1", "n2"],
+        "claims: due and free rows, oldest first; never a held or quarantined one"
+    );
+    assert!(won
+        .iter()
+        .all(|n| n.version == 2 && n.claimed_until.is_some()));
+    let stored = s.notification("t", "n1").expect("get").expect("n1");
+    assert_eq!(stored.version, 2, "claims: a claim is a new version");
+    assert!(stored.claimed_until > Some(s.store_time().expect("time")));
+    assert!(
+        s.claim_due("t", due_at, lease, 10)
+            .expect("claim")
+            .is_empty(),
+        "claims: a held row is not claimed twice"
+    );
+    assert!(s
+        .claim_due("other", due_at, lease, 10)
+        .expect("claim")
+        .is_empty());
+
+    // Renewal: the holder at its version keeps it; a stale version is left out.
+    let renewed = s
+        .renew_claims("t", &[("n1".into(), 2), ("n2".into(), 1)], lease)
+        .expect("conformance: renew");
+    assert_eq!(renewed.len(), 1, "claims: only the current holder renews");
+    assert_eq!(renewed[0].0, "n1");
+    let n1 = s.notification("t", "n1").expect("get").expect("n1");
+    assert_eq!(
+        n1.version, renewed[0].1,
+        "claims: the version renewal reports"
+    );
+    assert!(n1.claimed_until >= stored.claimed_until);
+
+    // A lapsed claim is claimed again, and its old holder can no longer renew it.
+    ok(
+        s.commit("t", &[Change::Notification(notif("n4", "5", t0()))]),
+        "claims: n4",
+    );
+    let short = Duration::milliseconds(30);
+    let first = s.claim_due("t", due_at, short, 10).expect("claim");
+    assert_eq!(
+        first.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["n4"]
+    );
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    let again = s.claim_due("t", due_at, lease, 10).expect("claim");
+    assert_eq!(
+        again.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["n4"],
+        "claims: a lapsed claim is free again"
+    );
+    assert!(s
+        .renew_claims("t", &[("n4".into(), first[0].version)], lease)
+        .expect("renew")
+        .is_empty());
+    let quarantined = s
+        .notifications(
+            "t",
+            &NotificationFilter {
+                state: Some(NotificationState::Quarantined),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .expect("history");
+    assert_eq!(
+        quarantined.total, 1,
+        "claims: the history lists quarantined rows"
     );
 }

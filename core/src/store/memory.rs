@@ -642,6 +642,44 @@ impl Store for MemoryStore {
         self.read(tenant, |t| t.attempts.get(key).copied().unwrap_or_default())
     }
 
+    fn claim_due(
+        &self,
+        tenant: &str,
+        due_at: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
+        let store_now = self.store_time()?;
+        let until = store_now + lease;
+        let mut guard = self
+            .tenants
+            .lock()
+            .map_err(|_| Error::storage("memory store lock poisoned"))?;
+        let Some(t) = guard.get_mut(tenant) else {
+            return Ok(Vec::new());
+        };
+        let mut due: Vec<(DateTime<Utc>, String)> = t
+            .open_notifications
+            .iter()
+            .filter_map(|id| t.notifications.get(id))
+            .filter(|n| {
+                n.next_attempt_at <= due_at && n.claimed_until.is_none_or(|c| c <= store_now)
+            })
+            .map(|n| (n.next_attempt_at, n.id.clone()))
+            .collect();
+        due.sort();
+        due.truncate(limit as usize);
+        let mut won = Vec::with_capacity(due.len());
+        for (_, id) in due {
+            if let Some(n) = t.notifications.get_mut(&id) {
+                n.claimed_until = Some(until);
+                n.version += 1;
+                won.push(n.clone());
+            }
+        }
+        Ok(won)
+    }
+
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()> {
         let mut guard = self
             .tenants

@@ -308,6 +308,78 @@ pub trait Store: Send + Sync {
     /// (party code, folder path, document external id), and with `identifier_taken` when two
     /// non-revoked accounts of an audience would share an identifier.
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()>;
+
+    /// The store's own clock, the one every claim lease is measured against, so that
+    /// dispatchers whose clocks disagree (several app servers, a [`crate::FixedClock`]) still
+    /// agree on when a claim ends. The default (and SQLite's, a file on one machine) is that
+    /// machine's system clock; a server store returns the server's time.
+    fn store_time(&self) -> Result<DateTime<Utc>> {
+        Ok(Utc::now())
+    }
+
+    /// Claim up to `limit` notifications due at `due_at` (open, `next_attempt_at <= due_at`)
+    /// that no dispatcher holds at [`Store::store_time`]: each gets
+    /// `claimed_until = store_time + lease` and a new version, and is returned at that version,
+    /// oldest first. A row the store cannot decode is set aside as
+    /// [`crate::NotificationState::Quarantined`] instead (stores that can have such rows).
+    ///
+    /// The default claims optimistically, one commit per row; a row another dispatcher took
+    /// meanwhile is left out.
+    fn claim_due(
+        &self,
+        tenant: &str,
+        due_at: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
+        let store_now = self.store_time()?;
+        let until = store_now + lease;
+        let mut won = Vec::new();
+        for mut n in self.due_notifications(tenant, due_at, limit)? {
+            if !n.state.is_open() || n.claimed_until.is_some_and(|c| c > store_now) {
+                continue;
+            }
+            n.claimed_until = Some(until);
+            match self.commit(tenant, &[Change::Notification(n.clone())]) {
+                Ok(()) => {
+                    n.version += 1;
+                    won.push(n);
+                }
+                Err(crate::Error::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(won)
+    }
+
+    /// Extend the claims a dispatcher still holds (`(id, version)` as it holds them) to
+    /// `store_time + lease`: the heartbeat of a send in progress. Returns the claims still
+    /// held, with their version after the renewal; a claim lost meanwhile (taken over, ended)
+    /// is left out.
+    fn renew_claims(
+        &self,
+        tenant: &str,
+        claims: &[(String, u64)],
+        lease: chrono::Duration,
+    ) -> Result<Vec<(String, u64)>> {
+        let until = self.store_time()? + lease;
+        let mut held = Vec::with_capacity(claims.len());
+        for (id, version) in claims {
+            let Some(mut n) = self.notification(tenant, id)? else {
+                continue;
+            };
+            if n.version != *version || !n.state.is_open() {
+                continue;
+            }
+            n.claimed_until = Some(until);
+            match self.commit(tenant, &[Change::Notification(n)]) {
+                Ok(()) => held.push((id.clone(), version + 1)),
+                Err(crate::Error::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(held)
+    }
 }
 
 macro_rules! forward_store {
@@ -335,6 +407,9 @@ macro_rules! forward_store {
             fn clear_attempts(&self, t: &str, k: &str) -> Result<()> { (**self).clear_attempts(t, k) }
             fn attempts(&self, t: &str, k: &str) -> Result<AttemptState> { (**self).attempts(t, k) }
             fn commit(&self, t: &str, c: &[Change]) -> Result<()> { (**self).commit(t, c) }
+            fn store_time(&self) -> Result<DateTime<Utc>> { (**self).store_time() }
+            fn claim_due(&self, t: &str, d: DateTime<Utc>, l: chrono::Duration, n: u32) -> Result<Vec<Notification>> { (**self).claim_due(t, d, l, n) }
+            fn renew_claims(&self, t: &str, c: &[(String, u64)], l: chrono::Duration) -> Result<Vec<(String, u64)>> { (**self).renew_claims(t, c, l) }
         }
     )*};
 }
