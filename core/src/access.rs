@@ -91,6 +91,8 @@ impl Portal {
             })
             .collect();
         let (mut activated, mut queued, mut done) = (0u64, 0u64, 0u64);
+        // Whether a committed chunk wiped draft passwords.
+        let mut erased = false;
         let policy = &self.security;
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -179,6 +181,7 @@ impl Portal {
                     Ok(()) => {
                         activated += chunk_activated;
                         queued += chunk_queued;
+                        erased |= needed > 0;
                     }
                     // An account changed meanwhile: leave this chunk to the next sync.
                     Err(Error::Conflict { .. }) => {}
@@ -196,6 +199,9 @@ impl Portal {
             }
             Ok(())
         })?;
+        if erased {
+            self.forget_erased()?;
+        }
         Ok((activated, queued))
     }
 
@@ -334,7 +340,7 @@ impl Portal {
             return Err(Error::InvalidCredentials);
         }
         a.password_hash = Some(self.security.hash_password(new_password)?);
-        self.store.commit(&self.tenant, &[Change::Account(a)])
+        self.commit_erasing(&[Change::Account(a)])
     }
 
     /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
@@ -439,10 +445,7 @@ impl Portal {
         a.password_hash = Some(self.security.hash_password(new_password)?);
         a.failed_logins = 0;
         a.locked_until = None;
-        match self
-            .store
-            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
-        {
+        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             other => other,
         }
@@ -476,10 +479,7 @@ impl Portal {
             i.accepted_at = Some(now);
         }
         let principal = principal_of(&a);
-        match self
-            .store
-            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
-        {
+        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
             Ok(()) => Ok(principal),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),

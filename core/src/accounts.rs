@@ -673,7 +673,7 @@ impl Accounts<'_> {
     /// Set a draft's password (length policy applies).
     pub fn set_password(&self, id: &str, password: &str) -> Result<Account> {
         self.portal.security.check_password(password)?;
-        self.edit(id, |a| {
+        let account = self.edit(id, |a| {
             if a.status != AccountStatus::Draft || a.invitation.is_some() {
                 return Err(Error::state(
                     format!("account {}", a.identifier),
@@ -683,7 +683,10 @@ impl Accounts<'_> {
             a.draft_password = Some(password.to_string());
             a.needs_sync = true;
             Ok(())
-        })
+        })?;
+        // The superseded draft password must not linger in the store's files.
+        self.portal.forget_erased()?;
+        Ok(account)
     }
 
     /// "Accès autorisé": suspend (`false`) or resume (`true`) without losing anything. Takes
@@ -723,7 +726,7 @@ impl Accounts<'_> {
 
     /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
     pub fn revoke(&self, id: &str) -> Result<Account> {
-        self.edit(id, |a| {
+        let account = self.edit(id, |a| {
             if a.status == AccountStatus::Revoked {
                 return Err(Error::state(
                     format!("account {}", a.identifier),
@@ -735,7 +738,9 @@ impl Accounts<'_> {
             a.password_hash = None;
             a.needs_sync = false;
             Ok(())
-        })
+        })?;
+        self.portal.forget_erased()?;
+        Ok(account)
     }
 
     /// "Régénérer les accès" (seed 001): revoke the account and create a new draft for the same
@@ -763,10 +768,7 @@ impl Accounts<'_> {
             notify_by_email,
             old.authorized,
         );
-        p.store.commit(
-            &p.tenant,
-            &[Change::Account(revoked), Change::Account(fresh.clone())],
-        )?;
+        p.commit_erasing(&[Change::Account(revoked), Change::Account(fresh.clone())])?;
         Ok(Account {
             version: 1,
             ..fresh

@@ -195,6 +195,21 @@ pub(crate) fn retry_on_conflict<T>(
     Err(Error::conflict(what()))
 }
 
+impl Portal {
+    /// Commit `changes` that erase a secret (a wiped or superseded password, a used token),
+    /// then have the store drop its older copies of them ([`Store::forget_erased`]).
+    pub(crate) fn commit_erasing(&self, changes: &[Change]) -> Result<()> {
+        self.store.commit(&self.tenant, changes)?;
+        self.forget_erased()
+    }
+
+    /// After a commit that erased a secret: have the store drop its older copies of it. A
+    /// failure says the change itself was committed.
+    pub(crate) fn forget_erased(&self) -> Result<()> {
+        self.store.forget_erased()
+    }
+}
+
 /// A new random id (UUID v4, simple form).
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -416,13 +431,27 @@ impl Portal {
     /// Each notification is claimed first (an optimistic write), so several dispatchers on one
     /// store never send one notification twice; each attempt is recorded, transient failures
     /// are retried with backoff, and the Message-ID is stable per notification.
+    ///
+    /// Mails holding a secret (credentials, reset and invitation links) are redacted when
+    /// sent; the store then drops its older copies of them ([`Store::forget_erased`]).
     pub fn dispatch(&self, limit: u32) -> Result<DispatchReport> {
+        let (report, redacted) = self.dispatch_round(limit)?;
+        if redacted {
+            self.forget_erased()?;
+        }
+        Ok(report)
+    }
+
+    /// One dispatch round; also says whether a secret was redacted (the caller then runs
+    /// [`Portal::forget_erased`]).
+    fn dispatch_round(&self, limit: u32) -> Result<(DispatchReport, bool)> {
         let settings = self.settings()?;
         let now = self.clock.now();
         let due = self.store.due_notifications(&self.tenant, now, limit)?;
         let mut report = DispatchReport::default();
+        let mut redacted = false;
         if due.is_empty() {
-            return Ok(report);
+            return Ok((report, redacted));
         }
         let lease = Duration::minutes(CLAIM_LEASE_MINUTES);
         let claimed = self.claim(due, now, lease, &mut report)?;
@@ -435,7 +464,9 @@ impl Portal {
                 Err(MailError::Permanent(e)) => AttemptOutcome::Permanent(e),
             };
             let at = self.clock.now();
+            let body = n.holds_secret.then(|| n.body.clone());
             n.record_attempt(at, outcome, &self.retry)?;
+            redacted |= body.is_some_and(|b| b != n.body);
             match n.state {
                 crate::NotificationState::Sent => report.sent += 1,
                 crate::NotificationState::Failed => report.failed += 1,
@@ -447,7 +478,7 @@ impl Portal {
             results.into_iter().map(Change::Notification).collect(),
             &mut report,
         )?;
-        Ok(report)
+        Ok((report, redacted))
     }
 
     /// Claim in one commit; if another dispatcher raced us, claim one by one and skip losers.
@@ -529,11 +560,23 @@ impl Portal {
         }
     }
 
-    /// Dispatch until nothing is due, reporting progress.
+    /// Dispatch until nothing is due, reporting progress; the store drops the older copies of
+    /// redacted mails once, at the end.
     pub(crate) fn dispatch_all(&self, progress: &dyn Fn(Progress)) -> Result<DispatchReport> {
         let mut total = DispatchReport::default();
+        let mut redacted = false;
         loop {
-            let round = self.dispatch(SYNC_DISPATCH_BATCH)?;
+            let (round, secret) = match self.dispatch_round(SYNC_DISPATCH_BATCH) {
+                Ok(r) => r,
+                Err(e) => {
+                    if redacted {
+                        // Best effort: the round's error is the one to report.
+                        let _ = self.forget_erased();
+                    }
+                    return Err(e);
+                }
+            };
+            redacted |= secret;
             total.add(round);
             progress(Progress {
                 phase: Phase::Dispatching,
@@ -541,6 +584,9 @@ impl Portal {
                 total: total.attempted,
             });
             if round.attempted == 0 {
+                if redacted {
+                    self.forget_erased()?;
+                }
                 return Ok(total);
             }
         }

@@ -209,6 +209,17 @@ pub trait Store: Send + Sync {
     /// (party code, folder path, document external id), and with `identifier_taken` when two
     /// non-revoked accounts of an audience would share an identifier.
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()>;
+
+    /// Make sure secrets erased by the changes committed so far (a wiped draft password, a
+    /// redacted mail body, a used token) leave no copy in the store's files: a store that
+    /// keeps older page images (a write-ahead log, free pages) overwrites or truncates them
+    /// here. Called after the operations that erase secrets; the default does nothing (a
+    /// memory store keeps no old copies).
+    ///
+    /// A failure is a `storage` error; the changes themselves stay committed.
+    fn forget_erased(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 macro_rules! forward_store {
@@ -233,6 +244,7 @@ macro_rules! forward_store {
             fn token(&self, t: &str, h: &str) -> Result<Option<Token>> { (**self).token(t, h) }
             fn access_events(&self, t: &str, d: &str, o: u64, l: u32) -> Result<Page<AccessEvent>> { (**self).access_events(t, d, o, l) }
             fn commit(&self, t: &str, c: &[Change]) -> Result<()> { (**self).commit(t, c) }
+            fn forget_erased(&self) -> Result<()> { (**self).forget_erased() }
         }
     )*};
 }
