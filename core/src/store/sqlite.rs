@@ -182,6 +182,9 @@ const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 const CHECKPOINT_TRIES: u32 = 3;
 /// Wait between two of those tries (doubled each time).
 const CHECKPOINT_BACKOFF: StdDuration = StdDuration::from_millis(20);
+/// How long one checkpoint try waits for those readers (the busy handler) before it counts as
+/// busy; the writes' [`BUSY_TIMEOUT`] is restored afterwards.
+const CHECKPOINT_BUSY_TIMEOUT: StdDuration = StdDuration::from_millis(500);
 
 /// The embedded default store: every tenant's records in one SQLite file.
 ///
@@ -1074,6 +1077,22 @@ impl Store for SqliteStore {
     /// frames makes it busy: tried [`CHECKPOINT_TRIES`] times, then a `storage` error.
     fn forget_erased(&self) -> Result<()> {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT).db()?;
+        let result = Self::checkpoint_truncate(&conn);
+        conn.busy_timeout(BUSY_TIMEOUT).db()?;
+        result.map_err(|last| {
+            Error::storage(format!(
+                "the change was committed, but its erased secrets may remain in {}-wal: \
+                 checkpoint failed after {CHECKPOINT_TRIES} tries ({last})",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+impl SqliteStore {
+    /// [`CHECKPOINT_TRIES`] tries of `wal_checkpoint(TRUNCATE)`; the last reason on failure.
+    fn checkpoint_truncate(conn: &Connection) -> std::result::Result<(), String> {
         let mut wait = CHECKPOINT_BACKOFF;
         let mut last = String::new();
         for attempt in 1..=CHECKPOINT_TRIES {
@@ -1083,9 +1102,7 @@ impl Store for SqliteStore {
                 });
             match outcome {
                 Ok((0, _, _)) => return Ok(()),
-                Ok((_, log, done)) => {
-                    last = format!("busy: {done} of {log} WAL frames copied")
-                }
+                Ok((_, log, done)) => last = format!("busy: {done} of {log} WAL frames copied"),
                 Err(e) => last = e.to_string(),
             }
             if attempt < CHECKPOINT_TRIES {
@@ -1093,11 +1110,7 @@ impl Store for SqliteStore {
                 wait *= 2;
             }
         }
-        Err(Error::storage(format!(
-            "the change was committed, but its erased secrets may remain in {}-wal: \
-             checkpoint failed after {CHECKPOINT_TRIES} tries ({last})",
-            self.path.display()
-        )))
+        Err(last)
     }
 }
 
