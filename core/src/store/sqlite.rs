@@ -1240,6 +1240,25 @@ mod tests {
     }
 
     #[test]
+    fn secure_delete_is_on_for_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db.sqlite3")).unwrap();
+        let reader: i64 = store
+            .read(|c| c.pragma_query_value(None, "secure_delete", |r| r.get(0)))
+            .unwrap();
+        let writer: i64 = store
+            .writer
+            .lock()
+            .unwrap()
+            .pragma_query_value(None, "secure_delete", |r| r.get(0))
+            .unwrap();
+        assert_eq!((reader, writer), (1, 1));
+        store.forget_erased().unwrap();
+        let wal = std::fs::metadata(dir.path().join("db.sqlite3-wal")).unwrap();
+        assert_eq!(wal.len(), 0, "the WAL is truncated");
+    }
+
+    #[test]
     fn wal_and_foreign_keys_are_on() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("db.sqlite3")).unwrap();
