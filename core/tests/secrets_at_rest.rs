@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use portail::*;
 
 /// Whether the outbox redacts a credentials mail when it is cancelled (another change of
@@ -137,7 +137,7 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
         .data_dir(&root)
         .unwrap()
         .mailer(tee.clone())
-        .clock(clock.clone())
+        .clock(clock)
         .security(SecurityPolicy::fast_for_tests())
         .build()
         .unwrap();
@@ -291,7 +291,6 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
     p.notifications().cancel(&pending.items[0].id).unwrap();
     let cancelled_secret = "cancelled credentials mail password (8)";
     keep(cancelled_secret, "Cancelled-Mail-Pw-8".into());
-    let _ = a5;
 
     // Still running: the files as another process (or a thief) would read them now.
     let open = scan(&root, &mailbox, &secrets, "open");
@@ -334,7 +333,6 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
     );
     assert_eq!(counted(&open), 0, "secrets in the files while open");
     assert_eq!(counted(&closed), 0, "secrets in the files after close");
-    let _ = clock.now() + Duration::zero();
 }
 
 /// The checkpoint behind `forget_erased` cannot finish while another connection reads an old
