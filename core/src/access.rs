@@ -101,7 +101,7 @@ impl Portal {
         // Hashing threads live for the whole sync and take passwords in order; this thread
         // commits each chunk as soon as its hashes are in, so commits overlap the hashing.
         let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| -> Result<()> {
+        let outcome = std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = mpsc::channel::<(usize, Result<String>)>();
             for _ in 0..threads {
                 let (tx, next, passwords) = (tx.clone(), &next, &passwords);
@@ -198,10 +198,11 @@ impl Portal {
                 });
             }
             Ok(())
-        })?;
-        if erased {
-            self.forget_erased()?;
-        }
+        });
+        // Also when a later chunk failed: the chunks committed before it wiped passwords.
+        let forgotten = if erased { self.forget_erased() } else { Ok(()) };
+        outcome?;
+        forgotten?;
         Ok((activated, queued))
     }
 
