@@ -91,6 +91,8 @@ impl Portal {
             })
             .collect();
         let (mut activated, mut queued, mut done) = (0u64, 0u64, 0u64);
+        // Whether a committed chunk wiped draft passwords.
+        let mut erased = false;
         let policy = &self.security;
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -99,7 +101,7 @@ impl Portal {
         // Hashing threads live for the whole sync and take passwords in order; this thread
         // commits each chunk as soon as its hashes are in, so commits overlap the hashing.
         let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| -> Result<()> {
+        let outcome = std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = mpsc::channel::<(usize, Result<String>)>();
             for _ in 0..threads {
                 let (tx, next, passwords) = (tx.clone(), &next, &passwords);
@@ -183,6 +185,7 @@ impl Portal {
                     Ok(()) => {
                         activated += chunk_activated;
                         queued += chunk_queued;
+                        erased |= needed > 0;
                     }
                     // An account changed meanwhile, or the store refuses one (e.g. the twin of
                     // a party's live account in a file from before v3): commit the others one
@@ -213,7 +216,11 @@ impl Portal {
                 });
             }
             Ok(())
-        })?;
+        });
+        // Also when a later chunk failed: the chunks committed before it wiped passwords.
+        let forgotten = if erased { self.forget_erased() } else { Ok(()) };
+        outcome?;
+        forgotten?;
         Ok((activated, queued))
     }
 
@@ -356,7 +363,7 @@ impl Portal {
         self.store.clear_attempts(&self.tenant, &attempt_key)?;
         a.password_hash = Some(self.security.hash_password(new_password)?);
         a.credential_epoch += 1;
-        self.store.commit(&self.tenant, &[Change::Account(a)])
+        self.commit_erasing(&[Change::Account(a)])
     }
 
     /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
@@ -465,10 +472,7 @@ impl Portal {
         a.password_hash = Some(self.security.hash_password(new_password)?);
         a.credential_epoch += 1;
         let attempt_key = crate::accounts::login_attempt_key(a.audience, &a.identifier_key);
-        match self
-            .store
-            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
-        {
+        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
             Ok(()) => self.store.clear_attempts(&self.tenant, &attempt_key),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),
@@ -504,10 +508,7 @@ impl Portal {
             i.accepted_at = Some(now);
         }
         let principal = principal_of(&a);
-        match self
-            .store
-            .commit(&self.tenant, &[Change::Token(t), Change::Account(a)])
-        {
+        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
             Ok(()) => Ok(principal),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),

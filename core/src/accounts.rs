@@ -734,7 +734,7 @@ impl Accounts<'_> {
     /// Set a draft's password (length policy applies).
     pub fn set_password(&self, id: &str, password: &str) -> Result<Account> {
         self.portal.security.check_password(password)?;
-        self.edit(id, |a| {
+        let account = self.edit(id, |a| {
             if a.status != AccountStatus::Draft || a.invitation.is_some() {
                 return Err(Error::state(
                     format!("account {}", a.identifier),
@@ -745,7 +745,10 @@ impl Accounts<'_> {
             a.credential_epoch += 1;
             a.needs_sync = true;
             Ok(())
-        })
+        })?;
+        // The superseded draft password must not linger in the store's files.
+        self.portal.forget_erased()?;
+        Ok(account)
     }
 
     /// "Accès autorisé": suspend (`false`) or resume (`true`) without losing anything. Takes
@@ -789,7 +792,7 @@ impl Accounts<'_> {
 
     /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
     pub fn revoke(&self, id: &str) -> Result<Account> {
-        self.edit(id, |a| {
+        let account = self.edit(id, |a| {
             if a.status == AccountStatus::Revoked {
                 return Err(Error::state(
                     format!("account {}", a.identifier),
@@ -802,7 +805,9 @@ impl Accounts<'_> {
             a.credential_epoch += 1;
             a.needs_sync = false;
             Ok(())
-        })
+        })?;
+        self.portal.forget_erased()?;
+        Ok(account)
     }
 
     /// "Régénérer les accès" (seed 001): revoke the account and create a new draft for the same
@@ -833,10 +838,7 @@ impl Accounts<'_> {
         );
         // The new access continues the old one's epochs: nothing issued before is valid.
         fresh.credential_epoch = revoked.credential_epoch + 1;
-        p.store.commit(
-            &p.tenant,
-            &[Change::Account(revoked), Change::Account(fresh.clone())],
-        )?;
+        p.commit_erasing(&[Change::Account(revoked), Change::Account(fresh.clone())])?;
         Ok(Account {
             version: 1,
             ..fresh

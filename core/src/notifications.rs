@@ -598,9 +598,13 @@ impl Notifications<'_> {
     pub fn cancel(&self, id: &str) -> Result<Notification> {
         let p = self.portal;
         let mut n = self.get(id)?;
+        let secret = n.holds_secret;
         n.cancel(p.store.store_time()?)?;
         p.store
             .commit(&p.tenant, &[crate::store::Change::Notification(n.clone())])?;
+        if secret {
+            p.forget_erased()?;
+        }
         n.version += 1;
         Ok(n)
     }

@@ -216,6 +216,21 @@ pub(crate) fn retry_on_conflict<T>(
     Err(Error::conflict(what()))
 }
 
+impl Portal {
+    /// Commit `changes` that erase a secret (a wiped or superseded password, a used token),
+    /// then have the store drop its older copies of them ([`Store::forget_erased`]).
+    pub(crate) fn commit_erasing(&self, changes: &[Change]) -> Result<()> {
+        self.store.commit(&self.tenant, changes)?;
+        self.forget_erased()
+    }
+
+    /// After a commit that erased a secret: have the store drop its older copies of it. A
+    /// failure says the change itself was committed.
+    pub(crate) fn forget_erased(&self) -> Result<()> {
+        self.store.forget_erased()
+    }
+}
+
 /// A new random id (UUID v4, simple form).
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -442,7 +457,21 @@ impl Portal {
     /// dispatcher killed mid-batch leaves at most the message in flight unrecorded (the
     /// relay may have taken it; the stable Message-ID lets a receiver drop the duplicate).
     /// Each attempt is recorded and transient failures are retried with backoff.
+    ///
+    /// Mails holding a secret (credentials, reset and invitation links) are redacted when
+    /// they end (sent, cancelled or abandoned); the store then drops its older copies of them
+    /// ([`Store::forget_erased`]).
     pub fn dispatch(&self, limit: u32) -> Result<DispatchReport> {
+        let (report, redacted) = self.dispatch_round(limit)?;
+        if redacted {
+            self.forget_erased()?;
+        }
+        Ok(report)
+    }
+
+    /// One dispatch round; also says whether a secret was redacted (the caller then runs
+    /// [`Portal::forget_erased`]).
+    fn dispatch_round(&self, limit: u32) -> Result<(DispatchReport, bool)> {
         let settings = self.settings()?;
         let now = self.clock.now();
         let claimed = self
@@ -450,7 +479,7 @@ impl Portal {
             .claim_due(&self.tenant, now, self.claim_lease, limit)?;
         let mut report = DispatchReport::default();
         if claimed.is_empty() {
-            return Ok(report);
+            return Ok((report, false));
         }
         // id -> (version held, claimed until on the store's clock, lower bound).
         let lease_start = self.store.store_time()?;
@@ -472,7 +501,7 @@ impl Portal {
         let beat = (self.claim_lease / 3)
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(1));
-        std::thread::scope(|scope| {
+        let redacted = std::thread::scope(|scope| {
             let inflight = &inflight;
             scope.spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(beat) {
@@ -483,7 +512,7 @@ impl Portal {
             drop(stop);
             result
         })?;
-        Ok(report)
+        Ok((report, redacted))
     }
 
     /// The heartbeat: extend the claims still in flight; forget the ones lost meanwhile.
@@ -512,15 +541,17 @@ impl Portal {
         }
     }
 
-    /// Send each claimed notification still held, committing its result right after.
+    /// Send each claimed notification still held, committing its result right after; says
+    /// whether a mail holding a secret was redacted.
     fn send_claimed(
         &self,
         settings: &Settings,
         claimed: Vec<Notification>,
         inflight: &Mutex<HashMap<String, (u64, DateTime<Utc>)>>,
         report: &mut DispatchReport,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let lock = || inflight.lock().unwrap_or_else(|p| p.into_inner());
+        let mut redacted = false;
         for mut n in claimed {
             let held = lock().get(&n.id).copied();
             let still_ours = match held {
@@ -539,6 +570,7 @@ impl Portal {
                 Err(MailError::Permanent(e)) => AttemptOutcome::Permanent(e),
             };
             let at = self.clock.now();
+            let body = n.holds_secret.then(|| n.body.clone());
             n.record_attempt(at, outcome, &self.retry)?;
             // Under the lock, so the heartbeat cannot renew (and re-version) it meanwhile.
             let mut held = lock();
@@ -551,16 +583,19 @@ impl Portal {
                 .store
                 .commit(&self.tenant, &[Change::Notification(n.clone())])
             {
-                Ok(()) => match n.state {
-                    crate::NotificationState::Sent => report.sent += 1,
-                    crate::NotificationState::Failed => report.failed += 1,
-                    _ => report.abandoned += 1,
-                },
+                Ok(()) => {
+                    redacted |= body.as_ref().is_some_and(|b| *b != n.body);
+                    match n.state {
+                        crate::NotificationState::Sent => report.sent += 1,
+                        crate::NotificationState::Failed => report.failed += 1,
+                        _ => report.abandoned += 1,
+                    }
+                }
                 Err(Error::Conflict { .. }) => report.skipped += 1,
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(redacted)
     }
 
     pub(crate) fn message_for(&self, settings: &Settings, n: &Notification) -> OutgoingMessage {
@@ -577,11 +612,23 @@ impl Portal {
         }
     }
 
-    /// Dispatch until nothing is due, reporting progress.
+    /// Dispatch until nothing is due, reporting progress; the store drops the older copies of
+    /// redacted mails once, at the end.
     pub(crate) fn dispatch_all(&self, progress: &dyn Fn(Progress)) -> Result<DispatchReport> {
         let mut total = DispatchReport::default();
+        let mut redacted = false;
         loop {
-            let round = self.dispatch(SYNC_DISPATCH_BATCH)?;
+            let (round, secret) = match self.dispatch_round(SYNC_DISPATCH_BATCH) {
+                Ok(r) => r,
+                Err(e) => {
+                    if redacted {
+                        // Best effort: the round's error is the one to report.
+                        let _ = self.forget_erased();
+                    }
+                    return Err(e);
+                }
+            };
+            redacted |= secret;
             total.add(round);
             progress(Progress {
                 phase: Phase::Dispatching,
@@ -589,6 +636,9 @@ impl Portal {
                 total: total.attempted,
             });
             if round.attempted == 0 {
+                if redacted {
+                    self.forget_erased()?;
+                }
                 return Ok(total);
             }
         }

@@ -40,6 +40,7 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     attempts_are_counted_before_verification(&make());
     one_live_account_per_party_and_skeleton(&make());
     claims_on_the_store_clock(&make());
+    forget_erased_keeps_every_committed_change(&make());
 }
 
 /// The instant the checks start from.
@@ -1801,5 +1802,47 @@ fn claims_on_the_store_clock(s: &impl Store) {
     assert_eq!(
         quarantined.total, 1,
         "claims: the history lists quarantined rows"
+    );
+}
+
+/// `forget_erased` (after an operation that wiped a secret) never loses or undoes a commit, may
+/// run on an empty store and run twice, and the store takes commits after it.
+fn forget_erased_keeps_every_committed_change(s: &impl Store) {
+    ok(s.forget_erased(), "forget_erased on an empty store");
+    ok(
+        s.commit("t", &[Change::Account(account("a1", "4", "client4"))]),
+        "account with a draft password",
+    );
+    let mut wiped = s
+        .account("t", "a1")
+        .ok()
+        .flatten()
+        .expect("conformance: account a1");
+    wiped.draft_password = None;
+    wiped.status = AccountStatus::Active;
+    wiped.password_hash = Some("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA".into());
+    ok(
+        s.commit("t", &[Change::Account(wiped)]),
+        "wipe the draft password",
+    );
+    ok(s.forget_erased(), "forget_erased after the wipe");
+    ok(s.forget_erased(), "forget_erased twice");
+    let got = s
+        .account("t", "a1")
+        .ok()
+        .flatten()
+        .expect("conformance: account a1 after forget_erased");
+    assert_eq!(
+        (got.draft_password, got.status, got.version),
+        (None, AccountStatus::Active, 2),
+        "conformance: forget_erased keeps the committed wipe"
+    );
+    ok(
+        s.commit("t", &[Change::Account(account("a2", "5", "client5"))]),
+        "commit after forget_erased",
+    );
+    assert!(
+        s.account("t", "a2").ok().flatten().is_some(),
+        "conformance: commit after forget_erased"
     );
 }

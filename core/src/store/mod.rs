@@ -380,6 +380,17 @@ pub trait Store: Send + Sync {
         }
         Ok(held)
     }
+
+    /// Make sure secrets erased by the changes committed so far (a wiped draft password, a
+    /// redacted mail body, a used token) leave no copy in the store's files: a store that
+    /// keeps older page images (a write-ahead log, free pages) overwrites or truncates them
+    /// here. Called after the operations that erase secrets; the default does nothing (a
+    /// memory store keeps no old copies).
+    ///
+    /// A failure is a `storage` error; the changes themselves stay committed.
+    fn forget_erased(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 macro_rules! forward_store {
@@ -410,6 +421,7 @@ macro_rules! forward_store {
             fn store_time(&self) -> Result<DateTime<Utc>> { (**self).store_time() }
             fn claim_due(&self, t: &str, d: DateTime<Utc>, l: chrono::Duration, n: u32) -> Result<Vec<Notification>> { (**self).claim_due(t, d, l, n) }
             fn renew_claims(&self, t: &str, c: &[(String, u64)], l: chrono::Duration) -> Result<Vec<(String, u64)>> { (**self).renew_claims(t, c, l) }
+            fn forget_erased(&self) -> Result<()> { (**self).forget_erased() }
         }
     )*};
 }

@@ -213,6 +213,14 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 const READERS: usize = 4;
 /// How long a write waits for another process's write lock.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// Checkpoints tried by [`Store::forget_erased`] while readers of other processes hold old
+/// WAL frames.
+const CHECKPOINT_TRIES: u32 = 3;
+/// Wait between two of those tries (doubled each time).
+const CHECKPOINT_BACKOFF: StdDuration = StdDuration::from_millis(20);
+/// How long one checkpoint try waits for those readers (the busy handler) before it counts as
+/// busy; the writes' [`BUSY_TIMEOUT`] is restored afterwards.
+const CHECKPOINT_BUSY_TIMEOUT: StdDuration = StdDuration::from_millis(500);
 
 /// The embedded default store: every tenant's records in one SQLite file.
 ///
@@ -333,6 +341,9 @@ fn configure(conn: &Connection) -> Result<()> {
     // In WAL mode NORMAL never corrupts and survives any process crash; a power cut may lose
     // the last commits (never half of one).
     conn.pragma_update(None, "synchronous", "NORMAL").db()?;
+    // Deleted and overwritten content (wiped draft passwords, redacted mails) is zeroed in
+    // the page, not left in its free space or on the free-page list.
+    conn.pragma_update(None, "secure_delete", true).db()?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -1351,6 +1362,48 @@ impl Store for SqliteStore {
         }
         tx.commit().db()
     }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)`: every committed page is copied into the database
+    /// (where `secure_delete` has zeroed what was erased) and the WAL, which still holds the
+    /// older page images, is cut to zero bytes. A reader of another process that still uses old
+    /// frames makes it busy: tried [`CHECKPOINT_TRIES`] times, then a `storage` error.
+    fn forget_erased(&self) -> Result<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT).db()?;
+        let result = Self::checkpoint_truncate(&conn);
+        conn.busy_timeout(BUSY_TIMEOUT).db()?;
+        result.map_err(|last| {
+            Error::storage(format!(
+                "the change was committed, but its erased secrets may remain in {}-wal: \
+                 checkpoint failed after {CHECKPOINT_TRIES} tries ({last})",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+impl SqliteStore {
+    /// [`CHECKPOINT_TRIES`] tries of `wal_checkpoint(TRUNCATE)`; the last reason on failure.
+    fn checkpoint_truncate(conn: &Connection) -> std::result::Result<(), String> {
+        let mut wait = CHECKPOINT_BACKOFF;
+        let mut last = String::new();
+        for attempt in 1..=CHECKPOINT_TRIES {
+            let outcome: rusqlite::Result<(i64, i64, i64)> =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                });
+            match outcome {
+                Ok((0, _, _)) => return Ok(()),
+                Ok((_, log, done)) => last = format!("busy: {done} of {log} WAL frames copied"),
+                Err(e) => last = e.to_string(),
+            }
+            if attempt < CHECKPOINT_TRIES {
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+        }
+        Err(last)
+    }
 }
 
 #[cfg(test)]
@@ -1535,6 +1588,25 @@ mod tests {
         let e = SqliteStore::open(&path).unwrap_err();
         assert_eq!(e.code(), "storage");
         assert!(e.to_string().contains("newer"), "{e}");
+    }
+
+    #[test]
+    fn secure_delete_is_on_for_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("db.sqlite3")).unwrap();
+        let reader: i64 = store
+            .read(|c| c.pragma_query_value(None, "secure_delete", |r| r.get(0)))
+            .unwrap();
+        let writer: i64 = store
+            .writer
+            .lock()
+            .unwrap()
+            .pragma_query_value(None, "secure_delete", |r| r.get(0))
+            .unwrap();
+        assert_eq!((reader, writer), (1, 1));
+        store.forget_erased().unwrap();
+        let wal = std::fs::metadata(dir.path().join("db.sqlite3-wal")).unwrap();
+        assert_eq!(wal.len(), 0, "the WAL is truncated");
     }
 
     #[test]
