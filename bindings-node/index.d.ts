@@ -20,10 +20,10 @@ export declare class Accounts {
   generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<BatchReport>
   /** An account by id. */
   get(id: string): Account
-  /** The live account holding an identifier (case-insensitive), or `null`. */
-  find(audience: Audience, identifier: string): Account | null
   /** The failed-login counter of an identifier (known or not). */
   lockout(audience: Audience, identifier: string): Lockout
+  /** The live account holding an identifier (case-insensitive), or `null`. */
+  find(audience: Audience, identifier: string): Account | null
   /** The party's non-revoked account, or `null`. */
   liveAccountOf(audience: Audience, partyCode: string): Account | null
   /** Accounts, filtered and paged. */
@@ -272,14 +272,6 @@ export interface AccessEventPage {
  * A portal login of one party. The password never appears here: read a draft's with
  * `accounts().draftPassword(id)`.
  */
-/** The failed-login counter of an identifier ("verrouillage"). */
-export interface Lockout {
-  /** Attempts counted since the last success or lockout. */
-  failures: number
-  /** End of the lockout in force, if any. */
-  lockedUntil?: Date
-}
-
 export interface Account {
   id: string
   audience: Audience
@@ -634,6 +626,14 @@ export declare enum LinkTarget {
   Payslips = 'payslips',
 }
 
+/** The failed-login counter of an identifier ("verrouillage"). */
+export interface Lockout {
+  /** Attempts counted since the last success or lockout. */
+  failures: number
+  /** End of the lockout in force, if any. */
+  lockedUntil?: Date
+}
+
 /**
  * A mail transport written in JavaScript: `send` returns a Promise; reject with an error whose
  * `permanent` is `true` for a failure that must not be retried.
@@ -834,6 +834,11 @@ export interface PortalOptions {
   mailerTimeoutMs?: number
   /** Delivery attempts before a notification is abandoned (default 5). */
   maxAttempts?: number
+  /**
+   * How long a dispatcher's claim on a notification lasts before another may take it over,
+   * in milliseconds (renewed while a send is in progress; 100 ms to 1 day, default 5 minutes).
+   */
+  claimLeaseMs?: number
 }
 
 /**
@@ -1008,6 +1013,11 @@ export interface SmtpOptions {
   host: string
   /** Default 25. */
   port?: number
+  /**
+   * Overall deadline of one message (connect, dialogue, DATA) in milliseconds, past which
+   * the send is a transient failure (default 30000).
+   */
+  deadlineMs?: number
 }
 
 /** What `sync` ("Synchroniser") did. */

@@ -80,6 +80,9 @@ pub struct SmtpOptions {
     pub host: String,
     /// Default 25.
     pub port: Option<u32>,
+    /// Overall deadline of one message (connect, dialogue, DATA) in milliseconds, past which
+    /// the send is a transient failure (default 30000).
+    pub deadline_ms: Option<u32>,
 }
 
 impl SmtpOptions {
@@ -90,7 +93,11 @@ impl SmtpOptions {
         if self.host.trim().is_empty() {
             return Err(crate::error::invalid("smtp.host", "must not be empty"));
         }
-        Ok(portail::SmtpMailer::unencrypted(&self.host, port))
+        let mut mailer = portail::SmtpMailer::unencrypted(&self.host, port);
+        if let Some(ms) = self.deadline_ms {
+            mailer = mailer.deadline(std::time::Duration::from_millis(ms.into()));
+        }
+        Ok(mailer)
     }
 }
 

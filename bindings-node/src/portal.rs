@@ -196,6 +196,9 @@ pub struct PortalOptions<'a> {
     pub mailer_timeout_ms: Option<u32>,
     /// Delivery attempts before a notification is abandoned (default 5).
     pub max_attempts: Option<u32>,
+    /// How long a dispatcher's claim on a notification lasts before another may take it over,
+    /// in milliseconds (renewed while a send is in progress; 100 ms to 1 day, default 5 minutes).
+    pub claim_lease_ms: Option<u32>,
 }
 
 enum MailBox {
@@ -264,6 +267,9 @@ impl Portal {
                     let m = Arc::new(portail::FileMailer::open(dir)?);
                     b = b.mailer(m.clone());
                     mailbox = Some(MailBox::Files(m));
+                }
+                if let Some(ms) = o.claim_lease_ms {
+                    b = b.claim_lease(Duration::from_millis(ms.into()));
                 }
                 if let Some(n) = o.max_attempts {
                     b = b.retry_policy(portail::RetryPolicy {
