@@ -203,17 +203,29 @@ pub struct SmtpMailer {
 #[pymethods]
 impl SmtpMailer {
     /// Plain SMTP to `host:port` without TLS (a local relay, or a test sink). 4xx replies and
-    /// connection failures are transient, 5xx permanent.
+    /// connection failures are transient, 5xx permanent. `deadline` (a `timedelta`, default
+    /// 30 s, at least 10 ms) bounds each message's whole send (connection, every command,
+    /// DATA); past it the send is abandoned and reported transient.
     #[staticmethod]
-    fn unencrypted(py: Python<'_>, host: &str, port: u16) -> PyResult<Self> {
+    #[pyo3(signature = (host, port, *, deadline=None))]
+    fn unencrypted(
+        py: Python<'_>,
+        host: &str,
+        port: u16,
+        deadline: Option<chrono::Duration>,
+    ) -> PyResult<Self> {
         if host.trim().is_empty() {
             return Err(crate::error::to_py(
                 py,
                 &portail::Error::invalid("host", "must not be empty"),
             ));
         }
+        let mut mailer = portail::SmtpMailer::unencrypted(host, port);
+        if let Some(d) = deadline {
+            mailer = mailer.deadline(crate::portal::std_duration(d));
+        }
         Ok(SmtpMailer {
-            inner: Arc::new(portail::SmtpMailer::unencrypted(host, port)),
+            inner: Arc::new(mailer),
         })
     }
 }

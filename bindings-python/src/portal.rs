@@ -108,6 +108,12 @@ impl Portal {
     }
 }
 
+/// A `timedelta` as the core's `std::time::Duration`; a negative one becomes zero (the core
+/// then refuses it where zero is out of range).
+pub(crate) fn std_duration(d: chrono::Duration) -> std::time::Duration {
+    d.to_std().unwrap_or(std::time::Duration::ZERO)
+}
+
 /// The options shared by every constructor.
 #[allow(clippy::too_many_arguments)]
 fn build(
@@ -120,6 +126,7 @@ fn build(
     clock: Option<PyRef<'_, FixedClock>>,
     security: Option<PyRef<'_, SecurityPolicy>>,
     retry_policy: Option<PyRef<'_, RetryPolicy>>,
+    claim_lease: Option<chrono::Duration>,
 ) -> PyResult<Portal> {
     let mut b = portail::Portal::builder(tenant);
     if let Some(s) = settings.filter(|s| !s.is_none()) {
@@ -145,6 +152,9 @@ fn build(
     if let Some(r) = retry_policy {
         b = b.retry_policy(r.inner);
     }
+    if let Some(l) = claim_lease {
+        b = b.claim_lease(std_duration(l));
+    }
     let inner = enter(py, move || {
         if let Some(dir) = blobs_dir {
             b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
@@ -168,9 +178,12 @@ impl Portal {
     ///
     /// `settings` are used the first time the tenant is opened. `clock`, `security` and
     /// `retry_policy` are for tests (`FixedClock`, `SecurityPolicy.fast_for_tests()`).
+    /// `claim_lease` (a `timedelta`, 100 ms to 1 day, else `InvalidInputError` naming
+    /// `claim_lease`; default 5 minutes) is how long a dispatcher's claim on a notification
+    /// lasts on the store's clock; it is renewed while a send is in progress.
     #[new]
     #[pyo3(signature = (tenant, settings=None, *, blobs_dir=None, outbox_dir=None, mailer=None,
-        clock=None, security=None, retry_policy=None))]
+        clock=None, security=None, retry_policy=None, claim_lease=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -182,6 +195,7 @@ impl Portal {
         clock: Option<PyRef<'_, FixedClock>>,
         security: Option<PyRef<'_, SecurityPolicy>>,
         retry_policy: Option<PyRef<'_, RetryPolicy>>,
+        claim_lease: Option<chrono::Duration>,
     ) -> PyResult<Self> {
         build(
             py,
@@ -193,13 +207,16 @@ impl Portal {
             clock,
             security,
             retry_policy,
+            claim_lease,
         )
     }
 
-    /// A portal entirely in memory (store, blobs, and mail unless `mailer` is given).
+    /// A portal entirely in memory (store, blobs, and mail unless `mailer` is given). Options
+    /// as for `Portal(...)`.
     #[staticmethod]
     #[pyo3(signature = (tenant, settings, *, mailer=None, clock=None, security=None,
-        retry_policy=None))]
+        retry_policy=None, claim_lease=None))]
+    #[allow(clippy::too_many_arguments)]
     fn in_memory(
         py: Python<'_>,
         tenant: String,
@@ -208,6 +225,7 @@ impl Portal {
         clock: Option<PyRef<'_, FixedClock>>,
         security: Option<PyRef<'_, SecurityPolicy>>,
         retry_policy: Option<PyRef<'_, RetryPolicy>>,
+        claim_lease: Option<chrono::Duration>,
     ) -> PyResult<Self> {
         build(
             py,
@@ -219,15 +237,17 @@ impl Portal {
             clock,
             security,
             retry_policy,
+            claim_lease,
         )
     }
 
     /// The embedded default in the folder `path` (created if missing): SQLite store
     /// `portail.sqlite3`, blobs in `blobs/`, `.eml` files in `outbox/` (unless `mailer` is
-    /// given). Opening the same folder again reopens the same data.
+    /// given). Opening the same folder again reopens the same data. Options as for
+    /// `Portal(...)`.
     #[staticmethod]
     #[pyo3(signature = (path, *, tenant="default", settings=None, mailer=None, clock=None,
-        security=None, retry_policy=None))]
+        security=None, retry_policy=None, claim_lease=None))]
     #[allow(clippy::too_many_arguments)]
     fn open(
         py: Python<'_>,
@@ -238,6 +258,7 @@ impl Portal {
         clock: Option<PyRef<'_, FixedClock>>,
         security: Option<PyRef<'_, SecurityPolicy>>,
         retry_policy: Option<PyRef<'_, RetryPolicy>>,
+        claim_lease: Option<chrono::Duration>,
     ) -> PyResult<Self> {
         let settings = settings.filter(|s| !s.is_none());
         let bare = tenant == "default"
@@ -245,7 +266,8 @@ impl Portal {
             && mailer.is_none_or(|m| m.is_none())
             && clock.is_none()
             && security.is_none()
-            && retry_policy.is_none();
+            && retry_policy.is_none()
+            && claim_lease.is_none();
         if bare {
             // Exactly the core's one-liner, with its first-open default settings.
             let inner = enter(py, move || portail::Portal::open(path))?;
@@ -273,6 +295,9 @@ impl Portal {
         }
         if let Some(r) = retry_policy {
             b = b.retry_policy(r.inner);
+        }
+        if let Some(l) = claim_lease {
+            b = b.claim_lease(std_duration(l));
         }
         let inner = enter(py, move || {
             let mut b = b.data_dir(path)?;

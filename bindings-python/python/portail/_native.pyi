@@ -198,7 +198,15 @@ class FileMailer:
 @final
 class SmtpMailer:
     @staticmethod
-    def unencrypted(host: str, port: int) -> "SmtpMailer": ...
+    def unencrypted(
+        host: str, port: int, *, deadline: Optional[datetime.timedelta] = None
+    ) -> "SmtpMailer":
+        """Plain SMTP to ``host:port`` without TLS (a local relay or a test sink).
+
+        ``deadline`` bounds each message's whole send (connection, every command, DATA);
+        default 30 seconds, at least 10 ms. Past it the send is abandoned and reported
+        transient (retried later; the stable Message-ID lets the receiver drop a duplicate).
+        """
 
 @final
 class Parties:
@@ -365,7 +373,14 @@ class Portal:
         clock: Optional[FixedClock] = None,
         security: Optional[SecurityPolicy] = None,
         retry_policy: Optional[RetryPolicy] = None,
-    ) -> "Portal": ...
+        claim_lease: Optional[datetime.timedelta] = None,
+    ) -> "Portal":
+        """A portal with the memory store.
+
+        ``claim_lease`` is how long a dispatcher's claim on a notification lasts, on the
+        store's clock (renewed while a send is in progress); 100 ms to 1 day, else
+        :class:`InvalidInputError` with ``field == "claim_lease"``; default 5 minutes.
+        """
     @staticmethod
     def in_memory(
         tenant: str,
@@ -375,7 +390,9 @@ class Portal:
         clock: Optional[FixedClock] = None,
         security: Optional[SecurityPolicy] = None,
         retry_policy: Optional[RetryPolicy] = None,
-    ) -> "Portal": ...
+        claim_lease: Optional[datetime.timedelta] = None,
+    ) -> "Portal":
+        """A portal entirely in memory; ``claim_lease`` as for ``Portal(...)``."""
     @staticmethod
     def open(
         path: _Path,
@@ -386,7 +403,9 @@ class Portal:
         clock: Optional[FixedClock] = None,
         security: Optional[SecurityPolicy] = None,
         retry_policy: Optional[RetryPolicy] = None,
-    ) -> "Portal": ...
+        claim_lease: Optional[datetime.timedelta] = None,
+    ) -> "Portal":
+        """The embedded default in folder ``path``; ``claim_lease`` as for ``Portal(...)``."""
     @property
     def tenant(self) -> str: ...
     def now(self) -> datetime.datetime: ...
