@@ -262,6 +262,7 @@ struct BuilderState {
     clock: Option<Arc<portail::FixedClock>>,
     hashing: Hashing,
     retry: portail::RetryPolicy,
+    claim_lease: Option<Duration>,
 }
 
 /// Builds a [`Portal`]: `PortalBuilder("ma-societe").settings(s).memoryMailer(m).build()`.
@@ -297,6 +298,7 @@ impl PortalBuilder {
                 clock: None,
                 hashing: Hashing::Owasp,
                 retry: portail::RetryPolicy::default(),
+                claim_lease: None,
             }),
         })
     }
@@ -336,10 +338,22 @@ impl PortalBuilder {
 
     /// Send through an SMTP relay at `host:port` in plain SMTP, without TLS (a relay on the
     /// same machine or network, or a test sink). SMTP 4xx and connection errors are transient
-    /// (retried), 5xx permanent.
-    pub fn smtp_unencrypted(self: Arc<Self>, host: String, port: u16) -> Arc<Self> {
+    /// (retried), 5xx permanent. `deadline` (optional; the core's default is 30 s, at least
+    /// 10 ms) bounds the whole send of one message (connection, every command, DATA); past it
+    /// the send counts as a transient failure.
+    #[uniffi::method(default(deadline = None))]
+    pub fn smtp_unencrypted(
+        self: Arc<Self>,
+        host: String,
+        port: u16,
+        deadline: Option<Duration>,
+    ) -> Arc<Self> {
         self.edit(|s| {
-            s.mailer = Some(Arc::new(portail::SmtpMailer::unencrypted(&host, port)));
+            let mut smtp = portail::SmtpMailer::unencrypted(&host, port);
+            if let Some(deadline) = deadline {
+                smtp = smtp.deadline(deadline);
+            }
+            s.mailer = Some(Arc::new(smtp));
             s.outbox_dir = None;
         })
     }
@@ -381,12 +395,24 @@ impl PortalBuilder {
         })
     }
 
+    /// How long a dispatcher's claim on the notifications it is sending lasts, on the store's
+    /// clock (the core's default: 5 minutes). While a send runs, the claims are renewed every
+    /// third of this; a dispatcher that dies leaves its notifications to others once it has
+    /// passed. Outside 100 ms ..= 1 day, `build()` throws `PortailException.InvalidInput`
+    /// with field `claim_lease`.
+    pub fn claim_lease(self: Arc<Self>, lease: Duration) -> Arc<Self> {
+        self.edit(|s| s.claim_lease = Some(lease))
+    }
+
     /// Open the tenant (on first open, its settings and default folder trees are saved).
     pub fn build(&self) -> crate::Result<Arc<Portal>> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut b = portail::Portal::builder(state.tenant.clone())
             .security(state.hashing.into())
             .retry_policy(state.retry);
+        if let Some(lease) = state.claim_lease {
+            b = b.claim_lease(lease);
+        }
         if let Some(settings) = &state.settings {
             b = b.settings(settings.clone());
         }

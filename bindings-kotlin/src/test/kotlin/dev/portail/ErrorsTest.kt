@@ -85,7 +85,10 @@ class ErrorsTest {
         assertEquals("invalid_credentials", creds.code)
         portal.accounts().use { it.setAuthorized(account.id, true) }
 
-        repeat(5) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
+        // The login refused while suspended counted as a failure (answers are uniform, issue 12):
+        // four more wrong guesses make the five that lock.
+        assertEquals(1u, portal.accounts().use { it.lockout(Audience.CLIENT, "4") }.failures)
+        repeat(4) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
         val locked = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
         assertEquals("locked_out", locked.code)
         assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), Instant.parse(locked.until))

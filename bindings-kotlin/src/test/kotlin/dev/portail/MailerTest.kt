@@ -123,6 +123,7 @@ class MessageTest {
         messageId = "<n1@masociete.fr>", notificationId = "n1", from = "noreply@masociete.fr",
         fromName = "MA SOCIÉTÉ", replyTo = "contact@masociete.fr", to = "keylian.ace@gmail.com",
         subject = "MA SOCIÉTÉ : un nouveau document est disponible", body = "Le document « FA-0002.pdf »",
+        date = SEED_NOW,
     )
 
     @Test
@@ -130,6 +131,7 @@ class MessageTest {
         val eml = messageToRfc5322(message).decodeToString()
         assertContains(eml, "Message-ID: <n1@masociete.fr>")
         assertContains(eml, "Reply-To: contact@masociete.fr")
+        assertContains(eml, "Mar 2019 16:55:15", message = "the Date header is the message's date")
         kotlin.test.assertTrue(eml.all { it.code < 128 }, "headers and body are transfer-encoded")
     }
 
