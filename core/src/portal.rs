@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -474,6 +475,7 @@ impl Portal {
     fn dispatch_round(&self, limit: u32) -> Result<(DispatchReport, bool)> {
         let settings = self.settings()?;
         let now = self.clock.now();
+        let claimed_at = Instant::now();
         let claimed = self
             .store
             .claim_due(&self.tenant, now, self.claim_lease, limit)?;
@@ -481,20 +483,15 @@ impl Portal {
         if claimed.is_empty() {
             return Ok((report, false));
         }
-        // id -> (version held, claimed until on the store's clock, lower bound).
-        let lease_start = self.store.store_time()?;
-        let inflight: Mutex<HashMap<String, (u64, DateTime<Utc>)>> = Mutex::new(
+        // id -> (version held, when the claim ends at the latest on this machine's monotonic
+        // clock). The store set each claim to end at `store_time + lease`, read after
+        // `claimed_at`: `claimed_at + lease` is a lower bound of that end whatever the clocks
+        // say, and checking it costs no store call per message.
+        let deadline = claimed_at + lease_std(self.claim_lease);
+        let inflight: Mutex<HashMap<String, (u64, Instant)>> = Mutex::new(
             claimed
                 .iter()
-                .map(|n| {
-                    (
-                        n.id.clone(),
-                        (
-                            n.version,
-                            n.claimed_until.unwrap_or(lease_start + self.claim_lease),
-                        ),
-                    )
-                })
+                .map(|n| (n.id.clone(), (n.version, deadline)))
                 .collect(),
         );
         let (stop, stopped) = mpsc::channel::<()>();
@@ -516,21 +513,20 @@ impl Portal {
     }
 
     /// The heartbeat: extend the claims still in flight; forget the ones lost meanwhile.
-    fn renew_in_flight(&self, inflight: &Mutex<HashMap<String, (u64, DateTime<Utc>)>>) {
+    fn renew_in_flight(&self, inflight: &Mutex<HashMap<String, (u64, Instant)>>) {
         let mut held = inflight.lock().unwrap_or_else(|p| p.into_inner());
         if held.is_empty() {
             return;
         }
         let claims: Vec<(String, u64)> = held.iter().map(|(id, (v, _))| (id.clone(), *v)).collect();
-        let Ok(start) = self.store.store_time() else {
-            return;
-        };
+        // Taken before the store renews: a lower bound of the renewed end (see dispatch_round).
+        let start = Instant::now();
         // On a store error the claims keep their current end; the send loop checks it.
         if let Ok(renewed) = self
             .store
             .renew_claims(&self.tenant, &claims, self.claim_lease)
         {
-            let until = start + self.claim_lease;
+            let until = start + lease_std(self.claim_lease);
             let renewed: HashMap<String, u64> = renewed.into_iter().collect();
             held.retain(|id, _| renewed.contains_key(id));
             for (id, entry) in held.iter_mut() {
@@ -547,7 +543,7 @@ impl Portal {
         &self,
         settings: &Settings,
         claimed: Vec<Notification>,
-        inflight: &Mutex<HashMap<String, (u64, DateTime<Utc>)>>,
+        inflight: &Mutex<HashMap<String, (u64, Instant)>>,
         report: &mut DispatchReport,
     ) -> Result<bool> {
         let lock = || inflight.lock().unwrap_or_else(|p| p.into_inner());
@@ -555,7 +551,7 @@ impl Portal {
         for mut n in claimed {
             let held = lock().get(&n.id).copied();
             let still_ours = match held {
-                Some((_, until)) => until > self.store.store_time()?,
+                Some((_, until)) => until > Instant::now(),
                 None => false,
             };
             if !still_ours {
@@ -579,10 +575,7 @@ impl Portal {
                 continue;
             };
             n.version = version;
-            match self
-                .store
-                .commit(&self.tenant, &[Change::Notification(n.clone())])
-            {
+            match self.store.finish_notification(&self.tenant, &n) {
                 Ok(()) => {
                     redacted |= body.as_ref().is_some_and(|b| *b != n.body);
                     match n.state {
@@ -660,6 +653,11 @@ impl Portal {
             dispatch,
         })
     }
+}
+
+/// A claim lease as a monotonic duration (zero if negative).
+fn lease_std(lease: Duration) -> std::time::Duration {
+    lease.to_std().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -167,12 +167,19 @@ fn dispatch(label: &str, sqlite_dir: Option<&std::path::Path>) -> Result<()> {
                 c.clone(),
                 "Bulletins",
                 "BP.pdf",
-                format!("bulletin {c}").into_bytes(),
+                portail::pdf::sample_pdf(&[&format!("bulletin {c}")]),
             )
             .kind(DocumentKind::Payslip)
         })
         .collect();
-    portal.documents().publish_many(commands, &|_| {})?;
+    let published = portal.documents().publish_many(commands, &|_| {})?;
+    if published.notifications_queued as usize != DISPATCHES {
+        let first_error = published.outcomes.iter().find_map(|o| o.as_ref().err());
+        return Err(Error::storage(format!(
+            "setup: {} notifications queued for {} published (first error: {first_error:?})",
+            published.notifications_queued, published.published
+        )));
+    }
     // The floor once before portail too: the first 10,000 files of a fresh folder cost more
     // than the next, so each order is shown.
     let floor_before = write_files(
@@ -182,7 +189,7 @@ fn dispatch(label: &str, sqlite_dir: Option<&std::path::Path>) -> Result<()> {
     let start = Instant::now();
     let report = portal.dispatch(DISPATCHES as u32)?;
     let took = start.elapsed();
-    assert_eq!(report.sent as usize, DISPATCHES);
+    assert_eq!(report.sent as usize, DISPATCHES, "{report:?}");
     let files: Vec<std::path::PathBuf> = std::fs::read_dir(&outbox)
         .map_err(Error::storage)?
         .filter_map(|e| e.ok().map(|e| e.path()))

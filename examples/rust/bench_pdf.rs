@@ -36,6 +36,21 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// Inflates a zlib stream with flate2 straight into one buffer (the decoding floor's decoder:
+/// no limit checks, no fallbacks).
+fn inflate(data: &[u8], inflater: &mut flate2::Decompress) -> Option<Vec<u8>> {
+    inflater.reset(true);
+    let mut out = Vec::with_capacity(data.len() * 5);
+    loop {
+        let before = inflater.total_in() as usize;
+        match inflater.decompress_vec(&data[before..], &mut out, flate2::FlushDecompress::Finish) {
+            Ok(flate2::Status::StreamEnd) => return Some(out),
+            Ok(_) if out.len() == out.capacity() => out.reserve(out.len()),
+            _ => return None,
+        }
+    }
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -120,6 +135,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         doc.save_to(&mut out).map_err(|e| e.to_string())?;
         Ok::<_, String>(out)
     });
+    // The floor of any copy that must decode page content (issue 12 item 9: the stamp goes
+    // inside each page's one content stream): load, inflate every content stream with flate2
+    // into its stream (written plain), save.
+    let decode_floor = time(runs, || {
+        let mut doc = lopdf::Document::load_mem(&pdf).map_err(|e| e.to_string())?;
+        let mut decoded = 0usize;
+        let mut inflater = flate2::Decompress::new(true);
+        for object in doc.objects.values_mut() {
+            let lopdf::Object::Stream(stream) = object else {
+                continue;
+            };
+            if stream.dict.get(b"Type").is_ok() {
+                continue;
+            }
+            if let Some(plain) = inflate(&stream.content, &mut inflater) {
+                decoded += plain.len();
+                stream.set_plain_content(plain);
+            }
+        }
+        let mut out = Vec::with_capacity(pdf.len() + decoded);
+        doc.save_to(&mut out).map_err(|e| e.to_string())?;
+        Ok::<_, String>(out)
+    });
     let load_only = time(runs, || {
         lopdf::Document::load_mem(&pdf)
             .map(|d| d.objects.len())
@@ -142,6 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let row = |label: &str, d: Duration| println!("{label:<48} {:>9.2} ms", ms(d));
     row("floor: lopdf load + save, no edit", floor);
+    row("floor: lopdf load + inflate content + save", decode_floor);
     row("lopdf load only", load_only);
     row("portail watermark (always a full rewrite)", wm);
     row("portail stamp_signature, full rewrite", sig_full);
@@ -158,6 +197,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<48} {:>9.2}x (target <= 1.3x)",
         "ratio unpaid download (policy + stamp) / floor",
         ratio(portal_path, floor)
+    );
+
+    println!(
+        "{:<48} {:>9.2}x",
+        "ratio unpaid download / decoding floor",
+        ratio(portal_path, decode_floor)
     );
 
     let qpdf_present = Command::new("qpdf")

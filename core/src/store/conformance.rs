@@ -41,6 +41,7 @@ pub fn run_all<S: Store>(make: impl Fn() -> S) {
     one_live_account_per_party_and_skeleton(&make());
     claims_on_the_store_clock(&make());
     forget_erased_keeps_every_committed_change(&make());
+    finishing_a_send_is_one_versioned_write(&make());
 }
 
 /// The instant the checks start from.
@@ -1844,5 +1845,65 @@ fn forget_erased_keeps_every_committed_change(s: &impl Store) {
     assert!(
         s.account("t", "a2").ok().flatten().is_some(),
         "conformance: commit after forget_erased"
+    );
+}
+
+/// `finish_notification` stores a send's outcome at the next version, keeps the record in
+/// every listing its unchanged fields put it in, and refuses a stale version.
+fn finishing_a_send_is_one_versioned_write(s: &impl Store) {
+    let mut n = notif("f1", "4", t0());
+    n.document_id = Some("doc-f".into());
+    ok(s.commit("t", &[Change::Notification(n)]), "finish: setup");
+    let due_at = t0() + Duration::days(1);
+    let mut won = s
+        .claim_due("t", due_at, Duration::minutes(5), 10)
+        .expect("conformance: claim");
+    assert_eq!(won.len(), 1, "finish: claimed");
+    let mut sent = won.remove(0);
+    let claimed_version = sent.version;
+    sent.state = NotificationState::Sent;
+    sent.claimed_until = None;
+    sent.sent_at = Some(due_at);
+    sent.body = "[redacted]".into();
+    ok(
+        s.finish_notification("t", &sent),
+        "finish: the claim holder",
+    );
+    let stored = s.notification("t", "f1").expect("get").expect("f1");
+    assert_eq!(stored.version, claimed_version + 1, "finish: a new version");
+    assert_eq!(stored.state, NotificationState::Sent);
+    assert_eq!(stored.body, "[redacted]", "finish: the body is stored");
+    assert!(
+        s.due_notifications("t", due_at + Duration::days(1), 10)
+            .expect("due")
+            .is_empty(),
+        "finish: a sent notification is no longer due"
+    );
+    for filter in [
+        NotificationFilter {
+            state: Some(NotificationState::Sent),
+            ..Default::default()
+        },
+        NotificationFilter {
+            party_code: Some("4".into()),
+            ..Default::default()
+        },
+        NotificationFilter {
+            document_id: Some("doc-f".into()),
+            ..Default::default()
+        },
+    ] {
+        let page = s.notifications("t", &filter, 0, 10).expect("list");
+        assert_eq!(page.items.len(), 1, "finish: still listed by {filter:?}");
+    }
+    fails_with(
+        s.finish_notification("t", &sent),
+        "conflict",
+        "finish: a stale version",
+    );
+    fails_with(
+        s.finish_notification("other", &stored),
+        "conflict",
+        "finish: another tenant's record",
     );
 }

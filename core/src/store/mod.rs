@@ -309,6 +309,18 @@ pub trait Store: Send + Sync {
     /// non-revoked accounts of an audience would share an identifier.
     fn commit(&self, tenant: &str, changes: &[Change]) -> Result<()>;
 
+    /// Record the outcome of a send: `n` as updated from the version it was claimed at
+    /// (`n.version`), in one commit of its own. Only the fields a send changes may differ from
+    /// the stored record (state, attempts, next attempt, claim, body); the rest (audience,
+    /// party, document, creation date) must be as stored. Fails with `conflict` when the
+    /// stored version is not `n.version`.
+    ///
+    /// The dispatcher calls this once per message, right after its send; the default is
+    /// [`Store::commit`] of that one change, which a store may replace by a cheaper write.
+    fn finish_notification(&self, tenant: &str, n: &Notification) -> Result<()> {
+        self.commit(tenant, &[Change::Notification(n.clone())])
+    }
+
     /// The store's own clock, the one every claim lease is measured against, so that
     /// dispatchers whose clocks disagree (several app servers, a [`crate::FixedClock`]) still
     /// agree on when a claim ends. The default (and SQLite's, a file on one machine) is that
@@ -418,6 +430,7 @@ macro_rules! forward_store {
             fn clear_attempts(&self, t: &str, k: &str) -> Result<()> { (**self).clear_attempts(t, k) }
             fn attempts(&self, t: &str, k: &str) -> Result<AttemptState> { (**self).attempts(t, k) }
             fn commit(&self, t: &str, c: &[Change]) -> Result<()> { (**self).commit(t, c) }
+            fn finish_notification(&self, t: &str, n: &Notification) -> Result<()> { (**self).finish_notification(t, n) }
             fn store_time(&self) -> Result<DateTime<Utc>> { (**self).store_time() }
             fn claim_due(&self, t: &str, d: DateTime<Utc>, l: chrono::Duration, n: u32) -> Result<Vec<Notification>> { (**self).claim_due(t, d, l, n) }
             fn renew_claims(&self, t: &str, c: &[(String, u64)], l: chrono::Duration) -> Result<Vec<(String, u64)>> { (**self).renew_claims(t, c, l) }

@@ -1363,6 +1363,39 @@ impl Store for SqliteStore {
         tx.commit().db()
     }
 
+    /// One autocommit `UPDATE` of the columns a send changes: the indexes on the others
+    /// (party, date, document) are left alone, no transaction statements, no tenant row.
+    fn finish_notification(&self, tenant: &str, n: &Notification) -> Result<()> {
+        if n.version == 0 {
+            return self.commit(tenant, &[Change::Notification(n.clone())]);
+        }
+        let body = json("notification", n)?;
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let updated = conn
+            .prepare_cached(
+                "UPDATE notifications SET state = ?1, open = ?2, next_attempt_at = ?3, \
+                 claimed_until = ?4, body = ?5, version = version + 1 \
+                 WHERE tenant = ?6 AND id = ?7 AND version = ?8",
+            )
+            .db()?
+            .execute(params![
+                n.state.as_str(),
+                i64::from(n.state.is_open()),
+                ts(n.next_attempt_at),
+                n.claimed_until.map(ts),
+                body,
+                tenant,
+                n.id,
+                ver(n.version)
+            ])
+            .db()?;
+        if updated == 1 {
+            Ok(())
+        } else {
+            Err(Error::conflict(format!("notification {}", n.id)))
+        }
+    }
+
     /// `PRAGMA wal_checkpoint(TRUNCATE)`: every committed page is copied into the database
     /// (where `secure_delete` has zeroed what was erased) and the WAL, which still holds the
     /// older page images, is cut to zero bytes. A reader of another process that still uses old
