@@ -366,8 +366,9 @@ impl Portal {
         self.commit_erasing(&[Change::Account(a)])
     }
 
-    /// "Mot de passe oublié": if an active account holds `identifier` (or has it as its main
-    /// address), e-mail it a single-use reset link valid [`crate::SecurityPolicy::reset_token_ttl`].
+    /// "Mot de passe oublié": if an active account holds `identifier` (an account generated
+    /// from an e-mail has that address as its identifier), e-mail it a single-use reset link
+    /// valid [`crate::SecurityPolicy::reset_token_ttl`].
     /// Always succeeds for well-formed input, so it reveals nothing about who has an account.
     ///
     /// Unknown, draft, suspended and revoked identifiers get the same answer after the same
