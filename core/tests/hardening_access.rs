@@ -699,3 +699,67 @@ fn an_identifier_of_200_accented_letters_logs_in() {
         .unwrap();
     assert!(p.accounts().find(Audience::Client, &id).unwrap().is_some());
 }
+
+// ------------------------------------------------------------ attempts: windows and pruning
+
+/// Failures that never reached the limit expire after one lockout length, and the counters
+/// left by invented identifiers do not pile up: each counted attempt drops a few spent ones.
+#[test]
+fn attempt_counters_expire_and_spent_ones_are_dropped() {
+    let lockout = Duration::seconds(60);
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("portail.sqlite3");
+    let sqlite: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).unwrap());
+    let memory: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    for (name, s) in [("sqlite", &sqlite), ("memory", &memory)] {
+        // Four failures, then a quiet lockout length: the window has closed.
+        for i in 1..=4 {
+            assert_eq!(
+                s.begin_attempt("t", "login:client:4", 5, lockout, t0)
+                    .unwrap(),
+                AttemptGate::Allowed { failures: i }
+            );
+        }
+        let later = t0 + lockout;
+        assert_eq!(
+            s.begin_attempt("t", "login:client:4", 5, lockout, later)
+                .unwrap(),
+            AttemptGate::Allowed { failures: 1 },
+            "{name}: failures older than the window no longer count"
+        );
+        // Inside one window the count goes on to the lock.
+        for i in 2..=5 {
+            assert_eq!(
+                s.begin_attempt("t", "login:client:4", 5, lockout, later)
+                    .unwrap(),
+                AttemptGate::Allowed { failures: i }
+            );
+        }
+        assert!(matches!(
+            s.begin_attempt("t", "login:client:4", 5, lockout, later)
+                .unwrap(),
+            AttemptGate::Locked { .. }
+        ));
+        // 3,000 invented identifiers, one a second: only about one window's worth stays.
+        for i in 0..3_000i64 {
+            let at = later + Duration::seconds(i);
+            s.begin_attempt("t", &format!("login:client:nobody{i}"), 5, lockout, at)
+                .unwrap();
+        }
+        let first = s.attempts("t", "login:client:nobody0").unwrap();
+        assert_eq!(
+            first,
+            AttemptState::default(),
+            "{name}: a spent counter was dropped"
+        );
+        let last = s.attempts("t", "login:client:nobody2999").unwrap();
+        assert_eq!(last.failures, 1, "{name}: a live counter is kept");
+    }
+    let rows: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))
+        .unwrap();
+    eprintln!("attempt rows left after 3,000 invented identifiers over 50 windows: {rows}");
+    assert!(rows <= 70, "{rows} rows: spent counters pile up");
+}

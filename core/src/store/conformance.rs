@@ -1648,7 +1648,8 @@ fn attempts_are_counted_before_verification(s: &impl Store) {
         s.attempts("t", "login:client:4").ok(),
         Some(AttemptState {
             failures: 3,
-            locked_until: Some(until)
+            locked_until: Some(until),
+            since: Some(t0()),
         }),
         "conformance: attempts read back"
     );

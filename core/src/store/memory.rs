@@ -6,7 +6,10 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use super::{next_attempt, AccountFilter, AttemptGate, AttemptState, Change, DocumentQuery, Store};
+use super::{
+    attempt_is_spent, next_attempt, AccountFilter, AttemptGate, AttemptState, Change,
+    DocumentQuery, Store,
+};
 use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
 use crate::config::{Audience, Settings};
 use crate::documents::{Document, DocumentKind, Page, PaymentStatus};
@@ -70,6 +73,8 @@ struct Tenant {
     /// The live-account slots ([`Account::live_slot`]): one account per slot.
     live_slots: HashMap<(Audience, String), String>,
     attempts: HashMap<String, AttemptState>,
+    /// Size of `attempts` after its last sweep of spent counters.
+    attempts_swept_at: usize,
     tokens: HashMap<String, Token>,
     access_events: HashMap<String, Vec<AccessEvent>>,
 }
@@ -623,6 +628,13 @@ impl Store for MemoryStore {
         let (gate, next) = next_attempt(current, limit, lockout, now);
         if let Some(next) = next {
             t.attempts.insert(key.to_string(), next);
+            // Drop spent counters once the map has doubled since the last sweep: amortised
+            // constant work per attempt, and a bounded map under invented identifiers.
+            if t.attempts.len() >= t.attempts_swept_at.saturating_mul(2).max(64) {
+                t.attempts
+                    .retain(|k, s| k == key || !attempt_is_spent(s, lockout, now));
+                t.attempts_swept_at = t.attempts.len();
+            }
         }
         Ok(gate)
     }

@@ -81,6 +81,10 @@ pub struct AttemptState {
     pub failures: u32,
     /// Locked until this instant; attempts before it are refused without verification.
     pub locked_until: Option<DateTime<Utc>>,
+    /// When the current counting window opened (its first counted attempt). Failures older
+    /// than one lockout length no longer count, so a counter that never reached the limit
+    /// expires, and the store may drop it ([`attempt_is_spent`]).
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// What [`Store::begin_attempt`] decided.
@@ -101,7 +105,8 @@ pub enum AttemptGate {
 /// The pure rule of [`Store::begin_attempt`]: from the stored state, the limit, the lockout
 /// length and `now`, the gate and the state to store (`None` = unchanged). Each allowed attempt
 /// is counted before any verification; the `limit`-th one starts the lockout, so at most
-/// `limit` attempts are ever verified per lockout window.
+/// `limit` attempts are ever verified per lockout window. A window opens at its first counted
+/// attempt and lasts one lockout length; an expired window or lockout starts a fresh one.
 ///
 /// ```
 /// use chrono::{Duration, Utc};
@@ -125,11 +130,13 @@ pub fn next_attempt(
     if let Some(until) = current.locked_until.filter(|u| *u > now) {
         return (AttemptGate::Locked { until }, None);
     }
-    // An expired lockout starts a fresh window.
-    let failures = if current.locked_until.is_some() {
-        1
+    let (failures, since) = if attempt_is_spent(&current, lockout, now) {
+        (1, now)
     } else {
-        current.failures.saturating_add(1)
+        (
+            current.failures.saturating_add(1),
+            current.since.unwrap_or(now),
+        )
     };
     let locked_until = (failures >= limit.max(1)).then(|| {
         now.checked_add_signed(lockout)
@@ -140,8 +147,30 @@ pub fn next_attempt(
         Some(AttemptState {
             failures,
             locked_until,
+            since: Some(since),
         }),
     )
+}
+
+/// Whether a stored attempt counter no longer matters at `now`: no lockout running and no
+/// window open (a lockout that ended, or a window older than one lockout length, or a counter
+/// from before windows were recorded). [`next_attempt`] treats such a counter as absent, so
+/// stores drop these rows as they go (the table of attempts on invented identifiers stays
+/// bounded by one lockout length of traffic).
+pub fn attempt_is_spent(
+    state: &AttemptState,
+    lockout: chrono::Duration,
+    now: DateTime<Utc>,
+) -> bool {
+    if let Some(until) = state.locked_until {
+        return until <= now;
+    }
+    match state.since {
+        None => true,
+        Some(since) => since
+            .checked_add_signed(lockout)
+            .is_none_or(|end| end <= now),
+    }
 }
 
 /// The error of a commit that would give a live-account slot (today: a party) a second live

@@ -204,6 +204,13 @@ CREATE TABLE attempts (
     r#"
 ALTER TABLE notifications ADD COLUMN quarantined_body TEXT;
 "#,
+    // v5: the opening of each attempt counter's window, so counters that never reached the
+    // limit expire and spent rows are dropped as attempts come (rows from v3/v4 have none: they
+    // count as spent, locks running stay).
+    r#"
+ALTER TABLE attempts ADD COLUMN since INTEGER;
+CREATE INDEX attempts_by_since ON attempts (tenant, since);
+"#,
 ];
 
 /// The schema version this build writes.
@@ -858,18 +865,23 @@ impl SqliteStore {
 
 /// The stored attempt counter of `key`.
 fn read_attempts(conn: &Connection, tenant: &str, key: &str) -> Result<AttemptState> {
-    let row: Option<(i64, Option<i64>)> = conn
+    let row: Option<(i64, Option<i64>, Option<i64>)> = conn
         .prepare_cached(
-            "SELECT failures, locked_until FROM attempts WHERE tenant = ?1 AND key = ?2",
+            "SELECT failures, locked_until, since FROM attempts WHERE tenant = ?1 AND key = ?2",
         )
         .db()?
-        .query_row(params![tenant, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![tenant, key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()
         .db()?;
     Ok(
-        row.map_or_else(AttemptState::default, |(failures, until)| AttemptState {
-            failures: u32::try_from(failures).unwrap_or(u32::MAX),
-            locked_until: until.map(DateTime::from_timestamp_nanos),
+        row.map_or_else(AttemptState::default, |(failures, until, since)| {
+            AttemptState {
+                failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                locked_until: until.map(DateTime::from_timestamp_nanos),
+                since: since.map(DateTime::from_timestamp_nanos),
+            }
         }),
     )
 }
@@ -1295,17 +1307,34 @@ impl Store for SqliteStore {
                 .execute([tenant])
                 .db()?;
             tx.prepare_cached(
-                "INSERT INTO attempts (tenant, key, failures, locked_until) VALUES (?1, ?2, ?3, ?4) \
+                "INSERT INTO attempts (tenant, key, failures, locked_until, since) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (tenant, key) DO UPDATE \
-                 SET failures = excluded.failures, locked_until = excluded.locked_until",
+                 SET failures = excluded.failures, locked_until = excluded.locked_until, \
+                     since = excluded.since",
             )
             .db()?
             .execute(params![
                 tenant,
                 key,
                 i64::from(next.failures),
-                next.locked_until.map(ts)
+                next.locked_until.map(ts),
+                next.since.map(ts)
             ])
+            .db()?;
+            // Drop a few spent counters (`store::attempt_is_spent`) with each counted attempt,
+            // so rows left by invented identifiers never pile up.
+            let window_opened_before = now
+                .checked_sub_signed(lockout)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            tx.prepare_cached(
+                "DELETE FROM attempts WHERE tenant = ?1 AND key IN ( \
+                   SELECT key FROM attempts INDEXED BY attempts_by_since \
+                   WHERE tenant = ?1 AND (since IS NULL OR since <= ?2) \
+                   AND (locked_until IS NULL OR locked_until <= ?3) AND key <> ?4 LIMIT 8)",
+            )
+            .db()?
+            .execute(params![tenant, ts(window_opened_before), ts(now), key])
             .db()?;
         }
         tx.commit().db()?;
@@ -1581,7 +1610,7 @@ mod tests {
         }
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(SCHEMA_VERSION, 5);
         let p = store.party("t", Audience::Client, "4").unwrap().unwrap();
         assert_eq!((p.name.as_str(), p.version), ("MOI MEME", 1));
         assert!(store.party_has_unpaid("t", Audience::Client, "4").unwrap());
