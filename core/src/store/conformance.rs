@@ -338,17 +338,13 @@ pub fn parties_are_keyed_by_audience_and_code(s: &dyn Store) {
         .map(|i| Change::Party(Party::client(format!("c{i}"), "N")))
         .collect();
     ok(C, s.commit("t", &more), "more parties");
-    let p1 = s
-        .parties("t", Audience::Client, 0, 4)
-        .expect("conformance: parties");
+    let p1 = s.parties("t", Audience::Client, 0, 4).must(C);
     assert_eq!(p1.total, 6, "conformance: 6 client parties");
     assert_eq!(
         p1.items.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
         ["4", "c0", "c1", "c2"]
     );
-    let p2 = s
-        .parties("t", Audience::Client, 4, 4)
-        .expect("conformance: parties page 2");
+    let p2 = s.parties("t", Audience::Client, 4, 4).must(C);
     assert_eq!(p2.items.len(), 2);
 }
 
@@ -361,9 +357,7 @@ pub fn folders_unique_path_and_delete(s: &dyn Store) {
     }
     let changes: Vec<Change> = tree.iter().cloned().map(Change::Folder).collect();
     ok(C, s.commit("t", &changes), "default tree");
-    let got = s
-        .folders("t", Audience::Client)
-        .expect("conformance: folders");
+    let got = s.folders("t", Audience::Client).must(C);
     assert_eq!(got.len(), 5);
     assert!(
         got.windows(2).all(|w| w[0].path < w[1].path),
@@ -419,9 +413,7 @@ pub fn templates_per_audience(s: &dyn Store) {
     );
     ok(C, s.commit("t", &[Change::Template(t.clone())]), "template");
     assert!(s.templates("t", Audience::Client).must(C).is_empty());
-    let got = s
-        .templates("t", Audience::Employee)
-        .expect("conformance: templates");
+    let got = s.templates("t", Audience::Employee).must(C);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].version, 1);
     fails_with(
@@ -470,7 +462,7 @@ pub fn documents_listing_filters_and_pages(s: &dyn Store) {
         offset: 0,
         limit: 5,
     };
-    let p = s.documents("t", &q).expect("conformance: documents");
+    let p = s.documents("t", &q).must(C);
     // shared: i % 3 != 0 (20 of 30); not invoice: i % 5 != 0 → minus i in {5,10,20,25} = 16.
     assert_eq!(p.total, 16, "conformance: filtered total");
     assert_eq!(
@@ -486,7 +478,7 @@ pub fn documents_listing_filters_and_pages(s: &dyn Store) {
                 ..q.clone()
             },
         )
-        .expect("docs");
+        .must(C);
     assert_eq!(with_invoices.total, 20);
     let all = s
         .documents(
@@ -498,7 +490,7 @@ pub fn documents_listing_filters_and_pages(s: &dyn Store) {
                 ..q.clone()
             },
         )
-        .expect("docs");
+        .must(C);
     assert_eq!(
         (all.total, all.items.len()),
         (30, 2),
@@ -590,9 +582,7 @@ pub fn notifications_history_and_due(s: &dyn Store) {
         party_code: Some("4".into()),
         ..Default::default()
     };
-    let p = s
-        .notifications("t", &f, 0, 4)
-        .expect("conformance: history");
+    let p = s.notifications("t", &f, 0, 4).must(C);
     assert_eq!(p.total, 6);
     assert_eq!(
         p.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
@@ -620,9 +610,7 @@ pub fn notifications_history_and_due(s: &dyn Store) {
         "conformance: date window [from, to)"
     );
     let now = t0() + Duration::minutes(30);
-    let due = s
-        .due_notifications("t", now, 100)
-        .expect("conformance: due");
+    let due = s.due_notifications("t", now, 100).must(C);
     assert_eq!(
         due.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n0", "n1", "n2", "n3", "n4", "n5", "n6"],
@@ -631,7 +619,7 @@ pub fn notifications_history_and_due(s: &dyn Store) {
     assert_eq!(s.due_notifications("t", now, 3).map(|v| v.len()).must(C), 3);
     let later = s
         .due_notifications("t", t0() + Duration::hours(6), 100)
-        .expect("due later");
+        .must(C);
     assert_eq!(later.len(), 9, "conformance: claims and backoffs expire");
     let mut n0 = due[0].clone();
     n0.state = NotificationState::Sent;
@@ -696,7 +684,7 @@ pub fn accounts_identifiers_unique(s: &dyn Store) {
         audience: Some(Audience::Client),
         ..Default::default()
     };
-    let p = s.accounts("t", &f, 0, 10).expect("conformance: accounts");
+    let p = s.accounts("t", &f, 0, 10).must(C);
     assert_eq!(
         p.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["a1", "a2"]
@@ -754,9 +742,7 @@ pub fn tokens_and_access_events(s: &dyn Store) {
         })
         .collect();
     ok(C, s.commit("t", &events), "access events");
-    let p = s
-        .access_events("t", "d1", 0, 2)
-        .expect("conformance: access events");
+    let p = s.access_events("t", "d1", 0, 2).must(C);
     assert_eq!(p.total, 3);
     assert_eq!(
         p.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
@@ -903,7 +889,7 @@ pub fn updates_and_conflicts_of_every_record(s: &dyn Store) {
         s.commit("t", &[Change::Folder(a), Change::Folder(b)]),
         "folders",
     );
-    let fa = s.folders("t", Audience::Client).expect("folders")[0].clone();
+    let fa = s.folders("t", Audience::Client).must(C)[0].clone();
     let mut onto_b = fa.clone();
     onto_b.path = "B".into();
     fails_with(
@@ -965,7 +951,7 @@ pub fn updates_and_conflicts_of_every_record(s: &dyn Store) {
         "B #lien#",
     );
     ok(C, s.commit("t", &[Change::Template(t)]), "template");
-    let t1 = s.templates("t", Audience::Client).expect("templates")[0].clone();
+    let t1 = s.templates("t", Audience::Client).must(C)[0].clone();
     let mut t2 = t1.clone();
     t2.subject = "S2".into();
     ok(C, s.commit("t", &[Change::Template(t2)]), "template update");
@@ -988,7 +974,7 @@ pub fn updates_and_conflicts_of_every_record(s: &dyn Store) {
     );
     let mut got: Vec<(TemplatePurpose, String, u64)> = s
         .templates("t", Audience::Client)
-        .expect("templates")
+        .must(C)
         .into_iter()
         .map(|t| (t.purpose, t.subject, t.version))
         .collect();
@@ -1243,9 +1229,7 @@ pub fn paging_edge_cases(s: &dyn Store) {
         (0, u32::MAX, 5),
     ] {
         let what = format!("conformance: offset {offset} limit {limit}");
-        let p = s
-            .parties("t", Audience::Client, offset, limit)
-            .expect("parties");
+        let p = s.parties("t", Audience::Client, offset, limit).must(C);
         assert_eq!(
             (p.items.len(), p.total, p.offset, p.limit),
             (len, 5, offset, limit),
@@ -1260,7 +1244,7 @@ pub fn paging_edge_cases(s: &dyn Store) {
                     ..q.clone()
                 },
             )
-            .expect("documents");
+            .must(C);
         assert_eq!(
             (d.items.len(), d.total, d.offset, d.limit),
             (len, 5, offset, limit),
@@ -1268,13 +1252,13 @@ pub fn paging_edge_cases(s: &dyn Store) {
         );
         let n = s
             .notifications("t", &NotificationFilter::default(), offset, limit)
-            .expect("notifications");
+            .must(C);
         assert_eq!((n.items.len(), n.total), (len, 5), "{what} notifications");
         let a = s
             .accounts("t", &AccountFilter::default(), offset, limit)
-            .expect("accounts");
+            .must(C);
         assert_eq!((a.items.len(), a.total), (len, 5), "{what} accounts");
-        let e = s.access_events("t", "d0", offset, limit).expect("events");
+        let e = s.access_events("t", "d0", offset, limit).must(C);
         assert_eq!((e.items.len(), e.total), (len, 5), "{what} access events");
     }
     assert_eq!(
@@ -1461,30 +1445,18 @@ pub fn notification_filters_and_retries(s: &dyn Store) {
             .map(|v| ids(&v, |n| &n.id))
             .must(C)
     };
-    assert_eq!(
-        due(t0() + Duration::minutes(10)),
-        ["e1", "c2"]
-    );
-    assert_eq!(
-        due(t0() + Duration::minutes(30)),
-        ["e1", "c2", "c1"]
-    );
+    assert_eq!(due(t0() + Duration::minutes(10)), ["e1", "c2"]);
+    assert_eq!(due(t0() + Duration::minutes(30)), ["e1", "c2", "c1"]);
     let mut c1 = s.notification("t", "c1").must(C).expect("c1");
     c1.state = NotificationState::Cancelled;
     ok(C, s.commit("t", &[Change::Notification(c1)]), "cancelled");
-    assert_eq!(
-        due(t0() + Duration::hours(1)),
-        ["e1", "c2"]
-    );
+    assert_eq!(due(t0() + Duration::hours(1)), ["e1", "c2"]);
     // A claim that expired exactly now is due again.
     let mut e1 = s.notification("t", "e1").must(C).expect("e1");
     e1.claimed_until = Some(t0() + Duration::minutes(5));
     ok(C, s.commit("t", &[Change::Notification(e1)]), "claimed");
     assert_eq!(due(t0() + Duration::minutes(4)), ["c2"]);
-    assert_eq!(
-        due(t0() + Duration::minutes(5)),
-        ["e1", "c2"]
-    );
+    assert_eq!(due(t0() + Duration::minutes(5)), ["e1", "c2"]);
 }
 
 /// Account filters; renaming or un-revoking onto a used identifier is `identifier_taken`; revoked accounts still update.
@@ -1512,10 +1484,7 @@ pub fn account_filters_and_revocation(s: &dyn Store) {
             .map(|p| ids(&p.items, |a| &a.id))
             .must(C)
     };
-    assert_eq!(
-        list(AccountFilter::default()),
-        ["a", "b", "e"]
-    );
+    assert_eq!(list(AccountFilter::default()), ["a", "b", "e"]);
     assert_eq!(
         list(AccountFilter {
             party_code: Some("4".into()),
@@ -1842,7 +1811,7 @@ pub fn one_live_account_per_party_and_skeleton(s: &dyn Store) {
 /// a lapsed claim cannot be renewed by its old holder; quarantined rows are never due.
 pub fn claims_on_the_store_clock(s: &dyn Store) {
     const C: &str = "claims_on_the_store_clock";
-    let held_elsewhere = s.store_time().expect("conformance: store time") + Duration::hours(1);
+    let held_elsewhere = s.store_time().must(C) + Duration::hours(1);
     let mut n3 = notif("n3", "4", t0());
     n3.claimed_until = Some(held_elsewhere);
     let mut q = notif("q", "4", t0());
@@ -1864,9 +1833,7 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
     // The caller's clock says a day later: due, but n3's claim runs on the store's clock.
     let due_at = t0() + Duration::days(1);
     let lease = Duration::minutes(5);
-    let won = s
-        .claim_due("t", due_at, lease, 10)
-        .expect("conformance: claim");
+    let won = s.claim_due("t", due_at, lease, 10).must(C);
     assert_eq!(
         won.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n1", "n2"],
@@ -1875,27 +1842,22 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
     assert!(won
         .iter()
         .all(|n| n.version == 2 && n.claimed_until.is_some()));
-    let stored = s.notification("t", "n1").expect("get").expect("n1");
+    let stored = s.notification("t", "n1").must(C).expect("n1");
     assert_eq!(stored.version, 2, "claims: a claim is a new version");
-    assert!(stored.claimed_until > Some(s.store_time().expect("time")));
+    assert!(stored.claimed_until > Some(s.store_time().must(C)));
     assert!(
-        s.claim_due("t", due_at, lease, 10)
-            .expect("claim")
-            .is_empty(),
+        s.claim_due("t", due_at, lease, 10).must(C).is_empty(),
         "claims: a held row is not claimed twice"
     );
-    assert!(s
-        .claim_due("other", due_at, lease, 10)
-        .expect("claim")
-        .is_empty());
+    assert!(s.claim_due("other", due_at, lease, 10).must(C).is_empty());
 
     // Renewal: the holder at its version keeps it; a stale version is left out.
     let renewed = s
         .renew_claims("t", &[("n1".into(), 2), ("n2".into(), 1)], lease)
-        .expect("conformance: renew");
+        .must(C);
     assert_eq!(renewed.len(), 1, "claims: only the current holder renews");
     assert_eq!(renewed[0].0, "n1");
-    let n1 = s.notification("t", "n1").expect("get").expect("n1");
+    let n1 = s.notification("t", "n1").must(C).expect("n1");
     assert_eq!(
         n1.version, renewed[0].1,
         "claims: the version renewal reports"
@@ -1909,13 +1871,13 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
         "claims: n4",
     );
     let short = Duration::milliseconds(30);
-    let first = s.claim_due("t", due_at, short, 10).expect("claim");
+    let first = s.claim_due("t", due_at, short, 10).must(C);
     assert_eq!(
         first.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n4"]
     );
     std::thread::sleep(std::time::Duration::from_millis(60));
-    let again = s.claim_due("t", due_at, lease, 10).expect("claim");
+    let again = s.claim_due("t", due_at, lease, 10).must(C);
     assert_eq!(
         again.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n4"],
@@ -1923,7 +1885,7 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
     );
     assert!(s
         .renew_claims("t", &[("n4".into(), first[0].version)], lease)
-        .expect("renew")
+        .must(C)
         .is_empty());
     let quarantined = s
         .notifications(
@@ -1935,7 +1897,7 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
             0,
             10,
         )
-        .expect("history");
+        .must(C);
     assert_eq!(
         quarantined.total, 1,
         "claims: the history lists quarantined rows"
@@ -1998,9 +1960,7 @@ pub fn finishing_a_send_is_one_versioned_write(s: &dyn Store) {
         "finish: setup",
     );
     let due_at = t0() + Duration::days(1);
-    let mut won = s
-        .claim_due("t", due_at, Duration::minutes(5), 10)
-        .expect("conformance: claim");
+    let mut won = s.claim_due("t", due_at, Duration::minutes(5), 10).must(C);
     assert_eq!(won.len(), 1, "finish: claimed");
     let mut sent = won.remove(0);
     let claimed_version = sent.version;
@@ -2013,13 +1973,13 @@ pub fn finishing_a_send_is_one_versioned_write(s: &dyn Store) {
         s.finish_notification("t", &sent),
         "finish: the claim holder",
     );
-    let stored = s.notification("t", "f1").expect("get").expect("f1");
+    let stored = s.notification("t", "f1").must(C).expect("f1");
     assert_eq!(stored.version, claimed_version + 1, "finish: a new version");
     assert_eq!(stored.state, NotificationState::Sent);
     assert_eq!(stored.body, "[redacted]", "finish: the body is stored");
     assert!(
         s.due_notifications("t", due_at + Duration::days(1), 10)
-            .expect("due")
+            .must(C)
             .is_empty(),
         "finish: a sent notification is no longer due"
     );
@@ -2037,7 +1997,7 @@ pub fn finishing_a_send_is_one_versioned_write(s: &dyn Store) {
             ..Default::default()
         },
     ] {
-        let page = s.notifications("t", &filter, 0, 10).expect("list");
+        let page = s.notifications("t", &filter, 0, 10).must(C);
         assert_eq!(page.items.len(), 1, "finish: still listed by {filter:?}");
     }
     fails_with(
@@ -2052,4 +2012,36 @@ pub fn finishing_a_send_is_one_versioned_write(s: &dyn Store) {
         "conflict",
         "finish: another tenant's record",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_all_runs_every_check() {
+        run_all(crate::MemoryStore::new);
+    }
+
+    #[test]
+    #[should_panic(expected = "conformance::some_check: unexpected error `conflict`")]
+    fn an_unexpected_error_names_the_check_and_its_code() {
+        let r: crate::Result<()> = Err(crate::Error::conflict("stale"));
+        r.must("some_check");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "conformance::some_check: stale update: expected `conflict`, got success"
+    )]
+    fn an_unexpected_success_names_the_check_and_the_code_expected() {
+        fails_with("some_check", Ok(()), "conflict", "stale update");
+    }
+
+    #[test]
+    #[should_panic(expected = "conformance::some_check: insert")]
+    fn a_wrong_error_code_names_the_check() {
+        let r = Err(crate::Error::conflict("stale"));
+        fails_with("some_check", r, "identifier_taken", "insert");
+    }
 }
