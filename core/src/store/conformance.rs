@@ -1,9 +1,20 @@
-//! The store conformance suite: every [`Store`] implementation must pass [`run_all`].
+//! The store conformance suite: the checks every [`Store`] implementation must pass.
 //!
-//! Like matrix-rust-sdk's `statestore_integration_tests!`, each check takes a fresh store from
-//! the factory, so a new implementation (PostgreSQL, a host's own) is tested by one line:
-//! `portail::store::conformance::run_all(|| MyStore::new());`. A failing check panics with a
-//! message naming it.
+//! Compiled for portail's own tests and, for hosts, behind the `testing` feature
+//! (`portail = { version = "…", features = ["testing"] }` under `[dev-dependencies]`).
+//! Like matrix-rust-sdk's `statestore_integration_tests!`, each check is a public function taking
+//! a fresh store, and [`store_conformance_tests!`](crate::store_conformance_tests) expands to one
+//! named `#[test]` per check, so `cargo test` lists every check by name for every store:
+//!
+//! ```ignore
+//! mod conformance_tests {
+//!     portail::store_conformance_tests!(MyStore::new());
+//! }
+//! ```
+//!
+//! [`run_all`] runs every check in one call. A check asserts every store result: an unexpected
+//! error panics with a message naming the check (`conformance::<check>: …`), and every expected
+//! failure asserts its [`crate::Error::code`].
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -17,31 +28,126 @@ use crate::parties::{EmailRole, Party};
 use crate::store::{AttemptGate, AttemptState};
 use crate::templates::{Template, TemplatePurpose};
 
-/// Run every check against stores made by `make`.
+/// Expands to one `#[test] fn <check>()` per conformance check, each on a fresh store.
+///
+/// `$make` is an expression building the store (anything implementing [`Store`]); it is
+/// evaluated once per test. A store that needs something alive beside it (a temporary
+/// directory) names it first with `let`, and it lives until the test ends:
+///
+/// ```ignore
+/// mod memory_conformance {
+///     portail::store_conformance_tests!(portail::MemoryStore::new());
+/// }
+/// mod sqlite_conformance {
+///     portail::store_conformance_tests!(
+///         let dir = tempfile::tempdir().expect("temp dir");
+///         portail::SqliteStore::open(dir.path().join("check.sqlite3")).expect("open")
+///     );
+/// }
+/// ```
+///
+/// Available in portail's own tests and with the `testing` feature.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    (let $guard:pat = $guard_expr:expr; $make:expr $(,)?) => {
+        $crate::__store_conformance_checks!(__store_conformance_test_fns([let $guard = $guard_expr;] [$make]));
+    };
+    ($make:expr $(,)?) => {
+        $crate::__store_conformance_checks!(__store_conformance_test_fns([] [$make]));
+    };
+}
+
+/// Calls `$crate::$then!` with its arguments followed by the name of every check: the one list
+/// of checks, shared by [`store_conformance_tests!`] and [`run_all`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_conformance_checks {
+    ($then:ident($($args:tt)*)) => {
+        $crate::$then! { $($args)*
+            settings_round_trip_and_versions
+            parties_are_keyed_by_audience_and_code
+            folders_unique_path_and_delete
+            templates_per_audience
+            documents_listing_filters_and_pages
+            external_ids_are_unique
+            notifications_history_and_due
+            accounts_identifiers_unique
+            tokens_and_access_events
+            commit_is_atomic
+            tenants_are_walls
+            updates_and_conflicts_of_every_record
+            document_updates_move_in_listings
+            paging_edge_cases
+            ordering_ties_by_id
+            notification_filters_and_retries
+            account_filters_and_revocation
+            walls_on_every_query
+            attempts_are_counted_before_verification
+            one_live_account_per_party_and_skeleton
+            claims_on_the_store_clock
+            forget_erased_keeps_every_committed_change
+            finishing_a_send_is_one_versioned_write
+        }
+    };
+}
+
+/// One `#[test]` per check (the expansion of [`store_conformance_tests!`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_conformance_test_fns {
+    ($setup:tt [$make:expr] $($check:ident)+) => {
+        $(
+            $crate::__store_conformance_test_fn!($setup, $make, $check);
+        )+
+    };
+}
+
+/// One `#[test]`: the setup statements, a fresh store, the check.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_conformance_test_fn {
+    ([$($setup:tt)*], $make:expr, $check:ident) => {
+        #[test]
+        fn $check() {
+            $($setup)*
+            let store = $make;
+            $crate::store::conformance::$check(&store);
+        }
+    };
+}
+
+/// One call per check, each on a fresh store from `$make` (the body of [`run_all`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_conformance_run_each {
+    ([$make:ident] $($check:ident)+) => {
+        $(
+            $crate::store::conformance::$check(&$make());
+        )+
+    };
+}
+
+/// Run every check, each against a fresh store made by `make` (one call instead of
+/// [`store_conformance_tests!`](crate::store_conformance_tests), whose failures name the check
+/// as a test).
 pub fn run_all<S: Store>(make: impl Fn() -> S) {
-    settings_round_trip_and_versions(&make());
-    parties_are_keyed_by_audience_and_code(&make());
-    folders_unique_path_and_delete(&make());
-    templates_per_audience(&make());
-    documents_listing_filters_and_pages(&make());
-    external_ids_are_unique(&make());
-    notifications_history_and_due(&make());
-    accounts_identifiers_unique(&make());
-    tokens_and_access_events(&make());
-    commit_is_atomic(&make());
-    tenants_are_walls(&make());
-    updates_and_conflicts_of_every_record(&make());
-    document_updates_move_in_listings(&make());
-    paging_edge_cases(&make());
-    ordering_ties_by_id(&make());
-    notification_filters_and_retries(&make());
-    account_filters_and_revocation(&make());
-    walls_on_every_query(&make());
-    attempts_are_counted_before_verification(&make());
-    one_live_account_per_party_and_skeleton(&make());
-    claims_on_the_store_clock(&make());
-    forget_erased_keeps_every_committed_change(&make());
-    finishing_a_send_is_one_versioned_write(&make());
+    crate::__store_conformance_checks!(__store_conformance_run_each([make]));
+}
+
+/// A store result the check expects to succeed.
+trait Must<T> {
+    /// The value; an error panics with a message naming the check.
+    fn must(self, check: &str) -> T;
+}
+
+impl<T> Must<T> for crate::Result<T> {
+    #[track_caller]
+    fn must(self, check: &str) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic!("conformance::{check}: unexpected error `{}`: {e}", e.code()),
+        }
+    }
 }
 
 /// The instant the checks start from.
@@ -139,38 +245,46 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
     }
 }
 
-fn ok(r: crate::Result<()>, what: &str) {
+#[track_caller]
+fn ok(check: &str, r: crate::Result<()>, what: &str) {
     if let Err(e) = r {
-        panic!("conformance: {what}: unexpected error {e}");
+        panic!(
+            "conformance::{check}: {what}: unexpected error `{}`: {e}",
+            e.code()
+        );
     }
 }
 
-fn fails_with(r: crate::Result<()>, code: &str, what: &str) {
+#[track_caller]
+fn fails_with(check: &str, r: crate::Result<()>, code: &str, what: &str) {
     match r {
-        Ok(()) => panic!("conformance: {what}: expected {code}, got success"),
-        Err(e) => assert_eq!(e.code(), code, "conformance: {what}: {e}"),
+        Ok(()) => panic!("conformance::{check}: {what}: expected `{code}`, got success"),
+        Err(e) => assert_eq!(e.code(), code, "conformance::{check}: {what}: {e}"),
     }
 }
 
-fn settings_round_trip_and_versions(s: &impl Store) {
+/// Settings are absent at first, saved at version 1, and a second insert or a stale update is a `conflict`.
+pub fn settings_round_trip_and_versions(s: &dyn Store) {
+    const C: &str = "settings_round_trip_and_versions";
     assert_eq!(
-        s.settings("t").ok().flatten(),
+        s.settings("t").must(C),
         None,
         "conformance: no settings at first"
     );
     let set = Settings::new("ACME", "acme.fr");
     ok(
+        C,
         s.commit("t", &[Change::Settings(set.clone())]),
         "insert settings",
     );
     let got = s
         .settings("t")
-        .ok()
-        .flatten()
+        .must(C)
         .expect("conformance: settings saved");
     assert_eq!(got.version, 1, "conformance: version bumped to 1");
     assert_eq!(got.company_name, "ACME");
     fails_with(
+        C,
         s.commit("t", &[Change::Settings(set)]),
         "conflict",
         "insert settings twice",
@@ -178,45 +292,44 @@ fn settings_round_trip_and_versions(s: &impl Store) {
     let mut newer = got.clone();
     newer.company_name = "ACME 2".into();
     ok(
+        C,
         s.commit("t", &[Change::Settings(newer)]),
         "update settings at version 1",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Settings(got)]),
         "conflict",
         "stale settings update",
     );
     assert_eq!(
-        s.settings("t")
-            .ok()
-            .flatten()
-            .map(|x| (x.company_name, x.version)),
+        s.settings("t").must(C).map(|x| (x.company_name, x.version)),
         Some(("ACME 2".into(), 2))
     );
 }
 
-fn parties_are_keyed_by_audience_and_code(s: &impl Store) {
+/// Parties are keyed by audience and code, a duplicate is a `conflict`, and listings page by code.
+pub fn parties_are_keyed_by_audience_and_code(s: &dyn Store) {
+    const C: &str = "parties_are_keyed_by_audience_and_code";
     let c = Party::client("4", "MOI MEME").email(EmailRole::Billing, "b@x.fr");
     let e = Party::employee("4", "SALARIE");
     ok(
+        C,
         s.commit("t", &[Change::Party(c), Change::Party(e)]),
         "same code in both audiences",
     );
     assert_eq!(
-        s.party("t", Audience::Client, "4")
-            .ok()
-            .flatten()
-            .map(|p| p.name),
+        s.party("t", Audience::Client, "4").must(C).map(|p| p.name),
         Some("MOI MEME".into())
     );
     assert_eq!(
         s.party("t", Audience::Employee, "4")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|p| p.name),
         Some("SALARIE".into())
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Party(Party::client("4", "X"))]),
         "conflict",
         "duplicate party",
@@ -224,51 +337,47 @@ fn parties_are_keyed_by_audience_and_code(s: &impl Store) {
     let more: Vec<Change> = (0..5)
         .map(|i| Change::Party(Party::client(format!("c{i}"), "N")))
         .collect();
-    ok(s.commit("t", &more), "more parties");
-    let p1 = s
-        .parties("t", Audience::Client, 0, 4)
-        .expect("conformance: parties");
+    ok(C, s.commit("t", &more), "more parties");
+    let p1 = s.parties("t", Audience::Client, 0, 4).must(C);
     assert_eq!(p1.total, 6, "conformance: 6 client parties");
     assert_eq!(
         p1.items.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
         ["4", "c0", "c1", "c2"]
     );
-    let p2 = s
-        .parties("t", Audience::Client, 4, 4)
-        .expect("conformance: parties page 2");
+    let p2 = s.parties("t", Audience::Client, 4, 4).must(C);
     assert_eq!(p2.items.len(), 2);
 }
 
-fn folders_unique_path_and_delete(s: &impl Store) {
+/// Folders list by path per audience; a duplicate path or a stale delete is a `conflict`.
+pub fn folders_unique_path_and_delete(s: &dyn Store) {
+    const C: &str = "folders_unique_path_and_delete";
     let mut tree = default_tree(Audience::Client);
     for (i, f) in tree.iter_mut().enumerate() {
         f.id = format!("f{i}");
     }
     let changes: Vec<Change> = tree.iter().cloned().map(Change::Folder).collect();
-    ok(s.commit("t", &changes), "default tree");
-    let got = s
-        .folders("t", Audience::Client)
-        .expect("conformance: folders");
+    ok(C, s.commit("t", &changes), "default tree");
+    let got = s.folders("t", Audience::Client).must(C);
     assert_eq!(got.len(), 5);
     assert!(
         got.windows(2).all(|w| w[0].path < w[1].path),
         "conformance: folders ordered by path"
     );
     assert!(
-        s.folders("t", Audience::Employee)
-            .map(|v| v.is_empty())
-            .unwrap_or(false),
+        s.folders("t", Audience::Employee).must(C).is_empty(),
         "conformance: audience wall on folders"
     );
     let mut dup = Folder::new(Audience::Client, "Factures", "Autre");
     dup.id = "fx".into();
     fails_with(
+        C,
         s.commit("t", &[Change::Folder(dup)]),
         "conflict",
         "duplicate folder path",
     );
     let f0 = got[0].clone();
     fails_with(
+        C,
         s.commit(
             "t",
             &[Change::DeleteFolder {
@@ -280,6 +389,7 @@ fn folders_unique_path_and_delete(s: &impl Store) {
         "stale delete",
     );
     ok(
+        C,
         s.commit(
             "t",
             &[Change::DeleteFolder {
@@ -289,39 +399,34 @@ fn folders_unique_path_and_delete(s: &impl Store) {
         ),
         "delete",
     );
-    assert_eq!(
-        s.folders("t", Audience::Client)
-            .map(|v| v.len())
-            .unwrap_or(0),
-        4
-    );
+    assert_eq!(s.folders("t", Audience::Client).must(C).len(), 4);
 }
 
-fn templates_per_audience(s: &impl Store) {
+/// Templates are per audience, saved at version 1; a second insert is a `conflict`.
+pub fn templates_per_audience(s: &dyn Store) {
+    const C: &str = "templates_per_audience";
     let t = Template::new(
         Audience::Employee,
         TemplatePurpose::DocumentAvailable,
         "S",
         "B #lien#",
     );
-    ok(s.commit("t", &[Change::Template(t.clone())]), "template");
-    assert!(s
-        .templates("t", Audience::Client)
-        .map(|v| v.is_empty())
-        .unwrap_or(false));
-    let got = s
-        .templates("t", Audience::Employee)
-        .expect("conformance: templates");
+    ok(C, s.commit("t", &[Change::Template(t.clone())]), "template");
+    assert!(s.templates("t", Audience::Client).must(C).is_empty());
+    let got = s.templates("t", Audience::Employee).must(C);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].version, 1);
     fails_with(
+        C,
         s.commit("t", &[Change::Template(t)]),
         "conflict",
         "template inserted twice",
     );
 }
 
-fn documents_listing_filters_and_pages(s: &impl Store) {
+/// Document listings filter by folder and kind, page newest first; counts and the unpaid flag respect the audience; a stale update is a `conflict`.
+pub fn documents_listing_filters_and_pages(s: &dyn Store) {
+    const C: &str = "documents_listing_filters_and_pages";
     let mut changes = Vec::new();
     for i in 0..30 {
         let folder = if i % 3 == 0 { "unshared" } else { "shared" };
@@ -348,7 +453,7 @@ fn documents_listing_filters_and_pages(s: &impl Store) {
     let mut unpaid = doc("unpaid", "6", "shared", DocumentKind::Invoice, t0());
     unpaid.payment = PaymentStatus::Unpaid;
     changes.push(Change::Document(unpaid));
-    ok(s.commit("t", &changes), "documents");
+    ok(C, s.commit("t", &changes), "documents");
     let q = DocumentQuery {
         audience: Audience::Client,
         party_code: "4".into(),
@@ -357,7 +462,7 @@ fn documents_listing_filters_and_pages(s: &impl Store) {
         offset: 0,
         limit: 5,
     };
-    let p = s.documents("t", &q).expect("conformance: documents");
+    let p = s.documents("t", &q).must(C);
     // shared: i % 3 != 0 (20 of 30); not invoice: i % 5 != 0 → minus i in {5,10,20,25} = 16.
     assert_eq!(p.total, 16, "conformance: filtered total");
     assert_eq!(
@@ -373,7 +478,7 @@ fn documents_listing_filters_and_pages(s: &impl Store) {
                 ..q.clone()
             },
         )
-        .expect("docs");
+        .must(C);
     assert_eq!(with_invoices.total, 20);
     let all = s
         .documents(
@@ -385,79 +490,75 @@ fn documents_listing_filters_and_pages(s: &impl Store) {
                 ..q.clone()
             },
         )
-        .expect("docs");
+        .must(C);
     assert_eq!(
         (all.total, all.items.len()),
         (30, 2),
         "conformance: last page"
     );
-    assert_eq!(s.count_documents_in_folder("t", "unshared").ok(), Some(10));
-    assert_eq!(
-        s.party_has_unpaid("t", Audience::Client, "6").ok(),
-        Some(true)
-    );
-    assert_eq!(
-        s.party_has_unpaid("t", Audience::Client, "4").ok(),
-        Some(false)
-    );
-    assert_eq!(
-        s.party_has_unpaid("t", Audience::Employee, "6").ok(),
-        Some(false),
+    assert_eq!(s.count_documents_in_folder("t", "unshared").must(C), 10);
+    assert!(s.party_has_unpaid("t", Audience::Client, "6").must(C));
+    assert!(!s.party_has_unpaid("t", Audience::Client, "4").must(C));
+    assert!(
+        !s.party_has_unpaid("t", Audience::Employee, "6").must(C),
         "conformance: audience wall on unpaid"
     );
     let mut d = s
         .document("t", "d01")
-        .ok()
-        .flatten()
+        .must(C)
         .expect("conformance: document by id");
     assert_eq!(d.version, 1);
     d.downloads = 3;
     ok(
+        C,
         s.commit("t", &[Change::Document(d.clone())]),
         "document update",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Document(d)]),
         "conflict",
         "stale document update",
     );
     assert_eq!(
         s.document("t", "d01")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|d| (d.downloads, d.version)),
         Some((3, 2))
     );
 }
 
-fn external_ids_are_unique(s: &impl Store) {
+/// A host's external id names one document per audience; a duplicate is a `conflict`.
+pub fn external_ids_are_unique(s: &dyn Store) {
+    const C: &str = "external_ids_are_unique";
     let mut a = doc("a", "4", "f", DocumentKind::Payslip, t0());
     a.external_id = Some("BP-1".into());
-    ok(s.commit("t", &[Change::Document(a)]), "external id");
+    ok(C, s.commit("t", &[Change::Document(a)]), "external id");
     let mut b = doc("b", "4", "f", DocumentKind::Payslip, t0());
     b.external_id = Some("BP-1".into());
     fails_with(
+        C,
         s.commit("t", &[Change::Document(b)]),
         "conflict",
         "duplicate external id",
     );
     assert_eq!(
         s.document_by_external_id("t", Audience::Client, "BP-1")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|d| d.id),
         Some("a".into())
     );
     assert_eq!(
         s.document_by_external_id("t", Audience::Employee, "BP-1")
-            .ok()
-            .flatten(),
+            .must(C),
         None,
         "conformance: audience wall on external ids"
     );
 }
 
-fn notifications_history_and_due(s: &impl Store) {
+/// Notification history filters and pages newest first; due rows exclude sent, claimed and backed-off ones; the second dispatcher's write is a `conflict`.
+pub fn notifications_history_and_due(s: &dyn Store) {
+    const C: &str = "notifications_history_and_due";
     let mut changes = Vec::new();
     for i in 0..10 {
         let mut n = notif(
@@ -476,14 +577,12 @@ fn notifications_history_and_due(s: &impl Store) {
         }
         changes.push(Change::Notification(n));
     }
-    ok(s.commit("t", &changes), "notifications");
+    ok(C, s.commit("t", &changes), "notifications");
     let f = NotificationFilter {
         party_code: Some("4".into()),
         ..Default::default()
     };
-    let p = s
-        .notifications("t", &f, 0, 4)
-        .expect("conformance: history");
+    let p = s.notifications("t", &f, 0, 4).must(C);
     assert_eq!(p.total, 6);
     assert_eq!(
         p.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
@@ -495,8 +594,8 @@ fn notifications_history_and_due(s: &impl Store) {
         ..Default::default()
     };
     assert_eq!(
-        s.notifications("t", &sent, 0, 10).map(|p| p.total).ok(),
-        Some(1)
+        s.notifications("t", &sent, 0, 10).map(|p| p.total).must(C),
+        1
     );
     let window = NotificationFilter {
         from: Some(t0() + Duration::minutes(2)),
@@ -504,50 +603,53 @@ fn notifications_history_and_due(s: &impl Store) {
         ..Default::default()
     };
     assert_eq!(
-        s.notifications("t", &window, 0, 10).map(|p| p.total).ok(),
-        Some(2),
+        s.notifications("t", &window, 0, 10)
+            .map(|p| p.total)
+            .must(C),
+        2,
         "conformance: date window [from, to)"
     );
     let now = t0() + Duration::minutes(30);
-    let due = s
-        .due_notifications("t", now, 100)
-        .expect("conformance: due");
+    let due = s.due_notifications("t", now, 100).must(C);
     assert_eq!(
         due.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n0", "n1", "n2", "n3", "n4", "n5", "n6"],
         "conformance: due excludes sent, claimed and backed-off"
     );
-    assert_eq!(
-        s.due_notifications("t", now, 3).map(|v| v.len()).ok(),
-        Some(3)
-    );
+    assert_eq!(s.due_notifications("t", now, 3).map(|v| v.len()).must(C), 3);
     let later = s
         .due_notifications("t", t0() + Duration::hours(6), 100)
-        .expect("due later");
+        .must(C);
     assert_eq!(later.len(), 9, "conformance: claims and backoffs expire");
     let mut n0 = due[0].clone();
     n0.state = NotificationState::Sent;
     ok(
+        C,
         s.commit("t", &[Change::Notification(n0.clone())]),
         "mark sent",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Notification(n0)]),
         "conflict",
         "second dispatcher loses",
     );
     assert_eq!(
-        s.due_notifications("t", now, 100).map(|v| v.len()).ok(),
-        Some(6)
+        s.due_notifications("t", now, 100).map(|v| v.len()).must(C),
+        6
     );
 }
 
-fn accounts_identifiers_unique(s: &impl Store) {
+/// Identifiers are unique per audience, case-insensitively (`identifier_taken`), and a revoked account frees its identifier.
+pub fn accounts_identifiers_unique(s: &dyn Store) {
+    const C: &str = "accounts_identifiers_unique";
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a1", "4", "Client4"))]),
         "account",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Account(account("a2", "5", "client4"))]),
         "identifier_taken",
         "identifier unique, case-insensitive",
@@ -555,26 +657,26 @@ fn accounts_identifiers_unique(s: &impl Store) {
     let mut e = account("e1", "4", "client4");
     e.audience = Audience::Employee;
     ok(
+        C,
         s.commit("t", &[Change::Account(e)]),
         "same identifier, other audience",
     );
     let got = s
         .account_by_identifier("t", Audience::Client, "client4")
-        .ok()
-        .flatten()
+        .must(C)
         .expect("conformance: by identifier");
     assert_eq!(got.id, "a1");
     let mut revoked = got.clone();
     revoked.status = AccountStatus::Revoked;
-    ok(s.commit("t", &[Change::Account(revoked)]), "revoke");
+    ok(C, s.commit("t", &[Change::Account(revoked)]), "revoke");
     assert_eq!(
         s.account_by_identifier("t", Audience::Client, "client4")
-            .ok()
-            .flatten(),
+            .must(C),
         None,
         "conformance: revoked frees the identifier"
     );
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a2", "5", "client4"))]),
         "identifier reused after revoke",
     );
@@ -582,7 +684,7 @@ fn accounts_identifiers_unique(s: &impl Store) {
         audience: Some(Audience::Client),
         ..Default::default()
     };
-    let p = s.accounts("t", &f, 0, 10).expect("conformance: accounts");
+    let p = s.accounts("t", &f, 0, 10).must(C);
     assert_eq!(
         p.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["a1", "a2"]
@@ -592,20 +694,16 @@ fn accounts_identifiers_unique(s: &impl Store) {
         needs_sync: Some(true),
         ..Default::default()
     };
+    assert_eq!(s.accounts("t", &drafts, 0, 10).map(|p| p.total).must(C), 2);
     assert_eq!(
-        s.accounts("t", &drafts, 0, 10).map(|p| p.total).ok(),
-        Some(2)
-    );
-    assert_eq!(
-        s.account("t", "a2")
-            .ok()
-            .flatten()
-            .and_then(|a| a.draft_password),
+        s.account("t", "a2").must(C).and_then(|a| a.draft_password),
         Some("secret".into())
     );
 }
 
-fn tokens_and_access_events(s: &impl Store) {
+/// Tokens are versioned (using one twice concurrently is a `conflict`); access events page newest first.
+pub fn tokens_and_access_events(s: &dyn Store) {
+    const C: &str = "tokens_and_access_events";
     let tok = Token {
         hash: "ab".repeat(32),
         account_id: "a1".into(),
@@ -617,15 +715,16 @@ fn tokens_and_access_events(s: &impl Store) {
         epoch: 0,
         version: 0,
     };
-    ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
-    let mut used = s
-        .token("t", &tok.hash)
-        .ok()
-        .flatten()
-        .expect("conformance: token");
+    ok(C, s.commit("t", &[Change::Token(tok.clone())]), "token");
+    let mut used = s.token("t", &tok.hash).must(C).expect("conformance: token");
     used.used_at = Some(t0());
-    ok(s.commit("t", &[Change::Token(used.clone())]), "use token");
+    ok(
+        C,
+        s.commit("t", &[Change::Token(used.clone())]),
+        "use token",
+    );
     fails_with(
+        C,
         s.commit("t", &[Change::Token(used)]),
         "conflict",
         "token used twice concurrently",
@@ -642,10 +741,8 @@ fn tokens_and_access_events(s: &impl Store) {
             })
         })
         .collect();
-    ok(s.commit("t", &events), "access events");
-    let p = s
-        .access_events("t", "d1", 0, 2)
-        .expect("conformance: access events");
+    ok(C, s.commit("t", &events), "access events");
+    let p = s.access_events("t", "d1", 0, 2).must(C);
     assert_eq!(p.total, 3);
     assert_eq!(
         p.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
@@ -653,8 +750,11 @@ fn tokens_and_access_events(s: &impl Store) {
     );
 }
 
-fn commit_is_atomic(s: &impl Store) {
+/// A commit with one failing change writes nothing; two changes of one record in one commit see each other.
+pub fn commit_is_atomic(s: &dyn Store) {
+    const C: &str = "commit_is_atomic";
     ok(
+        C,
         s.commit("t", &[Change::Party(Party::client("1", "A"))]),
         "party",
     );
@@ -669,24 +769,25 @@ fn commit_is_atomic(s: &impl Store) {
             Change::Party(Party::client("1", "dup")),
         ],
     );
-    fails_with(r, "conflict", "atomic commit");
+    fails_with(C, r, "conflict", "atomic commit");
     assert_eq!(
-        s.document("t", "d1").ok().flatten(),
+        s.document("t", "d1").must(C),
         None,
         "conformance: rolled back document"
     );
     assert_eq!(
-        s.notification("t", "n1").ok().flatten(),
+        s.notification("t", "n1").must(C),
         None,
         "conformance: rolled back notification"
     );
     assert_eq!(
-        s.due_notifications("t", t0(), 10).map(|v| v.len()).ok(),
-        Some(0)
+        s.due_notifications("t", t0(), 10).map(|v| v.len()).must(C),
+        0
     );
     // Two changes to one record in one commit: the second sees the first.
     let mut a = account("a1", "1", "x");
     ok(
+        C,
         s.commit(
             "t",
             &[Change::Account(a.clone()), {
@@ -698,16 +799,16 @@ fn commit_is_atomic(s: &impl Store) {
         "two changes of one record",
     );
     assert_eq!(
-        s.account("t", "a1")
-            .ok()
-            .flatten()
-            .map(|a| (a.status, a.version)),
+        s.account("t", "a1").must(C).map(|a| (a.status, a.version)),
         Some((AccountStatus::Active, 2))
     );
 }
 
-fn tenants_are_walls(s: &impl Store) {
+/// No read crosses tenants, and the same keys in two tenants never collide.
+pub fn tenants_are_walls(s: &dyn Store) {
+    const C: &str = "tenants_are_walls";
     ok(
+        C,
         s.commit(
             "a",
             &[
@@ -719,21 +820,20 @@ fn tenants_are_walls(s: &impl Store) {
         ),
         "tenant a",
     );
-    assert_eq!(s.party("b", Audience::Client, "4").ok().flatten(), None);
-    assert_eq!(s.document("b", "d1").ok().flatten(), None);
-    assert_eq!(s.notification("b", "n1").ok().flatten(), None);
+    assert_eq!(s.party("b", Audience::Client, "4").must(C), None);
+    assert_eq!(s.document("b", "d1").must(C), None);
+    assert_eq!(s.notification("b", "n1").must(C), None);
     assert_eq!(
-        s.due_notifications("b", t0(), 10).map(|v| v.len()).ok(),
-        Some(0)
+        s.due_notifications("b", t0(), 10).map(|v| v.len()).must(C),
+        0
     );
     assert_eq!(
-        s.account_by_identifier("b", Audience::Client, "4")
-            .ok()
-            .flatten(),
+        s.account_by_identifier("b", Audience::Client, "4").must(C),
         None
     );
     // Same keys in another tenant do not collide.
     ok(
+        C,
         s.commit(
             "b",
             &[
@@ -744,10 +844,7 @@ fn tenants_are_walls(s: &impl Store) {
         "tenant b, same keys",
     );
     assert_eq!(
-        s.party("a", Audience::Client, "4")
-            .ok()
-            .flatten()
-            .map(|p| p.name),
+        s.party("a", Audience::Client, "4").must(C).map(|p| p.name),
         Some("A".into())
     );
 }
@@ -756,30 +853,29 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
     items.iter().map(|x| id(x).to_string()).collect()
 }
 
-fn updates_and_conflicts_of_every_record(s: &impl Store) {
-    ok(s.commit("t", &[]), "empty commit");
+/// Every record kind updates at its version and refuses a stale version or a second insert with `conflict`.
+pub fn updates_and_conflicts_of_every_record(s: &dyn Store) {
+    const C: &str = "updates_and_conflicts_of_every_record";
+    ok(C, s.commit("t", &[]), "empty commit");
     // Party: update at its version, stale update refused.
     ok(
+        C,
         s.commit("t", &[Change::Party(Party::client("4", "A"))]),
         "party",
     );
-    let p1 = s
-        .party("t", Audience::Client, "4")
-        .ok()
-        .flatten()
-        .expect("party");
+    let p1 = s.party("t", Audience::Client, "4").must(C).expect("party");
     let mut p2 = p1.clone();
     p2.name = "B".into();
-    ok(s.commit("t", &[Change::Party(p2)]), "party update");
+    ok(C, s.commit("t", &[Change::Party(p2)]), "party update");
     fails_with(
+        C,
         s.commit("t", &[Change::Party(p1)]),
         "conflict",
         "stale party",
     );
     assert_eq!(
         s.party("t", Audience::Client, "4")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|p| (p.name, p.version)),
         Some(("B".into(), 2))
     );
@@ -789,21 +885,24 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
     let mut b = Folder::new(Audience::Client, "B", "B");
     b.id = "fb".into();
     ok(
+        C,
         s.commit("t", &[Change::Folder(a), Change::Folder(b)]),
         "folders",
     );
-    let fa = s.folders("t", Audience::Client).expect("folders")[0].clone();
+    let fa = s.folders("t", Audience::Client).must(C)[0].clone();
     let mut onto_b = fa.clone();
     onto_b.path = "B".into();
     fails_with(
+        C,
         s.commit("t", &[Change::Folder(onto_b)]),
         "conflict",
         "rename onto a used path",
     );
     let mut renamed = fa.clone();
     renamed.path = "C".into();
-    ok(s.commit("t", &[Change::Folder(renamed)]), "rename");
+    ok(C, s.commit("t", &[Change::Folder(renamed)]), "rename");
     fails_with(
+        C,
         s.commit("t", &[Change::Folder(fa)]),
         "conflict",
         "stale folder",
@@ -811,17 +910,20 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
     let mut again = Folder::new(Audience::Client, "A", "A again");
     again.id = "fa2".into();
     ok(
+        C,
         s.commit("t", &[Change::Folder(again)]),
         "a freed path is reusable",
     );
     let mut same_id = Folder::new(Audience::Client, "D", "D");
     same_id.id = "fb".into();
     fails_with(
+        C,
         s.commit("t", &[Change::Folder(same_id)]),
         "conflict",
         "folder id inserted twice",
     );
     fails_with(
+        C,
         s.commit(
             "t",
             &[Change::DeleteFolder {
@@ -838,8 +940,8 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
                 .iter()
                 .map(|f| (f.path.clone(), f.version))
                 .collect::<Vec<_>>())
-            .ok(),
-        Some(vec![("A".into(), 1), ("B".into(), 1), ("C".into(), 2)])
+            .must(C),
+        vec![("A".into(), 1), ("B".into(), 1), ("C".into(), 2)]
     );
     // Template: update, stale.
     let t = Template::new(
@@ -848,12 +950,13 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
         "S",
         "B #lien#",
     );
-    ok(s.commit("t", &[Change::Template(t)]), "template");
-    let t1 = s.templates("t", Audience::Client).expect("templates")[0].clone();
+    ok(C, s.commit("t", &[Change::Template(t)]), "template");
+    let t1 = s.templates("t", Audience::Client).must(C)[0].clone();
     let mut t2 = t1.clone();
     t2.subject = "S2".into();
-    ok(s.commit("t", &[Change::Template(t2)]), "template update");
+    ok(C, s.commit("t", &[Change::Template(t2)]), "template update");
     fails_with(
+        C,
         s.commit("t", &[Change::Template(t1)]),
         "conflict",
         "stale template",
@@ -864,10 +967,14 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
         "D",
         "#lien#",
     );
-    ok(s.commit("t", &[Change::Template(more)]), "second template");
+    ok(
+        C,
+        s.commit("t", &[Change::Template(more)]),
+        "second template",
+    );
     let mut got: Vec<(TemplatePurpose, String, u64)> = s
         .templates("t", Audience::Client)
-        .expect("templates")
+        .must(C)
         .into_iter()
         .map(|t| (t.purpose, t.subject, t.version))
         .collect();
@@ -881,55 +988,57 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
     );
     // Document and notification ids inserted twice.
     let d = doc("d1", "4", "f", DocumentKind::Other, t0());
-    ok(s.commit("t", &[Change::Document(d.clone())]), "document");
+    ok(C, s.commit("t", &[Change::Document(d.clone())]), "document");
     fails_with(
+        C,
         s.commit("t", &[Change::Document(d)]),
         "conflict",
         "document id twice",
     );
     let n = notif("n1", "4", t0());
     ok(
+        C,
         s.commit("t", &[Change::Notification(n.clone())]),
         "notification",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Notification(n)]),
         "conflict",
         "notification id twice",
     );
-    let mut n1 = s
-        .notification("t", "n1")
-        .ok()
-        .flatten()
-        .expect("notification");
+    let mut n1 = s.notification("t", "n1").must(C).expect("notification");
     assert_eq!(n1.version, 1);
     n1.subject = "changed".into();
     ok(
+        C,
         s.commit("t", &[Change::Notification(n1.clone())]),
         "notification update",
     );
     assert_eq!(
         s.notification("t", "n1")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|n| (n.subject, n.version)),
         Some(("changed".into(), 2))
     );
     // Account: stale update, id twice (a stale version wins over a taken identifier).
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a1", "4", "id1"))]),
         "account",
     );
-    let a1 = s.account("t", "a1").ok().flatten().expect("account");
+    let a1 = s.account("t", "a1").must(C).expect("account");
     let mut a2 = a1.clone();
     a2.authorized = false;
-    ok(s.commit("t", &[Change::Account(a2)]), "account update");
+    ok(C, s.commit("t", &[Change::Account(a2)]), "account update");
     fails_with(
+        C,
         s.commit("t", &[Change::Account(a1)]),
         "conflict",
         "stale account",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Account(account("a1", "4", "id1"))]),
         "conflict",
         "account id twice",
@@ -946,23 +1055,23 @@ fn updates_and_conflicts_of_every_record(s: &impl Store) {
         epoch: 0,
         version: 0,
     };
-    ok(s.commit("t", &[Change::Token(tok.clone())]), "token");
+    ok(C, s.commit("t", &[Change::Token(tok.clone())]), "token");
     fails_with(
+        C,
         s.commit("t", &[Change::Token(tok)]),
         "conflict",
         "token twice",
     );
     assert_eq!(
-        s.token("t", &"cd".repeat(32))
-            .ok()
-            .flatten()
-            .map(|t| t.version),
+        s.token("t", &"cd".repeat(32)).must(C).map(|t| t.version),
         Some(1)
     );
-    assert_eq!(s.token("t", &"ef".repeat(32)).ok().flatten(), None);
+    assert_eq!(s.token("t", &"ef".repeat(32)).must(C), None);
 }
 
-fn document_updates_move_in_listings(s: &impl Store) {
+/// An updated document moves in every listing, count and index its changed fields put it in.
+pub fn document_updates_move_in_listings(s: &dyn Store) {
+    const C: &str = "document_updates_move_in_listings";
     let mut a = doc("a", "4", "f", DocumentKind::Other, t0());
     a.external_id = Some("X-A".into());
     let mut b = doc(
@@ -974,6 +1083,7 @@ fn document_updates_move_in_listings(s: &impl Store) {
     );
     b.external_id = Some("X-B".into());
     ok(
+        C,
         s.commit("t", &[Change::Document(a), Change::Document(b)]),
         "documents",
     );
@@ -994,23 +1104,20 @@ fn document_updates_move_in_listings(s: &impl Store) {
             },
         )
         .map(|p| ids(&p.items, |d| &d.id))
-        .ok()
+        .must(C)
     };
-    assert_eq!(list(s, "4"), Some(vec!["b".into(), "a".into()]));
+    assert_eq!(list(s, "4"), ["b", "a"]);
     // Re-dated, moved to another folder, marked unpaid, made an invoice.
-    let mut a1 = s.document("t", "a").ok().flatten().expect("a");
+    let mut a1 = s.document("t", "a").must(C).expect("a");
     a1.published_at = t0() + Duration::minutes(2);
     a1.folder_id = "g".into();
     a1.payment = PaymentStatus::Unpaid;
     a1.kind = DocumentKind::Invoice;
-    ok(s.commit("t", &[Change::Document(a1)]), "document update");
-    assert_eq!(list(s, "4"), Some(vec!["a".into(), "b".into()]));
-    assert_eq!(s.count_documents_in_folder("t", "f").ok(), Some(1));
-    assert_eq!(s.count_documents_in_folder("t", "g").ok(), Some(1));
-    assert_eq!(
-        s.party_has_unpaid("t", Audience::Client, "4").ok(),
-        Some(true)
-    );
+    ok(C, s.commit("t", &[Change::Document(a1)]), "document update");
+    assert_eq!(list(s, "4"), ["a", "b"]);
+    assert_eq!(s.count_documents_in_folder("t", "f").must(C), 1);
+    assert_eq!(s.count_documents_in_folder("t", "g").must(C), 1);
+    assert!(s.party_has_unpaid("t", Audience::Client, "4").must(C));
     assert_eq!(
         s.documents(
             "t",
@@ -1020,8 +1127,8 @@ fn document_updates_move_in_listings(s: &impl Store) {
             }
         )
         .map(|p| p.total)
-        .ok(),
-        Some(1)
+        .must(C),
+        1
     );
     assert_eq!(
         s.documents(
@@ -1032,14 +1139,15 @@ fn document_updates_move_in_listings(s: &impl Store) {
             }
         )
         .map(|p| p.total)
-        .ok(),
-        Some(0),
+        .must(C),
+        0,
         "conformance: no folder, no document"
     );
     // Taking another document's external id is refused; changing one's own frees the old.
-    let mut b1 = s.document("t", "b").ok().flatten().expect("b");
+    let mut b1 = s.document("t", "b").must(C).expect("b");
     b1.external_id = Some("X-A".into());
     fails_with(
+        C,
         s.commit("t", &[Change::Document(b1.clone())]),
         "conflict",
         "external id taken",
@@ -1047,35 +1155,33 @@ fn document_updates_move_in_listings(s: &impl Store) {
     b1.external_id = Some("X-C".into());
     b1.party_code = "5".into();
     ok(
+        C,
         s.commit("t", &[Change::Document(b1)]),
         "external id changed, party moved",
     );
     assert_eq!(
         s.document_by_external_id("t", Audience::Client, "X-B")
-            .ok()
-            .flatten(),
+            .must(C),
         None
     );
     assert_eq!(
         s.document_by_external_id("t", Audience::Client, "X-C")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|d| d.id),
         Some("b".into())
     );
-    assert_eq!(list(s, "4"), Some(vec!["a".into()]));
-    assert_eq!(list(s, "5"), Some(vec!["b".into()]));
+    assert_eq!(list(s, "4"), ["a"]);
+    assert_eq!(list(s, "5"), ["b"]);
     // Paid again: nothing unpaid left.
-    let mut a2 = s.document("t", "a").ok().flatten().expect("a");
+    let mut a2 = s.document("t", "a").must(C).expect("a");
     a2.payment = PaymentStatus::Paid;
-    ok(s.commit("t", &[Change::Document(a2)]), "paid");
-    assert_eq!(
-        s.party_has_unpaid("t", Audience::Client, "4").ok(),
-        Some(false)
-    );
+    ok(C, s.commit("t", &[Change::Document(a2)]), "paid");
+    assert!(!s.party_has_unpaid("t", Audience::Client, "4").must(C));
 }
 
-fn paging_edge_cases(s: &impl Store) {
+/// Paging at zero limits, past the end and at the integer bounds returns the right slice and total.
+pub fn paging_edge_cases(s: &dyn Store) {
+    const C: &str = "paging_edge_cases";
     let mut changes = Vec::new();
     for i in 0..5 {
         changes.push(Change::Party(Party::client(format!("p{i}"), "N")));
@@ -1105,7 +1211,7 @@ fn paging_edge_cases(s: &impl Store) {
             at: t0() + Duration::minutes(i),
         }));
     }
-    ok(s.commit("t", &changes), "paging data");
+    ok(C, s.commit("t", &changes), "paging data");
     let q = DocumentQuery {
         audience: Audience::Client,
         party_code: "p0".into(),
@@ -1123,9 +1229,7 @@ fn paging_edge_cases(s: &impl Store) {
         (0, u32::MAX, 5),
     ] {
         let what = format!("conformance: offset {offset} limit {limit}");
-        let p = s
-            .parties("t", Audience::Client, offset, limit)
-            .expect("parties");
+        let p = s.parties("t", Audience::Client, offset, limit).must(C);
         assert_eq!(
             (p.items.len(), p.total, p.offset, p.limit),
             (len, 5, offset, limit),
@@ -1140,7 +1244,7 @@ fn paging_edge_cases(s: &impl Store) {
                     ..q.clone()
                 },
             )
-            .expect("documents");
+            .must(C);
         assert_eq!(
             (d.items.len(), d.total, d.offset, d.limit),
             (len, 5, offset, limit),
@@ -1148,26 +1252,26 @@ fn paging_edge_cases(s: &impl Store) {
         );
         let n = s
             .notifications("t", &NotificationFilter::default(), offset, limit)
-            .expect("notifications");
+            .must(C);
         assert_eq!((n.items.len(), n.total), (len, 5), "{what} notifications");
         let a = s
             .accounts("t", &AccountFilter::default(), offset, limit)
-            .expect("accounts");
+            .must(C);
         assert_eq!((a.items.len(), a.total), (len, 5), "{what} accounts");
-        let e = s.access_events("t", "d0", offset, limit).expect("events");
+        let e = s.access_events("t", "d0", offset, limit).must(C);
         assert_eq!((e.items.len(), e.total), (len, 5), "{what} access events");
     }
     assert_eq!(
         s.due_notifications("t", t0() + Duration::hours(1), 0)
             .map(|v| v.len())
-            .ok(),
-        Some(0)
+            .must(C),
+        0
     );
     assert_eq!(
         s.parties("t", Audience::Client, 4, 10)
             .map(|p| ids(&p.items, |x| &x.code))
-            .ok(),
-        Some(vec!["p4".into()])
+            .must(C),
+        ["p4"]
     );
     assert_eq!(
         s.documents(
@@ -1179,8 +1283,8 @@ fn paging_edge_cases(s: &impl Store) {
             }
         )
         .map(|p| ids(&p.items, |x| &x.id))
-        .ok(),
-        Some(vec!["d1".into()])
+        .must(C),
+        ["d1"]
     );
     // Nothing for an unknown party or document.
     assert_eq!(
@@ -1193,16 +1297,15 @@ fn paging_edge_cases(s: &impl Store) {
             }
         )
         .map(|p| p.total)
-        .ok(),
-        Some(0)
+        .must(C),
+        0
     );
-    assert_eq!(
-        s.access_events("t", "zz", 0, 5).map(|p| p.total).ok(),
-        Some(0)
-    );
+    assert_eq!(s.access_events("t", "zz", 0, 5).map(|p| p.total).must(C), 0);
 }
 
-fn ordering_ties_by_id(s: &impl Store) {
+/// Equal timestamps are ordered by id, in each listing's direction.
+pub fn ordering_ties_by_id(s: &dyn Store) {
+    const C: &str = "ordering_ties_by_id";
     let mut changes = Vec::new();
     for id in ["m", "z", "a"] {
         changes.push(Change::Document(doc(
@@ -1234,7 +1337,7 @@ fn ordering_ties_by_id(s: &impl Store) {
         DocumentKind::Other,
         t0() + Duration::nanoseconds(1),
     )));
-    ok(s.commit("t", &changes), "ties");
+    ok(C, s.commit("t", &changes), "ties");
     let q = DocumentQuery {
         audience: Audience::Client,
         party_code: "4".into(),
@@ -1244,41 +1347,45 @@ fn ordering_ties_by_id(s: &impl Store) {
         limit: 10,
     };
     assert_eq!(
-        s.documents("t", &q).map(|p| ids(&p.items, |d| &d.id)).ok(),
-        Some(vec!["b".into(), "z".into(), "m".into(), "a".into()]),
+        s.documents("t", &q)
+            .map(|p| ids(&p.items, |d| &d.id))
+            .must(C),
+        ["b", "z", "m", "a"],
         "conformance: documents newest first, then id desc"
     );
     assert_eq!(
         s.notifications("t", &NotificationFilter::default(), 0, 10)
             .map(|p| ids(&p.items, |n| &n.id))
-            .ok(),
-        Some(vec!["z".into(), "m".into(), "a".into()]),
+            .must(C),
+        ["z", "m", "a"],
         "conformance: history ties by id desc"
     );
     assert_eq!(
         s.due_notifications("t", t0(), 10)
             .map(|v| ids(&v, |n| &n.id))
-            .ok(),
-        Some(vec!["a".into(), "m".into(), "z".into()]),
+            .must(C),
+        ["a", "m", "z"],
         "conformance: due ties by id asc"
     );
     assert_eq!(
         s.accounts("t", &AccountFilter::default(), 0, 10)
             .map(|p| ids(&p.items, |a| &a.id))
-            .ok(),
-        Some(vec!["a".into(), "m".into(), "z".into()]),
+            .must(C),
+        ["a", "m", "z"],
         "conformance: accounts ties by id asc"
     );
     assert_eq!(
         s.access_events("t", "d", 0, 10)
             .map(|p| ids(&p.items, |e| &e.id))
-            .ok(),
-        Some(vec!["z".into(), "m".into(), "a".into()]),
+            .must(C),
+        ["z", "m", "a"],
         "conformance: downloads ties by id desc"
     );
 }
 
-fn notification_filters_and_retries(s: &impl Store) {
+/// Every notification filter, alone and together; failed rows are due after their backoff, cancelled ones never, expired claims again.
+pub fn notification_filters_and_retries(s: &dyn Store) {
+    const C: &str = "notification_filters_and_retries";
     let mut e = notif("e1", "4", t0());
     e.audience = Audience::Employee;
     e.document_id = Some("doc-x".into());
@@ -1286,6 +1393,7 @@ fn notification_filters_and_retries(s: &impl Store) {
     c.document_id = Some("doc-x".into());
     let c2 = notif("c2", "5", t0() + Duration::minutes(2));
     ok(
+        C,
         s.commit(
             "t",
             &[
@@ -1299,21 +1407,21 @@ fn notification_filters_and_retries(s: &impl Store) {
     let total = |f: NotificationFilter| {
         s.notifications("t", &f, 0, 10)
             .map(|p| ids(&p.items, |n| &n.id))
-            .ok()
+            .must(C)
     };
     assert_eq!(
         total(NotificationFilter {
             audience: Some(Audience::Employee),
             ..Default::default()
         }),
-        Some(vec!["e1".into()])
+        ["e1"]
     );
     assert_eq!(
         total(NotificationFilter {
             document_id: Some("doc-x".into()),
             ..Default::default()
         }),
-        Some(vec!["c1".into(), "e1".into()])
+        ["c1", "e1"]
     );
     assert_eq!(
         total(NotificationFilter {
@@ -1324,52 +1432,43 @@ fn notification_filters_and_retries(s: &impl Store) {
             to: Some(t0() + Duration::minutes(2)),
             ..Default::default()
         }),
-        Some(vec!["c1".into()]),
+        ["c1"],
         "conformance: every filter at once"
     );
     // A transient failure: Failed, retried after a backoff; then cancelled: never due.
-    let mut c1 = s.notification("t", "c1").ok().flatten().expect("c1");
+    let mut c1 = s.notification("t", "c1").must(C).expect("c1");
     c1.state = NotificationState::Failed;
     c1.next_attempt_at = t0() + Duration::minutes(30);
-    ok(s.commit("t", &[Change::Notification(c1)]), "failed");
+    ok(C, s.commit("t", &[Change::Notification(c1)]), "failed");
     let due = |at| {
         s.due_notifications("t", at, 10)
             .map(|v| ids(&v, |n| &n.id))
-            .ok()
+            .must(C)
     };
-    assert_eq!(
-        due(t0() + Duration::minutes(10)),
-        Some(vec!["e1".into(), "c2".into()])
-    );
-    assert_eq!(
-        due(t0() + Duration::minutes(30)),
-        Some(vec!["e1".into(), "c2".into(), "c1".into()])
-    );
-    let mut c1 = s.notification("t", "c1").ok().flatten().expect("c1");
+    assert_eq!(due(t0() + Duration::minutes(10)), ["e1", "c2"]);
+    assert_eq!(due(t0() + Duration::minutes(30)), ["e1", "c2", "c1"]);
+    let mut c1 = s.notification("t", "c1").must(C).expect("c1");
     c1.state = NotificationState::Cancelled;
-    ok(s.commit("t", &[Change::Notification(c1)]), "cancelled");
-    assert_eq!(
-        due(t0() + Duration::hours(1)),
-        Some(vec!["e1".into(), "c2".into()])
-    );
+    ok(C, s.commit("t", &[Change::Notification(c1)]), "cancelled");
+    assert_eq!(due(t0() + Duration::hours(1)), ["e1", "c2"]);
     // A claim that expired exactly now is due again.
-    let mut e1 = s.notification("t", "e1").ok().flatten().expect("e1");
+    let mut e1 = s.notification("t", "e1").must(C).expect("e1");
     e1.claimed_until = Some(t0() + Duration::minutes(5));
-    ok(s.commit("t", &[Change::Notification(e1)]), "claimed");
-    assert_eq!(due(t0() + Duration::minutes(4)), Some(vec!["c2".into()]));
-    assert_eq!(
-        due(t0() + Duration::minutes(5)),
-        Some(vec!["e1".into(), "c2".into()])
-    );
+    ok(C, s.commit("t", &[Change::Notification(e1)]), "claimed");
+    assert_eq!(due(t0() + Duration::minutes(4)), ["c2"]);
+    assert_eq!(due(t0() + Duration::minutes(5)), ["e1", "c2"]);
 }
 
-fn account_filters_and_revocation(s: &impl Store) {
+/// Account filters; renaming or un-revoking onto a used identifier is `identifier_taken`; revoked accounts still update.
+pub fn account_filters_and_revocation(s: &dyn Store) {
+    const C: &str = "account_filters_and_revocation";
     let mut b = account("b", "5", "Shared");
     b.needs_sync = false;
     b.status = AccountStatus::Active;
     let mut e = account("e", "4", "emp");
     e.audience = Audience::Employee;
     ok(
+        C,
         s.commit(
             "t",
             &[
@@ -1383,32 +1482,29 @@ fn account_filters_and_revocation(s: &impl Store) {
     let list = |f: AccountFilter| {
         s.accounts("t", &f, 0, 10)
             .map(|p| ids(&p.items, |a| &a.id))
-            .ok()
+            .must(C)
     };
-    assert_eq!(
-        list(AccountFilter::default()),
-        Some(vec!["a".into(), "b".into(), "e".into()])
-    );
+    assert_eq!(list(AccountFilter::default()), ["a", "b", "e"]);
     assert_eq!(
         list(AccountFilter {
             party_code: Some("4".into()),
             ..Default::default()
         }),
-        Some(vec!["a".into(), "e".into()])
+        ["a", "e"]
     );
     assert_eq!(
         list(AccountFilter {
             needs_sync: Some(false),
             ..Default::default()
         }),
-        Some(vec!["b".into()])
+        ["b"]
     );
     assert_eq!(
         list(AccountFilter {
             status: Some(AccountStatus::Active),
             ..Default::default()
         }),
-        Some(vec!["b".into()])
+        ["b"]
     );
     assert_eq!(
         list(AccountFilter {
@@ -1416,55 +1512,59 @@ fn account_filters_and_revocation(s: &impl Store) {
             party_code: Some("4".into()),
             ..Default::default()
         }),
-        Some(vec!["e".into()])
+        ["e"]
     );
     // Renaming onto a used identifier is refused; revoked accounts keep theirs without blocking.
-    let mut a = s.account("t", "a").ok().flatten().expect("a");
+    let mut a = s.account("t", "a").must(C).expect("a");
     a.identifier = "SHARED".into();
     a.identifier_key = "shared".into();
     fails_with(
+        C,
         s.commit("t", &[Change::Account(a)]),
         "identifier_taken",
         "rename onto a used identifier",
     );
-    let mut b = s.account("t", "b").ok().flatten().expect("b");
+    let mut b = s.account("t", "b").must(C).expect("b");
     b.status = AccountStatus::Revoked;
-    ok(s.commit("t", &[Change::Account(b)]), "revoke b");
+    ok(C, s.commit("t", &[Change::Account(b)]), "revoke b");
     ok(
+        C,
         s.commit("t", &[Change::Account(account("c", "6", "shared"))]),
         "identifier reused",
     );
-    let mut b = s.account("t", "b").ok().flatten().expect("b");
+    let mut b = s.account("t", "b").must(C).expect("b");
     b.credential_epoch = 3;
     ok(
+        C,
         s.commit("t", &[Change::Account(b.clone())]),
         "a revoked account still updates",
     );
     b.version += 1;
     b.status = AccountStatus::Active;
     fails_with(
+        C,
         s.commit("t", &[Change::Account(b)]),
         "identifier_taken",
         "un-revoke onto a used identifier",
     );
     assert_eq!(
         s.account_by_identifier("t", Audience::Client, "shared")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|a| a.id),
         Some("c".into())
     );
     assert_eq!(
         s.account_by_identifier("t", Audience::Client, "SHARED")
-            .ok()
-            .flatten(),
+            .must(C),
         None,
         "keys are given lowercased"
     );
-    assert_eq!(s.account("t", "zz").ok().flatten(), None);
+    assert_eq!(s.account("t", "zz").must(C), None);
 }
 
-fn walls_on_every_query(s: &impl Store) {
+/// Every query is walled by tenant and by audience, for every kind of record.
+pub fn walls_on_every_query(s: &dyn Store) {
+    const C: &str = "walls_on_every_query";
     let mut fld = Folder::new(Audience::Client, "F", "F");
     fld.id = "f".into();
     let mut d = doc("d1", "4", "f", DocumentKind::Other, t0());
@@ -1505,7 +1605,7 @@ fn walls_on_every_query(s: &impl Store) {
         Change::Token(tok.clone()),
         Change::AccessEvent(event),
     ];
-    ok(s.commit("a", &all), "tenant a, every record");
+    ok(C, s.commit("a", &all), "tenant a, every record");
     // Tenant b sees none of it.
     let q = DocumentQuery {
         audience: Audience::Client,
@@ -1515,68 +1615,63 @@ fn walls_on_every_query(s: &impl Store) {
         offset: 0,
         limit: 10,
     };
-    assert_eq!(s.settings("b").ok().flatten(), None);
+    assert_eq!(s.settings("b").must(C), None);
     assert_eq!(
         s.parties("b", Audience::Client, 0, 10)
             .map(|p| p.total)
-            .ok(),
-        Some(0)
+            .must(C),
+        0
     );
+    assert_eq!(s.folders("b", Audience::Client).map(|v| v.len()).must(C), 0);
     assert_eq!(
-        s.folders("b", Audience::Client).map(|v| v.len()).ok(),
-        Some(0)
+        s.templates("b", Audience::Client).map(|v| v.len()).must(C),
+        0
     );
-    assert_eq!(
-        s.templates("b", Audience::Client).map(|v| v.len()).ok(),
-        Some(0)
-    );
-    assert_eq!(s.documents("b", &q).map(|p| p.total).ok(), Some(0));
+    assert_eq!(s.documents("b", &q).map(|p| p.total).must(C), 0);
     assert_eq!(
         s.document_by_external_id("b", Audience::Client, "X")
-            .ok()
-            .flatten(),
+            .must(C),
         None
     );
-    assert_eq!(s.count_documents_in_folder("b", "f").ok(), Some(0));
-    assert_eq!(
-        s.party_has_unpaid("b", Audience::Client, "4").ok(),
-        Some(false)
-    );
+    assert_eq!(s.count_documents_in_folder("b", "f").must(C), 0);
+    assert!(!s.party_has_unpaid("b", Audience::Client, "4").must(C));
     assert_eq!(
         s.notifications("b", &NotificationFilter::default(), 0, 10)
             .map(|p| p.total)
-            .ok(),
-        Some(0)
+            .must(C),
+        0
     );
-    assert_eq!(s.account("b", "x").ok().flatten(), None);
+    assert_eq!(s.account("b", "x").must(C), None);
     assert_eq!(
         s.accounts("b", &AccountFilter::default(), 0, 10)
             .map(|p| p.total)
-            .ok(),
-        Some(0)
+            .must(C),
+        0
     );
-    assert_eq!(s.token("b", &tok.hash).ok().flatten(), None);
+    assert_eq!(s.token("b", &tok.hash).must(C), None);
     assert_eq!(
-        s.access_events("b", "d1", 0, 10).map(|p| p.total).ok(),
-        Some(0)
+        s.access_events("b", "d1", 0, 10).map(|p| p.total).must(C),
+        0
     );
     // The employee audience of tenant a sees none of the client side.
     let emp = DocumentQuery {
         audience: Audience::Employee,
         ..q.clone()
     };
-    assert_eq!(s.party("a", Audience::Employee, "4").ok().flatten(), None);
+    assert_eq!(s.party("a", Audience::Employee, "4").must(C), None);
     assert_eq!(
         s.parties("a", Audience::Employee, 0, 10)
             .map(|p| p.total)
-            .ok(),
-        Some(0)
+            .must(C),
+        0
     );
     assert_eq!(
-        s.templates("a", Audience::Employee).map(|v| v.len()).ok(),
-        Some(0)
+        s.templates("a", Audience::Employee)
+            .map(|v| v.len())
+            .must(C),
+        0
     );
-    assert_eq!(s.documents("a", &emp).map(|p| p.total).ok(), Some(0));
+    assert_eq!(s.documents("a", &emp).map(|p| p.total).must(C), 0);
     assert_eq!(
         s.notifications(
             "a",
@@ -1588,95 +1683,99 @@ fn walls_on_every_query(s: &impl Store) {
             10
         )
         .map(|p| p.total)
-        .ok(),
-        Some(0)
+        .must(C),
+        0
     );
     assert_eq!(
         s.account_by_identifier("a", Audience::Employee, "4")
-            .ok()
-            .flatten(),
+            .must(C),
         None
     );
     // The same keys in tenant b are independent records.
     let mut b_all = all.clone();
     b_all.retain(|c| !matches!(c, Change::AccessEvent(_)));
-    ok(s.commit("b", &b_all), "tenant b, same keys");
-    assert_eq!(s.documents("a", &q).map(|p| p.total).ok(), Some(1));
-    assert_eq!(s.documents("b", &q).map(|p| p.total).ok(), Some(1));
+    ok(C, s.commit("b", &b_all), "tenant b, same keys");
+    assert_eq!(s.documents("a", &q).map(|p| p.total).must(C), 1);
+    assert_eq!(s.documents("b", &q).map(|p| p.total).must(C), 1);
     assert_eq!(
-        s.access_events("b", "d1", 0, 10).map(|p| p.total).ok(),
-        Some(0)
+        s.access_events("b", "d1", 0, 10).map(|p| p.total).must(C),
+        0
     );
-    let mut n = s.notification("b", "n1").ok().flatten().expect("b's n1");
+    let mut n = s.notification("b", "n1").must(C).expect("b's n1");
     n.state = NotificationState::Sent;
-    ok(s.commit("b", &[Change::Notification(n)]), "b's n1 sent");
+    ok(C, s.commit("b", &[Change::Notification(n)]), "b's n1 sent");
     assert_eq!(
         s.notification("a", "n1")
-            .ok()
-            .flatten()
+            .must(C)
             .map(|n| (n.state, n.version)),
         Some((NotificationState::Pending, 1)),
         "conformance: a's record untouched"
     );
     assert_eq!(
-        s.due_notifications("a", t0(), 10).map(|v| v.len()).ok(),
-        Some(1)
+        s.due_notifications("a", t0(), 10).map(|v| v.len()).must(C),
+        1
     );
     assert_eq!(
-        s.due_notifications("b", t0(), 10).map(|v| v.len()).ok(),
-        Some(0)
+        s.due_notifications("b", t0(), 10).map(|v| v.len()).must(C),
+        0
     );
 }
 
-fn attempts_are_counted_before_verification(s: &impl Store) {
+/// Attempts are reserved before verification, lock at the limit, reopen after the lockout, and are per tenant.
+pub fn attempts_are_counted_before_verification(s: &dyn Store) {
+    const C: &str = "attempts_are_counted_before_verification";
     let lockout = Duration::minutes(15);
     let begin = |at| s.begin_attempt("t", "login:client:4", 3, lockout, at);
     for i in 1..=3 {
         assert_eq!(
-            begin(t0()).ok(),
-            Some(AttemptGate::Allowed { failures: i }),
+            begin(t0()).must(C),
+            AttemptGate::Allowed { failures: i },
             "conformance: attempt {i} reserved"
         );
     }
     let until = t0() + lockout;
     assert_eq!(
-        begin(t0()).ok(),
-        Some(AttemptGate::Locked { until }),
+        begin(t0()).must(C),
+        AttemptGate::Locked { until },
         "conformance: the limit-th attempt locks"
     );
     assert_eq!(
-        s.attempts("t", "login:client:4").ok(),
-        Some(AttemptState {
+        s.attempts("t", "login:client:4").must(C),
+        AttemptState {
             failures: 3,
             locked_until: Some(until),
             since: Some(t0()),
-        }),
+        },
         "conformance: attempts read back"
     );
     assert_eq!(
-        s.attempts("u", "login:client:4").ok(),
-        Some(AttemptState::default()),
+        s.attempts("u", "login:client:4").must(C),
+        AttemptState::default(),
         "conformance: attempts are per tenant"
     );
     assert_eq!(
-        begin(until).ok(),
-        Some(AttemptGate::Allowed { failures: 1 }),
+        begin(until).must(C),
+        AttemptGate::Allowed { failures: 1 },
         "conformance: a new window after the lockout"
     );
-    ok(s.clear_attempts("t", "login:client:4"), "clear attempts");
+    ok(C, s.clear_attempts("t", "login:client:4"), "clear attempts");
     assert_eq!(
-        s.attempts("t", "login:client:4").ok(),
-        Some(AttemptState::default()),
+        s.attempts("t", "login:client:4").must(C),
+        AttemptState::default(),
         "conformance: cleared"
     );
 }
 
-fn one_live_account_per_party_and_skeleton(s: &impl Store) {
+/// One live account per party (`conflict`), and a look-alike identifier skeleton is `identifier_taken`.
+pub fn one_live_account_per_party_and_skeleton(s: &dyn Store) {
+    const C: &str = "one_live_account_per_party_and_skeleton";
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a", "4", "first"))]),
         "first account of party 4",
     );
     fails_with(
+        C,
         s.commit("t", &[Change::Account(account("b", "4", "second"))]),
         "conflict",
         "a second live account of party 4",
@@ -1684,22 +1783,25 @@ fn one_live_account_per_party_and_skeleton(s: &impl Store) {
     let mut revoked = account("b", "4", "second");
     revoked.status = AccountStatus::Revoked;
     ok(
+        C,
         s.commit("t", &[Change::Account(revoked)]),
         "a revoked account of party 4",
     );
-    let mut a = s.account("t", "a").ok().flatten().expect("a");
+    let mut a = s.account("t", "a").must(C).expect("a");
     a.status = AccountStatus::Revoked;
     let fresh = account("c", "4", "third");
     ok(
+        C,
         s.commit("t", &[Change::Account(a), Change::Account(fresh)]),
         "revoke and replace in one commit",
     );
     let mut x = account("x", "5", "paul");
     x.identifier_skeleton = Some("paul".into());
-    ok(s.commit("t", &[Change::Account(x)]), "skeleton paul");
+    ok(C, s.commit("t", &[Change::Account(x)]), "skeleton paul");
     let mut y = account("y", "6", "p\u{430}ul");
     y.identifier_skeleton = Some("paul".into());
     fails_with(
+        C,
         s.commit("t", &[Change::Account(y)]),
         "identifier_taken",
         "a look-alike skeleton",
@@ -1708,14 +1810,16 @@ fn one_live_account_per_party_and_skeleton(s: &impl Store) {
 
 /// Claims are taken, renewed and lapse on the store's clock, whatever the caller's clock;
 /// a lapsed claim cannot be renewed by its old holder; quarantined rows are never due.
-fn claims_on_the_store_clock(s: &impl Store) {
-    let held_elsewhere = s.store_time().expect("conformance: store time") + Duration::hours(1);
+pub fn claims_on_the_store_clock(s: &dyn Store) {
+    const C: &str = "claims_on_the_store_clock";
+    let held_elsewhere = s.store_time().must(C) + Duration::hours(1);
     let mut n3 = notif("n3", "4", t0());
     n3.claimed_until = Some(held_elsewhere);
     let mut q = notif("q", "4", t0());
     q.state = NotificationState::Quarantined;
     q.quarantine = Some(crate::notifications::QuarantineReason::Undecodable);
     ok(
+        C,
         s.commit(
             "t",
             &[
@@ -1730,9 +1834,7 @@ fn claims_on_the_store_clock(s: &impl Store) {
     // The caller's clock says a day later: due, but n3's claim runs on the store's clock.
     let due_at = t0() + Duration::days(1);
     let lease = Duration::minutes(5);
-    let won = s
-        .claim_due("t", due_at, lease, 10)
-        .expect("conformance: claim");
+    let won = s.claim_due("t", due_at, lease, 10).must(C);
     assert_eq!(
         won.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n1", "n2"],
@@ -1741,27 +1843,22 @@ fn claims_on_the_store_clock(s: &impl Store) {
     assert!(won
         .iter()
         .all(|n| n.version == 2 && n.claimed_until.is_some()));
-    let stored = s.notification("t", "n1").expect("get").expect("n1");
+    let stored = s.notification("t", "n1").must(C).expect("n1");
     assert_eq!(stored.version, 2, "claims: a claim is a new version");
-    assert!(stored.claimed_until > Some(s.store_time().expect("time")));
+    assert!(stored.claimed_until > Some(s.store_time().must(C)));
     assert!(
-        s.claim_due("t", due_at, lease, 10)
-            .expect("claim")
-            .is_empty(),
+        s.claim_due("t", due_at, lease, 10).must(C).is_empty(),
         "claims: a held row is not claimed twice"
     );
-    assert!(s
-        .claim_due("other", due_at, lease, 10)
-        .expect("claim")
-        .is_empty());
+    assert!(s.claim_due("other", due_at, lease, 10).must(C).is_empty());
 
     // Renewal: the holder at its version keeps it; a stale version is left out.
     let renewed = s
         .renew_claims("t", &[("n1".into(), 2), ("n2".into(), 1)], lease)
-        .expect("conformance: renew");
+        .must(C);
     assert_eq!(renewed.len(), 1, "claims: only the current holder renews");
     assert_eq!(renewed[0].0, "n1");
-    let n1 = s.notification("t", "n1").expect("get").expect("n1");
+    let n1 = s.notification("t", "n1").must(C).expect("n1");
     assert_eq!(
         n1.version, renewed[0].1,
         "claims: the version renewal reports"
@@ -1770,17 +1867,18 @@ fn claims_on_the_store_clock(s: &impl Store) {
 
     // A lapsed claim is claimed again, and its old holder can no longer renew it.
     ok(
+        C,
         s.commit("t", &[Change::Notification(notif("n4", "5", t0()))]),
         "claims: n4",
     );
     let short = Duration::milliseconds(30);
-    let first = s.claim_due("t", due_at, short, 10).expect("claim");
+    let first = s.claim_due("t", due_at, short, 10).must(C);
     assert_eq!(
         first.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n4"]
     );
     std::thread::sleep(std::time::Duration::from_millis(60));
-    let again = s.claim_due("t", due_at, lease, 10).expect("claim");
+    let again = s.claim_due("t", due_at, lease, 10).must(C);
     assert_eq!(
         again.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
         ["n4"],
@@ -1788,7 +1886,7 @@ fn claims_on_the_store_clock(s: &impl Store) {
     );
     assert!(s
         .renew_claims("t", &[("n4".into(), first[0].version)], lease)
-        .expect("renew")
+        .must(C)
         .is_empty());
     let quarantined = s
         .notifications(
@@ -1800,7 +1898,7 @@ fn claims_on_the_store_clock(s: &impl Store) {
             0,
             10,
         )
-        .expect("history");
+        .must(C);
     assert_eq!(
         quarantined.total, 1,
         "claims: the history lists quarantined rows"
@@ -1809,30 +1907,31 @@ fn claims_on_the_store_clock(s: &impl Store) {
 
 /// `forget_erased` (after an operation that wiped a secret) never loses or undoes a commit, may
 /// run on an empty store and run twice, and the store takes commits after it.
-fn forget_erased_keeps_every_committed_change(s: &impl Store) {
-    ok(s.forget_erased(), "forget_erased on an empty store");
+pub fn forget_erased_keeps_every_committed_change(s: &dyn Store) {
+    const C: &str = "forget_erased_keeps_every_committed_change";
+    ok(C, s.forget_erased(), "forget_erased on an empty store");
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a1", "4", "client4"))]),
         "account with a draft password",
     );
     let mut wiped = s
         .account("t", "a1")
-        .ok()
-        .flatten()
+        .must(C)
         .expect("conformance: account a1");
     wiped.draft_password = None;
     wiped.status = AccountStatus::Active;
     wiped.password_hash = Some("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA".into());
     ok(
+        C,
         s.commit("t", &[Change::Account(wiped)]),
         "wipe the draft password",
     );
-    ok(s.forget_erased(), "forget_erased after the wipe");
-    ok(s.forget_erased(), "forget_erased twice");
+    ok(C, s.forget_erased(), "forget_erased after the wipe");
+    ok(C, s.forget_erased(), "forget_erased twice");
     let got = s
         .account("t", "a1")
-        .ok()
-        .flatten()
+        .must(C)
         .expect("conformance: account a1 after forget_erased");
     assert_eq!(
         (got.draft_password, got.status, got.version),
@@ -1840,25 +1939,29 @@ fn forget_erased_keeps_every_committed_change(s: &impl Store) {
         "conformance: forget_erased keeps the committed wipe"
     );
     ok(
+        C,
         s.commit("t", &[Change::Account(account("a2", "5", "client5"))]),
         "commit after forget_erased",
     );
     assert!(
-        s.account("t", "a2").ok().flatten().is_some(),
+        s.account("t", "a2").must(C).is_some(),
         "conformance: commit after forget_erased"
     );
 }
 
 /// `finish_notification` stores a send's outcome at the next version, keeps the record in
 /// every listing its unchanged fields put it in, and refuses a stale version.
-fn finishing_a_send_is_one_versioned_write(s: &impl Store) {
+pub fn finishing_a_send_is_one_versioned_write(s: &dyn Store) {
+    const C: &str = "finishing_a_send_is_one_versioned_write";
     let mut n = notif("f1", "4", t0());
     n.document_id = Some("doc-f".into());
-    ok(s.commit("t", &[Change::Notification(n)]), "finish: setup");
+    ok(
+        C,
+        s.commit("t", &[Change::Notification(n)]),
+        "finish: setup",
+    );
     let due_at = t0() + Duration::days(1);
-    let mut won = s
-        .claim_due("t", due_at, Duration::minutes(5), 10)
-        .expect("conformance: claim");
+    let mut won = s.claim_due("t", due_at, Duration::minutes(5), 10).must(C);
     assert_eq!(won.len(), 1, "finish: claimed");
     let mut sent = won.remove(0);
     let claimed_version = sent.version;
@@ -1867,16 +1970,17 @@ fn finishing_a_send_is_one_versioned_write(s: &impl Store) {
     sent.sent_at = Some(due_at);
     sent.body = "[redacted]".into();
     ok(
+        C,
         s.finish_notification("t", &sent),
         "finish: the claim holder",
     );
-    let stored = s.notification("t", "f1").expect("get").expect("f1");
+    let stored = s.notification("t", "f1").must(C).expect("f1");
     assert_eq!(stored.version, claimed_version + 1, "finish: a new version");
     assert_eq!(stored.state, NotificationState::Sent);
     assert_eq!(stored.body, "[redacted]", "finish: the body is stored");
     assert!(
         s.due_notifications("t", due_at + Duration::days(1), 10)
-            .expect("due")
+            .must(C)
             .is_empty(),
         "finish: a sent notification is no longer due"
     );
@@ -1894,17 +1998,51 @@ fn finishing_a_send_is_one_versioned_write(s: &impl Store) {
             ..Default::default()
         },
     ] {
-        let page = s.notifications("t", &filter, 0, 10).expect("list");
+        let page = s.notifications("t", &filter, 0, 10).must(C);
         assert_eq!(page.items.len(), 1, "finish: still listed by {filter:?}");
     }
     fails_with(
+        C,
         s.finish_notification("t", &sent),
         "conflict",
         "finish: a stale version",
     );
     fails_with(
+        C,
         s.finish_notification("other", &stored),
         "conflict",
         "finish: another tenant's record",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_all_runs_every_check() {
+        run_all(crate::MemoryStore::new);
+    }
+
+    #[test]
+    #[should_panic(expected = "conformance::some_check: unexpected error `conflict`")]
+    fn an_unexpected_error_names_the_check_and_its_code() {
+        let r: crate::Result<()> = Err(crate::Error::conflict("stale"));
+        r.must("some_check");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "conformance::some_check: stale update: expected `conflict`, got success"
+    )]
+    fn an_unexpected_success_names_the_check_and_the_code_expected() {
+        fails_with("some_check", Ok(()), "conflict", "stale update");
+    }
+
+    #[test]
+    #[should_panic(expected = "conformance::some_check: insert")]
+    fn a_wrong_error_code_names_the_check() {
+        let r = Err(crate::Error::conflict("stale"));
+        fails_with("some_check", r, "identifier_taken", "insert");
+    }
 }

@@ -715,11 +715,8 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod conformance_tests {
+    use super::MemoryStore;
 
-    #[test]
-    fn passes_the_conformance_suite() {
-        super::super::conformance::run_all(MemoryStore::new);
-    }
+    crate::store_conformance_tests!(MemoryStore::new());
 }

@@ -11,7 +11,9 @@
 //! whose versions are stale fails with [`crate::Error::Conflict`] and writes nothing.
 //!
 //! Every row belongs to a tenant: each method takes the tenant id, and no method returns another
-//! tenant's rows. Run [`conformance::run_all`] against a new implementation.
+//! tenant's rows. A new implementation runs the conformance suite, one named test per check:
+//! `portail::store_conformance_tests!(MyStore::new());` in a test module (feature `testing`;
+//! `store::conformance::run_all` runs every check in one call).
 
 use chrono::{DateTime, Utc};
 
@@ -26,6 +28,7 @@ use crate::templates::Template;
 
 mod memory;
 pub use memory::MemoryStore;
+#[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 #[cfg(feature = "sqlite")]
 mod sqlite;

@@ -1428,7 +1428,7 @@ impl Store for SqliteStore {
     /// `PRAGMA wal_checkpoint(TRUNCATE)`: every committed page is copied into the database
     /// (where `secure_delete` has zeroed what was erased) and the WAL, which still holds the
     /// older page images, is cut to zero bytes. A reader of another process that still uses old
-    /// frames makes it busy: tried [`CHECKPOINT_TRIES`] times, then a `storage` error.
+    /// frames makes it busy: tried three times, then a `storage` error.
     fn forget_erased(&self) -> Result<()> {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         conn.busy_timeout(CHECKPOINT_BUSY_TIMEOUT).db()?;
@@ -1468,22 +1468,22 @@ impl SqliteStore {
     }
 }
 
+/// The conformance suite, one named test per check, each on a fresh file in its own
+/// temporary directory (alive until the test ends).
+#[cfg(test)]
+mod conformance_tests {
+    use super::SqliteStore;
+
+    crate::store_conformance_tests!(
+        let dir = tempfile::tempdir().expect("temp dir");
+        SqliteStore::open(dir.path().join("conformance.sqlite3")).expect("open a fresh store")
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-
-    #[test]
-    fn passes_the_conformance_suite() {
-        let dir = tempfile::tempdir().unwrap();
-        let n = AtomicUsize::new(0);
-        super::super::conformance::run_all(|| {
-            let i = n.fetch_add(1, Ordering::SeqCst);
-            SqliteStore::open(dir.path().join(format!("check-{i}.sqlite3"))).unwrap()
-        });
-        assert!(n.load(Ordering::SeqCst) >= 18, "one fresh file per check");
-    }
 
     #[test]
     fn is_send_sync_and_writes_from_threads() {
