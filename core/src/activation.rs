@@ -358,47 +358,62 @@ impl Portal {
         batch.changes.reserve(chunk.len() * 2);
         for job in chunk {
             let start = batch.changes.len();
-            let Some(password) = job.password else {
-                batch
-                    .changes
-                    .push(Change::Account(mark_synced(job.account)));
-                batch.accounts.push((start, Tally::default()));
-                continue;
+            let tally = match job.password {
+                None => {
+                    let account = mark_synced(job.account);
+                    batch.changes.push(Change::Account(account));
+                    Tally::default()
+                }
+                Some(password) => {
+                    let hash = hashes
+                        .next()
+                        .ok_or_else(|| Error::storage("hash count mismatch"))?;
+                    let job = (job.account, password, job.notify);
+                    self.decide_activation(settings, job, hash, now, &mut batch.changes)?
+                }
             };
-            let hash = hashes
-                .next()
-                .ok_or_else(|| Error::storage("hash count mismatch"))?;
-            let recipient = if job.notify {
-                self.party_and_address(&job.account)?
-            } else {
-                None
-            };
-            let address = recipient.as_ref().map(|(_, a)| a.as_str());
-            let decided = activate(job.account, hash, job.notify, address, now);
-            let mut tally = Tally {
-                activated: u64::from(decided.newly_active),
-                queued: 0,
-            };
-            if let (Credentials::Send { address }, Some((party, _))) =
-                (&decided.credentials, &recipient)
-            {
-                let link = settings.audience(decided.account.audience).base_url();
-                let n = self.account_notification(
-                    settings,
-                    &decided.account,
-                    party,
-                    address,
-                    TemplatePurpose::AccessCredentials,
-                    link,
-                    Some(&password),
-                )?;
-                batch.changes.push(Change::Notification(n));
-                tally.queued = 1;
-            }
-            batch.changes.push(Change::Account(decided.account));
             batch.accounts.push((start, tally));
         }
         Ok(batch)
+    }
+
+    /// Decide one activation (reading the party's address when the credentials are to be
+    /// e-mailed, rendering that e-mail) and push its changes.
+    fn decide_activation(
+        &self,
+        settings: &Settings,
+        (account, password, notify): (Account, String, bool),
+        hash: String,
+        now: DateTime<Utc>,
+        changes: &mut Vec<Change>,
+    ) -> Result<Tally> {
+        let recipient = match notify {
+            true => self.party_and_address(&account)?,
+            false => None,
+        };
+        let address = recipient.as_ref().map(|(_, a)| a.as_str());
+        let decided = activate(account, hash, notify, address, now);
+        let mut tally = Tally {
+            activated: u64::from(decided.newly_active),
+            queued: 0,
+        };
+        if let (Credentials::Send { address }, Some((party, _))) =
+            (&decided.credentials, &recipient)
+        {
+            let n = self.account_notification(
+                settings,
+                &decided.account,
+                party,
+                address,
+                TemplatePurpose::AccessCredentials,
+                settings.audience(decided.account.audience).base_url(),
+                Some(&password),
+            )?;
+            changes.push(Change::Notification(n));
+            tally.queued = 1;
+        }
+        changes.push(Change::Account(decided.account));
+        Ok(tally)
     }
 
     /// Commit `batch` at once; if the store refuses it, its accounts one by one. Returns what
