@@ -1,8 +1,5 @@
-//! The portal side of accounts: activation at sync (argon2id, spread over the cores), login
-//! with lockout and no timing oracle, password change, forgotten password, invitations.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+//! The portal side of accounts: login with lockout and no timing oracle, password change,
+//! forgotten password, invitations. (Activation at sync is in `activation.rs`.)
 
 use chrono::{DateTime, Utc};
 
@@ -10,223 +7,17 @@ use crate::accounts::{Account, AccountStatus, Principal, Token, TokenPurpose};
 use crate::config::Audience;
 use crate::error::{Error, Result};
 use crate::parties::EmailRole;
-use crate::store::{AccountFilter, Change};
+use crate::store::Change;
 use crate::templates::TemplatePurpose;
-use crate::{Phase, Portal, Progress};
-
-/// Accounts activated per commit at sync.
-const ACTIVATION_BATCH: usize = 64;
-
-/// What sync does with one account.
-enum Activation {
-    /// Hash this password; e-mail it when `notify`.
-    Hash {
-        account: Account,
-        password: String,
-        notify: bool,
-    },
-    /// Nothing to hash; just mark synchronised.
-    MarkSynced(Account),
-}
+use crate::Portal;
 
 impl Portal {
-    /// Activate draft accounts and re-notify where asked (the account half of `sync`).
-    pub(crate) fn activate_drafts(&self, progress: &dyn Fn(Progress)) -> Result<(u64, u64)> {
-        let filter = AccountFilter {
-            needs_sync: Some(true),
-            ..Default::default()
-        };
-        let mut pending = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = self.store.accounts(&self.tenant, &filter, offset, 1000)?;
-            offset += page.items.len() as u64;
-            let done = page.items.is_empty() || !page.has_more();
-            pending.extend(page.items);
-            if done {
-                break;
-            }
-        }
-        let mut work = Vec::new();
-        for a in pending {
-            match a.status {
-                AccountStatus::Draft if a.invitation.is_some() => {
-                    work.push(Activation::MarkSynced(a))
-                }
-                // "Accès autorisé" must be ticked to validate the access: unauthorised drafts wait.
-                AccountStatus::Draft if !a.authorized => {}
-                AccountStatus::Draft => {
-                    let password = a
-                        .draft_password
-                        .clone()
-                        .unwrap_or_else(|| self.security.generate_password());
-                    let notify = a.notify_by_email;
-                    work.push(Activation::Hash {
-                        account: a,
-                        password,
-                        notify,
-                    });
-                }
-                AccountStatus::Active if a.notify_by_email => {
-                    // The frozen password cannot be read back: re-notifying issues a fresh one.
-                    let password = self.security.generate_password();
-                    work.push(Activation::Hash {
-                        account: a,
-                        password,
-                        notify: true,
-                    });
-                }
-                AccountStatus::Active | AccountStatus::Revoked => {
-                    work.push(Activation::MarkSynced(a))
-                }
-            }
-        }
-        let total = work.len() as u64;
-        let settings = self.settings()?;
-        let passwords: Vec<String> = work
-            .iter()
-            .filter_map(|w| match w {
-                Activation::Hash { password, .. } => Some(password.clone()),
-                Activation::MarkSynced(_) => None,
-            })
-            .collect();
-        let (mut activated, mut queued, mut done) = (0u64, 0u64, 0u64);
-        // Whether a committed chunk wiped draft passwords.
-        let mut erased = false;
-        let policy = &self.security;
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(passwords.len());
-        // Hashing threads live for the whole sync and take passwords in order; this thread
-        // commits each chunk as soon as its hashes are in, so commits overlap the hashing.
-        let next = AtomicUsize::new(0);
-        let outcome = std::thread::scope(|scope| -> Result<()> {
-            let (tx, rx) = mpsc::channel::<(usize, Result<String>)>();
-            for _ in 0..threads {
-                let (tx, next, passwords) = (tx.clone(), &next, &passwords);
-                scope.spawn(move || loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(password) = passwords.get(i) else {
-                        break;
-                    };
-                    if tx.send((i, policy.hash_password(password))).is_err() {
-                        break;
-                    }
-                });
-            }
-            drop(tx);
-            let mut hashes: Vec<Option<String>> = vec![None; passwords.len()];
-            let mut cursor = 0;
-            let mut work = work.into_iter().peekable();
-            while work.peek().is_some() {
-                let chunk: Vec<Activation> = work.by_ref().take(ACTIVATION_BATCH).collect();
-                let needed = chunk
-                    .iter()
-                    .filter(|w| matches!(w, Activation::Hash { .. }))
-                    .count();
-                while hashes[cursor..cursor + needed].iter().any(Option::is_none) {
-                    let (i, hash) = rx
-                        .recv()
-                        .map_err(|_| Error::storage("the hashing threads stopped"))?;
-                    hashes[i] = Some(hash?);
-                }
-                let mut chunk_hashes = hashes[cursor..cursor + needed].iter_mut().map(Option::take);
-                cursor += needed;
-                let now = self.clock.now();
-                let mut changes = Vec::with_capacity(chunk.len() * 2);
-                let (mut chunk_activated, mut chunk_queued) = (0, 0);
-                // Each account's changes, by range of `changes`, with what they count for.
-                let mut groups: Vec<(usize, u64, u64)> = Vec::with_capacity(chunk.len());
-                for w in chunk {
-                    let (start, before) = (changes.len(), (chunk_activated, chunk_queued));
-                    match w {
-                        Activation::MarkSynced(mut a) => {
-                            a.needs_sync = false;
-                            changes.push(Change::Account(a));
-                        }
-                        Activation::Hash {
-                            mut account,
-                            password,
-                            notify,
-                        } => {
-                            let hash = chunk_hashes
-                                .next()
-                                .flatten()
-                                .ok_or_else(|| Error::storage("hash count mismatch"))?;
-                            if account.status == AccountStatus::Draft {
-                                account.status = AccountStatus::Active;
-                                account.activated_at = Some(now);
-                                chunk_activated += 1;
-                            }
-                            account.password_hash = Some(hash);
-                            account.draft_password = None;
-                            account.needs_sync = false;
-                            // Activation or re-issue: older links die with the old password.
-                            account.credential_epoch += 1;
-                            if notify {
-                                account.notify_by_email = false;
-                                if let Some(n) = self.credentials_notification(
-                                    &settings,
-                                    &mut account,
-                                    &password,
-                                    now,
-                                )? {
-                                    changes.push(Change::Notification(n));
-                                    chunk_queued += 1;
-                                }
-                            }
-                            changes.push(Change::Account(account));
-                        }
-                    }
-                    groups.push((start, chunk_activated - before.0, chunk_queued - before.1));
-                }
-                match self.store.commit(&self.tenant, &changes) {
-                    Ok(()) => {
-                        activated += chunk_activated;
-                        queued += chunk_queued;
-                        erased |= needed > 0;
-                    }
-                    // An account changed meanwhile, or the store refuses one (e.g. the twin of
-                    // a party's live account in a file from before v3): commit the others one
-                    // by one and leave the refused ones to the next sync.
-                    Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {
-                        let ends = groups.iter().skip(1).map(|g| g.0).chain([changes.len()]);
-                        for (&(start, act, q), end) in groups.iter().zip(ends) {
-                            match self.store.commit(&self.tenant, &changes[start..end]) {
-                                Ok(()) => {
-                                    activated += act;
-                                    queued += q;
-                                }
-                                Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {}
-                                Err(e) => return Err(e),
-                            }
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
-                done += changes
-                    .iter()
-                    .filter(|c| matches!(c, Change::Account(_)))
-                    .count() as u64;
-                progress(Progress {
-                    phase: Phase::Activating,
-                    done,
-                    total,
-                });
-            }
-            Ok(())
-        });
-        // Also when a later chunk failed: the chunks committed before it wiped passwords.
-        let forgotten = if erased { self.forget_erased() } else { Ok(()) };
-        outcome?;
-        forgotten?;
-        Ok((activated, queued))
-    }
-
     /// The account's party and its main address, where account mails go; `None` if either is
     /// gone.
-    fn party_and_address(&self, account: &Account) -> Result<Option<(crate::Party, String)>> {
+    pub(crate) fn party_and_address(
+        &self,
+        account: &Account,
+    ) -> Result<Option<(crate::Party, String)>> {
         let party = self
             .store
             .party(&self.tenant, account.audience, &account.party_code)?;
@@ -234,33 +25,6 @@ impl Portal {
             let address = p.address(EmailRole::Main)?.to_string();
             Some((p, address))
         }))
-    }
-
-    /// Queue the credentials e-mail of `account` to its party's main address (recording
-    /// "Email envoyé à / le"), if the party has one.
-    fn credentials_notification(
-        &self,
-        settings: &crate::Settings,
-        account: &mut Account,
-        password: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<crate::Notification>> {
-        let Some((party, address)) = self.party_and_address(account)? else {
-            return Ok(None);
-        };
-        let link = settings.audience(account.audience).base_url().to_string();
-        let n = self.account_notification(
-            settings,
-            account,
-            &party,
-            &address,
-            TemplatePurpose::AccessCredentials,
-            &link,
-            Some(password),
-        )?;
-        account.credentials_sent_to = Some(address);
-        account.credentials_sent_at = Some(now);
-        Ok(Some(n))
     }
 
     /// A hash with the policy's parameters, computed once, verified against for unknown

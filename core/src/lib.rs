@@ -69,6 +69,7 @@
 
 pub mod access;
 pub mod accounts;
+mod activation;
 pub mod blobs;
 pub mod clock;
 pub mod config;
