@@ -282,9 +282,9 @@ impl Portal {
                 let chunk: Vec<Job> = jobs.by_ref().take(ACTIVATION_BATCH).collect();
                 let needed = chunk.iter().filter(|j| j.password.is_some()).count();
                 let batch = self.decide_batch(&settings, chunk, hashes.take(needed)?)?;
-                let (committed, whole) = self.commit_batch(&batch)?;
-                tally += committed;
-                erased |= whole && needed > 0;
+                tally += self.commit_batch(&batch)?;
+                // Whole or one by one, the accounts committed wiped their draft passwords.
+                erased |= needed > 0;
                 done += batch.accounts.len() as u64;
                 progress(Progress {
                     phase: Phase::Activating,
@@ -417,15 +417,15 @@ impl Portal {
     }
 
     /// Commit `batch` at once; if the store refuses it, its accounts one by one. Returns what
-    /// was committed and whether the whole batch went in one commit.
-    fn commit_batch(&self, batch: &Batch) -> Result<(Tally, bool)> {
+    /// was committed.
+    fn commit_batch(&self, batch: &Batch) -> Result<Tally> {
         match self.store.commit(&self.tenant, &batch.changes) {
-            Ok(()) => Ok((batch.tally(), true)),
+            Ok(()) => Ok(batch.tally()),
             // An account changed meanwhile, or the store refuses one (e.g. the twin of a
             // party's live account in a file from before v3): commit the others one by one and
             // leave the refused ones to the next sync.
             Err(Error::Conflict { .. } | Error::IdentifierTaken { .. }) => {
-                Ok((self.commit_one_by_one(batch)?, false))
+                self.commit_one_by_one(batch)
             }
             Err(e) => Err(e),
         }
