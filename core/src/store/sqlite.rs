@@ -513,46 +513,69 @@ impl SqliteStore {
     }
 }
 
+/// The columns of a notification row that dispatch and the history read
+/// (`id, body, version, audience, party_code, document_id, created_at`, in this order): enough
+/// to decode it, or to describe it as quarantined when its body cannot be decoded.
+struct NotificationRow {
+    id: String,
+    body: String,
+    version: i64,
+    audience: String,
+    party_code: String,
+    document_id: Option<String>,
+    created_at: i64,
+}
+
+impl NotificationRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            body: r.get(1)?,
+            version: r.get(2)?,
+            audience: r.get(3)?,
+            party_code: r.get(4)?,
+            document_id: r.get(5)?,
+            created_at: r.get(6)?,
+        })
+    }
+
+    /// The stored notification, or the error that makes it one to quarantine.
+    fn decode(&self) -> Result<Notification> {
+        decode::<Notification>((self.body.clone(), self.version))
+    }
+
+    /// What the row reads as once set aside: [`Notification::quarantined`] at its version.
+    fn quarantined(&self, error: &Error) -> Notification {
+        let mut q = Notification::quarantined(
+            self.id.clone(),
+            Audience::parse(&self.audience).unwrap_or(Audience::Client),
+            self.party_code.clone(),
+            self.document_id.clone(),
+            DateTime::from_timestamp_nanos(self.created_at),
+            &self.body,
+            &error.to_string(),
+        );
+        q.version = u64::try_from(self.version).unwrap_or(0);
+        q
+    }
+}
+
 impl SqliteStore {
-    /// Notification rows (`id, body, version, audience, party_code, document_id, created_at`);
-    /// a row that cannot be decoded reads as what dispatch will quarantine it as, so the
-    /// history still lists it (and every other row) instead of failing.
+    /// Notification rows read by `sql` ([`NotificationRow`]'s columns); a row that cannot be
+    /// decoded reads as what dispatch will quarantine it as, so the history still lists it
+    /// (and every other row) instead of failing.
     fn notification_rows(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Notification>> {
-        type Row = (String, String, i64, String, String, Option<String>, i64);
-        let rows: Vec<Row> = self.read(|c| {
+        let rows: Vec<NotificationRow> = self.read(|c| {
             c.prepare_cached(sql)?
-                .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })?
+                .query_map(
+                    rusqlite::params_from_iter(args.iter()),
+                    NotificationRow::read,
+                )?
                 .collect()
         })?;
         Ok(rows
-            .into_iter()
-            .map(
-                |(id, body, version, audience, party_code, document_id, created_at)| {
-                    decode::<Notification>((body.clone(), version)).unwrap_or_else(|e| {
-                        let mut q = Notification::quarantined(
-                            id,
-                            Audience::parse(&audience).unwrap_or(Audience::Client),
-                            party_code,
-                            document_id,
-                            DateTime::from_timestamp_nanos(created_at),
-                            &body,
-                            &e.to_string(),
-                        );
-                        q.version = u64::try_from(version).unwrap_or(0);
-                        q
-                    })
-                },
-            )
+            .iter()
+            .map(|row| row.decode().unwrap_or_else(|e| row.quarantined(&e)))
             .collect())
     }
 }
@@ -1116,8 +1139,7 @@ impl Store for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
-        type Row = (String, String, i64, String, String, Option<String>, i64);
-        let rows: Vec<Row> = tx
+        let rows: Vec<NotificationRow> = tx
             .prepare_cached(
                 "SELECT id, body, version, audience, party_code, document_id, created_at \
                  FROM notifications INDEXED BY notifications_due \
@@ -1128,24 +1150,14 @@ impl Store for SqliteStore {
             .db()?
             .query_map(
                 params![tenant, ts(due_at), ts(store_now), i64::from(limit)],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                },
+                NotificationRow::read,
             )
             .db()?
             .collect::<rusqlite::Result<_>>()
             .db()?;
         let mut claimed = Vec::with_capacity(rows.len());
-        for (id, body, version, audience, party_code, document_id, created_at) in rows {
-            match decode::<Notification>((body.clone(), version)) {
+        for row in rows {
+            match row.decode() {
                 Ok(mut n) => {
                     n.claimed_until = Some(until);
                     let updated = tx
@@ -1158,8 +1170,8 @@ impl Store for SqliteStore {
                             ts(until),
                             json("notification", &n)?,
                             tenant,
-                            id,
-                            version
+                            row.id,
+                            row.version
                         ])
                         .db()?;
                     if updated == 1 {
@@ -1168,17 +1180,9 @@ impl Store for SqliteStore {
                     }
                 }
                 Err(e) => {
-                    let q = Notification::quarantined(
-                        id.clone(),
-                        Audience::parse(&audience).unwrap_or(Audience::Client),
-                        party_code,
-                        document_id,
-                        DateTime::from_timestamp_nanos(created_at),
-                        &body,
-                        &e.to_string(),
-                    );
+                    let q = row.quarantined(&e);
                     // A row that says it held a secret is not kept, even undecodable.
-                    let keep = (!body.contains("\"holds_secret\":true")).then_some(body);
+                    let keep = (!row.body.contains("\"holds_secret\":true")).then_some(&row.body);
                     tx.prepare_cached(
                         "UPDATE notifications SET state = ?1, open = 0, claimed_until = NULL, \
                          body = ?2, quarantined_body = ?3, version = version + 1 \
@@ -1190,8 +1194,8 @@ impl Store for SqliteStore {
                         json("notification", &q)?,
                         keep,
                         tenant,
-                        id,
-                        version
+                        row.id,
+                        row.version
                     ])
                     .db()?;
                 }
