@@ -89,7 +89,7 @@ impl Portal {
         )? {
             crate::AttemptGate::Allowed { .. } => Ok(()),
             crate::AttemptGate::Locked { until } => Err(Error::LockedOut {
-                until: until.to_rfc3339(),
+                until: until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             }),
         }
     }

@@ -43,7 +43,7 @@ pub enum Error {
     #[error("invalid identifier or password")]
     InvalidCredentials,
 
-    /// Too many failed logins: the account is locked until `until` (RFC 3339).
+    /// Too many failed logins: the account is locked until `until` (RFC 3339, UTC, `Z`).
     #[error("account locked until {until}")]
     LockedOut { until: String },
 

@@ -1,0 +1,872 @@
+//! The Rust runner of the golden scenarios (`tests/scenarios/*.json`, format in its README):
+//! every file is replayed through the public Rust API and its results are compared in their
+//! canonical JSON form. Prints `scenarios: F files, S steps, A assertions`, the line the
+//! Python, Node and Kotlin runners print too.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use portail::*;
+
+fn scenario_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios")
+}
+
+/// A step's result, or the canonical form of its error.
+type Outcome = std::result::Result<Value, Value>;
+
+/// One replay: the portal, its mailer and clock, the saved values and the counts.
+struct Run {
+    portal: Portal,
+    mailer: Arc<MemoryMailer>,
+    clock: Arc<FixedClock>,
+    saved: HashMap<String, Value>,
+    assertions: u64,
+}
+
+/// A step failed (with the step's index and kind) or the file is malformed.
+type Failure = String;
+
+#[test]
+fn golden_scenarios() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(scenario_dir())
+        .expect("tests/scenarios exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenario files");
+    let (mut steps, mut assertions) = (0u64, 0u64);
+    let mut failures = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        match run_file(file) {
+            Ok((s, a)) => {
+                steps += s;
+                assertions += a;
+            }
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    println!(
+        "scenarios: {} files, {steps} steps, {assertions} assertions",
+        files.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn run_file(path: &Path) -> std::result::Result<(u64, u64), Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let file: Value = serde_json::from_str(&text).map_err(|e| format!("bad JSON: {e}"))?;
+    let file = file.as_object().ok_or("a scenario is an object")?;
+    for key in file.keys() {
+        if !["title", "source", "portal", "steps"].contains(&key.as_str()) {
+            return Err(format!("unknown top-level key {key:?}"));
+        }
+    }
+    let mut run = Run::open(file.get("portal").ok_or("no portal")?)?;
+    let steps = file
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("no steps")?;
+    for (i, step) in steps.iter().enumerate() {
+        run.step(step)
+            .map_err(|e| format!("step {} ({}): {e}", i + 1, step["do"]))?;
+    }
+    Ok((steps.len() as u64, run.assertions))
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> std::result::Result<&'a str, Failure> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{key:?} must be a string"))
+}
+
+fn opt_str(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(v: &Value) -> std::result::Result<T, Failure> {
+    serde_json::from_value(v.clone()).map_err(|e| format!("bad value {v}: {e}"))
+}
+
+fn audience(args: &Value) -> std::result::Result<Audience, Failure> {
+    args.get("audience")
+        .map(parse_enum)
+        .unwrap_or(Ok(Audience::Client))
+}
+
+impl Run {
+    fn open(portal: &Value) -> std::result::Result<Run, Failure> {
+        for key in portal.as_object().ok_or("portal is an object")?.keys() {
+            if !["tenant", "company", "domain", "reply_to", "now"].contains(&key.as_str()) {
+                return Err(format!("unknown portal key {key:?}"));
+            }
+        }
+        let now: DateTime<Utc> = str_of(portal, "now")?
+            .parse()
+            .map_err(|e| format!("now: {e}"))?;
+        let mut settings = Settings::new(str_of(portal, "company")?, str_of(portal, "domain")?);
+        if let Some(r) = opt_str(portal, "reply_to") {
+            settings = settings.reply_to(r);
+        }
+        let mailer = Arc::new(MemoryMailer::new());
+        let clock = Arc::new(FixedClock::new(now));
+        let portal = Portal::builder(str_of(portal, "tenant")?)
+            .settings(settings)
+            .mailer(mailer.clone())
+            .clock(clock.clone())
+            .security(SecurityPolicy::fast_for_tests())
+            .build()
+            .map_err(|e| format!("open: {e}"))?;
+        Ok(Run {
+            portal,
+            mailer,
+            clock,
+            saved: HashMap::new(),
+            assertions: 0,
+        })
+    }
+
+    fn step(&mut self, step: &Value) -> std::result::Result<(), Failure> {
+        let obj = step.as_object().ok_or("a step is an object")?;
+        for key in obj.keys() {
+            if !["do", "with", "save", "expect", "error", "note"].contains(&key.as_str()) {
+                return Err(format!("unknown step key {key:?}"));
+            }
+        }
+        if obj.contains_key("expect") && obj.contains_key("error") {
+            return Err("expect and error exclude each other".into());
+        }
+        let kind = str_of(step, "do")?;
+        let args = self.resolve(obj.get("with").unwrap_or(&json!({})))?;
+        let outcome = self.call(kind, &args)?;
+        let result = match (outcome, obj.get("error")) {
+            (Ok(value), None) => value,
+            (Ok(value), Some(_)) => return Err(format!("expected an error, got {value}")),
+            (Err(e), None) => return Err(format!("failed: {e}")),
+            (Err(e), Some(expected)) => {
+                self.assertions += 1;
+                let expected = self.resolve(expected)?;
+                return self.matches(&expected, &e, "error");
+            }
+        };
+        if let Some(expected) = obj.get("expect") {
+            let expected = self.resolve(expected)?;
+            self.matches(&expected, &result, "result")?;
+        }
+        if let Some(name) = obj.get("save") {
+            let name = name.as_str().ok_or("save is a name")?;
+            self.saved.insert(name.to_string(), result);
+        }
+        Ok(())
+    }
+
+    /// Replace `$name.path` references by saved values.
+    fn resolve(&self, v: &Value) -> std::result::Result<Value, Failure> {
+        Ok(match v {
+            Value::String(s) if s.starts_with("$$") => Value::String(s[1..].to_string()),
+            Value::String(s) if s.starts_with('$') => {
+                let mut parts = s[1..].split('.');
+                let name = parts.next().unwrap_or_default();
+                let mut cur = self
+                    .saved
+                    .get(name)
+                    .ok_or_else(|| format!("nothing saved as {name:?}"))?;
+                for part in parts {
+                    cur = match cur {
+                        Value::Object(m) => m.get(part),
+                        Value::Array(a) => part.parse::<i64>().ok().and_then(|i| {
+                            let i = if i < 0 { a.len() as i64 + i } else { i };
+                            usize::try_from(i).ok().and_then(|i| a.get(i))
+                        }),
+                        _ => None,
+                    }
+                    .ok_or_else(|| format!("{s}: no {part:?}"))?;
+                }
+                cur.clone()
+            }
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|x| self.resolve(x))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| Ok((k.clone(), self.resolve(x)?)))
+                    .collect::<std::result::Result<_, Failure>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// Match `actual` against `expected` (README: Matching), counting assertions.
+    fn matches(
+        &mut self,
+        expected: &Value,
+        actual: &Value,
+        at: &str,
+    ) -> std::result::Result<(), Failure> {
+        match expected {
+            Value::Object(m) if m.keys().any(|k| k.starts_with('$')) => {
+                if m.len() != 1 {
+                    return Err(format!("{at}: a matcher has one key"));
+                }
+                let (k, arg) = m.iter().next().ok_or("empty matcher")?;
+                self.assertions += 1;
+                let ok = match k.as_str() {
+                    "$contains" => actual
+                        .as_str()
+                        .zip(arg.as_str())
+                        .is_some_and(|(a, e)| a.contains(e)),
+                    "$len" => {
+                        let len = match actual {
+                            Value::String(s) => Some(s.chars().count()),
+                            Value::Array(a) => Some(a.len()),
+                            _ => None,
+                        };
+                        len.is_some_and(|l| Some(l as u64) == arg.as_u64())
+                    }
+                    "$not" => !scalar_eq(arg, actual),
+                    "$any" => !actual.is_null(),
+                    other => return Err(format!("{at}: unknown matcher {other}")),
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("{at}: {actual} does not match {expected}"))
+                }
+            }
+            Value::Object(m) => {
+                let actual = actual
+                    .as_object()
+                    .ok_or_else(|| format!("{at}: expected an object, got {actual}"))?;
+                for (k, e) in m {
+                    let a = actual.get(k).unwrap_or(&Value::Null);
+                    if !actual.contains_key(k) && !e.is_null() {
+                        return Err(format!(
+                            "{at}: no key {k:?} in {}",
+                            Value::Object(actual.clone())
+                        ));
+                    }
+                    self.matches(e, a, &format!("{at}.{k}"))?;
+                }
+                Ok(())
+            }
+            Value::Array(e) => {
+                let a = actual
+                    .as_array()
+                    .ok_or_else(|| format!("{at}: expected an array, got {actual}"))?;
+                self.assertions += 1;
+                if a.len() != e.len() {
+                    return Err(format!(
+                        "{at}: {} items, expected {}: {actual}",
+                        a.len(),
+                        e.len()
+                    ));
+                }
+                for (i, (e, a)) in e.iter().zip(a).enumerate() {
+                    self.matches(e, a, &format!("{at}.{i}"))?;
+                }
+                Ok(())
+            }
+            scalar => {
+                self.assertions += 1;
+                if scalar_eq(scalar, actual) {
+                    Ok(())
+                } else {
+                    Err(format!("{at}: {actual}, expected {scalar}"))
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, kind: &str, args: &Value) -> std::result::Result<Outcome, Failure> {
+        let known = |keys: &[&str]| -> std::result::Result<(), Failure> {
+            if let Some(m) = args.as_object() {
+                for k in m.keys() {
+                    if !keys.contains(&k.as_str()) {
+                        return Err(format!("{kind}: unknown argument {k:?}"));
+                    }
+                }
+            }
+            Ok(())
+        };
+        let p = &self.portal;
+        let out: Result<Value> = match kind {
+            "settings.get" => {
+                known(&[])?;
+                p.settings().map(canon)
+            }
+            "settings.update" => {
+                let patch = args.clone();
+                p.settings().and_then(|s| {
+                    let mut v = canon(s);
+                    merge(&mut v, &patch);
+                    let s: Settings = serde_json::from_value(v)
+                        .map_err(|e| Error::invalid("settings", e.to_string()))?;
+                    p.save_settings(s).map(canon)
+                })
+            }
+            "parties.upsert" => {
+                known(&[
+                    "audience",
+                    "code",
+                    "name",
+                    "emails",
+                    "einvoicing",
+                    "company",
+                    "unpaid_exempt",
+                ])?;
+                let mut party = match audience(args)? {
+                    Audience::Client => Party::client(str_of(args, "code")?, str_of(args, "name")?),
+                    Audience::Employee => {
+                        Party::employee(str_of(args, "code")?, str_of(args, "name")?)
+                    }
+                };
+                if let Some(emails) = args.get("emails").and_then(Value::as_object) {
+                    for (role, address) in emails {
+                        let role: EmailRole = parse_enum(&json!(role))?;
+                        party =
+                            party.email(role, address.as_str().ok_or("an address is a string")?);
+                    }
+                }
+                if let Some(c) = args.get("einvoicing") {
+                    party = party.consent(parse_enum(c)?);
+                }
+                if let Some(c) = opt_str(args, "company") {
+                    party = party.company(c);
+                }
+                if let Some(x) = args.get("unpaid_exempt").and_then(Value::as_bool) {
+                    party = party.unpaid_exempt(x);
+                }
+                p.parties().upsert(party).map(canon)
+            }
+            "parties.get" => {
+                known(&["audience", "code"])?;
+                p.parties()
+                    .get(audience(args)?, str_of(args, "code")?)
+                    .map(canon)
+            }
+            "folders.get" => {
+                known(&["audience", "folder"])?;
+                p.folders()
+                    .get(audience(args)?, str_of(args, "folder")?)
+                    .map(canon)
+            }
+            "documents.publish" => {
+                let cmd = publish_command(args)?;
+                p.documents().publish(cmd).map(document)
+            }
+            "documents.publish_many" => {
+                known(&["items"])?;
+                let cmds = args
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .ok_or("items is a list")?
+                    .iter()
+                    .map(publish_command)
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                p.documents().publish_many(cmds, &|_| {}).map(|r| {
+                    json!({
+                        "published": r.published,
+                        "already_published": r.already_published,
+                        "notifications_queued": r.notifications_queued,
+                        "outcomes": r.outcomes.into_iter().map(|o| match o {
+                            Ok(d) => json!({"document": document(d)}),
+                            Err(e) => json!({"error": error(&e)}),
+                        }).collect::<Vec<_>>(),
+                    })
+                })
+            }
+            "documents.get" => {
+                known(&["id"])?;
+                p.documents().get(str_of(args, "id")?).map(document)
+            }
+            "documents.set_payment" => {
+                known(&["id", "payment"])?;
+                let payment = parse_enum(args.get("payment").ok_or("payment")?)?;
+                p.documents()
+                    .set_payment(str_of(args, "id")?, payment)
+                    .map(document)
+            }
+            "documents.content" => {
+                known(&["id"])?;
+                p.documents()
+                    .content(str_of(args, "id")?)
+                    .map(|b| bytes(&b))
+            }
+            "notifications.history" => {
+                known(&["audience", "party_code", "state", "limit"])?;
+                let filter = NotificationFilter {
+                    audience: args.get("audience").map(parse_enum).transpose()?,
+                    party_code: opt_str(args, "party_code"),
+                    state: args.get("state").map(parse_enum).transpose()?,
+                    ..Default::default()
+                };
+                let page = page_request(args);
+                p.notifications().history(&filter, page).map(page_of)
+            }
+            "notifications.get" => {
+                known(&["id"])?;
+                p.notifications().get(str_of(args, "id")?).map(canon)
+            }
+            "notifications.resend" => {
+                known(&["id", "force"])?;
+                let force = args.get("force").and_then(Value::as_bool).unwrap_or(false);
+                p.notifications()
+                    .resend(str_of(args, "id")?, force)
+                    .map(canon)
+            }
+            "notifications.cancel" => {
+                known(&["id"])?;
+                p.notifications().cancel(str_of(args, "id")?).map(canon)
+            }
+            "accounts.generate" => {
+                known(&[
+                    "audience",
+                    "party",
+                    "identifier",
+                    "password",
+                    "notify_by_email",
+                    "authorized",
+                ])?;
+                let mut g = Generate::new(audience(args)?, str_of(args, "party")?);
+                if let Some(i) = args.get("identifier") {
+                    g = g.identifier(identifier(i)?);
+                }
+                if let Some(pw) = opt_str(args, "password") {
+                    g = g.password(pw);
+                }
+                if let Some(n) = args.get("notify_by_email").and_then(Value::as_bool) {
+                    g = g.notify_by_email(n);
+                }
+                if let Some(a) = args.get("authorized").and_then(Value::as_bool) {
+                    g = g.authorized(a);
+                }
+                p.accounts().generate(g).map(account)
+            }
+            "accounts.generate_batch" => {
+                known(&["audience", "parties", "identifier", "notify_by_email"])?;
+                let codes: Vec<String> =
+                    serde_json::from_value(args.get("parties").cloned().unwrap_or_default())
+                        .map_err(|e| format!("parties: {e}"))?;
+                let mut options = BatchOptions::default();
+                if let Some(i) = args.get("identifier") {
+                    options.identifier = identifier(i)?;
+                }
+                if let Some(n) = args.get("notify_by_email").and_then(Value::as_bool) {
+                    options.notify_by_email = n;
+                }
+                p.accounts()
+                    .generate_batch(audience(args)?, &codes, &options, &|_| {})
+                    .map(batch_report)
+            }
+            "accounts.get" => {
+                known(&["id"])?;
+                p.accounts().get(str_of(args, "id")?).map(account)
+            }
+            "accounts.set_authorized" => {
+                known(&["id", "authorized"])?;
+                let a = args
+                    .get("authorized")
+                    .and_then(Value::as_bool)
+                    .ok_or("authorized")?;
+                p.accounts()
+                    .set_authorized(str_of(args, "id")?, a)
+                    .map(account)
+            }
+            "accounts.revoke" => {
+                known(&["id"])?;
+                p.accounts().revoke(str_of(args, "id")?).map(account)
+            }
+            "accounts.draft_password" => {
+                known(&["id"])?;
+                p.accounts()
+                    .draft_password(str_of(args, "id")?)
+                    .map(Value::String)
+            }
+            "access.login" => {
+                known(&["audience", "identifier", "password"])?;
+                p.login(
+                    audience(args)?,
+                    str_of(args, "identifier")?,
+                    str_of(args, "password")?,
+                )
+                .map(principal)
+            }
+            "access.change_password" => {
+                known(&["principal", "current", "new_password"])?;
+                let who = principal_arg(args)?;
+                p.change_password(
+                    &who,
+                    str_of(args, "current")?,
+                    str_of(args, "new_password")?,
+                )
+                .map(|()| Value::Null)
+            }
+            "access.request_password_reset" => {
+                known(&["audience", "identifier"])?;
+                p.request_password_reset(audience(args)?, str_of(args, "identifier")?)
+                    .map(|()| Value::Null)
+            }
+            "access.reset_password" => {
+                known(&["audience", "token", "new_password"])?;
+                p.reset_password(
+                    audience(args)?,
+                    str_of(args, "token")?,
+                    str_of(args, "new_password")?,
+                )
+                .map(|()| Value::Null)
+            }
+            "view.folders" => {
+                known(&["principal"])?;
+                let who = principal_arg(args)?;
+                p.view(&who).folders().map(canon)
+            }
+            "view.documents" => {
+                known(&["principal", "folder", "limit"])?;
+                let who = principal_arg(args)?;
+                let folder = opt_str(args, "folder");
+                p.view(&who)
+                    .documents(folder.as_deref(), page_request(args))
+                    .map(|page| {
+                        page_json(
+                            page.has_more(),
+                            page.total,
+                            page.items.into_iter().map(document).collect(),
+                        )
+                    })
+            }
+            "view.open" => {
+                known(&["principal", "document"])?;
+                let who = principal_arg(args)?;
+                p.view(&who).open(str_of(args, "document")?).map(|d| {
+                    json!({"document": document(d.document), "content": bytes(&d.content), "watermarked": d.watermarked})
+                })
+            }
+            "view.sign" => {
+                known(&[
+                    "principal",
+                    "document",
+                    "signer_name",
+                    "ip_address",
+                    "user_agent",
+                ])?;
+                let who = principal_arg(args)?;
+                let request = SignRequest::new(
+                    str_of(args, "signer_name")?,
+                    str_of(args, "ip_address")?,
+                    str_of(args, "user_agent")?,
+                );
+                p.view(&who)
+                    .sign(str_of(args, "document")?, request)
+                    .map(document)
+            }
+            "sync" => {
+                known(&[])?;
+                p.sync().map(|r| {
+                    json!({"activated": r.activated, "credentials_queued": r.credentials_queued,
+                           "dispatch": dispatch_report(r.dispatch)})
+                })
+            }
+            "dispatch" => {
+                known(&["limit"])?;
+                let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(100);
+                p.dispatch(u32::try_from(limit).map_err(|e| e.to_string())?)
+                    .map(dispatch_report)
+            }
+            "clock.advance" => {
+                known(&["seconds", "minutes", "hours", "days"])?;
+                let n = |k: &str| args.get(k).and_then(Value::as_i64).unwrap_or(0);
+                self.clock.advance(
+                    Duration::seconds(n("seconds"))
+                        + Duration::minutes(n("minutes"))
+                        + Duration::hours(n("hours"))
+                        + Duration::days(n("days")),
+                );
+                Ok(Value::Null)
+            }
+            "mails" => {
+                known(&[])?;
+                let mut messages = self.mailer.messages();
+                self.mailer.clear();
+                messages.sort_by(|a, b| {
+                    (&a.to, &a.subject, &a.body).cmp(&(&b.to, &b.subject, &b.body))
+                });
+                Ok(Value::Array(
+                    messages
+                        .into_iter()
+                        .map(|m| {
+                            json!({"to": m.to, "from": m.from, "reply_to": m.reply_to, "subject": m.subject,
+                                   "body": m.body, "notification_id": m.notification_id})
+                        })
+                        .collect(),
+                ))
+            }
+            "mails.fail_next" => {
+                known(&["errors"])?;
+                let errors = args
+                    .get("errors")
+                    .and_then(Value::as_array)
+                    .ok_or("errors is a list")?
+                    .iter()
+                    .map(
+                        |e| match (opt_str(e, "transient"), opt_str(e, "permanent")) {
+                            (Some(r), None) => Ok(MailError::Transient(r)),
+                            (None, Some(r)) => Ok(MailError::Permanent(r)),
+                            _ => Err(format!("bad mail error {e}")),
+                        },
+                    )
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                self.mailer.fail_next(errors);
+                Ok(Value::Null)
+            }
+            "text.between" => {
+                known(&["text", "after", "until"])?;
+                let text = str_of(args, "text")?;
+                let after = str_of(args, "after")?;
+                let start = text
+                    .find(after)
+                    .ok_or_else(|| format!("{after:?} not in {text:?}"))?
+                    + after.len();
+                let rest = &text[start..];
+                let end = match opt_str(args, "until") {
+                    Some(u) => rest.find(&u).unwrap_or(rest.len()),
+                    None => rest.len(),
+                };
+                Ok(Value::String(rest[..end].to_string()))
+            }
+            other => return Err(format!("unknown step kind {other:?}")),
+        };
+        Ok(out.map_err(|e| error(&e)))
+    }
+}
+
+/// Scalars equal, numbers compared as numbers.
+fn scalar_eq(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        (Value::Null, Value::Null) => true,
+        _ => expected == actual,
+    }
+}
+
+/// Merge `patch` into `v` key by key.
+fn merge(v: &mut Value, patch: &Value) {
+    match (v, patch) {
+        (Value::Object(m), Value::Object(p)) => {
+            for (k, x) in p {
+                merge(m.entry(k.clone()).or_insert(Value::Null), x);
+            }
+        }
+        (v, p) => *v = p.clone(),
+    }
+}
+
+/// The serde form of a core record.
+fn canon<T: serde::Serialize>(x: T) -> Value {
+    serde_json::to_value(x).unwrap_or(Value::Null)
+}
+
+/// A document, with its notification decision flattened (README: Values).
+fn document(d: Document) -> Value {
+    let mut v = canon(&d);
+    let decision = match &d.notification {
+        NotificationDecision::Queued { notification_id } => {
+            json!({"decision": "queued", "notification_id": notification_id, "reason": null, "role": null})
+        }
+        NotificationDecision::Skipped { reason } => {
+            let r = canon(reason);
+            json!({"decision": "skipped", "notification_id": null,
+                   "reason": r.get("reason").cloned().unwrap_or(Value::Null),
+                   "role": r.get("role").cloned().unwrap_or(Value::Null)})
+        }
+    };
+    v["notification"] = decision;
+    v
+}
+
+fn account(a: Account) -> Value {
+    let mut v = canon(&a);
+    if let Some(m) = v.as_object_mut() {
+        // Not part of any binding's view.
+        for k in [
+            "password_hash",
+            "draft_password",
+            "identifier_key",
+            "identifier_skeleton",
+        ] {
+            m.remove(k);
+        }
+    }
+    v
+}
+
+fn principal(p: Principal) -> Value {
+    json!({"account_id": p.account_id, "audience": p.audience, "party_code": p.party_code,
+           "identifier": p.identifier})
+}
+
+fn bytes(b: &[u8]) -> Value {
+    json!({"size": b.len(), "sha256": hex::encode(Sha256::digest(b)), "pdf": b.starts_with(b"%PDF-")})
+}
+
+fn page_json(has_more: bool, total: u64, items: Vec<Value>) -> Value {
+    json!({"items": items, "total": total, "has_more": has_more})
+}
+
+fn page_of<T: serde::Serialize>(p: Page<T>) -> Value {
+    let has_more = p.has_more();
+    page_json(has_more, p.total, p.items.iter().map(canon).collect())
+}
+
+fn dispatch_report(r: DispatchReport) -> Value {
+    json!({"attempted": r.attempted, "sent": r.sent, "failed": r.failed,
+           "abandoned": r.abandoned, "skipped": r.skipped})
+}
+
+fn batch_report(r: BatchReport) -> Value {
+    let created = r.created();
+    let rows: Vec<Value> = r
+        .rows
+        .into_iter()
+        .map(|row| {
+            let mut v = json!({"party_code": row.party_code, "outcome": row.outcome.as_str(),
+                               "account_id": null, "identifier": null});
+            match row.outcome {
+                BatchOutcome::Created {
+                    account_id,
+                    identifier,
+                } => {
+                    v["account_id"] = json!(account_id);
+                    v["identifier"] = json!(identifier);
+                }
+                BatchOutcome::IdentifierTaken { identifier } => v["identifier"] = json!(identifier),
+                BatchOutcome::AlreadyHasAccess { account_id } => {
+                    v["account_id"] = json!(account_id)
+                }
+                BatchOutcome::NoEmail | BatchOutcome::UnknownParty => {}
+            }
+            v
+        })
+        .collect();
+    json!({"created": created, "rows": rows})
+}
+
+/// An error's canonical form: code, message, field and its payload.
+fn error(e: &Error) -> Value {
+    let mut v = Map::new();
+    v.insert("code".into(), json!(e.code()));
+    v.insert("message".into(), json!(e.to_string()));
+    v.insert("field".into(), json!(e.field()));
+    let payload = match e {
+        Error::InvalidInput { reason, .. } => json!({"reason": reason}),
+        Error::NotFound { what, key } => json!({"what": what, "key": key}),
+        Error::IdentifierTaken { identifier } => json!({"identifier": identifier}),
+        Error::InvalidState { what, reason } => json!({"what": what, "reason": reason}),
+        Error::Conflict { what } => json!({"what": what}),
+        Error::LockedOut { until } => json!({"until": until}),
+        Error::PaymentRequired { document } => json!({"document": document}),
+        Error::Pdf { reason } | Error::Mail { reason } | Error::Storage { reason } => {
+            json!({"reason": reason})
+        }
+        _ => json!({}),
+    };
+    if let Value::Object(m) = payload {
+        v.extend(m);
+    }
+    Value::Object(v)
+}
+
+fn identifier(v: &Value) -> std::result::Result<IdentifierChoice, Failure> {
+    match v {
+        Value::String(s) if s == "code" => Ok(IdentifierChoice::Code),
+        Value::String(s) if s == "email" => Ok(IdentifierChoice::Email),
+        Value::Object(m) => m
+            .get("given")
+            .and_then(Value::as_str)
+            .map(|g| IdentifierChoice::Given(g.to_string()))
+            .ok_or_else(|| format!("bad identifier {v}")),
+        _ => Err(format!("bad identifier {v}")),
+    }
+}
+
+fn principal_arg(args: &Value) -> std::result::Result<Principal, Failure> {
+    let p = args.get("principal").ok_or("principal")?;
+    Ok(Principal {
+        account_id: str_of(p, "account_id")?.to_string(),
+        audience: parse_enum(p.get("audience").ok_or("principal.audience")?)?,
+        party_code: str_of(p, "party_code")?.to_string(),
+        identifier: str_of(p, "identifier")?.to_string(),
+    })
+}
+
+fn page_request(args: &Value) -> PageRequest {
+    PageRequest {
+        offset: 0,
+        limit: args
+            .get("limit")
+            .and_then(Value::as_u64)
+            .and_then(|l| u32::try_from(l).ok()),
+    }
+}
+
+fn content(v: &Value) -> std::result::Result<Vec<u8>, Failure> {
+    if let Some(t) = v.get("text").and_then(Value::as_str) {
+        return Ok(t.as_bytes().to_vec());
+    }
+    if let Some(f) = v.get("file").and_then(Value::as_str) {
+        return std::fs::read(scenario_dir().join("fixtures").join(f))
+            .map_err(|e| format!("{f}: {e}"));
+    }
+    Err(format!("bad content {v}"))
+}
+
+fn publish_command(args: &Value) -> std::result::Result<Publish, Failure> {
+    for k in args
+        .as_object()
+        .ok_or("publish arguments are an object")?
+        .keys()
+    {
+        if ![
+            "audience",
+            "party",
+            "folder",
+            "name",
+            "content",
+            "kind",
+            "payment",
+            "external_id",
+        ]
+        .contains(&k.as_str())
+        {
+            return Err(format!("documents.publish: unknown argument {k:?}"));
+        }
+    }
+    let bytes = content(args.get("content").ok_or("content")?)?;
+    let (party, folder, name) = (
+        str_of(args, "party")?,
+        str_of(args, "folder")?,
+        str_of(args, "name")?,
+    );
+    let mut cmd = match audience(args)? {
+        Audience::Client => Publish::client(party, folder, name, bytes),
+        Audience::Employee => Publish::employee(party, folder, name, bytes),
+    };
+    if let Some(k) = args.get("kind") {
+        cmd = cmd.kind(parse_enum(k)?);
+    }
+    if let Some(pay) = args.get("payment") {
+        cmd = cmd.payment(parse_enum(pay)?);
+    }
+    if let Some(x) = opt_str(args, "external_id") {
+        cmd = cmd.external_id(x);
+    }
+    Ok(cmd)
+}
