@@ -75,6 +75,7 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod ffi;
 pub mod folders;
 pub mod identifiers;
 pub mod mail;
