@@ -73,22 +73,26 @@ mod activation;
 pub mod blobs;
 pub mod clock;
 pub mod config;
+mod dispatch;
 pub mod documents;
 pub mod error;
 pub mod folders;
 pub mod identifiers;
 pub mod mail;
 pub mod notifications;
+mod operations;
 pub mod parties;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 mod portal;
+mod records;
 pub mod security;
 pub mod signing;
 pub mod store;
 pub mod templates;
 pub mod view;
 
+pub use access::Access;
 pub use accounts::{
     AccessEvent, Account, AccountStatus, Accounts, BatchOptions, BatchOutcome, BatchReport,
     BatchRow, Generate, IdentifierChoice, Invitation, InvitationStatus, Invite, Principal, Token,
@@ -111,7 +115,8 @@ pub use notifications::{
     RetryPolicy,
 };
 pub use parties::{EInvoicingConsent, EmailRole, Party};
-pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
+pub use portal::{Portal, PortalBuilder};
+pub use records::progress::{DispatchReport, Phase, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use signing::{SignRequest, SignatureRecord};
 #[cfg(feature = "sqlite")]

@@ -17,14 +17,16 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
-use crate::config::{Audience, Settings};
-use crate::documents::{Document, Page};
 use crate::error::Result;
-use crate::folders::Folder;
-use crate::notifications::{Notification, NotificationFilter};
-use crate::parties::Party;
-use crate::templates::Template;
+use crate::records::account::{AccessEvent, Account, AccountStatus, Token};
+use crate::records::audience::Audience;
+use crate::records::document::Document;
+use crate::records::folder::Folder;
+use crate::records::notification::{Notification, NotificationFilter};
+use crate::records::page::Page;
+use crate::records::party::Party;
+use crate::records::settings::Settings;
+use crate::records::template::Template;
 
 mod memory;
 pub use memory::MemoryStore;
@@ -178,8 +180,8 @@ pub fn attempt_is_spent(
 
 /// The error of a commit that would give a live-account slot (today: a party) a second live
 /// account.
-pub(crate) fn live_slot_taken(slot: &str) -> crate::Error {
-    crate::Error::conflict(format!("party {slot} already has a live account"))
+pub(crate) fn live_slot_taken(slot: &str) -> crate::error::Error {
+    crate::error::Error::conflict(format!("party {slot} already has a live account"))
 }
 
 /// Which documents to list.
@@ -354,7 +356,7 @@ pub trait Store: Send + Sync {
     }
 
     /// The store's own clock, the one every claim lease is measured against, so that
-    /// dispatchers whose clocks disagree (several app servers, a [`crate::FixedClock`]) still
+    /// dispatchers whose clocks disagree (several app servers, a [`crate::clock::FixedClock`]) still
     /// agree on when a claim ends. The default (and SQLite's, a file on one machine) is that
     /// machine's system clock; a server store returns the server's time.
     fn store_time(&self) -> Result<DateTime<Utc>> {
@@ -389,7 +391,7 @@ pub trait Store: Send + Sync {
                     n.version += 1;
                     won.push(n);
                 }
-                Err(crate::Error::Conflict { .. }) => {}
+                Err(crate::error::Error::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -418,7 +420,7 @@ pub trait Store: Send + Sync {
             n.claimed_until = Some(until);
             match self.commit(tenant, &[Change::Notification(n)]) {
                 Ok(()) => held.push((id.clone(), version + 1)),
-                Err(crate::Error::Conflict { .. }) => {}
+                Err(crate::error::Error::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
