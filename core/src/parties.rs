@@ -53,11 +53,7 @@ impl Parties<'_> {
     }
 
     /// The parties of an audience, by code.
-    pub fn list(
-        &self,
-        audience: Audience,
-        page: PageRequest,
-    ) -> Result<Page<Party>> {
+    pub fn list(&self, audience: Audience, page: PageRequest) -> Result<Page<Party>> {
         let (offset, limit) = page.resolve(self.portal.settings()?.audience(audience).page_size)?;
         self.portal
             .store
