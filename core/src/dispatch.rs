@@ -21,7 +21,7 @@ impl Portal {
     /// Send up to `limit` due notifications through the mailer ("Synchroniser" sends them too).
     ///
     /// The batch is claimed in one store call, with a lease measured on the store's clock
-    /// ([`Store::store_time`]), so several dispatchers on one store never send one notification
+    /// ([`crate::Store::store_time`]), so several dispatchers on one store never send one notification
     /// twice whatever their own clocks say. While the batch is being sent a heartbeat renews
     /// the claims still in flight, and each result is committed right after its send: a
     /// dispatcher killed mid-batch leaves at most the message in flight unrecorded (the
@@ -30,7 +30,7 @@ impl Portal {
     ///
     /// Mails holding a secret (credentials, reset and invitation links) are redacted when
     /// they end (sent, cancelled or abandoned); the store then drops its older copies of them
-    /// ([`Store::forget_erased`]).
+    /// ([`crate::Store::forget_erased`]).
     pub fn dispatch(&self, limit: u32) -> Result<DispatchReport> {
         let (report, redacted) = self.dispatch_round(limit)?;
         if redacted {

@@ -64,8 +64,25 @@
 //! | [`documents`] | publishing and the notification decision |
 //! | [`notifications`] | the outbox, its states, history, resend |
 //! | [`accounts`] | portal logins and their life |
+//! | [`access`] | logging in, password change and reset, invitations: `portal.access()` |
+//! | [`view`], [`signing`] | what a logged-in principal sees, opens and signs |
 //! | [`store`], [`blobs`], [`mail`], [`clock`] | the edges, each a trait with implementations |
 //! | [`error`] | one error type with stable codes |
+//!
+//! ## Layers
+//!
+//! The crate is built in layers, each importing only the ones below it:
+//!
+//! 1. **records**: plain data and their pure rules (validation, decisions), with no store call;
+//!    each concept module above re-exports its records.
+//! 2. **edges**: the [`Store`], [`Blobs`], [`Mailer`] and [`Clock`] traits and their
+//!    implementations.
+//! 3. **operations by concept**: the code behind each sub-handle that reads, decides and
+//!    commits ([`parties`], [`folders`], [`documents`], [`notifications`], [`accounts`],
+//!    [`access`], [`signing`], [`view`], ...).
+//! 4. **[`Portal`]** and its sub-handles on top.
+
+#![warn(missing_docs)]
 
 pub mod access;
 pub mod accounts;

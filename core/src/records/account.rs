@@ -35,10 +35,13 @@ impl AccountStatus {
 pub struct Invitation {
     /// SHA-256 of the invitation token in force; a re-invite replaces it, voiding older links.
     pub token_hash: String,
+    /// When the invitation was issued.
     pub created_at: DateTime<Utc>,
+    /// When its link stops working ([`crate::SecurityPolicy::invitation_ttl`] after issue).
     pub expires_at: DateTime<Utc>,
     /// When the invitation e-mail was queued; `None` = "send later".
     pub sent_at: Option<DateTime<Utc>>,
+    /// When the invited person chose a password; `None` while pending.
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
@@ -46,8 +49,11 @@ pub struct Invitation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
+    /// Sent or to be sent; its link still works.
     Pending,
+    /// The person chose a password.
     Accepted,
+    /// Its link no longer works; re-invite to send a new one.
     Expired,
 }
 
@@ -67,8 +73,11 @@ impl Invitation {
 /// A portal login of one party.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
+    /// Random id.
     pub id: String,
+    /// The portal it logs in to.
     pub audience: Audience,
+    /// The party it belongs to ("Code client / salarié").
     pub party_code: String,
     /// "Identifiant": the party code by default, or the e-mail, or given.
     pub identifier: String,
@@ -79,6 +88,7 @@ pub struct Account {
     /// e-mails; `None` for the host's codes): unique too, so look-alikes cannot coexist.
     #[serde(default)]
     pub identifier_skeleton: Option<String>,
+    /// Where it is in its life.
     pub status: AccountStatus,
     /// "Accès autorisé": unticked suspends the account without losing anything.
     pub authorized: bool,
@@ -98,8 +108,11 @@ pub struct Account {
     /// token issued at another epoch is void ("les liens meurent avec le mot de passe").
     #[serde(default)]
     pub credential_epoch: u64,
+    /// When it was generated or invited.
     pub created_at: DateTime<Utc>,
+    /// When it became active (first sync, or invitation accepted).
     pub activated_at: Option<DateTime<Utc>>,
+    /// The last successful login.
     pub last_login_at: Option<DateTime<Utc>>,
     /// Changed since the last sync (the red background of seed 000).
     pub needs_sync: bool,
@@ -136,7 +149,9 @@ impl std::fmt::Debug for Account {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenPurpose {
+    /// A forgotten-password link ("Mot de passe oublié").
     PasswordReset,
+    /// An invitation link to set one's own password.
     Invitation,
 }
 
@@ -145,11 +160,17 @@ pub enum TokenPurpose {
 pub struct Token {
     /// SHA-256 of the token, hex. The token itself is never stored.
     pub hash: String,
+    /// The account it acts on.
     pub account_id: String,
+    /// The portal it is valid on.
     pub audience: Audience,
+    /// What it may be used for.
     pub purpose: TokenPurpose,
+    /// When it was issued.
     pub created_at: DateTime<Utc>,
+    /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// When it was used; a used token never works again.
     pub used_at: Option<DateTime<Utc>>,
     /// The account's [`Account::credential_epoch`] when the token was issued; a token whose
     /// epoch differs from the account's is refused.
@@ -163,11 +184,17 @@ pub struct Token {
 /// One download of a document from the portal ("historique d'accès").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEvent {
+    /// Random id.
     pub id: String,
+    /// The portal of the download.
     pub audience: Audience,
+    /// The party whose document it is.
     pub party_code: String,
+    /// The document downloaded.
     pub document_id: String,
+    /// The account that downloaded it.
     pub account_id: String,
+    /// When.
     pub at: DateTime<Utc>,
 }
 
@@ -192,8 +219,11 @@ pub enum IdentifierChoice {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Generate {
+    /// The portal of the new account.
     pub audience: Audience,
+    /// The party it is for.
     pub party_code: String,
+    /// How its identifier is chosen ("Identifiant").
     pub identifier: IdentifierChoice,
     /// A password chosen by the back office; `None` = random ("Mdp aléatoire").
     pub password: Option<String>,
@@ -267,10 +297,13 @@ impl Generate {
 /// A request to invite a party to set its own password (seed 004).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invite {
+    /// The portal of the invitation.
     pub audience: Audience,
+    /// The party invited.
     pub party_code: String,
+    /// How the identifier is chosen ("Identifiant").
     pub identifier: IdentifierChoice,
-    /// Queue the invitation e-mail now (default), or later with [`Accounts::reinvite`].
+    /// Queue the invitation e-mail now (default), or later with [`crate::Accounts::reinvite`].
     pub send_now: bool,
 }
 
@@ -303,6 +336,7 @@ impl Invite {
 pub struct BatchOptions {
     /// [`IdentifierChoice::Code`] or [`IdentifierChoice::Email`] (a given one cannot fit a batch).
     pub identifier: IdentifierChoice,
+    /// "Notifier par email": the next sync e-mails each new account its credentials.
     pub notify_by_email: bool,
 }
 
@@ -320,15 +354,23 @@ impl Default for BatchOptions {
 pub enum BatchOutcome {
     /// A draft account was created.
     Created {
+        /// The new account.
         account_id: String,
+        /// Its identifier.
         identifier: String,
     },
     /// The party has no e-mail address: no portal (seed 001's exclamation mark).
     NoEmail,
     /// The identifier is used by another account.
-    IdentifierTaken { identifier: String },
+    IdentifierTaken {
+        /// The identifier that was taken.
+        identifier: String,
+    },
     /// The party already has a (non-revoked) account.
-    AlreadyHasAccess { account_id: String },
+    AlreadyHasAccess {
+        /// The account the party already has.
+        account_id: String,
+    },
     /// No party with this code.
     UnknownParty,
 }
@@ -349,13 +391,16 @@ impl BatchOutcome {
 /// One line of a batch report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRow {
+    /// The party of this line.
     pub party_code: String,
+    /// What happened to it.
     pub outcome: BatchOutcome,
 }
 
 /// What a batch generation did, party by party in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchReport {
+    /// One row per input party, in input order.
     pub rows: Vec<BatchRow>,
 }
 
@@ -369,12 +414,17 @@ impl BatchReport {
     }
 }
 
-/// A logged-in portal user: who may see what. Obtained from [`Portal::login`],
-/// [`Portal::accept_invitation`] or, for a host that keeps its own sessions, [`Portal::principal`].
+/// A logged-in portal user: who may see what. Obtained from [`crate::Access::login`],
+/// [`crate::Access::accept_invitation`] or, for a host that keeps its own sessions,
+/// [`crate::Access::principal`] (all under `portal.access()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The account logged in.
     pub account_id: String,
+    /// The portal it logged in to.
     pub audience: Audience,
+    /// The party whose documents it may see.
     pub party_code: String,
+    /// The identifier it logged in with.
     pub identifier: String,
 }

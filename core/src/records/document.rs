@@ -21,9 +21,13 @@ use crate::error::Result;
 pub enum DocumentKind {
     /// An invoice: on the portal only when e-invoicing consent is Accepted.
     Invoice,
+    /// A quote ("devis").
     Quote,
+    /// A contract.
     Contract,
+    /// A payslip ("bulletin de salaire").
     Payslip,
+    /// Anything else (the default).
     #[default]
     Other,
 }
@@ -87,35 +91,53 @@ impl fmt::Display for SkipReason {
 #[serde(rename_all = "snake_case", tag = "decision")]
 pub enum NotificationDecision {
     /// A notification was written in the same commit.
-    Queued { notification_id: String },
+    Queued {
+        /// The notification queued.
+        notification_id: String,
+    },
     /// None was; here is why.
-    Skipped { reason: SkipReason },
+    Skipped {
+        /// Why no notification was queued.
+        reason: SkipReason,
+    },
 }
 
 /// A document on a party's folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
+    /// Random id, sorted by creation.
     pub id: String,
+    /// The portal it is published on.
     pub audience: Audience,
+    /// The party it belongs to.
     pub party_code: String,
+    /// The folder it lies in.
     pub folder_id: String,
     /// File name shown on the portal (`#document#`).
     pub name: String,
+    /// What it is (an invoice is shown only with e-invoicing consent).
     pub kind: DocumentKind,
+    /// Paid or unpaid ("Gestion des impayés").
     pub payment: PaymentStatus,
     /// SHA-256 of the content, hex; the blob key.
     pub sha256: String,
+    /// Size of the content, in bytes.
     pub size: u64,
+    /// Media type of the content.
     pub content_type: String,
     /// The host's own id (e.g. the payroll's payslip number): publishing is idempotent on it.
     pub external_id: Option<String>,
+    /// When it was published ("mise à disposition").
     pub published_at: DateTime<Utc>,
+    /// Whether a notification was queued, and if not why not.
     pub notification: NotificationDecision,
     /// Download count and first/last time (seed 003 "nombre de téléchargement").
     #[serde(default)]
     pub downloads: u64,
+    /// The first download from the portal.
     #[serde(default)]
     pub first_download_at: Option<DateTime<Utc>>,
+    /// The latest download from the portal.
     #[serde(default)]
     pub last_download_at: Option<DateTime<Utc>>,
     /// The portal signature and its audit trail, once signed (the signed file is a blob of its own).
@@ -138,14 +160,21 @@ pub struct Document {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Publish {
+    /// The portal to publish on.
     pub audience: Audience,
+    /// The party it is for ("Code client / salarié").
     pub party_code: String,
     /// Folder path, or label when unique.
     pub folder: String,
+    /// File name shown on the portal (`#document#`).
     pub name: String,
+    /// The bytes.
     pub content: Vec<u8>,
+    /// What it is (default: other).
     pub kind: DocumentKind,
+    /// Paid or unpaid (default: not applicable).
     pub payment: PaymentStatus,
+    /// The host's own id: publishing twice with it returns the first document.
     pub external_id: Option<String>,
     /// Override of the content type guessed from the name.
     pub content_type: Option<String>,

@@ -92,7 +92,9 @@ pub enum AttemptOutcome {
 /// One delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
+    /// When the mailer was called.
     pub at: DateTime<Utc>,
+    /// What the mailer answered.
     #[serde(flatten)]
     pub outcome: AttemptOutcome,
 }
@@ -102,9 +104,13 @@ pub struct Attempt {
 /// Its `Debug` leaves the subject and body out (they may hold a password or a live token).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
+    /// Random id; also the stable Message-ID's local part.
     pub id: String,
+    /// The portal it is about.
     pub audience: Audience,
+    /// The party it is sent to.
     pub party_code: String,
+    /// Which template it was rendered from.
     pub purpose: TemplatePurpose,
     /// The document it announces, for [`TemplatePurpose::DocumentAvailable`].
     pub document_id: Option<String>,
@@ -114,10 +120,13 @@ pub struct Notification {
     pub role: Option<EmailRole>,
     /// The address ("adresse de destination").
     pub recipient: String,
+    /// The rendered subject.
     pub subject: String,
+    /// The rendered body (redacted once a mail holding a secret ends).
     pub body: String,
     /// The link merged into the body, if any.
     pub link: Option<String>,
+    /// Where it is in the outbox ("Statut").
     pub state: NotificationState,
     /// Queued by a forced resend ("Notification forcée").
     pub forced: bool,
@@ -125,13 +134,16 @@ pub struct Notification {
     pub resend_of: Option<String>,
     /// Version of the template used ("le modèle utilisé"); 0 = the shipped default.
     pub template_version: u64,
+    /// When it was queued.
     pub created_at: DateTime<Utc>,
     /// Not before this instant (backoff after a transient failure).
     pub next_attempt_at: DateTime<Utc>,
     /// A dispatcher holds it until then, on the **store's** clock ([`crate::Store::store_time`]);
     /// others leave it alone, and cancel or resend refuse it meanwhile.
     pub claimed_until: Option<DateTime<Utc>>,
+    /// Every delivery attempt, oldest first.
     pub attempts: Vec<Attempt>,
+    /// When the mailer accepted it ("Envoyé le").
     pub sent_at: Option<DateTime<Utc>>,
     /// The body holds a secret (a password or a live token): it is replaced by a redacted copy
     /// once the notification ends (sent, cancelled, abandoned).
@@ -441,9 +453,13 @@ impl RetryPolicy {
 /// A filter over the notification history. Every field narrows; `None` means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NotificationFilter {
+    /// Only this portal.
     pub audience: Option<Audience>,
+    /// Only this party.
     pub party_code: Option<String>,
+    /// Only this state.
     pub state: Option<NotificationState>,
+    /// Only the notifications of this document.
     pub document_id: Option<String>,
     /// Created at or after.
     pub from: Option<DateTime<Utc>>,

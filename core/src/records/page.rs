@@ -6,10 +6,13 @@ use crate::error::{Error, Result};
 /// A page of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
+    /// The rows of this page.
     pub items: Vec<T>,
     /// Total matching rows.
     pub total: u64,
+    /// Rows skipped before this page.
     pub offset: u64,
+    /// The page size asked for.
     pub limit: u32,
 }
 
@@ -31,7 +34,9 @@ impl<T> Page<T> {
 /// Which page to read. `limit: None` uses the audience's page size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PageRequest {
+    /// Rows to skip.
     pub offset: u64,
+    /// Rows per page; `None` = the audience's page size ("Nombre de ligne").
     pub limit: Option<u32>,
 }
 

@@ -14,8 +14,10 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
+    /// French (the default).
     #[default]
     French,
+    /// English.
     English,
 }
 

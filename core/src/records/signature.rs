@@ -15,6 +15,7 @@ pub struct SignatureRecord {
     pub identifier: String,
     /// The name stamped on the document.
     pub signer_name: String,
+    /// When it was signed.
     pub signed_at: DateTime<Utc>,
     /// The host's evidence: the signer's IP address.
     pub ip_address: String,
@@ -26,6 +27,7 @@ pub struct SignatureRecord {
     pub original_sha256: String,
     /// SHA-256 of the signed file, a blob of its own.
     pub signed_sha256: String,
+    /// Size of the signed file, in bytes.
     pub signed_size: u64,
     /// Whether a signature image was stamped.
     pub with_image: bool,

@@ -138,13 +138,21 @@ impl MergeField {
 /// The values merged into a template. Missing values render as empty text.
 #[derive(Debug, Clone, Default)]
 pub struct MergeValues<'a> {
+    /// `#document#`: the document's file name.
     pub document: Option<&'a str>,
+    /// `#lien#`: the link to the document or the portal.
     pub link: Option<&'a str>,
+    /// `#société#`: the company name.
     pub company: Option<&'a str>,
+    /// `#domaine#`: the tenant's domain.
     pub domain: Option<&'a str>,
+    /// `#nom#`: the party's name.
     pub name: Option<&'a str>,
+    /// `#identifiant#`: the account's identifier.
     pub identifier: Option<&'a str>,
+    /// `#date#`: today in the tenant's time zone (DD/MM/YYYY).
     pub date: Option<&'a str>,
+    /// `#mot_de_passe#`: the password (credentials e-mails only).
     pub password: Option<&'a str>,
 }
 
@@ -173,7 +181,9 @@ pub const BODY_MAX: usize = 100_000;
 /// A stored template of one audience and purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
+    /// The portal it serves.
     pub audience: Audience,
+    /// What it is for.
     pub purpose: TemplatePurpose,
     /// One line; merge fields allowed.
     pub subject: String,

@@ -42,18 +42,28 @@ pub use sqlite::{SqliteStore, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION};
 /// `version + 1`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// Save the tenant's settings.
     Settings(Settings),
+    /// Save a party.
     Party(Party),
+    /// Save a folder.
     Folder(Folder),
     /// Remove a folder still at `version`.
     DeleteFolder {
+        /// The folder's id.
         id: String,
+        /// The version the store must still hold.
         version: u64,
     },
+    /// Save a template.
     Template(Template),
+    /// Save a document.
     Document(Document),
+    /// Save a notification.
     Notification(Notification),
+    /// Save an account.
     Account(Account),
+    /// Save a token.
     Token(Token),
     /// Append-only; never conflicts.
     AccessEvent(AccessEvent),
@@ -187,21 +197,28 @@ pub(crate) fn live_slot_taken(slot: &str) -> crate::error::Error {
 /// Which documents to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentQuery {
+    /// The portal.
     pub audience: Audience,
+    /// The party whose documents are listed.
     pub party_code: String,
     /// Only documents in these folders (the shared ones); `None` = every folder.
     pub folder_ids: Option<Vec<String>>,
     /// Whether invoices are included (the party's e-invoicing consent is Accepted).
     pub include_invoices: bool,
+    /// Rows to skip.
     pub offset: u64,
+    /// Rows to return at most.
     pub limit: u32,
 }
 
 /// Which accounts to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountFilter {
+    /// Only this portal.
     pub audience: Option<Audience>,
+    /// Only this party.
     pub party_code: Option<String>,
+    /// Only this status.
     pub status: Option<AccountStatus>,
     /// Only accounts changed since the last sync (`Some(true)`), or only synchronised ones.
     pub needs_sync: Option<bool>,
