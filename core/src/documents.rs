@@ -12,6 +12,9 @@ use crate::records::template::{CompiledTemplate, TemplatePurpose};
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
+use crate::records::account::AccessEvent;
+use crate::records::folder::resolve;
+use crate::records::progress::Progress;
 
 pub use crate::records::document::*;
 pub use crate::records::page::{Page, PageRequest};
@@ -105,7 +108,7 @@ impl PublishCache {
             )?;
             self.templates.insert(cmd.audience, t);
         }
-        let folder = crate::records::folder::resolve(&self.folders[&cmd.audience], &cmd.folder)?;
+        let folder = resolve(&self.folders[&cmd.audience], &cmd.folder)?;
         let (template, template_version) = &self.templates[&cmd.audience];
         let sha256 = match stored {
             Some(key) => key,
@@ -188,7 +191,7 @@ impl Documents<'_> {
     pub fn publish_many(
         &self,
         commands: Vec<Publish>,
-        progress: &dyn Fn(crate::records::progress::Progress),
+        progress: &dyn Fn(Progress),
     ) -> Result<PublishReport> {
         let p = self.portal;
         let total = commands.len() as u64;
@@ -290,7 +293,7 @@ impl Documents<'_> {
                 outcomes[slot] = Some(Ok(Document { version: 1, ..d }));
             }
             done += chunk.len() as u64;
-            progress(crate::records::progress::Progress {
+            progress(Progress {
                 phase: crate::records::progress::Phase::Publishing,
                 done,
                 total,
@@ -388,11 +391,7 @@ impl Documents<'_> {
 
 impl Documents<'_> {
     /// The download history of a document ("historique d'accès"), newest first.
-    pub fn downloads(
-        &self,
-        id: &str,
-        page: PageRequest,
-    ) -> Result<Page<crate::records::account::AccessEvent>> {
+    pub fn downloads(&self, id: &str, page: PageRequest) -> Result<Page<AccessEvent>> {
         let p = self.portal;
         let d = self.get(id)?;
         let (offset, limit) = page.resolve(p.settings()?.audience(d.audience).page_size)?;

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::records::audience::Audience;
+use crate::records::ids::new_id;
 
 pub use crate::records::folder::*;
 
@@ -35,7 +36,7 @@ impl Folders<'_> {
             ));
         }
         let folder = Folder {
-            id: crate::records::ids::new_id(),
+            id: new_id(),
             version: 0,
             ..folder
         };

@@ -6,6 +6,9 @@
 //! The state machine is a set of pure functions on [`Notification`], driven by proptest.
 
 use crate::error::{Error, Result};
+use crate::records::document::{document_notification, is_visible, PublishContext};
+use crate::records::ids::new_id;
+use crate::records::page::{Page, PageRequest};
 use crate::records::template::TemplatePurpose;
 
 pub use crate::records::notification::*;
@@ -29,8 +32,8 @@ impl Notifications<'_> {
     pub fn history(
         &self,
         filter: &NotificationFilter,
-        page: crate::records::page::PageRequest,
-    ) -> Result<crate::records::page::Page<Notification>> {
+        page: PageRequest,
+    ) -> Result<Page<Notification>> {
         let p = self.portal;
         let size = match filter.audience {
             Some(a) => p.settings()?.audience(a).page_size,
@@ -99,7 +102,7 @@ impl Notifications<'_> {
             .iter()
             .find(|f| f.id == document.folder_id)
             .ok_or_else(|| Error::not_found("folder", &document.folder_id))?;
-        if !crate::records::document::is_visible(folder, &party, document.kind) {
+        if !is_visible(folder, &party, document.kind) {
             return Err(Error::state(
                 format!("document {}", document.name),
                 "not visible on the portal",
@@ -118,7 +121,7 @@ impl Notifications<'_> {
             TemplatePurpose::DocumentAvailable,
         )?;
         let date = p.format_date(&settings, now)?;
-        let ctx = crate::records::document::PublishContext {
+        let ctx = PublishContext {
             settings: &settings,
             party: &party,
             folder,
@@ -126,11 +129,11 @@ impl Notifications<'_> {
             template_version,
             date: &date,
         };
-        let fresh = crate::records::document::document_notification(
+        let fresh = document_notification(
             &ctx,
             &document.id,
             &document.name,
-            crate::records::ids::new_id(),
+            new_id(),
             now,
             force,
             Some(original.id.clone()),

@@ -128,10 +128,7 @@ impl Portal {
 
     /// The account's party and its main address, where account mails go; `None` if either is
     /// gone.
-    pub(crate) fn party_and_address(
-        &self,
-        account: &Account,
-    ) -> Result<Option<(crate::records::party::Party, String)>> {
+    pub(crate) fn party_and_address(&self, account: &Account) -> Result<Option<(Party, String)>> {
         let party = self
             .store
             .party(&self.tenant, account.audience, &account.party_code)?;

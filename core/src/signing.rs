@@ -12,6 +12,7 @@ use crate::records::document::Document;
 use crate::records::folder::SignaturePlacement;
 use crate::records::ids::new_id;
 use crate::records::notification::Notification;
+use crate::records::settings::Settings;
 use crate::records::template::{MergeValues, TemplatePurpose};
 use crate::store::Change;
 use crate::view::PortalView;
@@ -105,7 +106,7 @@ impl PortalView<'_> {
 
     fn signature_notice(
         &self,
-        settings: &crate::records::settings::Settings,
+        settings: &Settings,
         d: &Document,
         address: &str,
         now: DateTime<Utc>,

@@ -7,8 +7,10 @@
 
 use crate::error::{Error, Result};
 use crate::operations::Portal;
+use crate::records::account::Account;
 use crate::records::account::{AccessEvent, AccountStatus, Principal};
 use crate::records::document::{is_visible, Document};
+use crate::records::folder::resolve;
 use crate::records::folder::Folder;
 use crate::records::ids::new_id;
 use crate::records::page::{Page, PageRequest};
@@ -42,7 +44,7 @@ impl<'a> PortalView<'a> {
 
     /// The principal's stored account and party, after the same checks as [`Self::party`]:
     /// what the principal claims is checked, what is recorded comes from here.
-    pub(crate) fn account_and_party(&self) -> Result<(crate::records::account::Account, Party)> {
+    pub(crate) fn account_and_party(&self) -> Result<(Account, Party)> {
         let p = self.portal;
         let account = p
             .store
@@ -84,9 +86,7 @@ impl<'a> PortalView<'a> {
             .filter(|f| f.shared)
             .collect();
         let folder_ids = match folder {
-            Some(reference) => vec![crate::records::folder::resolve(&shared, reference)?
-                .id
-                .clone()],
+            Some(reference) => vec![resolve(&shared, reference)?.id.clone()],
             None => shared.iter().map(|f| f.id.clone()).collect(),
         };
         let (offset, limit) = page.resolve(p.settings()?.audience(party.audience).page_size)?;
