@@ -20,6 +20,7 @@ impl Portal {
     ) -> crate::Result<Principal> {
         Ok(self
             .inner
+            .access()
             .login(audience.into(), &identifier, &password)?
             .into())
     }
@@ -27,7 +28,7 @@ impl Portal {
     /// The principal of an account, for hosts that keep their own sessions
     /// (`AccessDenied` unless active and authorised).
     pub fn principal(&self, account_id: String) -> crate::Result<Principal> {
-        Ok(self.inner.principal(&account_id)?.into())
+        Ok(self.inner.access().principal(&account_id)?.into())
     }
 
     /// Change one's password (the current one is checked).
@@ -41,6 +42,7 @@ impl Portal {
     ) -> crate::Result<()> {
         Ok(self
             .inner
+            .access()
             .change_password(&principal.into(), &current, &new_password)?)
     }
 
@@ -53,6 +55,7 @@ impl Portal {
     ) -> crate::Result<()> {
         Ok(self
             .inner
+            .access()
             .request_password_reset(audience.into(), &identifier)?)
     }
 
@@ -68,6 +71,7 @@ impl Portal {
     ) -> crate::Result<()> {
         Ok(self
             .inner
+            .access()
             .reset_password(audience.into(), &token, &new_password)?)
     }
 
@@ -82,6 +86,7 @@ impl Portal {
     ) -> crate::Result<Principal> {
         Ok(self
             .inner
+            .access()
             .accept_invitation(audience.into(), &token, &password)?
             .into())
     }

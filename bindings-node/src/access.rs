@@ -66,6 +66,7 @@ impl Portal {
         let portal = self.inner.clone();
         Job::spawn(move || {
             portal
+                .access()
                 .login(audience.into(), &identifier, &password)
                 .map(Into::into)
         })
@@ -75,7 +76,9 @@ impl Portal {
     /// unless active and authorised).
     #[napi]
     pub fn principal(&self, env: &Env, account_id: String) -> Result<Principal> {
-        guard(env, || self.inner.principal(&account_id).map(Into::into))
+        guard(env, || {
+            self.inner.access().principal(&account_id).map(Into::into)
+        })
     }
 
     /// Change one's password (the current one is checked).
@@ -87,7 +90,11 @@ impl Portal {
         new_password: String,
     ) -> AsyncTask<Job<()>> {
         let portal = self.inner.clone();
-        Job::spawn(move || portal.change_password(&principal.into(), &current, &new_password))
+        Job::spawn(move || {
+            portal
+                .access()
+                .change_password(&principal.into(), &current, &new_password)
+        })
     }
 
     /// "Mot de passe oublié": e-mails a single-use reset link if an active account holds the
@@ -101,6 +108,7 @@ impl Portal {
     ) -> Result<()> {
         guard(env, || {
             self.inner
+                .access()
                 .request_password_reset(audience.into(), &identifier)
         })
     }
@@ -114,7 +122,11 @@ impl Portal {
         new_password: String,
     ) -> AsyncTask<Job<()>> {
         let portal = self.inner.clone();
-        Job::spawn(move || portal.reset_password(audience.into(), &token, &new_password))
+        Job::spawn(move || {
+            portal
+                .access()
+                .reset_password(audience.into(), &token, &new_password)
+        })
     }
 
     /// Accept an invitation: choose one's password; the account becomes active and the person
@@ -129,6 +141,7 @@ impl Portal {
         let portal = self.inner.clone();
         Job::spawn(move || {
             portal
+                .access()
                 .accept_invitation(audience.into(), &token, &password)
                 .map(Into::into)
         })

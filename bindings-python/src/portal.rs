@@ -395,7 +395,7 @@ impl Portal {
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
-        let principal = enter(py, || p.login(a, identifier, password))?;
+        let principal = enter(py, || p.access().login(a, identifier, password))?;
         crate::accounts::principal_to_py(py, &principal)
     }
 
@@ -403,7 +403,7 @@ impl Portal {
     /// unless active and authorised).
     fn principal<'py>(&self, py: Python<'py>, account_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.inner;
-        let principal = enter(py, || p.principal(account_id))?;
+        let principal = enter(py, || p.access().principal(account_id))?;
         crate::accounts::principal_to_py(py, &principal)
     }
 
@@ -417,7 +417,10 @@ impl Portal {
     ) -> PyResult<()> {
         let principal = crate::accounts::principal_from_py(principal)?;
         let p = &self.inner;
-        enter(py, || p.change_password(&principal, current, new_password))
+        enter(py, || {
+            p.access()
+                .change_password(&principal, current, new_password)
+        })
     }
 
     /// "Mot de passe oublié": e-mail a single-use reset link if an active account holds
@@ -431,7 +434,7 @@ impl Portal {
     ) -> PyResult<()> {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
-        enter(py, || p.request_password_reset(a, identifier))
+        enter(py, || p.access().request_password_reset(a, identifier))
     }
 
     /// Set a new password with a reset token (`InvalidTokenError` if unknown, used or expired).
@@ -445,7 +448,7 @@ impl Portal {
     ) -> PyResult<()> {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
-        enter(py, || p.reset_password(a, token, new_password))
+        enter(py, || p.access().reset_password(a, token, new_password))
     }
 
     /// Accept an invitation by choosing a password; returns the logged-in principal.
@@ -459,7 +462,7 @@ impl Portal {
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
-        let principal = enter(py, || p.accept_invitation(a, token, password))?;
+        let principal = enter(py, || p.access().accept_invitation(a, token, password))?;
         crate::accounts::principal_to_py(py, &principal)
     }
 

@@ -1,37 +1,46 @@
-//! The portal side of accounts: login with lockout and no timing oracle, password change,
-//! forgotten password, invitations. (Activation at sync is in `activation.rs`.)
+//! The portal side of accounts, behind `portal.access()`: login with lockout and no timing
+//! oracle, password change, forgotten password ("Mot de passe oublié"), invitations.
+//! (Activation at sync is in `activation.rs`.)
 
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{Account, AccountStatus, Principal, Token, TokenPurpose};
-use crate::config::Audience;
+use crate::accounts::{login_attempt_key, Accounts};
 use crate::error::{Error, Result};
-use crate::parties::EmailRole;
-use crate::store::Change;
-use crate::templates::TemplatePurpose;
-use crate::Portal;
+use crate::identifiers::lookup_key;
+use crate::operations::Portal;
+use crate::records::account::{Account, AccountStatus, Principal, Token, TokenPurpose};
+use crate::records::audience::Audience;
+use crate::records::template::TemplatePurpose;
+use crate::store::{AttemptGate, Change};
 
-impl Portal {
-    /// The account's party and its main address, where account mails go; `None` if either is
-    /// gone.
-    pub(crate) fn party_and_address(
-        &self,
-        account: &Account,
-    ) -> Result<Option<(crate::Party, String)>> {
-        let party = self
-            .store
-            .party(&self.tenant, account.audience, &account.party_code)?;
-        Ok(party.and_then(|p| {
-            let address = p.address(EmailRole::Main)?.to_string();
-            Some((p, address))
-        }))
+/// Logging in and managing one's own credentials on the portal: `portal.access()`.
+///
+/// ```
+/// use portail::{Audience, Error, Portal, Settings};
+/// let portal = Portal::in_memory("acme", Settings::new("ACME", "acme.example"))?;
+/// let refused = portal.access().login(Audience::Client, "4", "wrong password");
+/// assert_eq!(refused.unwrap_err(), Error::InvalidCredentials);
+/// # Ok::<(), portail::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub(crate) portal: &'a Portal,
+}
+
+impl Access<'_> {
+    /// The accounts of the same portal.
+    fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            portal: self.portal,
+        }
     }
 
     /// A hash with the policy's parameters, computed once, verified against for unknown
     /// identifiers so that they cost the same argon2 work as known ones.
     fn dummy_hash(&self) -> &str {
-        self.dummy_hash.get_or_init(|| {
-            self.security
+        self.portal.dummy_hash.get_or_init(|| {
+            self.portal
+                .security
                 .hash_password("portail: no such account")
                 .unwrap_or_default()
         })
@@ -44,12 +53,13 @@ impl Portal {
     /// without a success the identifier is `locked_out` for [`crate::SecurityPolicy::lockout`],
     /// however many logins run in parallel. A malformed identifier is `invalid_input`.
     pub fn login(&self, audience: Audience, identifier: &str, password: &str) -> Result<Principal> {
-        let key = crate::identifiers::lookup_key(identifier)?;
-        let attempt_key = crate::accounts::login_attempt_key(audience, &key);
+        let key = lookup_key(identifier)?;
+        let attempt_key = login_attempt_key(audience, &key);
         self.begin_attempt(&attempt_key)?;
-        let account = self
-            .store
-            .account_by_identifier(&self.tenant, audience, &key)?;
+        let account =
+            self.portal
+                .store
+                .account_by_identifier(&self.portal.tenant, audience, &key)?;
         let usable = account
             .as_ref()
             .is_some_and(|a| a.status == AccountStatus::Active && a.authorized);
@@ -58,19 +68,28 @@ impl Portal {
             .and_then(|a| a.password_hash.clone())
             .filter(|_| usable);
         let ok = match &hash {
-            Some(h) => self.security.verify_password(password, h),
+            Some(h) => self.portal.security.verify_password(password, h),
             None => {
-                let _ = self.security.verify_password(password, self.dummy_hash());
+                let _ = self
+                    .portal
+                    .security
+                    .verify_password(password, self.dummy_hash());
                 false
             }
         };
         let Some(mut account) = account.filter(|_| ok) else {
             return Err(Error::InvalidCredentials);
         };
-        self.store.clear_attempts(&self.tenant, &attempt_key)?;
-        account.last_login_at = Some(self.clock.now());
+        self.portal
+            .store
+            .clear_attempts(&self.portal.tenant, &attempt_key)?;
+        account.last_login_at = Some(self.portal.clock.now());
         let principal = principal_of(&account);
-        match self.store.commit(&self.tenant, &[Change::Account(account)]) {
+        match self
+            .portal
+            .store
+            .commit(&self.portal.tenant, &[Change::Account(account)])
+        {
             // A concurrent change won; only the last-login date is lost.
             Ok(()) | Err(Error::Conflict { .. }) => Ok(principal),
             Err(e) => Err(e),
@@ -79,16 +98,16 @@ impl Portal {
 
     /// Reserve one verification on `attempt_key`, or `locked_out`.
     fn begin_attempt(&self, attempt_key: &str) -> Result<()> {
-        let now = self.clock.now();
-        match self.store.begin_attempt(
-            &self.tenant,
+        let now = self.portal.clock.now();
+        match self.portal.store.begin_attempt(
+            &self.portal.tenant,
             attempt_key,
-            self.security.max_failed_logins,
-            self.security.lockout,
+            self.portal.security.max_failed_logins,
+            self.portal.security.lockout,
             now,
         )? {
-            crate::AttemptGate::Allowed { .. } => Ok(()),
-            crate::AttemptGate::Locked { until } => Err(Error::LockedOut {
+            AttemptGate::Allowed { .. } => Ok(()),
+            AttemptGate::Locked { until } => Err(Error::LockedOut {
                 until: until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             }),
         }
@@ -111,23 +130,25 @@ impl Portal {
         current: &str,
         new_password: &str,
     ) -> Result<()> {
-        self.security.check_password(new_password)?;
+        self.portal.security.check_password(new_password)?;
         let mut a = self.accounts().get(&principal.account_id)?;
         // Guesses of the current password count like login guesses.
-        let attempt_key = crate::accounts::login_attempt_key(a.audience, &a.identifier_key);
+        let attempt_key = login_attempt_key(a.audience, &a.identifier_key);
         self.begin_attempt(&attempt_key)?;
         let valid = a.status == AccountStatus::Active
             && a.authorized
             && a.password_hash
                 .as_deref()
-                .is_some_and(|h| self.security.verify_password(current, h));
+                .is_some_and(|h| self.portal.security.verify_password(current, h));
         if !valid {
             return Err(Error::InvalidCredentials);
         }
-        self.store.clear_attempts(&self.tenant, &attempt_key)?;
-        a.password_hash = Some(self.security.hash_password(new_password)?);
+        self.portal
+            .store
+            .clear_attempts(&self.portal.tenant, &attempt_key)?;
+        a.password_hash = Some(self.portal.security.hash_password(new_password)?);
         a.credential_epoch += 1;
-        self.commit_erasing(&[Change::Account(a)])
+        self.portal.commit_erasing(&[Change::Account(a)])
     }
 
     /// "Mot de passe oublié": if an active account holds `identifier` (an account generated
@@ -140,28 +161,32 @@ impl Portal {
     /// the mail, so the time taken does not tell them apart. A malformed identifier is
     /// `invalid_input`.
     pub fn request_password_reset(&self, audience: Audience, identifier: &str) -> Result<()> {
-        let key = crate::identifiers::lookup_key(identifier)?;
-        let _ = self.security.verify_password(&key, self.dummy_hash());
-        let Some(account) = self
-            .store
-            .account_by_identifier(&self.tenant, audience, &key)?
+        let key = lookup_key(identifier)?;
+        let _ = self
+            .portal
+            .security
+            .verify_password(&key, self.dummy_hash());
+        let Some(account) =
+            self.portal
+                .store
+                .account_by_identifier(&self.portal.tenant, audience, &key)?
         else {
             return Ok(());
         };
         if account.status != AccountStatus::Active || !account.authorized {
             return Ok(());
         }
-        let Some((party, address)) = self.party_and_address(&account)? else {
+        let Some((party, address)) = self.portal.party_and_address(&account)? else {
             return Ok(());
         };
-        let settings = self.settings()?;
-        let now = self.clock.now();
+        let settings = self.portal.settings()?;
+        let now = self.portal.clock.now();
         let (token, hash) = crate::security::new_token();
         let link = format!(
             "{}/reset-password?token={token}",
             settings.audience(audience).base_url()
         );
-        let n = self.account_notification(
+        let n = self.portal.account_notification(
             &settings,
             &account,
             &party,
@@ -176,13 +201,15 @@ impl Portal {
             audience,
             purpose: TokenPurpose::PasswordReset,
             created_at: now,
-            expires_at: now + self.security.reset_token_ttl,
+            expires_at: now + self.portal.security.reset_token_ttl,
             used_at: None,
             epoch: account.credential_epoch,
             version: 0,
         };
-        self.store
-            .commit(&self.tenant, &[Change::Token(t), Change::Notification(n)])
+        self.portal.store.commit(
+            &self.portal.tenant,
+            &[Change::Token(t), Change::Notification(n)],
+        )
     }
 
     fn take_token(
@@ -197,8 +224,9 @@ impl Portal {
         }
         let hash = crate::blobs::sha256_hex(token.as_bytes());
         let t = self
+            .portal
             .store
-            .token(&self.tenant, &hash)?
+            .token(&self.portal.tenant, &hash)?
             .ok_or(Error::InvalidToken)?;
         if t.purpose != purpose
             || t.audience != audience
@@ -208,8 +236,9 @@ impl Portal {
             return Err(Error::InvalidToken);
         }
         let a = self
+            .portal
             .store
-            .account(&self.tenant, &t.account_id)?
+            .account(&self.portal.tenant, &t.account_id)?
             .ok_or(Error::InvalidToken)?;
         // A password change, re-issue, reset or suspension since the token was issued voids
         // it; a suspended account takes no token at all.
@@ -227,18 +256,24 @@ impl Portal {
         token: &str,
         new_password: &str,
     ) -> Result<()> {
-        self.security.check_password(new_password)?;
-        let now = self.clock.now();
+        self.portal.security.check_password(new_password)?;
+        let now = self.portal.clock.now();
         let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::PasswordReset, now)?;
         if a.status != AccountStatus::Active {
             return Err(Error::InvalidToken);
         }
         t.used_at = Some(now);
-        a.password_hash = Some(self.security.hash_password(new_password)?);
+        a.password_hash = Some(self.portal.security.hash_password(new_password)?);
         a.credential_epoch += 1;
-        let attempt_key = crate::accounts::login_attempt_key(a.audience, &a.identifier_key);
-        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
-            Ok(()) => self.store.clear_attempts(&self.tenant, &attempt_key),
+        let attempt_key = login_attempt_key(a.audience, &a.identifier_key);
+        match self
+            .portal
+            .commit_erasing(&[Change::Token(t), Change::Account(a)])
+        {
+            Ok(()) => self
+                .portal
+                .store
+                .clear_attempts(&self.portal.tenant, &attempt_key),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),
         }
@@ -252,8 +287,8 @@ impl Portal {
         token: &str,
         password: &str,
     ) -> Result<Principal> {
-        self.security.check_password(password)?;
-        let now = self.clock.now();
+        self.portal.security.check_password(password)?;
+        let now = self.portal.clock.now();
         let (mut t, mut a) = self.take_token(audience, token, TokenPurpose::Invitation, now)?;
         let current = a
             .invitation
@@ -263,7 +298,7 @@ impl Portal {
             return Err(Error::InvalidToken);
         }
         t.used_at = Some(now);
-        a.password_hash = Some(self.security.hash_password(password)?);
+        a.password_hash = Some(self.portal.security.hash_password(password)?);
         a.credential_epoch += 1;
         a.status = AccountStatus::Active;
         a.activated_at = Some(now);
@@ -273,7 +308,10 @@ impl Portal {
             i.accepted_at = Some(now);
         }
         let principal = principal_of(&a);
-        match self.commit_erasing(&[Change::Token(t), Change::Account(a)]) {
+        match self
+            .portal
+            .commit_erasing(&[Change::Token(t), Change::Account(a)])
+        {
             Ok(()) => Ok(principal),
             Err(Error::Conflict { .. }) => Err(Error::InvalidToken),
             Err(e) => Err(e),
@@ -320,7 +358,8 @@ mod tests {
             .unwrap();
         let params = |phc: &str| phc.split('$').nth(3).map(str::to_string);
         assert_eq!(
-            p.login(Audience::Client, "nobody", "password-1")
+            p.access()
+                .login(Audience::Client, "nobody", "password-1")
                 .unwrap_err(),
             Error::InvalidCredentials
         );
@@ -339,7 +378,9 @@ mod tests {
             .generate(Generate::client("5").password("password-2"))
             .unwrap();
         assert_eq!(
-            p.login(Audience::Client, "5", "password-2").unwrap_err(),
+            p.access()
+                .login(Audience::Client, "5", "password-2")
+                .unwrap_err(),
             Error::InvalidCredentials
         );
     }

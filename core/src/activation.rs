@@ -8,12 +8,14 @@ use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{Account, AccountStatus};
 use crate::error::{Error, Result};
+use crate::operations::Portal;
+use crate::records::account::{Account, AccountStatus};
+use crate::records::progress::{Phase, Progress};
+use crate::records::settings::Settings;
+use crate::records::template::TemplatePurpose;
 use crate::security::SecurityPolicy;
 use crate::store::{AccountFilter, Change};
-use crate::templates::TemplatePurpose;
-use crate::{Phase, Portal, Progress, Settings};
 
 /// Accounts activated per commit at sync.
 const ACTIVATION_BATCH: usize = 64;
@@ -448,8 +450,8 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Invitation;
-    use crate::config::Audience;
+    use crate::records::account::Invitation;
+    use crate::records::audience::Audience;
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -15,25 +15,46 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// Input rejected before anything was written: `field` names what is wrong.
     #[error("invalid {field}: {reason}")]
-    InvalidInput { field: String, reason: String },
+    InvalidInput {
+        /// The input field at fault, e.g. `email` or `limit`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// The thing looked up does not exist (in this tenant and audience).
     #[error("{what} not found: {key}")]
-    NotFound { what: String, key: String },
+    NotFound {
+        /// The kind of thing, e.g. `party` or `document`.
+        what: String,
+        /// The key it was looked up by.
+        key: String,
+    },
 
     /// The identifier is already used by another account of the same tenant and audience.
     #[error("identifier already taken: {identifier}")]
-    IdentifierTaken { identifier: String },
+    IdentifierTaken {
+        /// The identifier asked for.
+        identifier: String,
+    },
 
     /// The operation is not allowed in the current state (e.g. removing a folder that holds
     /// documents, cancelling a notification already sent).
     #[error("{what}: {reason}")]
-    InvalidState { what: String, reason: String },
+    InvalidState {
+        /// The item in the wrong state.
+        what: String,
+        /// Why the operation is refused.
+        reason: String,
+    },
 
     /// A concurrent change won: the record was modified since it was read. Nothing was written;
     /// read again and retry.
     #[error("conflict on {what}: it was changed by someone else")]
-    Conflict { what: String },
+    Conflict {
+        /// The record that changed meanwhile.
+        what: String,
+    },
 
     /// The principal may not see or act on this item.
     #[error("access denied")]
@@ -45,7 +66,10 @@ pub enum Error {
 
     /// Too many failed logins: the account is locked until `until` (RFC 3339, UTC, `Z`).
     #[error("account locked until {until}")]
-    LockedOut { until: String },
+    LockedOut {
+        /// End of the lockout, RFC 3339 in UTC.
+        until: String,
+    },
 
     /// A reset or invitation token is unknown, used or expired.
     #[error("invalid or expired token")]
@@ -53,19 +77,31 @@ pub enum Error {
 
     /// The document belongs to a party with unpaid documents under the "block" policy.
     #[error("payment required before downloading {document}")]
-    PaymentRequired { document: String },
+    PaymentRequired {
+        /// The document refused.
+        document: String,
+    },
 
     /// A PDF could not be read or stamped (encrypted, truncated, malformed).
     #[error("pdf: {reason}")]
-    Pdf { reason: String },
+    Pdf {
+        /// What the PDF reader or stamper said.
+        reason: String,
+    },
 
     /// The mail transport failed.
     #[error("mail: {reason}")]
-    Mail { reason: String },
+    Mail {
+        /// What the transport said.
+        reason: String,
+    },
 
     /// The store or blob storage failed (I/O, database, corrupted content).
     #[error("storage: {reason}")]
-    Storage { reason: String },
+    Storage {
+        /// What the store or the blob storage said.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -149,18 +185,31 @@ impl Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// [`Error::InvalidInput`] (`invalid_input`).
     InvalidInput,
+    /// [`Error::NotFound`] (`not_found`).
     NotFound,
+    /// [`Error::IdentifierTaken`] (`identifier_taken`).
     IdentifierTaken,
+    /// [`Error::InvalidState`] (`invalid_state`).
     InvalidState,
+    /// [`Error::Conflict`] (`conflict`).
     Conflict,
+    /// [`Error::AccessDenied`] (`access_denied`).
     AccessDenied,
+    /// [`Error::InvalidCredentials`] (`invalid_credentials`).
     InvalidCredentials,
+    /// [`Error::LockedOut`] (`locked_out`).
     LockedOut,
+    /// [`Error::InvalidToken`] (`invalid_token`).
     InvalidToken,
+    /// [`Error::PaymentRequired`] (`payment_required`).
     PaymentRequired,
+    /// [`Error::Pdf`] (`pdf`).
     Pdf,
+    /// [`Error::Mail`] (`mail`).
     Mail,
+    /// [`Error::Storage`] (`storage`).
     Storage,
 }
 

@@ -64,8 +64,25 @@
 //! | [`documents`] | publishing and the notification decision |
 //! | [`notifications`] | the outbox, its states, history, resend |
 //! | [`accounts`] | portal logins and their life |
+//! | [`access`] | logging in, password change and reset, invitations: `portal.access()` |
+//! | [`view`], [`signing`] | what a logged-in principal sees, opens and signs |
 //! | [`store`], [`blobs`], [`mail`], [`clock`] | the edges, each a trait with implementations |
 //! | [`error`] | one error type with stable codes |
+//!
+//! ## Layers
+//!
+//! The crate is built in layers, each importing only the ones below it:
+//!
+//! 1. **records**: plain data and their pure rules (validation, decisions), with no store call;
+//!    each concept module above re-exports its records.
+//! 2. **edges**: the [`Store`], [`Blobs`], [`Mailer`] and [`Clock`] traits and their
+//!    implementations.
+//! 3. **operations by concept**: the code behind each sub-handle that reads, decides and
+//!    commits ([`parties`], [`folders`], [`documents`], [`notifications`], [`accounts`],
+//!    [`access`], [`signing`], [`view`], ...).
+//! 4. **[`Portal`]** and its sub-handles on top.
+
+#![warn(missing_docs)]
 
 pub mod access;
 pub mod accounts;
@@ -73,6 +90,7 @@ mod activation;
 pub mod blobs;
 pub mod clock;
 pub mod config;
+mod dispatch;
 pub mod documents;
 pub mod error;
 pub mod ffi;
@@ -80,16 +98,19 @@ pub mod folders;
 pub mod identifiers;
 pub mod mail;
 pub mod notifications;
+mod operations;
 pub mod parties;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 mod portal;
+mod records;
 pub mod security;
 pub mod signing;
 pub mod store;
 pub mod templates;
 pub mod view;
 
+pub use access::Access;
 pub use accounts::{
     AccessEvent, Account, AccountStatus, Accounts, BatchOptions, BatchOutcome, BatchReport,
     BatchRow, Generate, IdentifierChoice, Invitation, InvitationStatus, Invite, Principal, Token,
@@ -112,7 +133,8 @@ pub use notifications::{
     RetryPolicy,
 };
 pub use parties::{EInvoicingConsent, EmailRole, Party};
-pub use portal::{DispatchReport, Phase, Portal, PortalBuilder, Progress, SyncReport};
+pub use portal::{Portal, PortalBuilder};
+pub use records::progress::{DispatchReport, Phase, Progress, SyncReport};
 pub use security::SecurityPolicy;
 pub use signing::{SignRequest, SignatureRecord};
 #[cfg(feature = "sqlite")]

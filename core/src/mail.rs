@@ -36,8 +36,11 @@ pub struct OutgoingMessage {
     pub from_name: Option<String>,
     /// "Adresse mail de réponse".
     pub reply_to: Option<String>,
+    /// The recipient's address.
     pub to: String,
+    /// One line, already rendered.
     pub subject: String,
+    /// Plain text, already rendered.
     pub body: String,
     /// The `Date` header: the portal's clock when the message was handed to the mailer (the
     /// same clock as the recorded attempt).

@@ -5,14 +5,18 @@
 //! query is bound to the principal's tenant, audience and party: a client never reads an
 //! employee's data, nor another party's, nor another tenant's.
 
-use crate::accounts::{AccessEvent, AccountStatus, Principal};
-use crate::documents::{is_visible, Document, Page, PageRequest};
 use crate::error::{Error, Result};
-use crate::folders::Folder;
-use crate::parties::Party;
-use crate::portal::new_id;
+use crate::operations::Portal;
+use crate::records::account::Account;
+use crate::records::account::{AccessEvent, AccountStatus, Principal};
+use crate::records::document::{is_visible, Document};
+use crate::records::folder::resolve;
+use crate::records::folder::Folder;
+use crate::records::ids::new_id;
+use crate::records::page::{Page, PageRequest};
+use crate::records::party::Party;
+use crate::records::settings::UnpaidPolicy;
 use crate::store::{Change, DocumentQuery};
-use crate::{Portal, UnpaidPolicy};
 
 /// The portal as one principal sees it: `portal.view(&principal)`.
 #[derive(Debug, Clone, Copy)]
@@ -32,16 +36,6 @@ pub struct Download {
     pub watermarked: bool,
 }
 
-impl Portal {
-    /// The portal as `principal` sees it.
-    pub fn view<'a>(&'a self, principal: &'a Principal) -> PortalView<'a> {
-        PortalView {
-            portal: self,
-            principal,
-        }
-    }
-}
-
 impl<'a> PortalView<'a> {
     /// The principal's party, after checking the account may still use the portal.
     pub(crate) fn party(&self) -> Result<Party> {
@@ -50,7 +44,7 @@ impl<'a> PortalView<'a> {
 
     /// The principal's stored account and party, after the same checks as [`Self::party`]:
     /// what the principal claims is checked, what is recorded comes from here.
-    pub(crate) fn account_and_party(&self) -> Result<(crate::Account, Party)> {
+    pub(crate) fn account_and_party(&self) -> Result<(Account, Party)> {
         let p = self.portal;
         let account = p
             .store
@@ -92,7 +86,7 @@ impl<'a> PortalView<'a> {
             .filter(|f| f.shared)
             .collect();
         let folder_ids = match folder {
-            Some(reference) => vec![crate::folders::resolve(&shared, reference)?.id.clone()],
+            Some(reference) => vec![resolve(&shared, reference)?.id.clone()],
             None => shared.iter().map(|f| f.id.clone()).collect(),
         };
         let (offset, limit) = page.resolve(p.settings()?.audience(party.audience).page_size)?;
@@ -102,7 +96,8 @@ impl<'a> PortalView<'a> {
                 audience: party.audience,
                 party_code: party.code.clone(),
                 folder_ids: Some(folder_ids),
-                include_invoices: party.einvoicing == crate::EInvoicingConsent::Accepted,
+                include_invoices: party.einvoicing
+                    == crate::records::party::EInvoicingConsent::Accepted,
                 offset,
                 limit,
             },

@@ -66,7 +66,8 @@ fn worked_example_account_of_client_4() {
     assert_eq!(first_password.len(), 10);
     // Nobody logs in with a draft.
     assert_eq!(
-        p.login(Audience::Client, "4", &first_password)
+        p.access()
+            .login(Audience::Client, "4", &first_password)
             .unwrap_err()
             .code(),
         "invalid_credentials"
@@ -119,7 +120,7 @@ fn worked_example_account_of_client_4() {
         .unwrap();
     assert!(!history.items[0].body.contains(&password));
 
-    let me = p.login(Audience::Client, "4", &password).unwrap();
+    let me = p.access().login(Audience::Client, "4", &password).unwrap();
     assert_eq!(me.party_code, "4");
 
     // "Si je veux lui renotifier, il faudra simplement cocher la case « Notifier par email »".
@@ -137,9 +138,13 @@ fn worked_example_account_of_client_4() {
         .find_map(|l| l.strip_prefix("Mot de passe : "))
         .unwrap()
         .to_string();
-    assert!(p.login(Audience::Client, "4", &new_password).is_ok());
+    assert!(p
+        .access()
+        .login(Audience::Client, "4", &new_password)
+        .is_ok());
     assert_eq!(
-        p.login(Audience::Client, "4", &password)
+        p.access()
+            .login(Audience::Client, "4", &password)
             .unwrap_err()
             .code(),
         "invalid_credentials"
@@ -269,7 +274,9 @@ fn given_passwords_follow_the_policy() {
         .unwrap();
     p.sync().unwrap();
     assert!(w.mailer.messages().is_empty(), "notify by e-mail unticked");
-    p.login(Audience::Client, "4", "assez-long-1").unwrap();
+    p.access()
+        .login(Audience::Client, "4", "assez-long-1")
+        .unwrap();
     assert_eq!(
         p.accounts()
             .set_password(&a.id, "another-one")
@@ -289,10 +296,14 @@ fn suspend_resume_revoke_regenerate() {
         .generate(Generate::client("4").password("password-1"))
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     p.accounts().set_authorized(&a.id, false).unwrap();
     assert_eq!(
-        p.login(Audience::Client, "4", "password-1")
+        p.access()
+            .login(Audience::Client, "4", "password-1")
             .unwrap_err()
             .code(),
         "invalid_credentials"
@@ -303,7 +314,9 @@ fn suspend_resume_revoke_regenerate() {
         "a suspended session loses access at once"
     );
     p.accounts().set_authorized(&a.id, true).unwrap();
-    p.login(Audience::Client, "4", "password-1").unwrap();
+    p.access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     assert_eq!(p.view(&me).folders().unwrap().len(), 5);
 
     // Regenerate: the old account is revoked, a new draft takes the same identifier.
@@ -314,7 +327,8 @@ fn suspend_resume_revoke_regenerate() {
     );
     assert_eq!(fresh.identifier, "4");
     assert_eq!(
-        p.login(Audience::Client, "4", "password-1")
+        p.access()
+            .login(Audience::Client, "4", "password-1")
             .unwrap_err()
             .code(),
         "invalid_credentials"
@@ -331,18 +345,24 @@ fn suspend_resume_revoke_regenerate() {
         .find_map(|l| l.strip_prefix("Mot de passe : "))
         .unwrap()
         .to_string();
-    p.login(Audience::Client, "4", &pw).unwrap();
+    p.access().login(Audience::Client, "4", &pw).unwrap();
 
     p.accounts().revoke(&fresh.id).unwrap();
     assert_eq!(
-        p.login(Audience::Client, "4", &pw).unwrap_err().code(),
+        p.access()
+            .login(Audience::Client, "4", &pw)
+            .unwrap_err()
+            .code(),
         "invalid_credentials"
     );
     assert_eq!(
         p.accounts().revoke(&fresh.id).unwrap_err().code(),
         "invalid_state"
     );
-    assert_eq!(p.principal(&fresh.id).unwrap_err().code(), "access_denied");
+    assert_eq!(
+        p.access().principal(&fresh.id).unwrap_err().code(),
+        "access_denied"
+    );
 }
 
 #[test]
@@ -356,32 +376,44 @@ fn lockout_after_five_failures_for_fifteen_minutes() {
     p.sync().unwrap();
     for _ in 0..5 {
         assert_eq!(
-            p.login(Audience::Client, "4", "wrong-password")
+            p.access()
+                .login(Audience::Client, "4", "wrong-password")
                 .unwrap_err()
                 .code(),
             "invalid_credentials"
         );
     }
-    let locked = p.login(Audience::Client, "4", "password-1").unwrap_err();
+    let locked = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap_err();
     assert_eq!(locked.code(), "locked_out");
     w.clock.advance(Duration::minutes(14));
     assert_eq!(
-        p.login(Audience::Client, "4", "password-1")
+        p.access()
+            .login(Audience::Client, "4", "password-1")
             .unwrap_err()
             .code(),
         "locked_out"
     );
     w.clock.advance(Duration::minutes(1));
-    p.login(Audience::Client, "4", "password-1").unwrap();
+    p.access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     // Unknown identifiers are counted and locked alike: a lockout reveals no account.
     for _ in 0..5 {
         assert_eq!(
-            p.login(Audience::Client, "nobody", "x").unwrap_err(),
+            p.access()
+                .login(Audience::Client, "nobody", "x")
+                .unwrap_err(),
             Error::InvalidCredentials
         );
     }
     assert_eq!(
-        p.login(Audience::Client, "nobody", "x").unwrap_err().code(),
+        p.access()
+            .login(Audience::Client, "nobody", "x")
+            .unwrap_err()
+            .code(),
         "locked_out"
     );
 }
@@ -397,12 +429,15 @@ fn forgotten_password_token_is_single_use_and_expires() {
     p.sync().unwrap();
     w.mailer.clear();
     // Unknown identifiers: same answer, no mail.
-    p.request_password_reset(Audience::Client, "nobody")
+    p.access()
+        .request_password_reset(Audience::Client, "nobody")
         .unwrap();
     p.sync().unwrap();
     assert!(w.mailer.messages().is_empty());
 
-    p.request_password_reset(Audience::Client, "4").unwrap();
+    p.access()
+        .request_password_reset(Audience::Client, "4")
+        .unwrap();
     p.sync().unwrap();
     let body = w.mailer.messages()[0].body.clone();
     assert!(
@@ -417,39 +452,49 @@ fn forgotten_password_token_is_single_use_and_expires() {
         .unwrap();
     assert!(!stored.items[0].body.contains(&token));
     assert_eq!(
-        p.reset_password(Audience::Employee, &token, "new-password-1")
+        p.access()
+            .reset_password(Audience::Employee, &token, "new-password-1")
             .unwrap_err()
             .code(),
         "invalid_token"
     );
     assert_eq!(
-        p.reset_password(Audience::Client, &token, "short")
+        p.access()
+            .reset_password(Audience::Client, &token, "short")
             .unwrap_err()
             .field(),
         Some("password")
     );
-    p.reset_password(Audience::Client, &token, "new-password-1")
+    p.access()
+        .reset_password(Audience::Client, &token, "new-password-1")
         .unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &token, "new-password-2")
+        p.access()
+            .reset_password(Audience::Client, &token, "new-password-2")
             .unwrap_err()
             .code(),
         "invalid_token"
     );
-    p.login(Audience::Client, "4", "new-password-1").unwrap();
+    p.access()
+        .login(Audience::Client, "4", "new-password-1")
+        .unwrap();
 
-    p.request_password_reset(Audience::Client, "4").unwrap();
+    p.access()
+        .request_password_reset(Audience::Client, "4")
+        .unwrap();
     p.sync().unwrap();
     let token = token_in(&w.mailer.messages()[1].body);
     w.clock.advance(Duration::hours(1));
     assert_eq!(
-        p.reset_password(Audience::Client, &token, "new-password-3")
+        p.access()
+            .reset_password(Audience::Client, &token, "new-password-3")
             .unwrap_err()
             .code(),
         "invalid_token"
     );
     assert_eq!(
-        p.reset_password(Audience::Client, "garbage", "new-password-3")
+        p.access()
+            .reset_password(Audience::Client, "garbage", "new-password-3")
             .unwrap_err()
             .code(),
         "invalid_token"
@@ -465,15 +510,23 @@ fn change_password_checks_the_current_one() {
         .generate(Generate::client("4").password("password-1"))
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     assert_eq!(
-        p.change_password(&me, "wrong", "password-2")
+        p.access()
+            .change_password(&me, "wrong", "password-2")
             .unwrap_err()
             .code(),
         "invalid_credentials"
     );
-    p.change_password(&me, "password-1", "password-2").unwrap();
-    p.login(Audience::Client, "4", "password-2").unwrap();
+    p.access()
+        .change_password(&me, "password-1", "password-2")
+        .unwrap();
+    p.access()
+        .login(Audience::Client, "4", "password-2")
+        .unwrap();
 }
 
 #[test]
@@ -502,6 +555,7 @@ fn invitations_now_or_later_accept_expire_reinvite() {
     );
     let token = token_in(&w.mailer.messages()[0].body);
     let me = p
+        .access()
         .accept_invitation(Audience::Client, &token, "my-own-password")
         .unwrap();
     assert_eq!(me.identifier, "keylian.ace@gmail.com");
@@ -510,12 +564,14 @@ fn invitations_now_or_later_accept_expire_reinvite() {
         Some(InvitationStatus::Accepted)
     );
     assert_eq!(
-        p.accept_invitation(Audience::Client, &token, "again-password")
+        p.access()
+            .accept_invitation(Audience::Client, &token, "again-password")
             .unwrap_err()
             .code(),
         "invalid_token"
     );
-    p.login(Audience::Client, "KEYLIAN.ACE@gmail.com", "my-own-password")
+    p.access()
+        .login(Audience::Client, "KEYLIAN.ACE@gmail.com", "my-own-password")
         .unwrap();
 
     // Later: nothing is sent until re-invited; an expired link is refused; a re-invite voids old links.
@@ -534,7 +590,8 @@ fn invitations_now_or_later_accept_expire_reinvite() {
         Some(InvitationStatus::Expired)
     );
     assert_eq!(
-        p.accept_invitation(Audience::Client, &first_link, "my-own-password")
+        p.access()
+            .accept_invitation(Audience::Client, &first_link, "my-own-password")
             .unwrap_err()
             .code(),
         "invalid_token"
@@ -542,7 +599,8 @@ fn invitations_now_or_later_accept_expire_reinvite() {
     p.accounts().reinvite(&later.id).unwrap();
     p.sync().unwrap();
     let second_link = token_in(&w.mailer.messages()[2].body);
-    p.accept_invitation(Audience::Client, &second_link, "my-own-password")
+    p.access()
+        .accept_invitation(Audience::Client, &second_link, "my-own-password")
         .unwrap();
 }
 
@@ -562,7 +620,10 @@ fn portal_view_lists_downloads_and_respects_walls() {
         .generate(Generate::client("4").password("password-1"))
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
 
     let invoice = p
         .documents()
@@ -662,6 +723,7 @@ fn portal_view_lists_downloads_and_respects_walls() {
     assert_eq!(
         other
             .portal
+            .access()
             .login(Audience::Client, "4", "password-1")
             .unwrap_err()
             .code(),

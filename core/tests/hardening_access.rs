@@ -77,6 +77,7 @@ fn token_in(body: &str) -> String {
 fn reset_token(w: &World, identifier: &str) -> String {
     w.mailer.clear();
     w.portal
+        .access()
         .request_password_reset(Audience::Client, identifier)
         .unwrap();
     w.portal.dispatch(100).unwrap();
@@ -96,7 +97,9 @@ fn parallel_wrong_logins(portals: &[Arc<Portal>], identifier: &str, threads: usi
             let identifier = identifier.to_string();
             std::thread::spawn(move || {
                 barrier.wait();
-                portal.login(Audience::Client, &identifier, &format!("guess-{i}"))
+                portal
+                    .access()
+                    .login(Audience::Client, &identifier, &format!("guess-{i}"))
             })
         })
         .collect();
@@ -147,6 +150,7 @@ fn parallel_wrong_logins_verify_at_most_the_threshold() {
         // The right password is locked out too, until the window ends.
         assert_eq!(
             portals[0]
+                .access()
                 .login(Audience::Client, "4", "password-1")
                 .unwrap_err()
                 .code(),
@@ -171,6 +175,7 @@ fn parallel_wrong_logins_verify_at_most_the_threshold() {
             w.clock.advance(policy().lockout + Duration::seconds(1));
         }
         let me = portals[0]
+            .access()
             .login(Audience::Client, "4", "password-1")
             .unwrap();
         assert_eq!(me.party_code, "4");
@@ -191,7 +196,8 @@ fn unknown_identifiers_answer_like_known_ones() {
     let answers = |id: &str| -> Vec<String> {
         (0..7)
             .map(|_| {
-                p.login(Audience::Client, id, "wrong")
+                p.access()
+                    .login(Audience::Client, id, "wrong")
                     .unwrap_err()
                     .code()
                     .to_string()
@@ -211,10 +217,16 @@ fn tokens_die_with_the_password() {
 
     // A password change voids the token.
     let t = reset_token(&w, "4");
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
-    p.change_password(&me, "password-1", "password-2").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
+    p.access()
+        .change_password(&me, "password-1", "password-2")
+        .unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &t, "password-3")
+        p.access()
+            .reset_password(Audience::Client, &t, "password-3")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -224,10 +236,12 @@ fn tokens_die_with_the_password() {
     // Using a newer reset voids the older one.
     let older = reset_token(&w, "4");
     let newer = reset_token(&w, "4");
-    p.reset_password(Audience::Client, &newer, "password-4")
+    p.access()
+        .reset_password(Audience::Client, &newer, "password-4")
         .unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &older, "password-5")
+        p.access()
+            .reset_password(Audience::Client, &older, "password-5")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -239,7 +253,8 @@ fn tokens_die_with_the_password() {
     p.accounts().set_notify_by_email(&a.id, true).unwrap();
     p.sync().unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &t, "password-6")
+        p.access()
+            .reset_password(Audience::Client, &t, "password-6")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -250,7 +265,8 @@ fn tokens_die_with_the_password() {
     let t = reset_token(&w, "4");
     p.accounts().set_authorized(&a.id, false).unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &t, "password-7")
+        p.access()
+            .reset_password(Audience::Client, &t, "password-7")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -258,7 +274,9 @@ fn tokens_die_with_the_password() {
     );
     // A reset asked for while suspended sends nothing (same answer as unknown).
     w.mailer.clear();
-    p.request_password_reset(Audience::Client, "4").unwrap();
+    p.access()
+        .request_password_reset(Audience::Client, "4")
+        .unwrap();
     p.dispatch(100).unwrap();
     assert!(
         w.mailer.messages().is_empty(),
@@ -266,7 +284,8 @@ fn tokens_die_with_the_password() {
     );
     p.accounts().set_authorized(&a.id, true).unwrap();
     assert_eq!(
-        p.reset_password(Audience::Client, &t, "password-7")
+        p.access()
+            .reset_password(Audience::Client, &t, "password-7")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -278,7 +297,8 @@ fn tokens_die_with_the_password() {
     let fresh = p.accounts().regenerate(&a.id, false).unwrap();
     assert!(fresh.credential_epoch > a.credential_epoch);
     assert_eq!(
-        p.reset_password(Audience::Client, &t, "password-8")
+        p.access()
+            .reset_password(Audience::Client, &t, "password-8")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -288,12 +308,15 @@ fn tokens_die_with_the_password() {
     // A fresh token still works once, and lifts a lockout.
     p.sync().unwrap();
     for _ in 0..5 {
-        let _ = p.login(Audience::Client, "4", "wrong");
+        let _ = p.access().login(Audience::Client, "4", "wrong");
     }
     let t = reset_token(&w, "4");
-    p.reset_password(Audience::Client, &t, "password-9")
+    p.access()
+        .reset_password(Audience::Client, &t, "password-9")
         .unwrap();
-    p.login(Audience::Client, "4", "password-9").unwrap();
+    p.access()
+        .login(Audience::Client, "4", "password-9")
+        .unwrap();
 }
 
 /// Item 5: an invitation accepted on a suspended account is refused.
@@ -310,14 +333,16 @@ fn invitation_on_a_suspended_account_is_refused() {
     let token = token_in(&w.mailer.messages()[0].body);
     p.accounts().set_authorized(&a.id, false).unwrap();
     assert_eq!(
-        p.accept_invitation(Audience::Client, &token, "password-1")
+        p.access()
+            .accept_invitation(Audience::Client, &token, "password-1")
             .unwrap_err()
             .code(),
         "invalid_token"
     );
     p.accounts().set_authorized(&a.id, true).unwrap();
     assert_eq!(
-        p.accept_invitation(Audience::Client, &token, "password-1")
+        p.access()
+            .accept_invitation(Audience::Client, &token, "password-1")
             .unwrap_err()
             .code(),
         "invalid_token",
@@ -327,7 +352,8 @@ fn invitation_on_a_suspended_account_is_refused() {
     p.accounts().reinvite(&a.id).unwrap();
     p.dispatch(100).unwrap();
     let token = token_in(&w.mailer.messages()[0].body);
-    p.accept_invitation(Audience::Client, &token, "password-1")
+    p.access()
+        .accept_invitation(Audience::Client, &token, "password-1")
         .unwrap();
 }
 
@@ -445,7 +471,9 @@ fn password_reset_requests_take_the_same_time() {
     // Interleaved single calls, median of each side: robust to a busy machine.
     let once = |id: &str| {
         let start = Instant::now();
-        p.request_password_reset(Audience::Client, id).unwrap();
+        p.access()
+            .request_password_reset(Audience::Client, id)
+            .unwrap();
         start.elapsed()
     };
     let (mut known, mut unknown) = (Vec::new(), Vec::new());
@@ -471,7 +499,10 @@ fn signature_audit_uses_the_stored_identifier() {
     let w = memory_world();
     let p = &w.portal;
     active(p, "4");
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     let d = p
         .documents()
         .publish(
@@ -594,10 +625,11 @@ fn policies_are_validated() {
     let w = world_on(Arc::new(MemoryStore::new()), longest);
     active(&w.portal, "4");
     for _ in 0..6 {
-        let _ = w.portal.login(Audience::Client, "4", "wrong");
+        let _ = w.portal.access().login(Audience::Client, "4", "wrong");
     }
     assert_eq!(
         w.portal
+            .access()
             .login(Audience::Client, "4", "password-1")
             .unwrap_err()
             .code(),
@@ -654,16 +686,23 @@ fn look_alike_identifiers_cannot_coexist() {
     );
     // Lookups normalise alike; malformed input is invalid_input everywhere.
     p.sync().unwrap();
-    p.login(Audience::Client, "ＰＡＵＬ.durand", "password-1")
+    p.access()
+        .login(Audience::Client, "ＰＡＵＬ.durand", "password-1")
         .unwrap();
-    p.login(Audience::Client, "josé", "password-1").unwrap();
+    p.access()
+        .login(Audience::Client, "josé", "password-1")
+        .unwrap();
     for bad in ["pa\u{200B}ul", "\u{202E}x", "", &"x".repeat(255)] {
         assert_eq!(
-            p.login(Audience::Client, bad, "x").unwrap_err().code(),
+            p.access()
+                .login(Audience::Client, bad, "x")
+                .unwrap_err()
+                .code(),
             "invalid_input"
         );
         assert_eq!(
-            p.request_password_reset(Audience::Client, bad)
+            p.access()
+                .request_password_reset(Audience::Client, bad)
                 .unwrap_err()
                 .code(),
             "invalid_input"
@@ -692,10 +731,14 @@ fn an_identifier_of_200_accented_letters_logs_in() {
         )
         .unwrap();
     p.sync().unwrap();
-    p.login(Audience::Client, &id, "password-1").unwrap();
-    p.login(Audience::Client, &"e\u{301}".repeat(200), "password-1")
+    p.access()
+        .login(Audience::Client, &id, "password-1")
         .unwrap();
-    p.login(Audience::Client, &"É".repeat(200), "password-1")
+    p.access()
+        .login(Audience::Client, &"e\u{301}".repeat(200), "password-1")
+        .unwrap();
+    p.access()
+        .login(Audience::Client, &"É".repeat(200), "password-1")
         .unwrap();
     assert!(p.accounts().find(Audience::Client, &id).unwrap().is_some());
 }

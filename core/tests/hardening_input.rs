@@ -35,7 +35,10 @@ fn portal_on(dir: &Path) -> (Portal, Principal) {
         )
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     (p, me)
 }
 
@@ -676,7 +679,10 @@ fn concurrent_downloads_of_one_document_never_conflict() {
         )
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     let p = Arc::new(p);
     concurrent_downloads("memory", &p, &me, &|| p.clone());
 }

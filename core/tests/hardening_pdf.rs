@@ -256,7 +256,10 @@ fn unpaid_portal() -> (Portal, Principal) {
         )
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     (p, me)
 }
 

@@ -176,7 +176,7 @@ fn apply(w: &mut World, op: &Op) {
                     "wrong-password".into()
                 };
                 let now = w.clock.now();
-                match p.login(Audience::Client, &a.identifier, &pw) {
+                match p.access().login(Audience::Client, &a.identifier, &pw) {
                     Ok(me) => {
                         // Whoever holds the identifier now logged in: it must be live and usable.
                         let holder = p.accounts().get(&me.account_id).unwrap();
@@ -206,7 +206,8 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::RequestReset { pick: i } => {
             if let Some(a) = pick(i) {
-                p.request_password_reset(Audience::Client, &a.identifier)
+                p.access()
+                    .request_password_reset(Audience::Client, &a.identifier)
                     .unwrap();
             }
         }
@@ -214,7 +215,9 @@ fn apply(w: &mut World, op: &Op) {
             if !w.tokens.is_empty() {
                 let k = i % w.tokens.len();
                 let (token, used) = w.tokens[k].clone();
-                let r = p.reset_password(Audience::Client, &token, "reset-password-1");
+                let r = p
+                    .access()
+                    .reset_password(Audience::Client, &token, "reset-password-1");
                 if used {
                     assert_eq!(r.unwrap_err().code(), "invalid_token", "tokens work once");
                 } else if r.is_ok() {

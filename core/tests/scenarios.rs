@@ -493,36 +493,40 @@ impl Run {
             }
             "access.login" => {
                 known(&["audience", "identifier", "password"])?;
-                p.login(
-                    audience(args)?,
-                    str_of(args, "identifier")?,
-                    str_of(args, "password")?,
-                )
-                .map(principal)
+                p.access()
+                    .login(
+                        audience(args)?,
+                        str_of(args, "identifier")?,
+                        str_of(args, "password")?,
+                    )
+                    .map(principal)
             }
             "access.change_password" => {
                 known(&["principal", "current", "new_password"])?;
                 let who = principal_arg(args)?;
-                p.change_password(
-                    &who,
-                    str_of(args, "current")?,
-                    str_of(args, "new_password")?,
-                )
-                .map(|()| Value::Null)
+                p.access()
+                    .change_password(
+                        &who,
+                        str_of(args, "current")?,
+                        str_of(args, "new_password")?,
+                    )
+                    .map(|()| Value::Null)
             }
             "access.request_password_reset" => {
                 known(&["audience", "identifier"])?;
-                p.request_password_reset(audience(args)?, str_of(args, "identifier")?)
+                p.access()
+                    .request_password_reset(audience(args)?, str_of(args, "identifier")?)
                     .map(|()| Value::Null)
             }
             "access.reset_password" => {
                 known(&["audience", "token", "new_password"])?;
-                p.reset_password(
-                    audience(args)?,
-                    str_of(args, "token")?,
-                    str_of(args, "new_password")?,
-                )
-                .map(|()| Value::Null)
+                p.access()
+                    .reset_password(
+                        audience(args)?,
+                        str_of(args, "token")?,
+                        str_of(args, "new_password")?,
+                    )
+                    .map(|()| Value::Null)
             }
             "view.folders" => {
                 known(&["principal"])?;

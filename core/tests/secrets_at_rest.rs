@@ -224,14 +224,19 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
     p.sync().unwrap();
 
     // Forgotten password: one link used, one left live.
-    p.request_password_reset(Audience::Client, "1").unwrap();
+    p.access()
+        .request_password_reset(Audience::Client, "1")
+        .unwrap();
     p.sync().unwrap();
     let used = token_in(&last_body());
     keep("used reset token (1)", used.clone());
-    p.reset_password(Audience::Client, &used, "Reset-New-Pw-1")
+    p.access()
+        .reset_password(Audience::Client, &used, "Reset-New-Pw-1")
         .unwrap();
     keep("password set by reset (1)", "Reset-New-Pw-1".into());
-    p.request_password_reset(Audience::Client, "5").unwrap();
+    p.access()
+        .request_password_reset(Audience::Client, "5")
+        .unwrap();
     p.sync().unwrap();
     keep("live reset token (5)", token_in(&last_body()));
 
@@ -243,7 +248,8 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
     p.sync().unwrap();
     let invitation = token_in(&last_body());
     keep("used invitation token (6)", invitation.clone());
-    p.accept_invitation(Audience::Client, &invitation, "Invited-Own-Pw-6")
+    p.access()
+        .accept_invitation(Audience::Client, &invitation, "Invited-Own-Pw-6")
         .unwrap();
     keep(
         "password chosen on invitation (6)",
@@ -260,11 +266,16 @@ fn no_password_or_token_left_in_the_store_files_after_a_full_story() {
     keep("live invitation token (7)", token_in(&last_body()));
 
     // Change of password by the user.
-    let me = p.login(Audience::Client, "2", &a2_password).unwrap();
-    p.change_password(&me, &a2_password, "Changed-Pw-Client2")
+    let me = p
+        .access()
+        .login(Audience::Client, "2", &a2_password)
+        .unwrap();
+    p.access()
+        .change_password(&me, &a2_password, "Changed-Pw-Client2")
         .unwrap();
     keep("password chosen on change (2)", "Changed-Pw-Client2".into());
-    p.login(Audience::Client, "2", "Changed-Pw-Client2")
+    p.access()
+        .login(Audience::Client, "2", "Changed-Pw-Client2")
         .unwrap();
 
     // A credentials mail that fails, then is cancelled before it goes out.

@@ -44,7 +44,10 @@ fn world() -> World {
         )
         .unwrap();
     portal.sync().unwrap();
-    let me = portal.login(Audience::Client, "4", "password-1").unwrap();
+    let me = portal
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     mailer.clear();
     World { portal, mailer, me }
 }

@@ -26,7 +26,10 @@ fn setup(policy: UnpaidPolicy) -> (Portal, Principal) {
         .generate(Generate::client("4").password("password-1"))
         .unwrap();
     p.sync().unwrap();
-    let me = p.login(Audience::Client, "4", "password-1").unwrap();
+    let me = p
+        .access()
+        .login(Audience::Client, "4", "password-1")
+        .unwrap();
     (p, me)
 }
 

@@ -276,7 +276,7 @@ fn unpaid_download(pdf: &[u8], runs: usize) -> Result<Duration, Box<dyn std::err
             .notify_by_email(false),
     )?;
     portal.sync()?;
-    let me = portal.login(Audience::Client, "4", "password-1")?;
+    let me = portal.access().login(Audience::Client, "4", "password-1")?;
     let view = portal.view(&me);
     let check = view.open(&doc.id)?;
     assert!(check.watermarked);

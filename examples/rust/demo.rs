@@ -127,7 +127,7 @@ fn run(dir: &str) -> Result<()> {
 
     // The client logs in and downloads the invoice.
     if let Some(pw) = password {
-        let me = portal.login(Audience::Client, "4", &pw)?;
+        let me = portal.access().login(Audience::Client, "4", &pw)?;
         let view = portal.view(&me);
         let docs = view.documents(None, PageRequest::first())?;
         println!("client 4 logged in and sees {} document(s)", docs.total);

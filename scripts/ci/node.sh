@@ -56,6 +56,9 @@ check "index.d.ts and index.js unchanged by the build" typings_unchanged
 # The test suite.
 node --test tests/node/ 2>&1 | tee "$LOG/node.txt"
 rc=${PIPESTATUS[0]}
+# The golden scenarios' summary line, as the other runners print it (node's TAP reporter shows
+# what tests/node/scenarios.test.mjs prints as a "# " comment).
+sed -nE 's/^# (scenarios: [0-9]+ files, [0-9]+ steps, [0-9]+ assertions)$/\1/p' "$LOG/node.txt" | tail -n 1
 
 # The examples: type-check demo.ts, run demo.mjs (both import 'portail' by name).
 (cd examples/node && npm install --no-audit --no-fund --loglevel=error) >/dev/null

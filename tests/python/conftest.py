@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from typing import Dict, Iterator, Optional, Tuple
 
 import pytest
 
@@ -51,3 +51,19 @@ def client_4(billing: str = "keylian.ace@gmail.com") -> portail.Party:
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+#: The golden scenarios replayed by ``test_scenarios.py``: file name -> (steps, assertions), or
+#: ``None`` when the file failed.
+SCENARIO_RUNS: Dict[str, Optional[Tuple[int, int]]] = {}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the scenarios line, the one the Rust, Node and Kotlin runners print too."""
+    if SCENARIO_RUNS:
+        done = [r for r in SCENARIO_RUNS.values() if r is not None]
+        steps = sum(s for s, _ in done)
+        assertions = sum(a for _, a in done)
+        terminalreporter.write_line(
+            f"scenarios: {len(SCENARIO_RUNS)} files, {steps} steps, {assertions} assertions"
+        )

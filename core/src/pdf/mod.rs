@@ -66,7 +66,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
-use crate::folders::SignaturePlacement;
+use crate::records::folder::SignaturePlacement;
 use content::{Codec, DecodeError};
 use page::{resolve, PageGeometry, ResourcesKey};
 pub use text::to_winansi_lossy;
@@ -87,9 +87,9 @@ impl PdfError {
     }
 }
 
-impl From<PdfError> for crate::Error {
-    fn from(e: PdfError) -> crate::Error {
-        crate::Error::Pdf { reason: e.reason }
+impl From<PdfError> for crate::error::Error {
+    fn from(e: PdfError) -> crate::error::Error {
+        crate::error::Error::Pdf { reason: e.reason }
     }
 }
 

@@ -19,14 +19,17 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::{AccountFilter, Change, DocumentQuery, Store};
-use crate::accounts::{AccessEvent, Account, AccountStatus, Token, TokenPurpose};
-use crate::config::{Audience, Settings};
-use crate::documents::{Document, DocumentKind, NotificationDecision, PaymentStatus, SkipReason};
-use crate::folders::{default_tree, Folder};
-use crate::notifications::{Notification, NotificationFilter, NotificationState};
-use crate::parties::{EmailRole, Party};
+use crate::records::account::{AccessEvent, Account, AccountStatus, Token, TokenPurpose};
+use crate::records::audience::Audience;
+use crate::records::document::{
+    Document, DocumentKind, NotificationDecision, PaymentStatus, SkipReason,
+};
+use crate::records::folder::{default_tree, Folder};
+use crate::records::notification::{Notification, NotificationFilter, NotificationState};
+use crate::records::party::{EmailRole, Party};
+use crate::records::settings::Settings;
+use crate::records::template::{Template, TemplatePurpose};
 use crate::store::{AttemptGate, AttemptState};
-use crate::templates::{Template, TemplatePurpose};
 
 /// Expands to one `#[test] fn <check>()` per conformance check, each on a fresh store.
 ///
@@ -140,7 +143,7 @@ trait Must<T> {
     fn must(self, check: &str) -> T;
 }
 
-impl<T> Must<T> for crate::Result<T> {
+impl<T> Must<T> for crate::error::Result<T> {
     #[track_caller]
     fn must(self, check: &str) -> T {
         match self {
@@ -246,7 +249,7 @@ fn account(id: &str, party: &str, identifier: &str) -> Account {
 }
 
 #[track_caller]
-fn ok(check: &str, r: crate::Result<()>, what: &str) {
+fn ok(check: &str, r: crate::error::Result<()>, what: &str) {
     if let Err(e) = r {
         panic!(
             "conformance::{check}: {what}: unexpected error `{}`: {e}",
@@ -256,7 +259,7 @@ fn ok(check: &str, r: crate::Result<()>, what: &str) {
 }
 
 #[track_caller]
-fn fails_with(check: &str, r: crate::Result<()>, code: &str, what: &str) {
+fn fails_with(check: &str, r: crate::error::Result<()>, code: &str, what: &str) {
     match r {
         Ok(()) => panic!("conformance::{check}: {what}: expected `{code}`, got success"),
         Err(e) => assert_eq!(e.code(), code, "conformance::{check}: {what}: {e}"),
@@ -1817,7 +1820,7 @@ pub fn claims_on_the_store_clock(s: &dyn Store) {
     n3.claimed_until = Some(held_elsewhere);
     let mut q = notif("q", "4", t0());
     q.state = NotificationState::Quarantined;
-    q.quarantine = Some(crate::notifications::QuarantineReason::Undecodable);
+    q.quarantine = Some(crate::records::notification::QuarantineReason::Undecodable);
     ok(
         C,
         s.commit(

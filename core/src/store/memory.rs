@@ -10,14 +10,16 @@ use super::{
     attempt_is_spent, next_attempt, AccountFilter, AttemptGate, AttemptState, Change,
     DocumentQuery, Store,
 };
-use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
-use crate::config::{Audience, Settings};
-use crate::documents::{Document, DocumentKind, Page, PaymentStatus};
 use crate::error::{Error, Result};
-use crate::folders::Folder;
-use crate::notifications::{Notification, NotificationFilter};
-use crate::parties::Party;
-use crate::templates::{Template, TemplatePurpose};
+use crate::records::account::{AccessEvent, Account, AccountStatus, Token};
+use crate::records::audience::Audience;
+use crate::records::document::{Document, DocumentKind, PaymentStatus};
+use crate::records::folder::Folder;
+use crate::records::notification::{Notification, NotificationFilter};
+use crate::records::page::Page;
+use crate::records::party::Party;
+use crate::records::settings::Settings;
+use crate::records::template::{Template, TemplatePurpose};
 
 /// Every record in memory. Cheap to create; nothing survives the process.
 ///

@@ -17,14 +17,16 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{AccessEvent, Account, AccountStatus, Token};
-use crate::config::{Audience, Settings};
-use crate::documents::{Document, Page};
 use crate::error::Result;
-use crate::folders::Folder;
-use crate::notifications::{Notification, NotificationFilter};
-use crate::parties::Party;
-use crate::templates::Template;
+use crate::records::account::{AccessEvent, Account, AccountStatus, Token};
+use crate::records::audience::Audience;
+use crate::records::document::Document;
+use crate::records::folder::Folder;
+use crate::records::notification::{Notification, NotificationFilter};
+use crate::records::page::Page;
+use crate::records::party::Party;
+use crate::records::settings::Settings;
+use crate::records::template::Template;
 
 mod memory;
 pub use memory::MemoryStore;
@@ -40,18 +42,28 @@ pub use sqlite::{SqliteStore, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION};
 /// `version + 1`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// Save the tenant's settings.
     Settings(Settings),
+    /// Save a party.
     Party(Party),
+    /// Save a folder.
     Folder(Folder),
     /// Remove a folder still at `version`.
     DeleteFolder {
+        /// The folder's id.
         id: String,
+        /// The version the store must still hold.
         version: u64,
     },
+    /// Save a template.
     Template(Template),
+    /// Save a document.
     Document(Document),
+    /// Save a notification.
     Notification(Notification),
+    /// Save an account.
     Account(Account),
+    /// Save a token.
     Token(Token),
     /// Append-only; never conflicts.
     AccessEvent(AccessEvent),
@@ -178,28 +190,35 @@ pub fn attempt_is_spent(
 
 /// The error of a commit that would give a live-account slot (today: a party) a second live
 /// account.
-pub(crate) fn live_slot_taken(slot: &str) -> crate::Error {
-    crate::Error::conflict(format!("party {slot} already has a live account"))
+pub(crate) fn live_slot_taken(slot: &str) -> crate::error::Error {
+    crate::error::Error::conflict(format!("party {slot} already has a live account"))
 }
 
 /// Which documents to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentQuery {
+    /// The portal.
     pub audience: Audience,
+    /// The party whose documents are listed.
     pub party_code: String,
     /// Only documents in these folders (the shared ones); `None` = every folder.
     pub folder_ids: Option<Vec<String>>,
     /// Whether invoices are included (the party's e-invoicing consent is Accepted).
     pub include_invoices: bool,
+    /// Rows to skip.
     pub offset: u64,
+    /// Rows to return at most.
     pub limit: u32,
 }
 
 /// Which accounts to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountFilter {
+    /// Only this portal.
     pub audience: Option<Audience>,
+    /// Only this party.
     pub party_code: Option<String>,
+    /// Only this status.
     pub status: Option<AccountStatus>,
     /// Only accounts changed since the last sync (`Some(true)`), or only synchronised ones.
     pub needs_sync: Option<bool>,
@@ -354,7 +373,7 @@ pub trait Store: Send + Sync {
     }
 
     /// The store's own clock, the one every claim lease is measured against, so that
-    /// dispatchers whose clocks disagree (several app servers, a [`crate::FixedClock`]) still
+    /// dispatchers whose clocks disagree (several app servers, a [`crate::clock::FixedClock`]) still
     /// agree on when a claim ends. The default (and SQLite's, a file on one machine) is that
     /// machine's system clock; a server store returns the server's time.
     fn store_time(&self) -> Result<DateTime<Utc>> {
@@ -389,7 +408,7 @@ pub trait Store: Send + Sync {
                     n.version += 1;
                     won.push(n);
                 }
-                Err(crate::Error::Conflict { .. }) => {}
+                Err(crate::error::Error::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -418,7 +437,7 @@ pub trait Store: Send + Sync {
             n.claimed_until = Some(until);
             match self.commit(tenant, &[Change::Notification(n)]) {
                 Ok(()) => held.push((id.clone(), version + 1)),
-                Err(crate::Error::Conflict { .. }) => {}
+                Err(crate::error::Error::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
         }

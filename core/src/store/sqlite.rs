@@ -25,14 +25,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{AccountFilter, AttemptGate, AttemptState, Change, DocumentQuery, Store};
-use crate::accounts::{AccessEvent, Account, Token};
-use crate::config::{Audience, Settings};
-use crate::documents::{Document, Page, PaymentStatus};
 use crate::error::{Error, Result};
-use crate::folders::Folder;
-use crate::notifications::{Notification, NotificationFilter};
-use crate::parties::Party;
-use crate::templates::Template;
+use crate::records::account::{AccessEvent, Account, Token};
+use crate::records::audience::Audience;
+use crate::records::document::{Document, PaymentStatus};
+use crate::records::folder::Folder;
+use crate::records::notification::{Notification, NotificationFilter};
+use crate::records::page::Page;
+use crate::records::party::Party;
+use crate::records::settings::Settings;
+use crate::records::template::Template;
 
 /// The schema, one migration per version: `MIGRATIONS[i]` takes a file from version `i` to
 /// `i + 1`. Append only; never edit a released migration.
