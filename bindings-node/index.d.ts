@@ -249,6 +249,12 @@ export declare class Templates {
   fields(purpose: TemplatePurpose): Array<MergeField>
 }
 
+/**
+ * Throw the core's example error of `code` (tests of the mapping); `internal` is a real panic
+ * caught at the boundary.
+ */
+export declare function _throwForTest(code: string): void
+
 /** One download of a document from the portal ("historique d'accès"). */
 export interface AccessEvent {
   id: string
@@ -525,16 +531,33 @@ export declare enum ErrorCode {
   Mail = 'mail',
   /** The store or blob storage failed. */
   Storage = 'storage',
+  /** A bug inside portail (a Rust panic caught at the boundary); please report it. */
+  Internal = 'internal',
 }
 
-/** Every code, in the core's order (`portail::ErrorKind::ALL`). */
+/** Every code, in order: the core's 13, then `internal`. */
 export declare function errorCodes(): Array<string>
 
-/** An error of one input of a batch. */
+/** An error of one input of a batch: the same fields as a thrown error. */
 export interface ErrorInfo {
+  /** The stable code. */
   code: ErrorCode
+  /** The message, naming the offending field or value. */
   message: string
+  /** `invalid_input`: the offending field. */
   field?: string
+  /** `not_found`, `invalid_state`, `conflict`: what was looked up or refused. */
+  what?: string
+  /** `not_found`: the key that was not found. */
+  key?: string
+  /** Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`). */
+  reason?: string
+  /** `identifier_taken`: the identifier. */
+  identifier?: string
+  /** `locked_out`: the end of the lockout (RFC 3339). */
+  until?: string
+  /** `payment_required`: the document's name. */
+  document?: string
 }
 
 /** A document folder of an audience's tree. */
@@ -823,17 +846,27 @@ export interface PortalOptions {
   blobsDir?: string
   /** Write each e-mail as an `.eml` file into this folder (default: memory). */
   mailDir?: string
-  /** A mail transport written in JavaScript (wins over `mailDir`). */
+  /**
+   * A mail transport written in JavaScript (give at most one of `mailer`, `smtp` and
+   * `mailDir`).
+   */
   mailer?: Mailer
-  /** Send through an SMTP relay (plain SMTP; wins over `mailDir`). */
+  /** Send through an SMTP relay (plain SMTP). */
   smtp?: SmtpOptions
   /**
    * A JS mailer's `send` that has not settled after this many milliseconds is a transient
-   * failure (default 60000).
+   * failure (default 60000, `portail::ffi::HOST_MAILER_TIMEOUT_MS`).
    */
   mailerTimeoutMs?: number
   /** Delivery attempts before a notification is abandoned (default 5). */
   maxAttempts?: number
+  /**
+   * Wait after the first failed delivery, in milliseconds (default 1 minute); doubled after
+   * each further failure.
+   */
+  firstBackoffMs?: number
+  /** The longest wait between delivery attempts, in milliseconds (default 1 hour). */
+  maxBackoffMs?: number
   /**
    * How long a dispatcher's claim on a notification lasts before another may take it over,
    * in milliseconds (renewed while a send is in progress; 100 ms to 1 day, default 5 minutes).
@@ -901,7 +934,8 @@ export interface PublishReport {
 /**
  * Overrides of the security policy; unset fields keep the defaults (OWASP argon2id, lockout
  * after 5 failures for 15 minutes, reset links 1 hour, invitations 7 days, passwords of 8+
- * characters, generated ones of 10), or the cheap test parameters with `fastHashing`.
+ * characters, generated ones of 10), or the cheap test parameters with `fastHashing`. The core
+ * checks them (`portail::ffi::SecurityOptions`).
  */
 export interface SecurityPolicy {
   /** argon2id memory in KiB (OWASP: 19456). */

@@ -1,181 +1,190 @@
 //! `PortailException`: one sealed exception family for every failure, a subclass per stable
-//! code of the core (`portail::ErrorKind::ALL`, 13 of them).
+//! code (the core's 13 and `internal`, as listed by `portail::ffi::CODES`).
 //!
 //! Each subclass carries `code` (the stable snake_case code, e.g. `"not_found"`), `detail` (the
-//! core's message, naming the offending field or value, never a secret) and the variant's own
-//! data (`field` for invalid input, `what`/`key` for not found, ...). All conversion from the
-//! core error lives here.
+//! core's message, naming the offending field or value, never a secret) and every payload
+//! field of the contract's `portail::ffi::ErrorInfo`, the same as in Python and Node. All
+//! conversion from the core error lives here.
 
-use portail::{Error, ErrorKind};
+/// Declares [`PortailError`]: one variant per stable code, each with the same fields (the
+/// code, the message and every payload field of [`portail::ffi::ErrorInfo`]), and the
+/// conversion from the contract's `ErrorInfo`, which picks the variant of the code.
+macro_rules! portail_error {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// Every way a portail call can fail. Kotlin: `PortailException`, with one subclass per
+        /// code (`PortailException.NotFound`, `PortailException.InvalidInput`, ...), each with
+        /// the same properties: `code`, `detail` (the message) and the payload fields `field`,
+        /// `what`, `key`, `reason`, `identifier`, `until`, `document` (null where the code has
+        /// no such field).
+        ///
+        /// Catch the base class to handle everything, a subclass for one case, or switch on
+        /// `code`.
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+        pub enum PortailError {
+            $(
+                $(#[$doc])*
+                #[error("{detail}")]
+                $variant {
+                    /// The stable code.
+                    code: String,
+                    /// The message, naming the offending field or value.
+                    detail: String,
+                    /// `invalid_input`: the offending field.
+                    field: Option<String>,
+                    /// `not_found`, `invalid_state`, `conflict`: what was looked up or refused.
+                    what: Option<String>,
+                    /// `not_found`: the key that was not found.
+                    key: Option<String>,
+                    /// Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`).
+                    reason: Option<String>,
+                    /// `identifier_taken`: the identifier.
+                    identifier: Option<String>,
+                    /// `locked_out`: the end of the lockout (RFC 3339).
+                    until: Option<String>,
+                    /// `payment_required`: the document's name.
+                    document: Option<String>,
+                },
+            )*
+        }
 
-/// Every way a portail call can fail. Kotlin: `PortailException`, with one subclass per code
-/// (`PortailException.NotFound`, `PortailException.InvalidInput`, ...).
-///
-/// Catch the base class to handle everything, a subclass for one case, or switch on `code`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum PortailError {
+        impl From<portail::ffi::ErrorInfo> for PortailError {
+            fn from(i: portail::ffi::ErrorInfo) -> Self {
+                macro_rules! build {
+                    ($v:ident) => {
+                        PortailError::$v {
+                            code: i.code,
+                            detail: i.message,
+                            field: i.field,
+                            what: i.what,
+                            key: i.key,
+                            reason: i.reason,
+                            identifier: i.identifier,
+                            until: i.until,
+                            document: i.document,
+                        }
+                    };
+                }
+                match i.code.as_str() {
+                    $($code => build!($variant),)*
+                    _ => build!(Unexpected),
+                }
+            }
+        }
+
+        impl PortailError {
+            /// The stable code of this error.
+            pub fn code(&self) -> &str {
+                match self {
+                    $(PortailError::$variant { code, .. })|* => code,
+                }
+            }
+        }
+    };
+}
+
+portail_error! {
     /// Input rejected before anything was written (`invalid_input`); `field` names what is wrong.
-    #[error("{detail}")]
-    InvalidInput {
-        code: String,
-        detail: String,
-        /// The offending field (`emails.billing`, `page_size`, `path`...).
-        field: String,
-    },
+    InvalidInput = "invalid_input",
     /// The thing looked up does not exist in this tenant and audience (`not_found`).
-    #[error("{detail}")]
-    NotFound {
-        code: String,
-        detail: String,
-        /// What was looked up (`party`, `folder`, `document`...).
-        what: String,
-        /// The key that was not found.
-        key: String,
-    },
+    NotFound = "not_found",
     /// The identifier is already used by another account (`identifier_taken`).
-    #[error("{detail}")]
-    IdentifierTaken {
-        code: String,
-        detail: String,
-        identifier: String,
-    },
+    IdentifierTaken = "identifier_taken",
     /// Not allowed in the current state, e.g. cancelling a sent notification (`invalid_state`).
-    #[error("{detail}")]
-    InvalidState { code: String, detail: String },
+    InvalidState = "invalid_state",
     /// A concurrent change won; nothing was written: read again and retry (`conflict`).
-    #[error("{detail}")]
-    Conflict { code: String, detail: String },
+    Conflict = "conflict",
     /// The principal may not see or act on this item (`access_denied`).
-    #[error("{detail}")]
-    AccessDenied { code: String, detail: String },
+    AccessDenied = "access_denied",
     /// Login refused, whether or not the identifier exists (`invalid_credentials`).
-    #[error("{detail}")]
-    InvalidCredentials { code: String, detail: String },
+    InvalidCredentials = "invalid_credentials",
     /// Too many failed logins (`locked_out`); `until` is the RFC 3339 end of the lockout.
-    #[error("{detail}")]
-    LockedOut {
-        code: String,
-        detail: String,
-        until: String,
-    },
+    LockedOut = "locked_out",
     /// A reset or invitation token is unknown, used or expired (`invalid_token`).
-    #[error("{detail}")]
-    InvalidToken { code: String, detail: String },
+    InvalidToken = "invalid_token",
     /// Unpaid documents under the "block" policy (`payment_required`).
-    #[error("{detail}")]
-    PaymentRequired {
-        code: String,
-        detail: String,
-        document: String,
-    },
+    PaymentRequired = "payment_required",
     /// A PDF could not be read or stamped (`pdf`).
-    #[error("{detail}")]
-    Pdf { code: String, detail: String },
+    Pdf = "pdf",
     /// The mail transport failed (`mail`).
-    #[error("{detail}")]
-    Mail { code: String, detail: String },
+    Mail = "mail",
     /// The store or blob storage failed (`storage`).
-    #[error("{detail}")]
-    Storage { code: String, detail: String },
+    Storage = "storage",
+    /// A bug inside portail (a Rust panic caught at the boundary); please report it (`internal`).
+    Internal = "internal",
     /// A code this binding does not know yet (a newer core); `code` still tells which.
-    #[error("{detail}")]
-    Unexpected { code: String, detail: String },
+    Unexpected = "",
 }
 
-impl PortailError {
-    /// The stable code of this error.
-    pub fn code(&self) -> &str {
-        match self {
-            PortailError::InvalidInput { code, .. }
-            | PortailError::NotFound { code, .. }
-            | PortailError::IdentifierTaken { code, .. }
-            | PortailError::InvalidState { code, .. }
-            | PortailError::Conflict { code, .. }
-            | PortailError::AccessDenied { code, .. }
-            | PortailError::InvalidCredentials { code, .. }
-            | PortailError::LockedOut { code, .. }
-            | PortailError::InvalidToken { code, .. }
-            | PortailError::PaymentRequired { code, .. }
-            | PortailError::Pdf { code, .. }
-            | PortailError::Mail { code, .. }
-            | PortailError::Storage { code, .. }
-            | PortailError::Unexpected { code, .. } => code,
-        }
+impl From<portail::Error> for PortailError {
+    fn from(e: portail::Error) -> Self {
+        PortailError::from(portail::ffi::ErrorInfo::from(&e))
     }
 }
 
-impl From<Error> for PortailError {
-    fn from(e: Error) -> Self {
-        let code = e.code().to_string();
-        let detail = e.to_string();
-        match e {
-            Error::InvalidInput { field, .. } => PortailError::InvalidInput {
-                code,
-                detail,
-                field,
-            },
-            Error::NotFound { what, key } => PortailError::NotFound {
-                code,
-                detail,
-                what,
-                key,
-            },
-            Error::IdentifierTaken { identifier } => PortailError::IdentifierTaken {
-                code,
-                detail,
-                identifier,
-            },
-            Error::InvalidState { .. } => PortailError::InvalidState { code, detail },
-            Error::Conflict { .. } => PortailError::Conflict { code, detail },
-            Error::AccessDenied => PortailError::AccessDenied { code, detail },
-            Error::InvalidCredentials => PortailError::InvalidCredentials { code, detail },
-            Error::LockedOut { until } => PortailError::LockedOut {
-                code,
-                detail,
-                until,
-            },
-            Error::InvalidToken => PortailError::InvalidToken { code, detail },
-            Error::PaymentRequired { document } => PortailError::PaymentRequired {
-                code,
-                detail,
-                document,
-            },
-            Error::Pdf { .. } => PortailError::Pdf { code, detail },
-            Error::Mail { .. } => PortailError::Mail { code, detail },
-            Error::Storage { .. } => PortailError::Storage { code, detail },
-            _ => PortailError::Unexpected { code, detail },
-        }
-    }
-}
-
-/// The stable codes of every error, in the core's order (`invalid_input`, `not_found`, ...):
-/// one `PortailException` subclass each.
+/// Every stable code, in order: the core's 13, then `internal` (one `PortailException`
+/// subclass each).
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    ErrorKind::ALL
-        .iter()
-        .map(|k| k.code().to_string())
-        .collect()
+    portail::ffi::CODES.iter().map(|c| c.to_string()).collect()
+}
+
+/// Throw the core's example error of `code` (tests of the mapping); `internal` is a real panic
+/// caught at the boundary.
+#[uniffi::export]
+pub fn throw_for_test(code: String) -> Result<(), PortailError> {
+    let info = if code == portail::ffi::INTERNAL {
+        match portail::ffi::guard(|| -> portail::Result<()> { panic!("test panic") }) {
+            Err(info) => info,
+            Ok(()) => return Ok(()),
+        }
+    } else {
+        portail::ffi::example_error(&code).unwrap_or_else(|| {
+            portail::ffi::ErrorInfo::from(&portail::Error::invalid(
+                "code",
+                format!("unknown code {code:?}"),
+            ))
+        })
+    };
+    Err(PortailError::from(info))
 }
 
 /// A failure reported for one item of a batch (Kotlin: `ErrorInfo`), where the batch itself
-/// succeeded.
+/// succeeded: the same fields as a thrown `PortailException`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ErrorInfo {
     /// The stable code (`invalid_input`, `not_found`...).
     pub code: String,
     /// The message, naming the offending field or value.
     pub message: String,
-    /// The offending field of an `invalid_input`.
+    /// `invalid_input`: the offending field.
     pub field: Option<String>,
+    /// `not_found`, `invalid_state`, `conflict`: what was looked up or refused.
+    pub what: Option<String>,
+    /// `not_found`: the key that was not found.
+    pub key: Option<String>,
+    /// Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`).
+    pub reason: Option<String>,
+    /// `identifier_taken`: the identifier.
+    pub identifier: Option<String>,
+    /// `locked_out`: the end of the lockout (RFC 3339).
+    pub until: Option<String>,
+    /// `payment_required`: the document's name.
+    pub document: Option<String>,
 }
 
-impl From<&Error> for ErrorInfo {
-    fn from(e: &Error) -> Self {
+impl From<&portail::Error> for ErrorInfo {
+    fn from(e: &portail::Error) -> Self {
+        let i = portail::ffi::ErrorInfo::from(e);
         ErrorInfo {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            field: e.field().map(str::to_string),
+            code: i.code,
+            message: i.message,
+            field: i.field,
+            what: i.what,
+            key: i.key,
+            reason: i.reason,
+            identifier: i.identifier,
+            until: i.until,
+            document: i.document,
         }
     }
 }
@@ -183,6 +192,7 @@ impl From<&Error> for ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portail::{Error, ErrorKind};
 
     fn sample(kind: ErrorKind) -> Error {
         match kind {
@@ -220,12 +230,13 @@ mod tests {
             let e = PortailError::from(sample(kind));
             assert_eq!(e.code(), kind.code());
             assert!(!matches!(e, PortailError::Unexpected { .. }), "{kind:?}");
+            assert!(!matches!(e, PortailError::Internal { .. }), "{kind:?}");
             assert!(
                 seen.insert(std::mem::discriminant(&e)),
                 "{kind:?} shares a variant"
             );
         }
-        assert_eq!(error_codes().len(), 13);
+        assert_eq!(error_codes().len(), 14);
     }
 
     #[test]
@@ -233,7 +244,7 @@ mod tests {
         let e = PortailError::from(Error::invalid("emails.billing", "\"x\" has no @"));
         assert_eq!(e.to_string(), "invalid emails.billing: \"x\" has no @");
         assert!(
-            matches!(e, PortailError::InvalidInput { ref field, .. } if field == "emails.billing")
+            matches!(e, PortailError::InvalidInput { ref field, .. } if field.as_deref() == Some("emails.billing"))
         );
     }
 }

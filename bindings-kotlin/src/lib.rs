@@ -34,6 +34,11 @@
 //! Times cross as `java.time.Instant` (uniffi maps `SystemTime` to it); the conversion from and
 //! to chrono lives in one place, [`time`].
 
+// Every exported function returns `PortailError`, which carries every payload field of the
+// contract's `ErrorInfo` so Kotlin sees the same properties as Python and Node; it is built once
+// per failed call at the FFI boundary.
+#![allow(clippy::result_large_err)]
+
 uniffi::setup_scaffolding!("portail");
 
 pub mod access;

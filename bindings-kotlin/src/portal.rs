@@ -60,10 +60,11 @@ pub trait ProgressListener: Send + Sync {
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for PortailError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        PortailError::Unexpected {
-            code: "callback".into(),
-            detail: format!("callback threw: {}", e.reason),
-        }
+        // The host's own exception, not a portail bug: a code of its own (`Unexpected`).
+        let mut info = portail::ffi::ErrorInfo::internal("");
+        info.code = "callback".into();
+        info.message = format!("callback threw: {}", e.reason);
+        PortailError::from(info)
     }
 }
 
@@ -251,18 +252,19 @@ impl Portal {
     }
 }
 
-/// What a [`PortalBuilder`] has been given so far.
+/// What a [`PortalBuilder`] has been given so far: the contract's options and the live parts.
 struct BuilderState {
-    tenant: String,
-    settings: Option<portail::Settings>,
-    data_dir: Option<String>,
-    blobs_dir: Option<String>,
-    outbox_dir: Option<String>,
-    mailer: Option<Arc<dyn portail::Mailer>>,
-    clock: Option<Arc<portail::FixedClock>>,
-    hashing: Hashing,
-    retry: portail::RetryPolicy,
-    claim_lease: Option<Duration>,
+    options: portail::ffi::PortalOptions,
+    parts: portail::ffi::HostParts,
+}
+
+impl BuilderState {
+    /// One mail destination at a time: the builder's last call wins.
+    fn clear_mail(&mut self) {
+        self.options.outbox_dir = None;
+        self.options.smtp = None;
+        self.parts.mailer = None;
+    }
 }
 
 /// Builds a [`Portal`]: `PortalBuilder("ma-societe").settings(s).memoryMailer(m).build()`.
@@ -289,50 +291,45 @@ impl PortalBuilder {
     pub fn new(tenant: String) -> Arc<Self> {
         Arc::new(PortalBuilder {
             state: Mutex::new(BuilderState {
-                tenant,
-                settings: None,
-                data_dir: None,
-                blobs_dir: None,
-                outbox_dir: None,
-                mailer: None,
-                clock: None,
-                hashing: Hashing::Owasp,
-                retry: portail::RetryPolicy::default(),
-                claim_lease: None,
+                options: portail::ffi::PortalOptions {
+                    tenant: Some(tenant),
+                    ..Default::default()
+                },
+                parts: portail::ffi::HostParts::default(),
             }),
         })
     }
 
     /// Settings used the first time this tenant is opened (then the stored ones win).
     pub fn settings(self: Arc<Self>, settings: Settings) -> Arc<Self> {
-        self.edit(|s| s.settings = Some(settings.into()))
+        self.edit(|s| s.options.settings = Some(settings.into()))
     }
 
     /// The embedded default in the folder `dir` (created if missing): a SQLite store
     /// `dir/portail.sqlite3`, blobs in `dir/blobs`, `.eml` files in `dir/outbox`. Later
     /// `blobsDir`, `outboxDir`, `mailer` or `memoryMailer` calls replace the matching part.
     pub fn data_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
-        self.edit(|s| s.data_dir = Some(dir))
+        self.edit(|s| s.options.data_dir = Some(dir))
     }
 
     /// Keep document contents as files under `dir` (created if missing) instead of memory.
     pub fn blobs_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
-        self.edit(|s| s.blobs_dir = Some(dir))
+        self.edit(|s| s.options.blobs_dir = Some(dir))
     }
 
     /// Write each notification as an `.eml` file under `dir` (created if missing).
     pub fn outbox_dir(self: Arc<Self>, dir: String) -> Arc<Self> {
         self.edit(|s| {
-            s.outbox_dir = Some(dir);
-            s.mailer = None;
+            s.clear_mail();
+            s.options.outbox_dir = Some(dir);
         })
     }
 
     /// Send through a Kotlin-implemented mailer.
     pub fn mailer(self: Arc<Self>, mailer: Arc<dyn Mailer>) -> Arc<Self> {
         self.edit(|s| {
-            s.mailer = Some(Arc::new(ForeignMailer(mailer)));
-            s.outbox_dir = None;
+            s.clear_mail();
+            s.parts.mailer = Some(Arc::new(ForeignMailer(mailer)));
         })
     }
 
@@ -349,31 +346,36 @@ impl PortalBuilder {
         deadline: Option<Duration>,
     ) -> Arc<Self> {
         self.edit(|s| {
-            let mut smtp = portail::SmtpMailer::unencrypted(&host, port);
-            if let Some(deadline) = deadline {
-                smtp = smtp.deadline(deadline);
-            }
-            s.mailer = Some(Arc::new(smtp));
-            s.outbox_dir = None;
+            s.clear_mail();
+            s.options.smtp = Some(portail::ffi::SmtpOptions {
+                host,
+                port: Some(port.into()),
+                deadline_ms: deadline.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            });
         })
     }
 
     /// Send into a [`MemoryMailer`] (tests).
     pub fn memory_mailer(self: Arc<Self>, mailer: Arc<MemoryMailer>) -> Arc<Self> {
         self.edit(|s| {
-            s.mailer = Some(mailer.inner.clone());
-            s.outbox_dir = None;
+            s.clear_mail();
+            s.parts.mailer = Some(mailer.inner.clone());
         })
     }
 
     /// Use a [`FixedClock`] (tests and replays) instead of the system clock.
     pub fn clock(self: Arc<Self>, clock: Arc<FixedClock>) -> Arc<Self> {
-        self.edit(|s| s.clock = Some(clock.inner.clone()))
+        self.edit(|s| s.parts.clock = Some(clock.inner.clone()))
     }
 
     /// Password-hashing cost (default: OWASP). `Hashing.FAST_FOR_TESTS` for test suites only.
     pub fn hashing(self: Arc<Self>, hashing: Hashing) -> Arc<Self> {
-        self.edit(|s| s.hashing = hashing)
+        self.edit(|s| {
+            s.options.security = Some(portail::ffi::SecurityOptions {
+                fast_for_tests: hashing == Hashing::FastForTests,
+                ..s.options.security.take().unwrap_or_default()
+            })
+        })
     }
 
     /// Retries of transient mail failures: `max_attempts` in all, waiting `first_backoff`
@@ -384,14 +386,13 @@ impl PortalBuilder {
         first_backoff: Duration,
         max_backoff: Duration,
     ) -> Arc<Self> {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         self.edit(|s| {
-            s.retry = portail::RetryPolicy {
-                max_attempts,
-                first_backoff: chrono::Duration::from_std(first_backoff)
-                    .unwrap_or(chrono::Duration::MAX),
-                max_backoff: chrono::Duration::from_std(max_backoff)
-                    .unwrap_or(chrono::Duration::MAX),
-            }
+            s.options.retry = Some(portail::ffi::RetryOptions {
+                max_attempts: Some(max_attempts.into()),
+                first_backoff_ms: Some(ms(first_backoff)),
+                max_backoff_ms: Some(ms(max_backoff)),
+            })
         })
     }
 
@@ -401,36 +402,15 @@ impl PortalBuilder {
     /// passed. Outside 100 ms ..= 1 day, `build()` throws `PortailException.InvalidInput`
     /// with field `claim_lease`.
     pub fn claim_lease(self: Arc<Self>, lease: Duration) -> Arc<Self> {
-        self.edit(|s| s.claim_lease = Some(lease))
+        self.edit(|s| {
+            s.options.claim_lease_ms = Some(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+        })
     }
 
     /// Open the tenant (on first open, its settings and default folder trees are saved).
     pub fn build(&self) -> crate::Result<Arc<Portal>> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let mut b = portail::Portal::builder(state.tenant.clone())
-            .security(state.hashing.into())
-            .retry_policy(state.retry);
-        if let Some(lease) = state.claim_lease {
-            b = b.claim_lease(lease);
-        }
-        if let Some(settings) = &state.settings {
-            b = b.settings(settings.clone());
-        }
-        if let Some(dir) = &state.data_dir {
-            b = b.data_dir(dir)?;
-        }
-        if let Some(dir) = &state.blobs_dir {
-            b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
-        }
-        if let Some(dir) = &state.outbox_dir {
-            b = b.mailer(Arc::new(portail::FileMailer::open(dir)?));
-        }
-        if let Some(mailer) = &state.mailer {
-            b = b.mailer(mailer.clone());
-        }
-        if let Some(clock) = &state.clock {
-            b = b.clock(clock.clone());
-        }
-        Ok(Portal::wrap(b.build()?))
+        let opened = portail::ffi::open(state.options.clone(), state.parts.clone())?;
+        Ok(Portal::wrap(opened.portal))
     }
 }

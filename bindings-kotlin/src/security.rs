@@ -9,12 +9,3 @@ pub enum Hashing {
     /// `SecurityPolicy::fast_for_tests()`: cheap hashing for test suites, never production.
     FastForTests,
 }
-
-impl From<Hashing> for portail::SecurityPolicy {
-    fn from(h: Hashing) -> Self {
-        match h {
-            Hashing::Owasp => portail::SecurityPolicy::default(),
-            Hashing::FastForTests => portail::SecurityPolicy::fast_for_tests(),
-        }
-    }
-}

@@ -83,6 +83,8 @@ mod tests {
     fn out_of_range_is_invalid_input() {
         let far = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
         let e = from_system(far, "now").unwrap_err();
-        assert!(matches!(e, PortailError::InvalidInput { ref field, .. } if field == "now"));
+        assert!(
+            matches!(e, PortailError::InvalidInput { ref field, .. } if field.as_deref() == Some("now"))
+        );
     }
 }

@@ -8,7 +8,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::config::Audience;
-use crate::error::{guard, ErrorCode};
+use crate::error::{guard, ErrorInfo};
 use crate::parties::EmailRole;
 use crate::portal::{progress_fn, Progress};
 use crate::task::Job;
@@ -244,24 +244,6 @@ impl PendingPublish {
                 .map_err(|e| crate::error::invalid("path", format!("cannot read {path:?}: {e}")))?;
         }
         Ok(publish)
-    }
-}
-
-/// An error of one input of a batch.
-#[napi(object)]
-pub struct ErrorInfo {
-    pub code: ErrorCode,
-    pub message: String,
-    pub field: Option<String>,
-}
-
-impl From<&portail::Error> for ErrorInfo {
-    fn from(e: &portail::Error) -> Self {
-        ErrorInfo {
-            code: ErrorCode::of(e.kind()),
-            message: e.to_string(),
-            field: e.field().map(str::to_string),
-        }
     }
 }
 

@@ -1,12 +1,14 @@
-//! Every conversion from a core [`portail::Error`] (or a panic) to a thrown JavaScript `Error`.
+//! Every conversion from a core failure (a [`portail::ffi::ErrorInfo`], or a panic caught by
+//! [`portail::ffi::guard`]) to a thrown or rejected JavaScript `Error`.
 //!
-//! The thrown object is a real `Error` whose `code` is the core's stable code (see [`ErrorCode`]),
-//! with `field` set for `invalid_input`, and `until` for `locked_out`.
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
+//! The thrown object is a real `Error` whose `code` is the stable code (see [`ErrorCode`]) and
+//! whose other properties are the payload fields the core reports for that code (`field`,
+//! `what`, `key`, `reason`, `identifier`, `until`, `document`): the same fields as in Python and
+//! Kotlin.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use portail::ffi::ErrorInfo as CoreErrorInfo;
 
 /// The stable code of every portail error, as found in `err.code`.
 #[napi(string_enum = "snake_case")]
@@ -38,64 +40,67 @@ pub enum ErrorCode {
     Mail,
     /// The store or blob storage failed.
     Storage,
+    /// A bug inside portail (a Rust panic caught at the boundary); please report it.
+    Internal,
 }
 
-impl ErrorCode {
-    /// The code of a core error kind.
-    pub fn of(kind: portail::ErrorKind) -> ErrorCode {
-        use portail::ErrorKind as K;
-        match kind {
-            K::InvalidInput => ErrorCode::InvalidInput,
-            K::NotFound => ErrorCode::NotFound,
-            K::IdentifierTaken => ErrorCode::IdentifierTaken,
-            K::InvalidState => ErrorCode::InvalidState,
-            K::Conflict => ErrorCode::Conflict,
-            K::AccessDenied => ErrorCode::AccessDenied,
-            K::InvalidCredentials => ErrorCode::InvalidCredentials,
-            K::LockedOut => ErrorCode::LockedOut,
-            K::InvalidToken => ErrorCode::InvalidToken,
-            K::PaymentRequired => ErrorCode::PaymentRequired,
-            K::Pdf => ErrorCode::Pdf,
-            K::Mail => ErrorCode::Mail,
-            // `ErrorKind` is non-exhaustive: anything new is reported as storage until bound.
-            _ => ErrorCode::Storage,
-        }
-    }
-}
-
-/// Every code, in the core's order (`portail::ErrorKind::ALL`).
+/// Every code, in order: the core's 13, then `internal`.
 #[napi]
 pub fn error_codes() -> Vec<String> {
-    portail::ErrorKind::ALL
-        .iter()
-        .map(|k| k.code().to_string())
-        .collect()
+    portail::ffi::CODES.iter().map(|c| c.to_string()).collect()
 }
 
-/// A core error, as the JavaScript `Error` to throw (built on the JS thread).
-pub fn to_js(env: &Env, e: &portail::Error) -> Error {
-    match build(env, e) {
+/// Throw the core's example error of `code` (tests of the mapping); `internal` is a real panic
+/// caught at the boundary.
+#[napi(js_name = "_throwForTest")]
+pub fn throw_for_test(env: Env, code: String) -> Result<()> {
+    if code == portail::ffi::INTERNAL {
+        return guard(&env, || -> portail::Result<()> { panic!("test panic") });
+    }
+    let info = portail::ffi::example_error(&code).unwrap_or_else(|| {
+        CoreErrorInfo::from(&portail::Error::invalid(
+            "code",
+            format!("unknown code {code:?}"),
+        ))
+    });
+    Err(to_js(&env, &info))
+}
+
+/// A failure, as the JavaScript `Error` to throw (built on the JS thread).
+pub fn to_js(env: &Env, info: &CoreErrorInfo) -> Error {
+    match build(env, info) {
         Ok(err) => err,
         // Could not build the object (env shutting down): fall back to code + message.
-        Err(_) => Error::new(Status::GenericFailure, format!("{}: {e}", e.code())),
+        Err(_) => Error::new(
+            Status::GenericFailure,
+            format!("{}: {}", info.code, info.message),
+        ),
     }
 }
 
-fn build(env: &Env, e: &portail::Error) -> Result<Error> {
-    let mut obj = env.create_error(Error::new(Status::GenericFailure, e.to_string()))?;
-    obj.set_named_property("code", e.code())?;
-    if let Some(field) = e.field() {
-        obj.set_named_property("field", field)?;
-    }
-    if let portail::Error::LockedOut { until } = e {
-        obj.set_named_property("until", until.as_str())?;
+/// A core error, as the JavaScript `Error` to throw.
+pub fn core_to_js(env: &Env, e: &portail::Error) -> Error {
+    to_js(env, &CoreErrorInfo::from(e))
+}
+
+fn build(env: &Env, info: &CoreErrorInfo) -> Result<Error> {
+    let mut obj = env.create_error(Error::new(Status::GenericFailure, info.message.clone()))?;
+    obj.set_named_property("code", info.code.as_str())?;
+    let payload = [
+        ("field", &info.field),
+        ("what", &info.what),
+        ("key", &info.key),
+        ("reason", &info.reason),
+        ("identifier", &info.identifier),
+        ("until", &info.until),
+        ("document", &info.document),
+    ];
+    for (name, value) in payload {
+        if let Some(v) = value {
+            obj.set_named_property(name, v.as_str())?;
+        }
     }
     Ok(Error::from(obj.to_unknown()))
-}
-
-/// A core error turned into a plain napi error (for places without an `Env`; the code is kept).
-pub fn plain(e: &portail::Error) -> Error {
-    Error::new(Status::GenericFailure, format!("{}: {e}", e.code()))
 }
 
 /// An invalid-input error built in the binding (bad enum string, bad date...).
@@ -103,49 +108,49 @@ pub fn invalid(field: &str, reason: impl Into<String>) -> portail::Error {
     portail::Error::invalid(field, reason.into())
 }
 
-/// Run `f` (a synchronous export): a core error becomes a thrown `Error` with its code; a panic
-/// becomes a thrown `Error` instead of aborting Node.
+/// Run `f` (a synchronous export): a core error becomes a thrown `Error` with its code and
+/// payload; a panic becomes a thrown `internal` error instead of aborting Node.
 pub fn guard<T>(env: &Env, f: impl FnOnce() -> portail::Result<T>) -> Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_js(env, &e)),
-        Err(panic) => Err(panicked(panic)),
-    }
+    portail::ffi::guard(f).map_err(|info| to_js(env, &info))
 }
 
-/// Run `f` on a worker thread (inside an async task), catching panics as a storage error.
-pub fn guard_worker<T>(f: impl FnOnce() -> portail::Result<T>) -> portail::Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(panic) => Err(portail::Error::storage(format!(
-            "internal error (panic): {}",
-            panic_message(&panic)
-        ))),
-    }
+/// An error of one input of a batch: the same fields as a thrown error.
+#[napi(object)]
+pub struct ErrorInfo {
+    /// The stable code.
+    #[napi(ts_type = "ErrorCode")]
+    pub code: String,
+    /// The message, naming the offending field or value.
+    pub message: String,
+    /// `invalid_input`: the offending field.
+    pub field: Option<String>,
+    /// `not_found`, `invalid_state`, `conflict`: what was looked up or refused.
+    pub what: Option<String>,
+    /// `not_found`: the key that was not found.
+    pub key: Option<String>,
+    /// Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`).
+    pub reason: Option<String>,
+    /// `identifier_taken`: the identifier.
+    pub identifier: Option<String>,
+    /// `locked_out`: the end of the lockout (RFC 3339).
+    pub until: Option<String>,
+    /// `payment_required`: the document's name.
+    pub document: Option<String>,
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".to_string()
-    }
-}
-
-fn panicked(panic: Box<dyn std::any::Any + Send>) -> Error {
-    Error::new(
-        Status::GenericFailure,
-        format!("portail internal error (panic): {}", panic_message(&panic)),
-    )
-}
-
-/// The JS error of a failed async task: the task carries the core error out of `compute`.
-pub struct Failed(pub portail::Error);
-
-impl From<Failed> for Error {
-    fn from(f: Failed) -> Self {
-        plain(&f.0)
+impl From<&portail::Error> for ErrorInfo {
+    fn from(e: &portail::Error) -> Self {
+        let i = CoreErrorInfo::from(e);
+        ErrorInfo {
+            code: i.code,
+            message: i.message,
+            field: i.field,
+            what: i.what,
+            key: i.key,
+            reason: i.reason,
+            identifier: i.identifier,
+            until: i.until,
+            document: i.document,
+        }
     }
 }

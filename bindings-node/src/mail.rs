@@ -85,22 +85,6 @@ pub struct SmtpOptions {
     pub deadline_ms: Option<u32>,
 }
 
-impl SmtpOptions {
-    /// The core's SMTP transport.
-    pub(crate) fn mailer(&self) -> portail::Result<portail::SmtpMailer> {
-        let port = u16::try_from(self.port.unwrap_or(25))
-            .map_err(|_| crate::error::invalid("smtp.port", "must be 0..=65535"))?;
-        if self.host.trim().is_empty() {
-            return Err(crate::error::invalid("smtp.host", "must not be empty"));
-        }
-        let mut mailer = portail::SmtpMailer::unencrypted(&self.host, port);
-        if let Some(ms) = self.deadline_ms {
-            mailer = mailer.deadline(std::time::Duration::from_millis(ms.into()));
-        }
-        Ok(mailer)
-    }
-}
-
 /// How a JS mailer's `send` failed (built from its rejection by the adapter).
 #[napi(object)]
 pub struct MailFailure {
@@ -152,7 +136,7 @@ const ADAPTER: &str = r#"(function (mailer) {
 impl JsMailer {
     /// Build from a JS object with a `send` method (on the JS thread); a `send` that has not
     /// settled after `timeout_ms` is a transient failure.
-    pub fn new(env: &Env, mailer: Object, timeout_ms: u32) -> portail::Result<JsMailer> {
+    pub fn new(env: &Env, mailer: Object, timeout_ms: i64) -> portail::Result<JsMailer> {
         let build = || -> Result<SendFn> {
             let send: Unknown = mailer.get_named_property("send")?;
             if send.get_type()? != ValueType::Function {
@@ -162,7 +146,10 @@ impl JsMailer {
                 ));
             }
             let adapter: Function<Object, Function<OutgoingMessage, Promise<Option<MailFailure>>>> =
-                env.run_script(ADAPTER.replace("TIMEOUT_MS", &timeout_ms.max(1).to_string()))?;
+                env.run_script(ADAPTER.replace(
+                    "TIMEOUT_MS",
+                    &timeout_ms.clamp(1, i64::from(u32::MAX)).to_string(),
+                ))?;
             let wrapped = adapter.call(mailer)?;
             wrapped.build_threadsafe_function().weak::<true>().build()
         };

@@ -171,6 +171,7 @@ pub struct Mailer<'a> {
 
 /// How to open a portal. Every field is optional.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct PortalOptions<'a> {
     /// `Portal.open` only: the tenant (default `default`).
     pub tenant: Option<String>,
@@ -186,26 +187,25 @@ pub struct PortalOptions<'a> {
     pub blobs_dir: Option<String>,
     /// Write each e-mail as an `.eml` file into this folder (default: memory).
     pub mail_dir: Option<String>,
-    /// A mail transport written in JavaScript (wins over `mailDir`).
+    /// A mail transport written in JavaScript (give at most one of `mailer`, `smtp` and
+    /// `mailDir`).
     #[napi(ts_type = "Mailer")]
     pub mailer: Option<Object<'a>>,
-    /// Send through an SMTP relay (plain SMTP; wins over `mailDir`).
+    /// Send through an SMTP relay (plain SMTP).
     pub smtp: Option<SmtpOptions>,
     /// A JS mailer's `send` that has not settled after this many milliseconds is a transient
-    /// failure (default 60000).
+    /// failure (default 60000, `portail::ffi::HOST_MAILER_TIMEOUT_MS`).
     pub mailer_timeout_ms: Option<u32>,
     /// Delivery attempts before a notification is abandoned (default 5).
     pub max_attempts: Option<u32>,
+    /// Wait after the first failed delivery, in milliseconds (default 1 minute); doubled after
+    /// each further failure.
+    pub first_backoff_ms: Option<i64>,
+    /// The longest wait between delivery attempts, in milliseconds (default 1 hour).
+    pub max_backoff_ms: Option<i64>,
     /// How long a dispatcher's claim on a notification lasts before another may take it over,
     /// in milliseconds (renewed while a send is in progress; 100 ms to 1 day, default 5 minutes).
     pub claim_lease_ms: Option<u32>,
-}
-
-enum MailBox {
-    Memory(Arc<portail::MemoryMailer>),
-    Files(Arc<portail::FileMailer>),
-    /// A JS mailer or SMTP: nothing to inspect here.
-    Other,
 }
 
 /// The portal of one tenant. Every method is safe to call concurrently; slow ones return
@@ -214,82 +214,65 @@ enum MailBox {
 pub struct Portal {
     pub(crate) inner: Arc<portail::Portal>,
     pub(crate) clock: Option<Arc<portail::FixedClock>>,
-    mailbox: MailBox,
+    mailbox: portail::ffi::Mailbox,
 }
 
 impl Portal {
+    /// Open a portal through the contract's one assembly (`portail::ffi::open`): this only
+    /// converts the JavaScript options.
     fn build(
         env: &Env,
-        tenant: String,
+        tenant: Option<String>,
         settings: Option<Settings>,
         options: Option<PortalOptions>,
         data_dir: Option<String>,
     ) -> Result<Portal> {
         guard(env, || {
-            let mut b = portail::Portal::builder(tenant);
-            if let Some(s) = settings {
-                b = b.settings(s.try_into()?);
+            let o = options.unwrap_or_default();
+            let mut parts = portail::ffi::HostParts::default();
+            if let Some(mailer) = o.mailer {
+                let timeout = o
+                    .mailer_timeout_ms
+                    .map_or(portail::ffi::HOST_MAILER_TIMEOUT_MS, i64::from);
+                parts.mailer = Some(Arc::new(JsMailer::new(env, mailer, timeout)?));
             }
-            let mut clock = None;
-            let mut mailbox = None;
-            if let Some(dir) = data_dir {
-                b = b.data_dir(&dir)?;
-                // The documented layout: the `.eml` outbox is `DIR/outbox`.
-                let outbox = std::path::Path::new(&dir).join("outbox");
-                mailbox = Some(MailBox::Files(Arc::new(portail::FileMailer::open(outbox)?)));
-            }
-            if let Some(o) = options {
-                if let Some(now) = o.now {
-                    let c = Arc::new(portail::FixedClock::new(now));
-                    b = b.clock(c.clone());
-                    clock = Some(c);
-                }
-                let base = if o.fast_hashing.unwrap_or(false) {
-                    portail::SecurityPolicy::fast_for_tests()
-                } else {
-                    portail::SecurityPolicy::default()
-                };
-                b = b.security(crate::security::policy(base, o.security)?);
-                if let Some(dir) = o.blobs_dir {
-                    b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
-                }
-                if let Some(mailer) = o.mailer {
-                    b = b.mailer(Arc::new(JsMailer::new(
-                        env,
-                        mailer,
-                        o.mailer_timeout_ms.unwrap_or(60_000),
-                    )?));
-                    mailbox = Some(MailBox::Other);
-                } else if let Some(smtp) = &o.smtp {
-                    b = b.mailer(Arc::new(smtp.mailer()?));
-                    mailbox = Some(MailBox::Other);
-                } else if let Some(dir) = o.mail_dir {
-                    let m = Arc::new(portail::FileMailer::open(dir)?);
-                    b = b.mailer(m.clone());
-                    mailbox = Some(MailBox::Files(m));
-                }
-                if let Some(ms) = o.claim_lease_ms {
-                    b = b.claim_lease(Duration::from_millis(ms.into()));
-                }
-                if let Some(n) = o.max_attempts {
-                    b = b.retry_policy(portail::RetryPolicy {
-                        max_attempts: n,
-                        ..Default::default()
-                    });
-                }
-            }
-            let mailbox = match mailbox {
-                Some(m) => m,
-                None => {
-                    let m = Arc::new(portail::MemoryMailer::new());
-                    b = b.mailer(m.clone());
-                    MailBox::Memory(m)
-                }
+            let security = o.security.unwrap_or_default();
+            let options = portail::ffi::PortalOptions {
+                tenant,
+                settings: settings.map(TryInto::try_into).transpose()?,
+                data_dir,
+                blobs_dir: o.blobs_dir,
+                outbox_dir: o.mail_dir,
+                smtp: o.smtp.map(|s| portail::ffi::SmtpOptions {
+                    host: s.host,
+                    port: s.port.map(i64::from),
+                    deadline_ms: s.deadline_ms.map(i64::from),
+                }),
+                now: o.now,
+                security: Some(portail::ffi::SecurityOptions {
+                    fast_for_tests: o.fast_hashing.unwrap_or_default(),
+                    argon2_memory_kib: security.argon2_memory_kib.map(i64::from),
+                    argon2_iterations: security.argon2_iterations.map(i64::from),
+                    argon2_parallelism: security.argon2_parallelism.map(i64::from),
+                    max_failed_logins: security.max_failed_logins.map(i64::from),
+                    lockout_ms: security.lockout_ms,
+                    reset_token_ttl_ms: security.reset_token_ttl_ms,
+                    invitation_ttl_ms: security.invitation_ttl_ms,
+                    min_password_length: security.min_password_length.map(i64::from),
+                    generated_password_length: security.generated_password_length.map(i64::from),
+                }),
+                retry: Some(portail::ffi::RetryOptions {
+                    max_attempts: o.max_attempts.map(i64::from),
+                    first_backoff_ms: o.first_backoff_ms,
+                    max_backoff_ms: o.max_backoff_ms,
+                }),
+                claim_lease_ms: o.claim_lease_ms.map(i64::from),
             };
+            let opened = portail::ffi::open(options, parts)?;
             Ok(Portal {
-                inner: Arc::new(b.build()?),
-                clock,
-                mailbox,
+                inner: Arc::new(opened.portal),
+                clock: opened.clock,
+                mailbox: opened.mailbox,
             })
         })
     }
@@ -315,7 +298,7 @@ impl Portal {
         settings: Settings,
         options: Option<PortalOptions>,
     ) -> Result<Portal> {
-        Portal::build(env, tenant, Some(settings), options, None)
+        Portal::build(env, Some(tenant), Some(settings), options, None)
     }
 
     /// The embedded default in the folder `dir` (created if missing): the SQLite store
@@ -328,7 +311,6 @@ impl Portal {
             Some(o) => (o.tenant.clone(), o.settings.clone()),
             None => (None, None),
         };
-        let tenant = tenant.unwrap_or_else(|| "default".to_string());
         Portal::build(env, tenant, settings, options, Some(dir))
     }
 
@@ -343,7 +325,9 @@ impl Portal {
     #[napi]
     pub fn sent_messages(&self, env: &Env) -> Result<Vec<OutgoingMessage>> {
         guard(env, || match &self.mailbox {
-            MailBox::Memory(m) => Ok(m.messages().into_iter().map(Into::into).collect()),
+            portail::ffi::Mailbox::Memory(m) => {
+                Ok(m.messages().into_iter().map(Into::into).collect())
+            }
             _ => Err(portail::Error::state("mailer", "not the in-memory mailer")),
         })
     }
@@ -352,7 +336,7 @@ impl Portal {
     #[napi]
     pub fn read_mail(&self, env: &Env, notification_id: String) -> Result<String> {
         guard(env, || match &self.mailbox {
-            MailBox::Files(m) => m.read(&notification_id),
+            portail::ffi::Mailbox::Files(m) => m.read(&notification_id),
             _ => Err(portail::Error::state(
                 "mailer",
                 "not the file mailer (options.mailDir)",
@@ -394,7 +378,7 @@ impl Portal {
                 match edit.call(s.clone().into()) {
                     Ok(next) => match portail::Settings::try_from(next) {
                         Ok(next) => *s = portail::Settings { version, ..next },
-                        Err(e) => failure = Some(crate::error::to_js(env, &e)),
+                        Err(e) => failure = Some(crate::error::core_to_js(env, &e)),
                     },
                     Err(e) => failure = Some(e),
                 }

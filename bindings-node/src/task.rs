@@ -1,5 +1,5 @@
 //! Running slow work off the event loop: a [`Job`] is an napi `AsyncTask` whose closure runs on
-//! the libuv thread pool; its core error is turned into a JS `Error` back on the JS thread.
+//! the libuv thread pool; its failure (a core error or a panic, as [`portail::ffi::ErrorInfo`]) is turned into a JS `Error` back on the JS thread.
 
 use napi::bindgen_prelude::*;
 
@@ -23,13 +23,13 @@ impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Job<T, J> {
 }
 
 impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Task for Job<T, J> {
-    type Output = portail::Result<T>;
+    type Output = std::result::Result<T, portail::ffi::ErrorInfo>;
     type JsValue = J;
 
     fn compute(&mut self) -> Result<Self::Output> {
         match self.run.take() {
-            Some(run) => Ok(crate::error::guard_worker(run)),
-            None => Ok(Err(portail::Error::state("task", "already run"))),
+            Some(run) => Ok(portail::ffi::guard(run)),
+            None => Ok(Err(portail::Error::state("task", "already run").into())),
         }
     }
 

@@ -1,77 +1,48 @@
 //! Every conversion of a core error to a Python exception lives here.
 //!
-//! The exception classes are defined in Python (`portail/exceptions.py`, one per stable code of
-//! `portail::ErrorKind::ALL`, under `PortailError`); this module instantiates the class of the
-//! error's code with the message and the variant's fields as keyword arguments (`field`,
-//! `reason`, `what`, `key`, `identifier`, `until`, `document`).
+//! The core hands every failure over as a [`portail::ffi::ErrorInfo`] (the same fields in every
+//! language). The exception classes are defined in Python (`portail/exceptions.py`, one per
+//! stable code under `PortailError`); this module instantiates the class of the code (the base
+//! class for a code this package does not know) with the message and every payload field as
+//! keyword arguments.
 
 use chrono::{DateTime, Utc};
-use portail::{Error, ErrorKind};
-use pyo3::exceptions::PyRuntimeError;
+use portail::ffi::ErrorInfo;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// The Python exception of a core error.
-pub(crate) fn to_py(py: Python<'_>, e: &Error) -> PyErr {
-    build(py, e).unwrap_or_else(|err| err)
+pub(crate) fn to_py(py: Python<'_>, e: &portail::Error) -> PyErr {
+    info_to_py(py, &ErrorInfo::from(e))
 }
 
-fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
-    let cls = py
-        .import("portail.exceptions")?
+/// The Python exception of an error as the contract reports it.
+pub(crate) fn info_to_py(py: Python<'_>, info: &ErrorInfo) -> PyErr {
+    build(py, info).unwrap_or_else(|err| err)
+}
+
+fn build(py: Python<'_>, info: &ErrorInfo) -> PyResult<PyErr> {
+    let module = py.import("portail.exceptions")?;
+    let base = module.getattr("PortailError")?;
+    let cls = module
         .getattr("BY_CODE")?
-        .get_item(e.code())?;
+        .call_method1("get", (&info.code, base))?;
+    let until = info
+        .until
+        .as_deref()
+        .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
+        .map(|t| t.with_timezone(&Utc));
     let kw = PyDict::new(py);
-    match e {
-        Error::InvalidInput { field, reason } => {
-            kw.set_item("field", field)?;
-            kw.set_item("reason", reason)?;
-        }
-        Error::NotFound { what, key } => {
-            kw.set_item("what", what)?;
-            kw.set_item("key", key)?;
-        }
-        Error::IdentifierTaken { identifier } => kw.set_item("identifier", identifier)?,
-        Error::InvalidState { what, reason } => {
-            kw.set_item("what", what)?;
-            kw.set_item("reason", reason)?;
-        }
-        Error::Conflict { what } => kw.set_item("what", what)?,
-        Error::LockedOut { until } => {
-            let at = DateTime::parse_from_rfc3339(until)
-                .ok()
-                .map(|t| t.with_timezone(&Utc));
-            kw.set_item("until", at)?;
-        }
-        Error::PaymentRequired { document } => kw.set_item("document", document)?,
-        Error::Pdf { reason } | Error::Mail { reason } | Error::Storage { reason } => {
-            kw.set_item("reason", reason)?;
-        }
-        _ => {}
-    }
-    let instance = cls.call((e.to_string(),), Some(&kw))?;
+    kw.set_item("code", &info.code)?;
+    kw.set_item("field", &info.field)?;
+    kw.set_item("what", &info.what)?;
+    kw.set_item("key", &info.key)?;
+    kw.set_item("reason", &info.reason)?;
+    kw.set_item("identifier", &info.identifier)?;
+    kw.set_item("until", until)?;
+    kw.set_item("document", &info.document)?;
+    let instance = cls.call((&info.message,), Some(&kw))?;
     Ok(PyErr::from_value(instance))
-}
-
-/// `portail.InternalError`: a panic caught at the boundary.
-pub(crate) fn internal(py: Python<'_>, message: &str) -> PyErr {
-    let text = format!("internal error in portail: {message}");
-    py.import("portail.exceptions")
-        .and_then(|m| m.getattr("InternalError"))
-        .and_then(|cls| cls.call1((text.clone(),)))
-        .map(PyErr::from_value)
-        .unwrap_or_else(|_| PyRuntimeError::new_err(text))
-}
-
-/// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
-    }
 }
 
 /// Extension: `core_result.py_err(py)?`.
@@ -85,42 +56,24 @@ impl<T> IntoPyResult<T> for portail::Result<T> {
     }
 }
 
-/// The stable codes of the core, in `ErrorKind::ALL` order.
+/// Every stable code, in order: the core's 13, then `internal`.
 #[pyfunction]
 pub(crate) fn error_codes() -> Vec<&'static str> {
-    ErrorKind::ALL.iter().map(|k| k.code()).collect()
+    portail::ffi::CODES.to_vec()
 }
 
-/// Raise the exception of `code` as the core would (tests of the mapping), or a caught panic
-/// for `code="panic"`.
+/// Raise the core's example error of `code` (tests of the mapping); `internal` raises a real
+/// panic caught at the boundary.
 #[pyfunction]
 pub(crate) fn _raise_for_test(py: Python<'_>, code: &str) -> PyResult<()> {
-    let e = match code {
-        "invalid_input" => Error::invalid("email", "missing @"),
-        "not_found" => Error::not_found("party", "4"),
-        "identifier_taken" => Error::IdentifierTaken {
-            identifier: "4".into(),
-        },
-        "invalid_state" => Error::state("notification n1", "already sent"),
-        "conflict" => Error::conflict("party 4"),
-        "access_denied" => Error::AccessDenied,
-        "invalid_credentials" => Error::InvalidCredentials,
-        "locked_out" => Error::LockedOut {
-            until: "2026-01-01T00:15:00Z".into(),
-        },
-        "invalid_token" => Error::InvalidToken,
-        "payment_required" => Error::PaymentRequired {
-            document: "FA-0002.pdf".into(),
-        },
-        "pdf" => Error::Pdf {
-            reason: "truncated".into(),
-        },
-        "mail" => Error::Mail {
-            reason: "421".into(),
-        },
-        "storage" => Error::storage("disk full"),
-        "panic" => return crate::enter(py, || -> portail::Result<()> { panic!("test panic") }),
-        other => Error::invalid("code", format!("unknown code {other:?}")),
-    };
-    Err(to_py(py, &e))
+    if code == portail::ffi::INTERNAL {
+        return crate::enter(py, || -> portail::Result<()> { panic!("test panic") });
+    }
+    match portail::ffi::example_error(code) {
+        Some(info) => Err(info_to_py(py, &info)),
+        None => Err(to_py(
+            py,
+            &portail::Error::invalid("code", format!("unknown code {code:?}")),
+        )),
+    }
 }

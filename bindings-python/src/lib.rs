@@ -9,8 +9,6 @@
 //! interpreter (other Python threads run meanwhile), catches panics and maps the core error to
 //! its Python exception. Host callbacks (a Python mailer, a progress callable) re-attach.
 
-use std::panic::AssertUnwindSafe;
-
 use pyo3::prelude::*;
 
 #[macro_use]
@@ -34,16 +32,15 @@ mod view;
 
 /// Run `f` (a core call) with the interpreter released: panics become
 /// `portail.InternalError`, core errors their `portail.PortailError` subclass.
+// The contract's error is built once per failed call at the boundary.
+#[allow(clippy::result_large_err)]
 pub(crate) fn enter<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     F: FnOnce() -> portail::Result<T> + Send,
     T: Send,
 {
-    match py.detach(move || std::panic::catch_unwind(AssertUnwindSafe(f))) {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(error::to_py(py, &e)),
-        Err(payload) => Err(error::internal(py, &error::panic_message(&*payload))),
-    }
+    py.detach(move || portail::ffi::guard(f))
+        .map_err(|info| error::info_to_py(py, &info))
 }
 
 #[pymodule(name = "_native", gil_used = false)]

@@ -114,12 +114,28 @@ pub(crate) fn std_duration(d: chrono::Duration) -> std::time::Duration {
     d.to_std().unwrap_or(std::time::Duration::ZERO)
 }
 
-/// The options shared by every constructor.
+/// A folder given as a path, as the contract's string; a path that is not UTF-8 is
+/// `invalid_input` naming `field`.
+fn dir_string(py: Python<'_>, dir: Option<PathBuf>, field: &str) -> PyResult<Option<String>> {
+    dir.map(|d| {
+        d.into_os_string().into_string().map_err(|d| {
+            crate::error::to_py(
+                py,
+                &portail::Error::invalid(field, format!("{d:?} is not valid UTF-8")),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// Every constructor: convert the keyword arguments, then open through the contract's one
+/// assembly (`portail::ffi::open`).
 #[allow(clippy::too_many_arguments)]
 fn build(
     py: Python<'_>,
-    tenant: String,
+    tenant: Option<String>,
     settings: Option<&Bound<'_, PyAny>>,
+    data_dir: Option<PathBuf>,
     blobs_dir: Option<PathBuf>,
     outbox_dir: Option<PathBuf>,
     mailer: Option<&Bound<'_, PyAny>>,
@@ -128,44 +144,34 @@ fn build(
     retry_policy: Option<PyRef<'_, RetryPolicy>>,
     claim_lease: Option<chrono::Duration>,
 ) -> PyResult<Portal> {
-    let mut b = portail::Portal::builder(tenant);
-    if let Some(s) = settings.filter(|s| !s.is_none()) {
-        b = b.settings(settings_from_py(s)?);
-    }
+    let mut parts = portail::ffi::HostParts {
+        mailer: None,
+        clock: clock.map(|c| c.inner.clone()),
+    };
     let mut host_mailer = None;
     if let Some(m) = mailer.filter(|m| !m.is_none()) {
-        if outbox_dir.is_some() {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "give either mailer or outbox_dir, not both",
-            ));
-        }
         let (mailer, host) = mailer_from_py(m)?;
-        b = b.mailer(mailer);
+        parts.mailer = Some(mailer);
         host_mailer = host;
     }
-    if let Some(c) = clock {
-        b = b.clock(c.inner.clone());
-    }
-    if let Some(s) = security {
-        b = b.security(s.inner);
-    }
-    if let Some(r) = retry_policy {
-        b = b.retry_policy(r.inner);
-    }
-    if let Some(l) = claim_lease {
-        b = b.claim_lease(std_duration(l));
-    }
-    let inner = enter(py, move || {
-        if let Some(dir) = blobs_dir {
-            b = b.blobs(Arc::new(portail::FsBlobs::open(dir)?));
-        }
-        if let Some(dir) = outbox_dir {
-            b = b.mailer(Arc::new(portail::FileMailer::open(dir)?));
-        }
-        b.build()
-    })?;
+    let options = portail::ffi::PortalOptions {
+        tenant,
+        settings: settings
+            .filter(|s| !s.is_none())
+            .map(settings_from_py)
+            .transpose()?,
+        data_dir: dir_string(py, data_dir, "path")?,
+        blobs_dir: dir_string(py, blobs_dir, "blobs_dir")?,
+        outbox_dir: dir_string(py, outbox_dir, "outbox_dir")?,
+        smtp: None,
+        now: None,
+        security: security.map(|s| portail::ffi::SecurityOptions::from(&s.inner)),
+        retry: retry_policy.map(|r| portail::ffi::RetryOptions::from(&r.inner)),
+        claim_lease_ms: claim_lease.map(|l| l.num_milliseconds()),
+    };
+    let opened = enter(py, move || portail::ffi::open(options, parts))?;
     Ok(Portal {
-        inner: Arc::new(inner),
+        inner: Arc::new(opened.portal),
         host_mailer,
     })
 }
@@ -199,8 +205,9 @@ impl Portal {
     ) -> PyResult<Self> {
         build(
             py,
-            tenant,
+            Some(tenant),
             settings,
+            None,
             blobs_dir,
             outbox_dir,
             mailer,
@@ -229,8 +236,9 @@ impl Portal {
     ) -> PyResult<Self> {
         build(
             py,
-            tenant,
+            Some(tenant),
             Some(settings),
+            None,
             None,
             None,
             mailer,
@@ -243,16 +251,16 @@ impl Portal {
 
     /// The embedded default in the folder `path` (created if missing): SQLite store
     /// `portail.sqlite3`, blobs in `blobs/`, `.eml` files in `outbox/` (unless `mailer` is
-    /// given). Opening the same folder again reopens the same data. Options as for
-    /// `Portal(...)`.
+    /// given). Opening the same folder again reopens the same data. Tenant `default` unless
+    /// `tenant` is given. Options as for `Portal(...)`.
     #[staticmethod]
-    #[pyo3(signature = (path, *, tenant="default", settings=None, mailer=None, clock=None,
+    #[pyo3(signature = (path, *, tenant=None, settings=None, mailer=None, clock=None,
         security=None, retry_policy=None, claim_lease=None))]
     #[allow(clippy::too_many_arguments)]
     fn open(
         py: Python<'_>,
         path: PathBuf,
-        tenant: &str,
+        tenant: Option<String>,
         settings: Option<&Bound<'_, PyAny>>,
         mailer: Option<&Bound<'_, PyAny>>,
         clock: Option<PyRef<'_, FixedClock>>,
@@ -260,56 +268,19 @@ impl Portal {
         retry_policy: Option<PyRef<'_, RetryPolicy>>,
         claim_lease: Option<chrono::Duration>,
     ) -> PyResult<Self> {
-        let settings = settings.filter(|s| !s.is_none());
-        let bare = tenant == "default"
-            && settings.is_none()
-            && mailer.is_none_or(|m| m.is_none())
-            && clock.is_none()
-            && security.is_none()
-            && retry_policy.is_none()
-            && claim_lease.is_none();
-        if bare {
-            // Exactly the core's one-liner, with its first-open default settings.
-            let inner = enter(py, move || portail::Portal::open(path))?;
-            return Ok(Portal {
-                inner: Arc::new(inner),
-                host_mailer: None,
-            });
-        }
-        let mut b = portail::Portal::builder(tenant);
-        if let Some(s) = settings {
-            b = b.settings(settings_from_py(s)?);
-        }
-        let (mailer, host_mailer) = match mailer.filter(|m| !m.is_none()) {
-            Some(m) => {
-                let (mailer, host) = mailer_from_py(m)?;
-                (Some(mailer), host)
-            }
-            None => (None, None),
-        };
-        if let Some(c) = clock {
-            b = b.clock(c.inner.clone());
-        }
-        if let Some(s) = security {
-            b = b.security(s.inner);
-        }
-        if let Some(r) = retry_policy {
-            b = b.retry_policy(r.inner);
-        }
-        if let Some(l) = claim_lease {
-            b = b.claim_lease(std_duration(l));
-        }
-        let inner = enter(py, move || {
-            let mut b = b.data_dir(path)?;
-            if let Some(m) = mailer {
-                b = b.mailer(m);
-            }
-            b.build()
-        })?;
-        Ok(Portal {
-            inner: Arc::new(inner),
-            host_mailer,
-        })
+        build(
+            py,
+            tenant,
+            settings,
+            Some(path),
+            None,
+            None,
+            mailer,
+            clock,
+            security,
+            retry_policy,
+            claim_lease,
+        )
     }
 
     /// The tenant id.

@@ -93,6 +93,7 @@ pub mod config;
 mod dispatch;
 pub mod documents;
 pub mod error;
+pub mod ffi;
 pub mod folders;
 pub mod identifiers;
 pub mod mail;

@@ -9,10 +9,39 @@ import { portail, openPortal, client4, invoice, caught, settings } from './helpe
 
 const { ErrorCode } = portail;
 
-test('ErrorCode lists the 13 stable codes of the core', () => {
+test('ErrorCode lists the 13 stable codes of the core, then internal', () => {
   assert.deepEqual(Object.values(ErrorCode).sort(), portail.errorCodes().sort());
-  assert.equal(portail.errorCodes().length, 13);
+  assert.equal(portail.errorCodes().length, 14);
+  assert.equal(portail.errorCodes()[13], 'internal');
   assert.equal(ErrorCode.InvalidCredentials, 'invalid_credentials');
+});
+
+test('every code carries the same payload fields as in Python and Kotlin', () => {
+  const thrown = (code) => {
+    try {
+      portail._throwForTest(code);
+    } catch (e) {
+      return e;
+    }
+    assert.fail(`${code} did not throw`);
+  };
+  for (const code of portail.errorCodes()) {
+    const e = thrown(code);
+    assert.ok(e instanceof Error, code);
+    assert.equal(e.code, code);
+  }
+  const nf = thrown('not_found');
+  assert.deepEqual([nf.what, nf.key, nf.field], ['party', '4', undefined]);
+  const st = thrown('invalid_state');
+  assert.deepEqual([st.what, st.reason], ['notification n1', 'already sent']);
+  const ii = thrown('invalid_input');
+  assert.deepEqual([ii.field, ii.reason], ['emails.billing', '"x" has no @']);
+  assert.equal(thrown('identifier_taken').identifier, '4');
+  assert.equal(thrown('locked_out').until, '2026-01-01T00:15:00Z');
+  assert.equal(thrown('payment_required').document, 'FA-0002.pdf');
+  assert.equal(thrown('storage').reason, 'disk full');
+  const panic = thrown('internal');
+  assert.match(panic.message, /test panic/);
 });
 
 test('invalid_input names the field', async () => {

@@ -18,7 +18,7 @@ test('named ESM imports are the same objects as require()', () => {
   assert.equal(namespace.default.Portal, required.Portal);
   assert.equal(ErrorCode.NotFound, 'not_found');
   assert.equal(Audience.Client, 'client');
-  assert.equal(errorCodes().length, 13);
+  assert.equal(errorCodes().length, 14);
   const portal = Portal.inMemory('t', { companyName: 'A', domain: 'a.fr' });
   assert.equal(portal.tenant, 't');
 });

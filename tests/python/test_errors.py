@@ -11,6 +11,7 @@ from typing import Callable, List, Tuple
 import pytest
 
 import portail
+import portail.exceptions
 from conftest import PDF, client_4
 
 ALL_CLASSES = {
@@ -27,7 +28,10 @@ ALL_CLASSES = {
     "pdf": portail.PdfError,
     "mail": portail.MailError,
     "storage": portail.StorageError,
+    "internal": portail.InternalError,
 }
+
+PAYLOAD = ("field", "what", "key", "reason", "identifier", "until", "document")
 
 
 def test_one_class_per_core_code() -> None:
@@ -39,6 +43,28 @@ def test_one_class_per_core_code() -> None:
             portail._native._raise_for_test(code)
         assert e.value.code == code
         assert type(e.value) is cls
+        for name in PAYLOAD:
+            assert hasattr(e.value, name), (code, name)
+
+
+def test_same_payload_fields_as_every_language() -> None:
+    with pytest.raises(portail.NotFoundError) as nf:
+        portail._native._raise_for_test("not_found")
+    assert (nf.value.what, nf.value.key, nf.value.field, nf.value.reason) == ("party", "4", None, None)
+    with pytest.raises(portail.InvalidStateError) as st:
+        portail._native._raise_for_test("invalid_state")
+    assert (st.value.what, st.value.reason) == ("notification n1", "already sent")
+    with pytest.raises(portail.InvalidInputError) as ii:
+        portail._native._raise_for_test("invalid_input")
+    assert ii.value.field == "emails.billing" and ii.value.reason == '"x" has no @'
+
+
+def test_an_unknown_code_is_the_base_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(portail.exceptions.BY_CODE, "pdf")
+    with pytest.raises(portail.PortailError) as e:
+        portail._native._raise_for_test("pdf")
+    assert type(e.value) is portail.PortailError
+    assert (e.value.code, e.value.reason) == ("pdf", "truncated")
 
 
 def test_mapped_fields() -> None:
@@ -55,7 +81,7 @@ def test_mapped_fields() -> None:
 
 def test_a_panic_is_an_internal_error_not_a_base_exception() -> None:
     with pytest.raises(portail.InternalError, match="test panic") as e:
-        portail._native._raise_for_test("panic")
+        portail._native._raise_for_test("internal")
     assert isinstance(e.value, portail.PortailError)
 
 

@@ -143,7 +143,7 @@ def test_unbuildable_message_is_a_mail_error() -> None:
     )
     with pytest.raises(portail.MailError) as e:
         bad.as_bytes()
-    assert e.value.code == "mail" and "not an address" in e.value.reason
+    assert e.value.code == "mail" and "not an address" in (e.value.reason or "")
 
 
 def test_keyboard_interrupt_in_send_is_recorded_then_raised() -> None:

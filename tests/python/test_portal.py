@@ -55,8 +55,9 @@ def test_constructor_with_directories(tmp_path: pathlib.Path) -> None:
     assert any((tmp_path / "blobs").rglob("*"))
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert portal.now() == START
-    with pytest.raises(TypeError):
+    with pytest.raises(portail.InvalidInputError) as both:
         portail.Portal("t", outbox_dir=tmp_path, mailer=portail.MemoryMailer())
+    assert both.value.field == "mailer"
 
 
 def test_settings_defaults_come_from_the_core() -> None:

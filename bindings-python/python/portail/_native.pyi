@@ -397,7 +397,7 @@ class Portal:
     def open(
         path: _Path,
         *,
-        tenant: str = "default",
+        tenant: Optional[str] = None,
         settings: Optional[Settings] = None,
         mailer: Optional[_Mailer] = None,
         clock: Optional[FixedClock] = None,

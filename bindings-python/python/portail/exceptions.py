@@ -36,54 +36,86 @@ __all__ = [
 
 
 class PortailError(Exception):
-    """Base class of every portail error."""
+    """Base class of every portail error.
+
+    Every error carries the same attributes, in every language portail speaks: ``code`` (the
+    stable snake_case code), ``message``, and the payload fields ``field``, ``what``, ``key``,
+    ``reason``, ``identifier``, ``until`` and ``document`` (``None`` where the code has no such
+    field). A code this package does not know (a newer core) is raised as this base class with
+    its ``code`` set.
+    """
 
     code: str = "internal"
+    message: str
+    #: ``invalid_input``: the offending field (``emails.billing``, ``page_size``, ...).
     field: Optional[str]
+    #: ``not_found``, ``invalid_state``, ``conflict``: what was looked up or refused.
+    what: Optional[str]
+    #: ``not_found``: the key that was not found.
+    key: Optional[str]
+    #: ``invalid_input``, ``invalid_state``, ``pdf``, ``mail``, ``storage``: why.
+    reason: Optional[str]
+    #: ``identifier_taken``: the identifier.
+    identifier: Optional[str]
+    #: ``locked_out``: the end of the lockout (UTC).
+    until: Optional[_dt.datetime]
+    #: ``payment_required``: the document's name.
+    document: Optional[str]
 
-    def __init__(self, message: str = "", *, field: Optional[str] = None, **details: object) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: Optional[str] = None,
+        field: Optional[str] = None,
+        what: Optional[str] = None,
+        key: Optional[str] = None,
+        reason: Optional[str] = None,
+        identifier: Optional[str] = None,
+        until: Optional[_dt.datetime] = None,
+        document: Optional[str] = None,
+    ) -> None:
         super().__init__(message)
+        if code is not None:
+            self.code = code
         self.message = message
         self.field = field
-        for name, value in details.items():
-            setattr(self, name, value)
+        self.what = what
+        self.key = key
+        self.reason = reason
+        self.identifier = identifier
+        self.until = until
+        self.document = document
 
 
 class InvalidInputError(PortailError):
     """Input rejected before anything was written; ``field`` names what is wrong."""
 
     code = "invalid_input"
-    reason: str
 
 
 class NotFoundError(PortailError):
     """The thing looked up does not exist (in this tenant and audience)."""
 
     code = "not_found"
-    what: str
-    key: str
 
 
 class IdentifierTakenError(PortailError):
     """The identifier is already used by another account of the same tenant and audience."""
 
     code = "identifier_taken"
-    identifier: str
 
 
 class InvalidStateError(PortailError):
     """Not allowed in the current state (e.g. cancelling a notification already sent)."""
 
     code = "invalid_state"
-    what: str
-    reason: str
 
 
 class ConflictError(PortailError):
     """A concurrent change won; nothing was written. Read again and retry."""
 
     code = "conflict"
-    what: str
 
 
 class AccessDeniedError(PortailError):
@@ -102,7 +134,6 @@ class LockedOutError(PortailError):
     """Too many failed logins: the account is locked until ``until``."""
 
     code = "locked_out"
-    until: Optional[_dt.datetime]
 
 
 class InvalidTokenError(PortailError):
@@ -115,21 +146,18 @@ class PaymentRequiredError(PortailError):
     """The document's party has unpaid documents under the "block" policy."""
 
     code = "payment_required"
-    document: str
 
 
 class PdfError(PortailError):
     """A PDF could not be read or stamped."""
 
     code = "pdf"
-    reason: str
 
 
 class MailError(PortailError):
     """The mail transport failed."""
 
     code = "mail"
-    reason: str
 
 
 class TransientMailError(MailError):
@@ -144,7 +172,6 @@ class StorageError(PortailError):
     """The store or blob storage failed (I/O, database, corrupted content)."""
 
     code = "storage"
-    reason: str
 
 
 class InternalError(PortailError):
@@ -153,7 +180,7 @@ class InternalError(PortailError):
     code = "internal"
 
 
-#: The exception class of each stable error code (the core's ``ErrorKind::ALL``).
+#: The exception class of each stable error code (the core's 13, then ``internal``).
 BY_CODE: Dict[str, Type[PortailError]] = {
     cls.code: cls
     for cls in (
@@ -170,5 +197,6 @@ BY_CODE: Dict[str, Type[PortailError]] = {
         PdfError,
         MailError,
         StorageError,
+        InternalError,
     )
 }

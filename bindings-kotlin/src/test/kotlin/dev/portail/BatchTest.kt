@@ -69,7 +69,9 @@ class BatchTest {
         assertEquals(2uL, report.notificationsQueued)
         assertEquals(4, report.outcomes.size)
         assertNotNull(report.outcomes[0].document)
-        assertEquals(ErrorInfo("invalid_input", report.outcomes[1].error!!.message, "name"), report.outcomes[1].error)
+        val bad = report.outcomes[1].error!!
+        assertEquals(listOf("invalid_input", "name"), listOf(bad.code, bad.field))
+        assertTrue(bad.reason!!.isNotEmpty())
         assertEquals(PaymentStatus.UNPAID, report.outcomes[2].document!!.payment)
         assertEquals("not_found", report.outcomes[3].error!!.code)
         assertNull(report.outcomes[3].field())

@@ -12,15 +12,37 @@ import org.junit.jupiter.api.Test
 /** One sealed PortailException family: a subclass per core code, each from real bad input. */
 class ErrorsTest {
     @Test
-    fun `the binding knows the 13 core codes`() {
+    fun `the binding knows the 13 core codes and internal`() {
         assertEquals(
             listOf(
                 "invalid_input", "not_found", "identifier_taken", "invalid_state", "conflict",
                 "access_denied", "invalid_credentials", "locked_out", "invalid_token",
-                "payment_required", "pdf", "mail", "storage",
+                "payment_required", "pdf", "mail", "storage", "internal",
             ),
             errorCodes(),
         )
+    }
+
+    @Test
+    fun `every code carries the same payload fields as in Python and Node`() {
+        for (code in errorCodes()) {
+            val e = assertFailsWith<PortailException> { throwForTest(code) }
+            assertEquals(code, e.code)
+            assertTrue(e !is PortailException.Unexpected, code)
+        }
+        val nf = assertFailsWith<PortailException.NotFound> { throwForTest("not_found") }
+        assertEquals(listOf("party", "4", null), listOf(nf.what, nf.key, nf.field))
+        val st = assertFailsWith<PortailException.InvalidState> { throwForTest("invalid_state") }
+        assertEquals(listOf("notification n1", "already sent"), listOf(st.what, st.reason))
+        val ii = assertFailsWith<PortailException.InvalidInput> { throwForTest("invalid_input") }
+        assertEquals(listOf("emails.billing", "\"x\" has no @"), listOf(ii.field, ii.reason))
+        val base: PortailException = st
+        assertEquals("already sent", base.reason)
+        assertEquals("4", assertFailsWith<PortailException.IdentifierTaken> { throwForTest("identifier_taken") }.identifier)
+        assertEquals("FA-0002.pdf", assertFailsWith<PortailException.PaymentRequired> { throwForTest("payment_required") }.document)
+        assertEquals("disk full", assertFailsWith<PortailException.Storage> { throwForTest("storage") }.reason)
+        val panic = assertFailsWith<PortailException.Internal> { throwForTest("internal") }
+        assertTrue(panic.detail.contains("test panic"), panic.detail)
     }
 
     @Test
@@ -91,7 +113,7 @@ class ErrorsTest {
         repeat(4) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
         val locked = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
         assertEquals("locked_out", locked.code)
-        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), Instant.parse(locked.until))
+        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), Instant.parse(locked.until!!))
 
         val token = assertFailsWith<PortailException.InvalidToken> {
             portal.resetPassword(Audience.CLIENT, "0".repeat(64), "nouveau-mot-de-passe")

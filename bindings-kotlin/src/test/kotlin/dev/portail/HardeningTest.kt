@@ -68,7 +68,7 @@ class HardeningTest {
         val lock = portal.accounts().use { it.lockout(Audience.CLIENT, "nobody") }
         assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), lock.lockedUntil)
         val e = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "NOBODY", "wrong") }
-        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), java.time.Instant.parse(e.until))
+        assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), java.time.Instant.parse(e.until!!))
     }
 
     @Test

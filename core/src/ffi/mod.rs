@@ -1,0 +1,21 @@
+//! The binding contract: what the Python, Node and Kotlin bindings hand to hosts, defined once.
+//!
+//! The bindings convert these types to their language and nothing else: no defaults, no
+//! validation, no decision on a domain value. A rule a binding would need belongs here.
+//!
+//! So far:
+//! - [`ErrorInfo`], the one error payload every language sees (the 13 stable codes of
+//!   [`crate::ErrorKind`] plus [`INTERNAL`] for a panic caught at the boundary), and [`guard`],
+//!   which runs a core call and turns its error, or its panic, into an [`ErrorInfo`];
+//! - [`PortalOptions`] and [`open`], the one way to assemble a portal (store, blobs, mailer,
+//!   clock, security and retry policy), with [`SecurityOptions`] and [`RetryOptions`] as signed,
+//!   partial overrides every language can pass.
+
+mod error;
+mod options;
+
+pub use error::{example_error, guard, panic_message, ErrorInfo, CODES, INTERNAL};
+pub use options::{
+    open, HostParts, Mailbox, OpenedPortal, PortalOptions, RetryOptions, SecurityOptions,
+    SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
+};
