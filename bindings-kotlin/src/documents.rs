@@ -283,7 +283,7 @@ impl From<portail::PublishReport> for PublishReport {
                     },
                     Err(e) => PublishOutcome {
                         document: None,
-                        error: Some(ErrorInfo::from(&e)),
+                        error: Some(ErrorInfo::from(e)),
                     },
                 })
                 .collect(),

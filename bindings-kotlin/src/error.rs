@@ -149,45 +149,8 @@ pub fn throw_for_test(code: String) -> Result<(), PortailError> {
 }
 
 /// A failure reported for one item of a batch (Kotlin: `ErrorInfo`), where the batch itself
-/// succeeded: the same fields as a thrown `PortailException`.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ErrorInfo {
-    /// The stable code (`invalid_input`, `not_found`...).
-    pub code: String,
-    /// The message, naming the offending field or value.
-    pub message: String,
-    /// `invalid_input`: the offending field.
-    pub field: Option<String>,
-    /// `not_found`, `invalid_state`, `conflict`: what was looked up or refused.
-    pub what: Option<String>,
-    /// `not_found`: the key that was not found.
-    pub key: Option<String>,
-    /// Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`).
-    pub reason: Option<String>,
-    /// `identifier_taken`: the identifier.
-    pub identifier: Option<String>,
-    /// `locked_out`: the end of the lockout (RFC 3339).
-    pub until: Option<String>,
-    /// `payment_required`: the document's name.
-    pub document: Option<String>,
-}
-
-impl From<&portail::Error> for ErrorInfo {
-    fn from(e: &portail::Error) -> Self {
-        let i = portail::ffi::ErrorInfo::from(e);
-        ErrorInfo {
-            code: i.code,
-            message: i.message,
-            field: i.field,
-            what: i.what,
-            key: i.key,
-            reason: i.reason,
-            identifier: i.identifier,
-            until: i.until,
-            document: i.document,
-        }
-    }
-}
+/// succeeded: the contract's record, with the same fields as a thrown `PortailException`.
+pub use portail::ffi::ErrorInfo;
 
 #[cfg(test)]
 mod tests {

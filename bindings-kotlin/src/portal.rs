@@ -368,6 +368,14 @@ impl PortalBuilder {
         self.edit(|s| s.parts.clock = Some(clock.inner.clone()))
     }
 
+    /// Password hashing, lockout, link lifetimes and password lengths: any field of
+    /// `SecurityOptions` overrides the production policy (or the cheap one of
+    /// `fastForTests = true`); the core checks them when `build()` runs
+    /// (`PortailException.InvalidInput` naming the field). Replaces an earlier `hashing`.
+    pub fn security(self: Arc<Self>, options: portail::ffi::SecurityOptions) -> Arc<Self> {
+        self.edit(|s| s.options.security = Some(options))
+    }
+
     /// Password-hashing cost (default: OWASP). `Hashing.FAST_FOR_TESTS` for test suites only.
     pub fn hashing(self: Arc<Self>, hashing: Hashing) -> Arc<Self> {
         self.edit(|s| {

@@ -94,6 +94,11 @@ mod dispatch;
 pub mod documents;
 pub mod error;
 pub mod ffi;
+
+// The contract's uniffi scaffolding (feature `uniffi`), in its own namespace so its Kotlin
+// package (`dev.portail.contract`) never collides with the binding crate's.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("portail_contract");
 pub mod folders;
 pub mod identifiers;
 pub mod mail;

@@ -43,6 +43,7 @@ pub const CODES: [&str; 14] = [
 /// assert_eq!(info.field, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ErrorInfo {
     /// The stable code: one of [`CODES`].
     pub code: String,

@@ -27,26 +27,37 @@ pub const HOST_MAILER_TIMEOUT_MS: i64 = 60_000;
 /// are signed so every language can pass them; a negative or out-of-range one is
 /// `invalid_input` naming it, and the result is checked by [`SecurityPolicy::validate`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SecurityOptions {
     /// Cheap hashing for test suites (never in production).
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub fast_for_tests: bool,
     /// argon2 memory in KiB.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub argon2_memory_kib: Option<i64>,
     /// argon2 iterations.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub argon2_iterations: Option<i64>,
     /// argon2 lanes.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub argon2_parallelism: Option<i64>,
     /// Failed logins in a row before a lockout.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub max_failed_logins: Option<i64>,
     /// How long a lockout lasts, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub lockout_ms: Option<i64>,
     /// How long a password-reset link works, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub reset_token_ttl_ms: Option<i64>,
     /// How long an invitation link works, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub invitation_ttl_ms: Option<i64>,
     /// Shortest password a user may choose.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub min_password_length: Option<i64>,
     /// Length of generated passwords.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub generated_password_length: Option<i64>,
 }
 
@@ -133,12 +144,16 @@ impl From<&SecurityPolicy> for SecurityOptions {
 
 /// Retries of transient mail failures: [`RetryPolicy::default`] with any field overridden.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RetryOptions {
     /// Delivery attempts before a notification is abandoned (at least 1; default 5).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub max_attempts: Option<i64>,
     /// Wait after the first failure, in milliseconds (doubled after each further one).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub first_backoff_ms: Option<i64>,
     /// The longest wait, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub max_backoff_ms: Option<i64>,
 }
 

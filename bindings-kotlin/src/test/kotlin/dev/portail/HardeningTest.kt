@@ -150,6 +150,34 @@ class HardeningTest {
         assertFailsWith<PortailException.InvalidToken> { portal.resetPassword(Audience.CLIENT, fresh, "password-8") }
     }
 
+    @Test
+    fun `security options from the contract - lockout, lifetimes and lengths, checked by the core`() {
+        MemoryMailer().use { mailer ->
+            FixedClock(SEED_NOW).use { clock ->
+                val options = SecurityOptions(fastForTests = true, maxFailedLogins = 2, lockoutMs = 60_000, minPasswordLength = 12)
+                PortalBuilder("t").use { it.settings(maSociete()).memoryMailer(mailer).clock(clock).security(options).build() }.use { portal ->
+                    portal.parties().use { it.upsert(moiMeme()) }
+                    val account = portal.accounts().use {
+                        it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "long-enough-1", notifyByEmail = false))
+                    }
+                    portal.sync()
+                    repeat(2) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
+                    val locked = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "long-enough-1") }
+                    assertEquals(SEED_NOW.plusSeconds(60), java.time.Instant.parse(locked.until!!))
+                    clock.advance(Duration.ofSeconds(61))
+                    val me = portal.login(Audience.CLIENT, "4", "long-enough-1")
+                    assertEquals(account.id, me.accountId)
+                    val short = assertFailsWith<PortailException.InvalidInput> { portal.changePassword(me, "long-enough-1", "short-pass") }
+                    assertEquals("password", short.field)
+                }
+            }
+        }
+        val bad = assertFailsWith<PortailException.InvalidInput> {
+            PortalBuilder("t").use { it.settings(maSociete()).security(SecurityOptions(lockoutMs = -1)).build() }
+        }
+        assertEquals("lockout_ms", bad.field)
+    }
+
     // Item 4: outbox.
 
     @Test
