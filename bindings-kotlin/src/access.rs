@@ -21,7 +21,7 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .login(audience.into(), &identifier, &password)?
+            .login(audience, &identifier, &password)?
             .into())
     }
 
@@ -56,7 +56,7 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .request_password_reset(audience.into(), &identifier)?)
+            .request_password_reset(audience, &identifier)?)
     }
 
     /// Set a new password with the token of a reset link (`InvalidToken` if unknown, used or
@@ -72,7 +72,7 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .reset_password(audience.into(), &token, &new_password)?)
+            .reset_password(audience, &token, &new_password)?)
     }
 
     /// Accept an invitation: choose the password, activate the account, and log in.
@@ -87,7 +87,7 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .accept_invitation(audience.into(), &token, &password)?
+            .accept_invitation(audience, &token, &password)?
             .into())
     }
 }

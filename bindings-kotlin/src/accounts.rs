@@ -7,31 +7,17 @@ use std::time::SystemTime;
 
 use crate::config::Audience;
 use crate::documents::PageRequest;
+use crate::map_vec;
 use crate::portal::{ProgressListener, ProgressRelay};
 use crate::time::{to_system, to_system_opt};
-use crate::{map_vec, mirror_enum};
 
-mirror_enum! {
-    /// Where an account is in its life.
-    pub enum AccountStatus = portail::AccountStatus {
-        /// Generated, not synchronised yet (red in the back office): the password is readable
-        /// and may be regenerated; nobody can log in.
-        Draft,
-        /// Synchronised: the password is frozen as an argon2id hash.
-        Active,
-        /// Removed ("Supprimer"): never logs in again; its identifier is free.
-        Revoked,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.AccountStatus`,
+/// aliased in `dev.portail`).
+pub use portail::AccountStatus;
 
-mirror_enum! {
-    /// Status of an invitation.
-    pub enum InvitationStatus = portail::InvitationStatus {
-        Pending,
-        Accepted,
-        Expired,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.InvitationStatus`,
+/// aliased in `dev.portail`).
+pub use portail::InvitationStatus;
 
 /// An invitation to set one's own password.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -98,10 +84,10 @@ impl From<portail::Account> for Account {
         Account {
             has_draft_password: a.draft_password.is_some(),
             id: a.id,
-            audience: a.audience.into(),
+            audience: a.audience,
             party_code: a.party_code,
             identifier: a.identifier,
-            status: a.status.into(),
+            status: a.status,
             authorized: a.authorized,
             notify_by_email: a.notify_by_email,
             invitation: a.invitation.map(Into::into),
@@ -168,7 +154,7 @@ impl std::fmt::Debug for Generate {
 impl From<Generate> for portail::Generate {
     fn from(g: Generate) -> Self {
         portail::Generate {
-            audience: g.audience.into(),
+            audience: g.audience,
             party_code: g.party_code,
             identifier: g.identifier.into(),
             password: g.password,
@@ -206,7 +192,7 @@ pub struct Invite {
 impl From<Invite> for portail::Invite {
     fn from(i: Invite) -> Self {
         portail::Invite {
-            audience: i.audience.into(),
+            audience: i.audience,
             party_code: i.party_code,
             identifier: i.identifier.into(),
             send_now: i.send_now,
@@ -321,7 +307,7 @@ impl From<portail::Principal> for Principal {
     fn from(p: portail::Principal) -> Self {
         Principal {
             account_id: p.account_id,
-            audience: p.audience.into(),
+            audience: p.audience,
             party_code: p.party_code,
             identifier: p.identifier,
         }
@@ -332,7 +318,7 @@ impl From<Principal> for portail::Principal {
     fn from(p: Principal) -> Self {
         portail::Principal {
             account_id: p.account_id,
-            audience: p.audience.into(),
+            audience: p.audience,
             party_code: p.party_code,
             identifier: p.identifier,
         }
@@ -354,7 +340,7 @@ impl From<portail::AccessEvent> for AccessEvent {
     fn from(e: portail::AccessEvent) -> Self {
         AccessEvent {
             id: e.id,
-            audience: e.audience.into(),
+            audience: e.audience,
             party_code: e.party_code,
             document_id: e.document_id,
             account_id: e.account_id,
@@ -380,9 +366,9 @@ pub struct AccountFilter {
 impl From<AccountFilter> for portail::AccountFilter {
     fn from(f: AccountFilter) -> Self {
         portail::AccountFilter {
-            audience: f.audience.map(Into::into),
+            audience: f.audience,
             party_code: f.party_code,
-            status: f.status.map(Into::into),
+            status: f.status,
             needs_sync: f.needs_sync,
         }
     }
@@ -466,7 +452,7 @@ impl Accounts {
         Ok(self
             .portal
             .accounts()
-            .generate_batch(audience.into(), &party_codes, &options.into(), &|p| {
+            .generate_batch(audience, &party_codes, &options.into(), &|p| {
                 relay.report(p)
             })?
             .into())
@@ -479,10 +465,7 @@ impl Accounts {
 
     /// The failed-login counter of an identifier (known or not).
     pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
-        let s = self
-            .portal
-            .accounts()
-            .lockout(audience.into(), &identifier)?;
+        let s = self.portal.accounts().lockout(audience, &identifier)?;
         Ok(Lockout {
             failures: s.failures,
             locked_until: to_system_opt(s.locked_until),
@@ -494,7 +477,7 @@ impl Accounts {
         Ok(self
             .portal
             .accounts()
-            .find(audience.into(), &identifier)?
+            .find(audience, &identifier)?
             .map(Account::from))
     }
 
@@ -507,7 +490,7 @@ impl Accounts {
         Ok(self
             .portal
             .accounts()
-            .live_account_of(audience.into(), &party_code)?
+            .live_account_of(audience, &party_code)?
             .map(Account::from))
     }
 
@@ -582,10 +565,6 @@ impl Accounts {
 
     /// The invitation's status now, or null if the account was not invited.
     pub fn invitation_status(&self, id: String) -> crate::Result<Option<InvitationStatus>> {
-        Ok(self
-            .portal
-            .accounts()
-            .invitation_status(&id)?
-            .map(Into::into))
+        Ok(self.portal.accounts().invitation_status(&id)?)
     }
 }

@@ -1,38 +1,17 @@
 //! Tenant settings ("Paramètres internet"), audiences and the unpaid policy: mirrors of
 //! `portail::config`.
 
-use crate::mirror_enum;
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.Audience`,
+/// aliased in `dev.portail`).
+pub use portail::Audience;
 
-mirror_enum! {
-    /// One of the two portals of a tenant, with separate URLs and logins ("portail Clients" /
-    /// "portail Salariés").
-    pub enum Audience = portail::Audience {
-        /// The clients' portal.
-        Client,
-        /// The employees' portal.
-        Employee,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.Language`,
+/// aliased in `dev.portail`).
+pub use portail::Language;
 
-mirror_enum! {
-    /// Language of the shipped default templates.
-    pub enum Language = portail::Language {
-        French,
-        English,
-    }
-}
-
-mirror_enum! {
-    /// What an unpaid document becomes on the portal ("Gestion des impayés").
-    pub enum UnpaidPolicy = portail::UnpaidPolicy {
-        /// Unpaid documents download as usual.
-        None,
-        /// PDFs download stamped "POUR CONSULTATION UNIQUEMENT".
-        Watermark,
-        /// Documents of a party with unpaid documents cannot be downloaded.
-        Block,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.UnpaidPolicy`,
+/// aliased in `dev.portail`).
+pub use portail::UnpaidPolicy;
 
 /// Settings of one audience's portal.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -58,7 +37,7 @@ impl From<portail::AudienceSettings> for AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: a.unpaid_policy.into(),
+            unpaid_policy: a.unpaid_policy,
             watermark_text: a.watermark_text,
         }
     }
@@ -70,7 +49,7 @@ impl From<AudienceSettings> for portail::AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: a.unpaid_policy.into(),
+            unpaid_policy: a.unpaid_policy,
             watermark_text: a.watermark_text,
         }
     }
@@ -108,7 +87,7 @@ impl From<portail::Settings> for Settings {
             domain: s.domain,
             sender: s.sender,
             reply_to: s.reply_to,
-            language: s.language.into(),
+            language: s.language,
             time_zone: s.time_zone,
             client: s.client.into(),
             employee: s.employee.into(),
@@ -124,7 +103,7 @@ impl From<Settings> for portail::Settings {
             domain: s.domain,
             sender: s.sender,
             reply_to: s.reply_to,
-            language: s.language.into(),
+            language: s.language,
             time_zone: s.time_zone,
             client: s.client.into(),
             employee: s.employee.into(),

@@ -9,27 +9,15 @@ use crate::error::ErrorInfo;
 use crate::parties::EmailRole;
 use crate::portal::{ProgressListener, ProgressRelay};
 use crate::time::{to_system, to_system_opt};
-use crate::{map_vec, mirror_enum, PortailError};
+use crate::{map_vec, PortailError};
 
-mirror_enum! {
-    /// What a document is.
-    pub enum DocumentKind = portail::DocumentKind {
-        /// An invoice: on the portal only when e-invoicing consent is Accepted.
-        Invoice,
-        Quote,
-        Contract,
-        Payslip,
-        Other,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.DocumentKind`,
+/// aliased in `dev.portail`).
+pub use portail::DocumentKind;
 
-mirror_enum! {
-    /// Whether the document is paid ("dossier payé / impayé").
-    pub enum PaymentStatus = portail::PaymentStatus {
-        Paid,
-        Unpaid,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.PaymentStatus`,
+/// aliased in `dev.portail`).
+pub use portail::PaymentStatus;
 
 /// Why no notification was queued for a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -53,7 +41,7 @@ impl From<portail::SkipReason> for SkipReason {
             portail::SkipReason::EInvoicingNotAccepted => SkipReason::EInvoicingNotAccepted,
             portail::SkipReason::FolderDoesNotNotify => SkipReason::FolderDoesNotNotify,
             portail::SkipReason::NotificationsDisabled => SkipReason::NotificationsDisabled,
-            portail::SkipReason::NoAddress(role) => SkipReason::NoAddress { role: role.into() },
+            portail::SkipReason::NoAddress(role) => SkipReason::NoAddress { role },
         }
     }
 }
@@ -112,12 +100,12 @@ impl From<portail::Document> for Document {
     fn from(d: portail::Document) -> Self {
         Document {
             id: d.id,
-            audience: d.audience.into(),
+            audience: d.audience,
             party_code: d.party_code,
             folder_id: d.folder_id,
             name: d.name,
-            kind: d.kind.into(),
-            payment: d.payment.into(),
+            kind: d.kind,
+            payment: d.payment,
             sha256: d.sha256,
             size: d.size,
             content_type: d.content_type,
@@ -159,13 +147,13 @@ pub struct Publish {
 impl From<Publish> for portail::Publish {
     fn from(p: Publish) -> Self {
         portail::Publish {
-            audience: p.audience.into(),
+            audience: p.audience,
             party_code: p.party_code,
             folder: p.folder,
             name: p.name,
             content: p.content,
-            kind: p.kind.into(),
-            payment: p.payment.into(),
+            kind: p.kind,
+            payment: p.payment,
             external_id: p.external_id,
             content_type: p.content_type,
         }
@@ -358,7 +346,7 @@ impl Documents {
         Ok(self
             .portal
             .documents()
-            .find_by_external_id(audience.into(), &external_id)?
+            .find_by_external_id(audience, &external_id)?
             .map(Document::from))
     }
 
@@ -372,7 +360,7 @@ impl Documents {
         Ok(self
             .portal
             .documents()
-            .list(audience.into(), &party_code, page.into())?
+            .list(audience, &party_code, page.into())?
             .into())
     }
 
@@ -392,10 +380,6 @@ impl Documents {
 
     /// Mark a document paid or unpaid.
     pub fn set_payment(&self, id: String, payment: PaymentStatus) -> crate::Result<Document> {
-        Ok(self
-            .portal
-            .documents()
-            .set_payment(&id, payment.into())?
-            .into())
+        Ok(self.portal.documents().set_payment(&id, payment)?.into())
     }
 }

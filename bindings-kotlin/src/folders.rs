@@ -4,29 +4,16 @@
 use std::sync::Arc;
 
 use crate::config::Audience;
+use crate::map_vec;
 use crate::parties::EmailRole;
-use crate::{map_vec, mirror_enum};
 
-mirror_enum! {
-    /// Where the portal signature is stamped ("colonne Signature").
-    pub enum SignaturePlacement = portail::SignaturePlacement {
-        /// "à gauche".
-        Left,
-        /// "à droite".
-        Right,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.SignaturePlacement`,
+/// aliased in `dev.portail`).
+pub use portail::SignaturePlacement;
 
-mirror_enum! {
-    /// Where a notification's link points ("Lien vers").
-    pub enum LinkTarget = portail::LinkTarget {
-        PortalHome,
-        Download,
-        Quotes,
-        AccountStatement,
-        Payslips,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.LinkTarget`,
+/// aliased in `dev.portail`).
+pub use portail::LinkTarget;
 
 /// A document folder of an audience's tree.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -61,14 +48,14 @@ impl From<portail::Folder> for Folder {
     fn from(f: portail::Folder) -> Self {
         Folder {
             id: f.id,
-            audience: f.audience.into(),
+            audience: f.audience,
             path: f.path,
             label: f.label,
             shared: f.shared,
-            signature: f.signature.map(Into::into),
+            signature: f.signature,
             notify: f.notify,
-            notify_on: f.notify_on.into(),
-            link: f.link.into(),
+            notify_on: f.notify_on,
+            link: f.link,
             version: f.version,
         }
     }
@@ -78,14 +65,14 @@ impl From<Folder> for portail::Folder {
     fn from(f: Folder) -> Self {
         portail::Folder {
             id: f.id,
-            audience: f.audience.into(),
+            audience: f.audience,
             path: f.path,
             label: f.label,
             shared: f.shared,
-            signature: f.signature.map(Into::into),
+            signature: f.signature,
             notify: f.notify,
-            notify_on: f.notify_on.into(),
-            link: f.link.into(),
+            notify_on: f.notify_on,
+            link: f.link,
             version: f.version,
         }
     }
@@ -94,7 +81,7 @@ impl From<Folder> for portail::Folder {
 /// A new shared folder that does not notify (main address, link to the portal home).
 #[uniffi::export]
 pub fn new_folder(audience: Audience, path: String, label: String) -> Folder {
-    portail::Folder::new(audience.into(), path, label).into()
+    portail::Folder::new(audience, path, label).into()
 }
 
 /// The folders of a portal (`portal.folders()`).
@@ -107,16 +94,12 @@ pub struct Folders {
 impl Folders {
     /// The folders of an audience's tree.
     pub fn list(&self, audience: Audience) -> crate::Result<Vec<Folder>> {
-        Ok(map_vec(self.portal.folders().list(audience.into())?))
+        Ok(map_vec(self.portal.folders().list(audience)?))
     }
 
     /// A folder by path, or by label when unique.
     pub fn get(&self, audience: Audience, reference: String) -> crate::Result<Folder> {
-        Ok(self
-            .portal
-            .folders()
-            .get(audience.into(), &reference)?
-            .into())
+        Ok(self.portal.folders().get(audience, &reference)?.into())
     }
 
     /// Add a folder; its path must be new in the audience.
@@ -131,6 +114,6 @@ impl Folders {
 
     /// Remove an empty folder (`PortailException.InvalidState` if it holds documents).
     pub fn remove(&self, audience: Audience, reference: String) -> crate::Result<()> {
-        Ok(self.portal.folders().remove(audience.into(), &reference)?)
+        Ok(self.portal.folders().remove(audience, &reference)?)
     }
 }

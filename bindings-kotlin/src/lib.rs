@@ -64,41 +64,6 @@ pub use error::PortailError;
 /// The result type of every exported function.
 pub type Result<T, E = PortailError> = std::result::Result<T, E>;
 
-/// Declare a fieldless mirror enum and its `From` conversions both ways with the core enum.
-macro_rules! mirror_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident = $core:ty {
-            $( $(#[$vmeta:meta])* $variant:ident ),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
-        }
-
-        impl From<$core> for $name {
-            fn from(value: $core) -> Self {
-                type Core = $core;
-                match value {
-                    $( Core::$variant => $name::$variant ),+
-                }
-            }
-        }
-
-        impl From<$name> for $core {
-            fn from(value: $name) -> Self {
-                type Core = $core;
-                match value {
-                    $( $name::$variant => Core::$variant ),+
-                }
-            }
-        }
-    };
-}
-pub(crate) use mirror_enum;
-
 /// Convert every element of a vector.
 pub(crate) fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()

@@ -6,36 +6,18 @@ use std::time::SystemTime;
 
 use crate::config::Audience;
 use crate::documents::PageRequest;
+use crate::map_vec;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::time::{from_system_opt, to_system, to_system_opt};
-use crate::{map_vec, mirror_enum};
 
-mirror_enum! {
-    /// Where a notification is in its life.
-    pub enum NotificationState = portail::NotificationState {
-        /// "En attente": goes out at the next dispatch or sync.
-        Pending,
-        /// "Envoyé".
-        Sent,
-        /// The last attempt failed transiently; retried after a backoff.
-        Failed,
-        /// "Annulé": never sent.
-        Cancelled,
-        /// Given up: a permanent error, or the last allowed attempt failed.
-        Abandoned,
-        /// Set aside: its stored row could not be read back (see `quarantine`).
-        Quarantined,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.NotificationState`,
+/// aliased in `dev.portail`).
+pub use portail::NotificationState;
 
-mirror_enum! {
-    /// Why a notification was set aside.
-    pub enum QuarantineReason = portail::QuarantineReason {
-        /// Its stored row could not be decoded.
-        Undecodable,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.QuarantineReason`,
+/// aliased in `dev.portail`).
+pub use portail::QuarantineReason;
 
 /// What one delivery attempt gave.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -115,17 +97,17 @@ impl From<portail::Notification> for Notification {
         let last_error = n.last_error().map(str::to_string);
         Notification {
             id: n.id,
-            audience: n.audience.into(),
+            audience: n.audience,
             party_code: n.party_code,
-            purpose: n.purpose.into(),
+            purpose: n.purpose,
             document_id: n.document_id,
             account_id: n.account_id,
-            role: n.role.map(Into::into),
+            role: n.role,
             recipient: n.recipient,
             subject: n.subject,
             body: n.body,
             link: n.link,
-            state: n.state.into(),
+            state: n.state,
             forced: n.forced,
             resend_of: n.resend_of,
             template_version: n.template_version,
@@ -134,7 +116,7 @@ impl From<portail::Notification> for Notification {
             attempts: map_vec(n.attempts),
             sent_at: to_system_opt(n.sent_at),
             last_error,
-            quarantine: n.quarantine.map(Into::into),
+            quarantine: n.quarantine,
             version: n.version,
         }
     }
@@ -164,9 +146,9 @@ impl TryFrom<NotificationFilter> for portail::NotificationFilter {
 
     fn try_from(f: NotificationFilter) -> crate::Result<Self> {
         Ok(portail::NotificationFilter {
-            audience: f.audience.map(Into::into),
+            audience: f.audience,
             party_code: f.party_code,
-            state: f.state.map(Into::into),
+            state: f.state,
             document_id: f.document_id,
             from: from_system_opt(f.from, "from")?,
             to: from_system_opt(f.to, "to")?,

@@ -6,33 +6,15 @@ use std::sync::Arc;
 
 use crate::config::Audience;
 use crate::documents::PageRequest;
-use crate::{map_vec, mirror_enum};
+use crate::map_vec;
 
-mirror_enum! {
-    /// Which of a party's addresses to use ("Email fiche / devis / facturation / relance").
-    pub enum EmailRole = portail::EmailRole {
-        /// "Email fiche": the main address (the only one employees use).
-        Main,
-        /// "Email devis".
-        Quotes,
-        /// "Email facturation".
-        Billing,
-        /// "Email relance".
-        Reminders,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.EmailRole`,
+/// aliased in `dev.portail`).
+pub use portail::EmailRole;
 
-mirror_enum! {
-    /// E-invoicing consent ("Dématérialisation"): invoices reach the portal only when Accepted.
-    pub enum EInvoicingConsent = portail::EInvoicingConsent {
-        /// "En demande".
-        Requested,
-        /// "Accepté".
-        Accepted,
-        /// "Refusé".
-        Refused,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.EInvoicingConsent`,
+/// aliased in `dev.portail`).
+pub use portail::EInvoicingConsent;
 
 /// A client or employee record of the host. Start from [`client_party`] / [`employee_party`]
 /// and `copy(...)`.
@@ -63,16 +45,12 @@ pub struct Party {
 impl From<portail::Party> for Party {
     fn from(p: portail::Party) -> Self {
         Party {
-            audience: p.audience.into(),
+            audience: p.audience,
             code: p.code,
             name: p.name,
             company: p.company,
-            emails: p
-                .emails
-                .into_iter()
-                .map(|(role, address)| (role.into(), address))
-                .collect(),
-            einvoicing: p.einvoicing.into(),
+            emails: p.emails.into_iter().collect(),
+            einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
             version: p.version,
         }
@@ -82,16 +60,12 @@ impl From<portail::Party> for Party {
 impl From<Party> for portail::Party {
     fn from(p: Party) -> Self {
         portail::Party {
-            audience: p.audience.into(),
+            audience: p.audience,
             code: p.code,
             name: p.name,
             company: p.company,
-            emails: p
-                .emails
-                .into_iter()
-                .map(|(role, address)| (role.into(), address))
-                .collect(),
-            einvoicing: p.einvoicing.into(),
+            emails: p.emails.into_iter().collect(),
+            einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
             version: p.version,
         }
@@ -152,7 +126,7 @@ impl Parties {
 
     /// A party by audience and code; `PortailException.NotFound` if missing.
     pub fn get(&self, audience: Audience, code: String) -> crate::Result<Party> {
-        Ok(self.portal.parties().get(audience.into(), &code)?.into())
+        Ok(self.portal.parties().get(audience, &code)?.into())
     }
 
     /// A party, or null.
@@ -160,16 +134,12 @@ impl Parties {
         Ok(self
             .portal
             .parties()
-            .find(audience.into(), &code)?
+            .find(audience, &code)?
             .map(Party::from))
     }
 
     /// The parties of an audience, by code.
     pub fn list(&self, audience: Audience, page: PageRequest) -> crate::Result<PartyPage> {
-        Ok(self
-            .portal
-            .parties()
-            .list(audience.into(), page.into())?
-            .into())
+        Ok(self.portal.parties().list(audience, page.into())?.into())
     }
 }

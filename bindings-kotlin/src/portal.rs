@@ -14,21 +14,11 @@ use crate::parties::Parties;
 use crate::security::Hashing;
 use crate::templates::Templates;
 use crate::time::to_system;
-use crate::{mirror_enum, PortailError};
+use crate::PortailError;
 
-mirror_enum! {
-    /// The phases of a long operation.
-    pub enum Phase = portail::Phase {
-        /// Activating draft accounts (argon2 hashing).
-        Activating,
-        /// Creating accounts in a batch.
-        Generating,
-        /// Publishing documents in a batch.
-        Publishing,
-        /// Sending notifications.
-        Dispatching,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.Phase`,
+/// aliased in `dev.portail`).
+pub use portail::Phase;
 
 /// Progress of a long operation, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
@@ -43,7 +33,7 @@ pub struct Progress {
 impl From<portail::Progress> for Progress {
     fn from(p: portail::Progress) -> Self {
         Progress {
-            phase: p.phase.into(),
+            phase: p.phase,
             done: p.done,
             total: p.total,
         }

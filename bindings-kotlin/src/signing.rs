@@ -43,7 +43,7 @@ impl From<portail::SignatureRecord> for SignatureRecord {
             signed_at: to_system(r.signed_at),
             ip_address: r.ip_address,
             user_agent: r.user_agent,
-            placement: r.placement.into(),
+            placement: r.placement,
             original_sha256: r.original_sha256,
             signed_sha256: r.signed_sha256,
             signed_size: r.signed_size,

@@ -4,39 +4,20 @@
 use std::sync::Arc;
 
 use crate::config::Audience;
-use crate::{map_vec, mirror_enum};
+use crate::map_vec;
 
-mirror_enum! {
-    /// What a template is for.
-    pub enum TemplatePurpose = portail::TemplatePurpose {
-        /// "un nouveau document est disponible".
-        DocumentAvailable,
-        /// The portal credentials e-mail.
-        AccessCredentials,
-        PasswordReset,
-        Invitation,
-        SignatureReceived,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.TemplatePurpose`,
+/// aliased in `dev.portail`).
+pub use portail::TemplatePurpose;
 
-mirror_enum! {
-    /// A merge field (`#document#`, `#lien#`, `#société#`, `#domaine#`, ...).
-    pub enum MergeField = portail::MergeField {
-        Document,
-        Link,
-        Company,
-        Domain,
-        Name,
-        Identifier,
-        Date,
-        Password,
-    }
-}
+/// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.MergeField`,
+/// aliased in `dev.portail`).
+pub use portail::MergeField;
 
 /// The token of a merge field as written in templates (`#lien#`).
 #[uniffi::export]
 pub fn merge_field_token(field: MergeField) -> String {
-    portail::MergeField::from(field).token().to_string()
+    field.token().to_string()
 }
 
 /// A notification template: subject and body with merge fields, validated when saved.
@@ -54,8 +35,8 @@ pub struct Template {
 impl From<portail::Template> for Template {
     fn from(t: portail::Template) -> Self {
         Template {
-            audience: t.audience.into(),
-            purpose: t.purpose.into(),
+            audience: t.audience,
+            purpose: t.purpose,
             subject: t.subject,
             body: t.body,
             version: t.version,
@@ -66,8 +47,8 @@ impl From<portail::Template> for Template {
 impl From<Template> for portail::Template {
     fn from(t: Template) -> Self {
         portail::Template {
-            audience: t.audience.into(),
-            purpose: t.purpose.into(),
+            audience: t.audience,
+            purpose: t.purpose,
             subject: t.subject,
             body: t.body,
             version: t.version,
@@ -85,11 +66,7 @@ pub struct Templates {
 impl Templates {
     /// The template in use (the stored one, or the shipped default with version 0).
     pub fn get(&self, audience: Audience, purpose: TemplatePurpose) -> crate::Result<Template> {
-        Ok(self
-            .portal
-            .templates()
-            .get(audience.into(), purpose.into())?
-            .into())
+        Ok(self.portal.templates().get(audience, purpose)?.into())
     }
 
     /// Save a template; `PortailException.InvalidInput` (field `subject` or `body`) for an
@@ -100,6 +77,6 @@ impl Templates {
 
     /// The merge fields a template of this purpose may use.
     pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
-        map_vec(self.portal.templates().fields(purpose.into()).to_vec())
+        map_vec(self.portal.templates().fields(purpose).to_vec())
     }
 }

@@ -9,6 +9,7 @@ use super::audience::Audience;
 /// Where an account is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AccountStatus {
     /// Generated, not synchronised yet (red in seed 000): the admin may read and regenerate the
     /// password; nobody can log in.
@@ -48,6 +49,7 @@ pub struct Invitation {
 /// Status of an invitation at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InvitationStatus {
     /// Sent or to be sent; its link still works.
     Pending,

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 /// "Portail Clients" / "Portail Salariés" in the product guides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Audience {
     /// The clients' portal ("portail Clients").
     Client,

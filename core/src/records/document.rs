@@ -18,6 +18,7 @@ use crate::error::Result;
 /// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DocumentKind {
     /// An invoice: on the portal only when e-invoicing consent is Accepted.
     Invoice,
@@ -48,6 +49,7 @@ impl DocumentKind {
 /// Whether the document is paid ("dossier payé / impayé", seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum PaymentStatus {
     /// Nothing owed.
     #[default]

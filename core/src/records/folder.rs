@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 /// Where the portal signature is stamped ("colonne Signature": à gauche / à droite).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SignaturePlacement {
     /// "à gauche": bottom-left of the last page.
     Left,
@@ -21,6 +22,7 @@ pub enum SignaturePlacement {
 /// Where a notification's link points ("Lien vers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum LinkTarget {
     /// "L'espace client / salarié du portail": the portal's home.
     PortalHome,

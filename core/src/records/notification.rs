@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 /// Where a notification is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum NotificationState {
     /// "En attente": will go out at the next dispatch or sync.
     Pending,
@@ -35,6 +36,7 @@ pub enum NotificationState {
 /// Why a notification was set aside ([`NotificationState::Quarantined`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum QuarantineReason {
     /// Its stored row could not be decoded (damaged, or written by an incompatible portail).
     Undecodable,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 /// Which of a party's addresses to use ("Email fiche / devis / facturation / relance").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EmailRole {
     /// "Email fiche": the main address (the only one employees use).
     Main,
@@ -47,6 +48,7 @@ impl EmailRole {
 /// portal only when it is [`EInvoicingConsent::Accepted`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EInvoicingConsent {
     /// "En demande".
     #[default]

@@ -39,6 +39,7 @@ pub struct Progress {
 
 /// The phases reported by [`Progress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Phase {
     /// Activating draft accounts (argon2 hashing).
     Activating,

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 /// Language of the shipped default templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Language {
     /// French (the default).
     #[default]
@@ -24,6 +25,7 @@ pub enum Language {
 /// What an unpaid document becomes on the portal ("Gestion des impayés", seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum UnpaidPolicy {
     /// Unpaid documents download as usual.
     #[default]

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 /// What a template is for. One template per audience and purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TemplatePurpose {
     /// A document was published ("Email d'avertissement de la disponibilité").
     DocumentAvailable,
@@ -74,6 +75,7 @@ impl TemplatePurpose {
 /// A merge field ("champ de fusion").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MergeField {
     /// `#document#`: the document's name.
     Document,

@@ -15,3 +15,51 @@ typealias SecurityOptions = dev.portail.contract.SecurityOptions
 
 /** Retries of transient mail failures. */
 typealias RetryOptions = dev.portail.contract.RetryOptions
+
+/** One of the two portals of a tenant ("portail Clients" / "portail Salariés"). */
+typealias Audience = dev.portail.contract.Audience
+
+/** Language of the shipped default templates. */
+typealias Language = dev.portail.contract.Language
+
+/** What an unpaid document becomes on the portal ("Gestion des impayés"). */
+typealias UnpaidPolicy = dev.portail.contract.UnpaidPolicy
+
+/** Which of a party's addresses to use ("Email fiche / devis / facturation / relance"). */
+typealias EmailRole = dev.portail.contract.EmailRole
+
+/** E-invoicing consent ("Dématérialisation"). */
+typealias EInvoicingConsent = dev.portail.contract.EInvoicingConsent
+
+/** What a document is. */
+typealias DocumentKind = dev.portail.contract.DocumentKind
+
+/** Whether a document is paid. */
+typealias PaymentStatus = dev.portail.contract.PaymentStatus
+
+/** Where a signing folder's signature goes. */
+typealias SignaturePlacement = dev.portail.contract.SignaturePlacement
+
+/** "Lien vers": where a notification's link leads. */
+typealias LinkTarget = dev.portail.contract.LinkTarget
+
+/** The state of a notification in the outbox. */
+typealias NotificationState = dev.portail.contract.NotificationState
+
+/** Why a notification was quarantined. */
+typealias QuarantineReason = dev.portail.contract.QuarantineReason
+
+/** The life of a portal account: draft, active, revoked. */
+typealias AccountStatus = dev.portail.contract.AccountStatus
+
+/** Where an invitation stands. */
+typealias InvitationStatus = dev.portail.contract.InvitationStatus
+
+/** What a notification template is for. */
+typealias TemplatePurpose = dev.portail.contract.TemplatePurpose
+
+/** A merge field of the templates (`#nom#`, `#lien#`, ...). */
+typealias MergeField = dev.portail.contract.MergeField
+
+/** The phases reported by progress listeners. */
+typealias Phase = dev.portail.contract.Phase
