@@ -26,25 +26,13 @@ pub enum AccountStatus {
     Revoked,
 }
 
-impl From<AccountStatus> for portail::AccountStatus {
-    fn from(s: AccountStatus) -> Self {
-        match s {
-            AccountStatus::Draft => portail::AccountStatus::Draft,
-            AccountStatus::Active => portail::AccountStatus::Active,
-            AccountStatus::Revoked => portail::AccountStatus::Revoked,
-        }
+enum_conversions!(
+    AccountStatus = portail::AccountStatus {
+        Draft,
+        Active,
+        Revoked
     }
-}
-
-impl From<portail::AccountStatus> for AccountStatus {
-    fn from(s: portail::AccountStatus) -> Self {
-        match s {
-            portail::AccountStatus::Draft => AccountStatus::Draft,
-            portail::AccountStatus::Active => AccountStatus::Active,
-            portail::AccountStatus::Revoked => AccountStatus::Revoked,
-        }
-    }
-}
+);
 
 /// Where a generated identifier comes from.
 #[napi(string_enum = "snake_case")]
@@ -64,6 +52,14 @@ pub enum InvitationStatus {
     Accepted,
     Expired,
 }
+
+enum_conversions!(
+    InvitationStatus = portail::InvitationStatus {
+        Pending,
+        Accepted,
+        Expired
+    }
+);
 
 /// An invitation to set one's own password.
 #[napi(object)]
@@ -504,11 +500,7 @@ impl Accounts {
                 .portal
                 .accounts()
                 .invitation_status(&id)?
-                .map(|s| match s {
-                    portail::InvitationStatus::Pending => InvitationStatus::Pending,
-                    portail::InvitationStatus::Accepted => InvitationStatus::Accepted,
-                    portail::InvitationStatus::Expired => InvitationStatus::Expired,
-                }))
+                .map(|s| s.into()))
         })
     }
 }

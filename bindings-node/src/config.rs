@@ -10,23 +10,7 @@ pub enum Audience {
     Employee,
 }
 
-impl From<Audience> for portail::Audience {
-    fn from(a: Audience) -> Self {
-        match a {
-            Audience::Client => portail::Audience::Client,
-            Audience::Employee => portail::Audience::Employee,
-        }
-    }
-}
-
-impl From<portail::Audience> for Audience {
-    fn from(a: portail::Audience) -> Self {
-        match a {
-            portail::Audience::Client => Audience::Client,
-            portail::Audience::Employee => Audience::Employee,
-        }
-    }
-}
+enum_conversions!(Audience = portail::Audience { Client, Employee });
 
 /// Language of the shipped default templates.
 #[napi(string_enum = "snake_case")]
@@ -35,6 +19,8 @@ pub enum Language {
     French,
     English,
 }
+
+enum_conversions!(Language = portail::Language { French, English });
 
 /// What an unpaid document becomes on the portal ("Gestion des impayés").
 #[napi(string_enum = "snake_case")]
@@ -47,6 +33,14 @@ pub enum UnpaidPolicy {
     /// Documents of a party with unpaid documents cannot be downloaded.
     Block,
 }
+
+enum_conversions!(
+    UnpaidPolicy = portail::UnpaidPolicy {
+        None,
+        Watermark,
+        Block
+    }
+);
 
 /// Settings of one audience's portal.
 #[napi(object)]
@@ -97,11 +91,7 @@ impl From<AudienceSettings> for portail::AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: match a.unpaid_policy {
-                UnpaidPolicy::None => portail::UnpaidPolicy::None,
-                UnpaidPolicy::Watermark => portail::UnpaidPolicy::Watermark,
-                UnpaidPolicy::Block => portail::UnpaidPolicy::Block,
-            },
+            unpaid_policy: a.unpaid_policy.into(),
         }
     }
 }
@@ -113,11 +103,7 @@ impl From<portail::AudienceSettings> for AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: match a.unpaid_policy {
-                portail::UnpaidPolicy::None => UnpaidPolicy::None,
-                portail::UnpaidPolicy::Watermark => UnpaidPolicy::Watermark,
-                portail::UnpaidPolicy::Block => UnpaidPolicy::Block,
-            },
+            unpaid_policy: a.unpaid_policy.into(),
         }
     }
 }
@@ -131,10 +117,7 @@ impl TryFrom<Settings> for portail::Settings {
         }
         out.reply_to = s.reply_to;
         if let Some(l) = s.language {
-            out.language = match l {
-                Language::French => portail::Language::French,
-                Language::English => portail::Language::English,
-            };
+            out.language = l.into();
         }
         if let Some(tz) = s.time_zone {
             out.time_zone = tz;
@@ -157,10 +140,7 @@ impl From<portail::Settings> for Settings {
             domain: s.domain,
             sender: Some(s.sender),
             reply_to: s.reply_to,
-            language: Some(match s.language {
-                portail::Language::French => Language::French,
-                portail::Language::English => Language::English,
-            }),
+            language: Some(s.language.into()),
             time_zone: Some(s.time_zone),
             client: Some(s.client.into()),
             employee: Some(s.employee.into()),

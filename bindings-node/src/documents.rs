@@ -27,6 +27,16 @@ pub enum DocumentKind {
     Other,
 }
 
+enum_conversions!(
+    DocumentKind = portail::DocumentKind {
+        Invoice,
+        Quote,
+        Contract,
+        Payslip,
+        Other
+    }
+);
+
 /// Whether the document is paid ("dossier payé / impayé").
 #[napi(string_enum = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +45,7 @@ pub enum PaymentStatus {
     Unpaid,
 }
 
-impl From<PaymentStatus> for portail::PaymentStatus {
-    fn from(p: PaymentStatus) -> Self {
-        match p {
-            PaymentStatus::Paid => portail::PaymentStatus::Paid,
-            PaymentStatus::Unpaid => portail::PaymentStatus::Unpaid,
-        }
-    }
-}
+enum_conversions!(PaymentStatus = portail::PaymentStatus { Paid, Unpaid });
 
 /// Why no notification was queued.
 #[napi(string_enum = "snake_case")]
@@ -145,10 +148,7 @@ impl From<portail::Document> for Document {
                 K::Payslip => DocumentKind::Payslip,
                 K::Other => DocumentKind::Other,
             },
-            payment: match d.payment {
-                portail::PaymentStatus::Paid => PaymentStatus::Paid,
-                portail::PaymentStatus::Unpaid => PaymentStatus::Unpaid,
-            },
+            payment: d.payment.into(),
             size: d.size as i64,
             downloads: d.downloads as i64,
             version: d.version as i64,

@@ -17,14 +17,7 @@ pub enum SignaturePlacement {
     Right,
 }
 
-impl From<SignaturePlacement> for portail::SignaturePlacement {
-    fn from(s: SignaturePlacement) -> Self {
-        match s {
-            SignaturePlacement::Left => portail::SignaturePlacement::Left,
-            SignaturePlacement::Right => portail::SignaturePlacement::Right,
-        }
-    }
-}
+enum_conversions!(SignaturePlacement = portail::SignaturePlacement { Left, Right });
 
 /// Where a notification's link points ("Lien vers").
 #[napi(string_enum = "snake_case")]
@@ -37,29 +30,15 @@ pub enum LinkTarget {
     Payslips,
 }
 
-impl From<LinkTarget> for portail::LinkTarget {
-    fn from(l: LinkTarget) -> Self {
-        match l {
-            LinkTarget::PortalHome => portail::LinkTarget::PortalHome,
-            LinkTarget::Download => portail::LinkTarget::Download,
-            LinkTarget::Quotes => portail::LinkTarget::Quotes,
-            LinkTarget::AccountStatement => portail::LinkTarget::AccountStatement,
-            LinkTarget::Payslips => portail::LinkTarget::Payslips,
-        }
+enum_conversions!(
+    LinkTarget = portail::LinkTarget {
+        PortalHome,
+        Download,
+        Quotes,
+        AccountStatement,
+        Payslips
     }
-}
-
-impl From<portail::LinkTarget> for LinkTarget {
-    fn from(l: portail::LinkTarget) -> Self {
-        match l {
-            portail::LinkTarget::PortalHome => LinkTarget::PortalHome,
-            portail::LinkTarget::Download => LinkTarget::Download,
-            portail::LinkTarget::Quotes => LinkTarget::Quotes,
-            portail::LinkTarget::AccountStatement => LinkTarget::AccountStatement,
-            portail::LinkTarget::Payslips => LinkTarget::Payslips,
-        }
-    }
-}
+);
 
 /// A document folder of an audience's tree.
 #[napi(object)]
@@ -91,10 +70,7 @@ impl From<Folder> for portail::Folder {
         let mut out = portail::Folder::new(f.audience.into(), f.path, f.label);
         out.id = f.id.unwrap_or_default();
         out.shared = f.shared.unwrap_or(true);
-        out.signature = f.signature.map(|s| match s {
-            SignaturePlacement::Left => portail::SignaturePlacement::Left,
-            SignaturePlacement::Right => portail::SignaturePlacement::Right,
-        });
+        out.signature = f.signature.map(|s| s.into());
         out.notify = f.notify.unwrap_or(false);
         out.notify_on = f
             .notify_on
@@ -117,10 +93,7 @@ impl From<portail::Folder> for Folder {
             path: f.path,
             label: f.label,
             shared: Some(f.shared),
-            signature: f.signature.map(|s| match s {
-                portail::SignaturePlacement::Left => SignaturePlacement::Left,
-                portail::SignaturePlacement::Right => SignaturePlacement::Right,
-            }),
+            signature: f.signature.map(|s| s.into()),
             notify: Some(f.notify),
             notify_on: Some(f.notify_on.into()),
             link: Some(f.link.into()),

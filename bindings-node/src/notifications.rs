@@ -28,33 +28,16 @@ pub enum NotificationState {
     Quarantined,
 }
 
-impl From<NotificationState> for portail::NotificationState {
-    fn from(s: NotificationState) -> Self {
-        use portail::NotificationState as S;
-        match s {
-            NotificationState::Pending => S::Pending,
-            NotificationState::Sent => S::Sent,
-            NotificationState::Failed => S::Failed,
-            NotificationState::Cancelled => S::Cancelled,
-            NotificationState::Abandoned => S::Abandoned,
-            NotificationState::Quarantined => S::Quarantined,
-        }
+enum_conversions!(
+    NotificationState = portail::NotificationState {
+        Pending,
+        Sent,
+        Failed,
+        Cancelled,
+        Abandoned,
+        Quarantined
     }
-}
-
-impl From<portail::NotificationState> for NotificationState {
-    fn from(s: portail::NotificationState) -> Self {
-        use portail::NotificationState as S;
-        match s {
-            S::Pending => NotificationState::Pending,
-            S::Sent => NotificationState::Sent,
-            S::Failed => NotificationState::Failed,
-            S::Cancelled => NotificationState::Cancelled,
-            S::Abandoned => NotificationState::Abandoned,
-            S::Quarantined => NotificationState::Quarantined,
-        }
-    }
-}
+);
 
 /// What one delivery attempt gave.
 #[napi(string_enum = "snake_case")]

@@ -19,27 +19,14 @@ pub enum EmailRole {
     Reminders,
 }
 
-impl From<EmailRole> for portail::EmailRole {
-    fn from(r: EmailRole) -> Self {
-        match r {
-            EmailRole::Main => portail::EmailRole::Main,
-            EmailRole::Quotes => portail::EmailRole::Quotes,
-            EmailRole::Billing => portail::EmailRole::Billing,
-            EmailRole::Reminders => portail::EmailRole::Reminders,
-        }
+enum_conversions!(
+    EmailRole = portail::EmailRole {
+        Main,
+        Quotes,
+        Billing,
+        Reminders
     }
-}
-
-impl From<portail::EmailRole> for EmailRole {
-    fn from(r: portail::EmailRole) -> Self {
-        match r {
-            portail::EmailRole::Main => EmailRole::Main,
-            portail::EmailRole::Quotes => EmailRole::Quotes,
-            portail::EmailRole::Billing => EmailRole::Billing,
-            portail::EmailRole::Reminders => EmailRole::Reminders,
-        }
-    }
-}
+);
 
 /// E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé).
 #[napi(string_enum = "snake_case")]
@@ -49,6 +36,14 @@ pub enum EInvoicingConsent {
     Accepted,
     Refused,
 }
+
+enum_conversions!(
+    EInvoicingConsent = portail::EInvoicingConsent {
+        Requested,
+        Accepted,
+        Refused
+    }
+);
 
 /// A party's addresses by role.
 #[napi(object)]
@@ -98,11 +93,7 @@ impl From<Party> for portail::Party {
                 out = out.email(role, a);
             }
         }
-        out.einvoicing = match p.einvoicing.unwrap_or(EInvoicingConsent::Requested) {
-            EInvoicingConsent::Requested => portail::EInvoicingConsent::Requested,
-            EInvoicingConsent::Accepted => portail::EInvoicingConsent::Accepted,
-            EInvoicingConsent::Refused => portail::EInvoicingConsent::Refused,
-        };
+        out.einvoicing = p.einvoicing.unwrap_or(EInvoicingConsent::Requested).into();
         out.unpaid_exempt = p.unpaid_exempt.unwrap_or(false);
         out.version = p.version.unwrap_or(0).max(0) as u64;
         out
@@ -121,11 +112,7 @@ impl From<portail::Party> for Party {
         Party {
             audience: p.audience.into(),
             emails: Some(emails),
-            einvoicing: Some(match p.einvoicing {
-                portail::EInvoicingConsent::Requested => EInvoicingConsent::Requested,
-                portail::EInvoicingConsent::Accepted => EInvoicingConsent::Accepted,
-                portail::EInvoicingConsent::Refused => EInvoicingConsent::Refused,
-            }),
+            einvoicing: Some(p.einvoicing.into()),
             unpaid_exempt: Some(p.unpaid_exempt),
             version: Some(p.version as i64),
             code: p.code,

@@ -34,6 +34,15 @@ pub enum Phase {
     Dispatching,
 }
 
+enum_conversions!(
+    Phase = portail::Phase {
+        Activating,
+        Generating,
+        Publishing,
+        Dispatching
+    }
+);
+
 /// Progress of a long operation, for a progress bar.
 #[napi(object)]
 pub struct Progress {
@@ -47,12 +56,7 @@ pub struct Progress {
 impl From<portail::Progress> for Progress {
     fn from(p: portail::Progress) -> Self {
         Progress {
-            phase: match p.phase {
-                portail::Phase::Activating => Phase::Activating,
-                portail::Phase::Generating => Phase::Generating,
-                portail::Phase::Publishing => Phase::Publishing,
-                portail::Phase::Dispatching => Phase::Dispatching,
-            },
+            phase: p.phase.into(),
             done: p.done as i64,
             total: p.total as i64,
         }

@@ -36,10 +36,7 @@ pub struct SignatureRecord {
 impl From<portail::SignatureRecord> for SignatureRecord {
     fn from(r: portail::SignatureRecord) -> Self {
         SignatureRecord {
-            placement: match r.placement {
-                portail::SignaturePlacement::Left => SignaturePlacement::Left,
-                portail::SignaturePlacement::Right => SignaturePlacement::Right,
-            },
+            placement: r.placement.into(),
             signed_size: r.signed_size as i64,
             account_id: r.account_id,
             identifier: r.identifier,

@@ -19,31 +19,15 @@ pub enum TemplatePurpose {
     SignatureReceived,
 }
 
-impl From<TemplatePurpose> for portail::TemplatePurpose {
-    fn from(p: TemplatePurpose) -> Self {
-        use portail::TemplatePurpose as P;
-        match p {
-            TemplatePurpose::DocumentAvailable => P::DocumentAvailable,
-            TemplatePurpose::AccessCredentials => P::AccessCredentials,
-            TemplatePurpose::PasswordReset => P::PasswordReset,
-            TemplatePurpose::Invitation => P::Invitation,
-            TemplatePurpose::SignatureReceived => P::SignatureReceived,
-        }
+enum_conversions!(
+    TemplatePurpose = portail::TemplatePurpose {
+        DocumentAvailable,
+        AccessCredentials,
+        PasswordReset,
+        Invitation,
+        SignatureReceived
     }
-}
-
-impl From<portail::TemplatePurpose> for TemplatePurpose {
-    fn from(p: portail::TemplatePurpose) -> Self {
-        use portail::TemplatePurpose as P;
-        match p {
-            P::DocumentAvailable => TemplatePurpose::DocumentAvailable,
-            P::AccessCredentials => TemplatePurpose::AccessCredentials,
-            P::PasswordReset => TemplatePurpose::PasswordReset,
-            P::Invitation => TemplatePurpose::Invitation,
-            P::SignatureReceived => TemplatePurpose::SignatureReceived,
-        }
-    }
-}
+);
 
 /// A merge field (`#document#`, `#lien#`, `#société#`, `#domaine#`, ...).
 #[napi(object)]
