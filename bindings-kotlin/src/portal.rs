@@ -144,7 +144,7 @@ impl Portal {
     pub fn in_memory(tenant: String, settings: Settings) -> crate::Result<Arc<Self>> {
         Ok(Portal::wrap(portail::Portal::in_memory(
             tenant,
-            settings.into(),
+            settings,
         )?))
     }
 
@@ -168,13 +168,13 @@ impl Portal {
 
     /// The tenant's settings.
     pub fn settings(&self) -> crate::Result<Settings> {
-        Ok(self.inner.settings()?.into())
+        Ok(self.inner.settings()?)
     }
 
     /// Save settings read earlier (a concurrent change gives `PortailException.Conflict`).
     /// Returns them with their new version.
     pub fn save_settings(&self, settings: Settings) -> crate::Result<Settings> {
-        Ok(self.inner.save_settings(settings.into())?.into())
+        Ok(self.inner.save_settings(settings)?)
     }
 
     /// Client and employee records.
@@ -292,7 +292,7 @@ impl PortalBuilder {
 
     /// Settings used the first time this tenant is opened (then the stored ones win).
     pub fn settings(self: Arc<Self>, settings: Settings) -> Arc<Self> {
-        self.edit(|s| s.options.settings = Some(settings.into()))
+        self.edit(|s| s.options.settings = Some(settings))
     }
 
     /// The embedded default in the folder `dir` (created if missing): a SQLite store

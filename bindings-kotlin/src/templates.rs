@@ -20,41 +20,9 @@ pub fn merge_field_token(field: MergeField) -> String {
     field.token().to_string()
 }
 
-/// A notification template: subject and body with merge fields, validated when saved.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Template {
-    pub audience: Audience,
-    pub purpose: TemplatePurpose,
-    pub subject: String,
-    pub body: String,
-    /// Optimistic version (0 = the shipped default).
-    #[uniffi(default = 0)]
-    pub version: u64,
-}
-
-impl From<portail::Template> for Template {
-    fn from(t: portail::Template) -> Self {
-        Template {
-            audience: t.audience,
-            purpose: t.purpose,
-            subject: t.subject,
-            body: t.body,
-            version: t.version,
-        }
-    }
-}
-
-impl From<Template> for portail::Template {
-    fn from(t: Template) -> Self {
-        portail::Template {
-            audience: t.audience,
-            purpose: t.purpose,
-            subject: t.subject,
-            body: t.body,
-            version: t.version,
-        }
-    }
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.Template`, aliased
+/// in `dev.portail`).
+pub use portail::Template;
 
 /// The templates of a portal (`portal.templates()`).
 #[derive(uniffi::Object)]
@@ -66,13 +34,13 @@ pub struct Templates {
 impl Templates {
     /// The template in use (the stored one, or the shipped default with version 0).
     pub fn get(&self, audience: Audience, purpose: TemplatePurpose) -> crate::Result<Template> {
-        Ok(self.portal.templates().get(audience, purpose)?.into())
+        Ok(self.portal.templates().get(audience, purpose)?)
     }
 
     /// Save a template; `PortailException.InvalidInput` (field `subject` or `body`) for an
     /// unknown or unavailable merge field.
     pub fn save(&self, template: Template) -> crate::Result<Template> {
-        Ok(self.portal.templates().save(template.into())?.into())
+        Ok(self.portal.templates().save(template)?)
     }
 
     /// The merge fields a template of this purpose may use.

@@ -59,8 +59,10 @@ impl LinkTarget {
 
 /// A document folder of an audience's tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Folder {
     /// Stable id: documents keep pointing at the folder when it is renamed.
+    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub id: String,
     /// Which tree the folder belongs to.
     pub audience: Audience,
@@ -69,10 +71,13 @@ pub struct Folder {
     /// Label shown on the portal ("Désignation").
     pub label: String,
     /// "Portail": the folder shows on the portal.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub shared: bool,
     /// "Signature": documents here await a portal signature, stamped on this side.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub signature: Option<SignaturePlacement>,
     /// "Notification": publishing here queues a notification.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub notify: bool,
     /// "Notifier sur": which of the party's addresses gets it.
     pub notify_on: EmailRole,
@@ -80,6 +85,7 @@ pub struct Folder {
     pub link: LinkTarget,
     /// Optimistic version (0 = never stored).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub version: u64,
 }
 

@@ -45,17 +45,21 @@ pub const PAGE_SIZE_MAX: u32 = 350;
 
 /// Settings of one audience's portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AudienceSettings {
     /// The portal's address, used to build links in notifications (no trailing slash needed).
     pub portal_url: String,
     /// `false` is "Désactiver les notifications": blocks every notification of this audience.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub notifications_enabled: bool,
     /// Rows per page in portal listings, 10..=350.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 25))]
     pub page_size: u32,
     /// What unpaid documents become ("Gestion des impayés").
     pub unpaid_policy: UnpaidPolicy,
     /// The text stamped on every page under [`UnpaidPolicy::Watermark`].
     #[serde(default = "default_watermark_text")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = "POUR CONSULTATION UNIQUEMENT"))]
     pub watermark_text: String,
 }
 
@@ -120,6 +124,7 @@ impl AudienceSettings {
 /// assert_eq!(s.audience(Audience::Client).page_size, 25);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Settings {
     /// "Nom de la société": the `#société#` merge field.
     pub company_name: String,
@@ -128,6 +133,7 @@ pub struct Settings {
     /// "Adresse mail de notification": the From of every notification (noreply).
     pub sender: String,
     /// "Adresse mail de réponse": the Reply-To of every notification.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub reply_to: Option<String>,
     /// Language of the default templates.
     pub language: Language,
@@ -139,6 +145,7 @@ pub struct Settings {
     pub employee: AudienceSettings,
     /// Optimistic version (0 = never stored).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub version: u64,
 }
 

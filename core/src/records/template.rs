@@ -182,6 +182,7 @@ pub const BODY_MAX: usize = 100_000;
 
 /// A stored template of one audience and purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Template {
     /// The portal it serves.
     pub audience: Audience,
@@ -193,6 +194,7 @@ pub struct Template {
     pub body: String,
     /// Optimistic version (0 = never stored; a shipped default).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub version: u64,
 }
 

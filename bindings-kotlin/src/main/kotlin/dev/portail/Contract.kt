@@ -63,3 +63,15 @@ typealias MergeField = dev.portail.contract.MergeField
 
 /** The phases reported by progress listeners. */
 typealias Phase = dev.portail.contract.Phase
+
+/** The tenant's settings ("Paramètres internet"). */
+typealias Settings = dev.portail.contract.Settings
+
+/** The settings of one audience's portal. */
+typealias AudienceSettings = dev.portail.contract.AudienceSettings
+
+/** A document folder of an audience's tree and its portal flags. */
+typealias Folder = dev.portail.contract.Folder
+
+/** A notification template: subject and body with merge fields. */
+typealias Template = dev.portail.contract.Template
