@@ -20,25 +20,9 @@ use crate::PortailError;
 /// aliased in `dev.portail`).
 pub use portail::Phase;
 
-/// Progress of a long operation, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct Progress {
-    pub phase: Phase,
-    /// Items done so far in this phase.
-    pub done: u64,
-    /// Items in this phase.
-    pub total: u64,
-}
-
-impl From<portail::Progress> for Progress {
-    fn from(p: portail::Progress) -> Self {
-        Progress {
-            phase: p.phase,
-            done: p.done,
-            total: p.total,
-        }
-    }
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.Progress`, aliased
+/// in `dev.portail`).
+pub use portail::Progress;
 
 /// Receives progress of a long operation, on the thread running it. An exception thrown here
 /// is ignored (progress is informational).
@@ -69,58 +53,18 @@ impl ProgressRelay {
     pub(crate) fn report(&self, progress: portail::Progress) {
         if let Some(l) = &self.0 {
             // Progress is informational: a listener's exception must not stop the work.
-            let _ = l.on_progress(progress.into());
+            let _ = l.on_progress(progress);
         }
     }
 }
 
-/// What one dispatch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct DispatchReport {
-    /// Notifications taken for sending.
-    pub attempted: u64,
-    /// Accepted by the mailer ("Envoyé").
-    pub sent: u64,
-    /// Failed transiently; retried after a backoff.
-    pub failed: u64,
-    /// Given up (permanent error or last attempt).
-    pub abandoned: u64,
-    /// Taken or changed by another dispatcher meanwhile.
-    pub skipped: u64,
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.DispatchReport`, aliased
+/// in `dev.portail`).
+pub use portail::DispatchReport;
 
-impl From<portail::DispatchReport> for DispatchReport {
-    fn from(r: portail::DispatchReport) -> Self {
-        DispatchReport {
-            attempted: r.attempted,
-            sent: r.sent,
-            failed: r.failed,
-            abandoned: r.abandoned,
-            skipped: r.skipped,
-        }
-    }
-}
-
-/// What a sync ("Synchroniser") did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    /// Draft accounts made active (password frozen).
-    pub activated: u64,
-    /// Accounts whose credentials e-mail was queued.
-    pub credentials_queued: u64,
-    /// The notifications sent.
-    pub dispatch: DispatchReport,
-}
-
-impl From<portail::SyncReport> for SyncReport {
-    fn from(r: portail::SyncReport) -> Self {
-        SyncReport {
-            activated: r.activated,
-            credentials_queued: r.credentials_queued,
-            dispatch: r.dispatch.into(),
-        }
-    }
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.SyncReport`, aliased
+/// in `dev.portail`).
+pub use portail::SyncReport;
 
 /// The portal of one tenant. Thread-safe; use it with `.use { }` (it is `AutoCloseable`) or
 /// keep one per tenant for the life of the application.
@@ -142,10 +86,7 @@ impl Portal {
     /// A portal entirely in memory (store, blobs, mailer), for tests and trials.
     #[uniffi::constructor]
     pub fn in_memory(tenant: String, settings: Settings) -> crate::Result<Arc<Self>> {
-        Ok(Portal::wrap(portail::Portal::in_memory(
-            tenant,
-            settings,
-        )?))
+        Ok(Portal::wrap(portail::Portal::in_memory(tenant, settings)?))
     }
 
     /// The embedded default in the folder `dir` (created if missing): tenant `default`, a
@@ -224,7 +165,7 @@ impl Portal {
     /// Blocking (calls the mailer): call from a background thread.
     #[uniffi::method(default(limit = 500))]
     pub fn dispatch(&self, limit: u32) -> crate::Result<DispatchReport> {
-        Ok(self.inner.dispatch(limit)?.into())
+        Ok(self.inner.dispatch(limit)?)
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -238,7 +179,7 @@ impl Portal {
         listener: Option<Arc<dyn crate::portal::ProgressListener>>,
     ) -> crate::Result<SyncReport> {
         let relay = ProgressRelay::new(listener);
-        Ok(self.inner.sync_with_progress(&|p| relay.report(p))?.into())
+        Ok(self.inner.sync_with_progress(&|p| relay.report(p))?)
     }
 }
 

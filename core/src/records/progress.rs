@@ -3,6 +3,7 @@
 
 /// What one dispatch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DispatchReport {
     /// Notifications taken for sending.
     pub attempted: u64,
@@ -28,6 +29,7 @@ impl DispatchReport {
 
 /// Progress of a long operation, for a host's progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Progress {
     /// What is being done.
     pub phase: Phase,
@@ -65,6 +67,7 @@ impl Phase {
 
 /// What [`crate::Portal::sync`] did ("Synchroniser").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Draft accounts made active (password frozen).
     pub activated: u64,

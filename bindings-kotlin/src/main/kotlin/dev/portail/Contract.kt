@@ -75,3 +75,12 @@ typealias Folder = dev.portail.contract.Folder
 
 /** A notification template: subject and body with merge fields. */
 typealias Template = dev.portail.contract.Template
+
+/** Progress of a long operation, for a progress bar. */
+typealias Progress = dev.portail.contract.Progress
+
+/** What one dispatch did. */
+typealias DispatchReport = dev.portail.contract.DispatchReport
+
+/** What a sync ("Synchroniser") did. */
+typealias SyncReport = dev.portail.contract.SyncReport

@@ -24,6 +24,26 @@ class MailerTest {
         }
     }
 
+    @Test
+    fun `lambdas stand for a mailer and a progress listener`() {
+        val sent = mutableListOf<OutgoingMessage>()
+        val phases = mutableListOf<Phase>()
+        FixedClock(SEED_NOW).use { clock ->
+            PortalBuilder("ma-societe").use { b ->
+                b.settings(maSociete()).clock(clock).hashing(Hashing.FAST_FOR_TESTS).mailer { message -> sent += message }.build()
+            }.use { portal ->
+                portal.parties().use { it.upsert(moiMeme()) }
+                portal.documents().use { it.publish(invoice()) }
+                val report = portal.sync { progress -> phases += progress.phase }
+                assertEquals(1uL, report.dispatch.sent)
+                assertEquals(listOf("keylian.ace@gmail.com"), sent.map { it.to })
+                assertEquals(Phase.DISPATCHING, phases.last())
+            }
+        }
+        val listener = progressOf { }
+        listener.onProgress(Progress(Phase.ACTIVATING, 0uL, 0uL))
+    }
+
     private fun withKotlinMailer(block: (Portal, ScriptedMailer, FixedClock) -> Unit) {
         val mailer = ScriptedMailer()
         FixedClock(SEED_NOW).use { clock ->
