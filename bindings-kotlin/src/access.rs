@@ -21,14 +21,13 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .login(audience, &identifier, &password)?
-            .into())
+            .login(audience, &identifier, &password)?)
     }
 
     /// The principal of an account, for hosts that keep their own sessions
     /// (`AccessDenied` unless active and authorised).
     pub fn principal(&self, account_id: String) -> crate::Result<Principal> {
-        Ok(self.inner.access().principal(&account_id)?.into())
+        Ok(self.inner.access().principal(&account_id)?)
     }
 
     /// Change one's password (the current one is checked).
@@ -43,7 +42,7 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .change_password(&principal.into(), &current, &new_password)?)
+            .change_password(&principal, &current, &new_password)?)
     }
 
     /// "Mot de passe oublié": e-mail a single-use reset link if an active account holds the
@@ -87,7 +86,6 @@ impl Portal {
         Ok(self
             .inner
             .access()
-            .accept_invitation(audience, &token, &password)?
-            .into())
+            .accept_invitation(audience, &token, &password)?)
     }
 }

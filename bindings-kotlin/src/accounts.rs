@@ -293,61 +293,13 @@ impl From<portail::BatchReport> for BatchReport {
     }
 }
 
-/// A logged-in portal user: who may see what. From `portal.login`, `portal.acceptInvitation`
-/// or, for a host keeping its own sessions, `portal.principal(accountId)`.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Principal {
-    pub account_id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub identifier: String,
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.Principal`, aliased
+/// in `dev.portail`).
+pub use portail::Principal;
 
-impl From<portail::Principal> for Principal {
-    fn from(p: portail::Principal) -> Self {
-        Principal {
-            account_id: p.account_id,
-            audience: p.audience,
-            party_code: p.party_code,
-            identifier: p.identifier,
-        }
-    }
-}
-
-impl From<Principal> for portail::Principal {
-    fn from(p: Principal) -> Self {
-        portail::Principal {
-            account_id: p.account_id,
-            audience: p.audience,
-            party_code: p.party_code,
-            identifier: p.identifier,
-        }
-    }
-}
-
-/// One download of a document from the portal ("historique d'accès").
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccessEvent {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub document_id: String,
-    pub account_id: String,
-    pub at: SystemTime,
-}
-
-impl From<portail::AccessEvent> for AccessEvent {
-    fn from(e: portail::AccessEvent) -> Self {
-        AccessEvent {
-            id: e.id,
-            audience: e.audience,
-            party_code: e.party_code,
-            document_id: e.document_id,
-            account_id: e.account_id,
-            at: to_system(e.at),
-        }
-    }
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.AccessEvent`, aliased
+/// in `dev.portail`).
+pub use portail::AccessEvent;
 
 /// Which accounts to list; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]

@@ -115,7 +115,7 @@ impl From<portail::Document> for Document {
             downloads: d.downloads,
             first_download_at: to_system_opt(d.first_download_at),
             last_download_at: to_system_opt(d.last_download_at),
-            signature: d.signature.map(Into::into),
+            signature: d.signature,
             version: d.version,
         }
     }

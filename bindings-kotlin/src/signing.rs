@@ -2,55 +2,12 @@
 //! signature; the principal signs, the library stamps a visible block on the last page, keeps
 //! the original and records the audit trail.
 
-use std::time::SystemTime;
-
 use crate::documents::{Document, Documents};
-use crate::folders::SignaturePlacement;
-use crate::time::to_system;
 use crate::view::PortalView;
 
-/// The audit trail of a portal signature.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SignatureRecord {
-    /// The account that signed.
-    pub account_id: String,
-    /// Its identifier at signing time.
-    pub identifier: String,
-    /// The name stamped on the document.
-    pub signer_name: String,
-    pub signed_at: SystemTime,
-    /// The host's evidence: the signer's IP address.
-    pub ip_address: String,
-    /// The host's evidence: the signer's browser.
-    pub user_agent: String,
-    /// Which side the block was stamped on.
-    pub placement: SignaturePlacement,
-    /// SHA-256 of the original file (unchanged, still stored).
-    pub original_sha256: String,
-    /// SHA-256 of the signed file.
-    pub signed_sha256: String,
-    pub signed_size: u64,
-    /// Whether a signature image was stamped.
-    pub with_image: bool,
-}
-
-impl From<portail::SignatureRecord> for SignatureRecord {
-    fn from(r: portail::SignatureRecord) -> Self {
-        SignatureRecord {
-            account_id: r.account_id,
-            identifier: r.identifier,
-            signer_name: r.signer_name,
-            signed_at: to_system(r.signed_at),
-            ip_address: r.ip_address,
-            user_agent: r.user_agent,
-            placement: r.placement,
-            original_sha256: r.original_sha256,
-            signed_sha256: r.signed_sha256,
-            signed_size: r.signed_size,
-            with_image: r.with_image,
-        }
-    }
-}
+/// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.SignatureRecord`, aliased
+/// in `dev.portail`).
+pub use portail::SignatureRecord;
 
 /// A signature request from the portal, with the host's evidence.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

@@ -1,27 +1,15 @@
-//! The one place where chrono times and `SystemTime` (Kotlin `java.time.Instant`) meet.
+//! Host times (`SystemTime`, Kotlin `java.time.Instant`) given as arguments, through the
+//! contract's conversions (`portail::ffi::time`), with the argument named when one is out of
+//! range.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
 use crate::PortailError;
 
-/// A core time as a `SystemTime` (always representable: chrono's range fits in `SystemTime` on
-/// the platforms this binding targets; out-of-range values saturate instead of panicking).
-pub fn to_system(at: DateTime<Utc>) -> SystemTime {
-    let secs = at.timestamp();
-    let nanos = at.timestamp_subsec_nanos();
-    if secs >= 0 {
-        UNIX_EPOCH
-            .checked_add(Duration::new(secs.unsigned_abs(), nanos))
-            .unwrap_or(UNIX_EPOCH)
-    } else {
-        UNIX_EPOCH
-            .checked_sub(Duration::from_secs(secs.unsigned_abs()))
-            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
-            .unwrap_or(UNIX_EPOCH)
-    }
-}
+/// A core time as a `SystemTime` (the contract's conversion).
+pub use portail::ffi::time::to_system;
 
 /// An optional core time as an optional `SystemTime`.
 pub fn to_system_opt(at: Option<DateTime<Utc>>) -> Option<SystemTime> {
@@ -31,22 +19,7 @@ pub fn to_system_opt(at: Option<DateTime<Utc>>) -> Option<SystemTime> {
 /// A `SystemTime` from the host as a core time; `field` names the argument if it is out of
 /// chrono's range (e.g. `Instant.MAX`).
 pub fn from_system(at: SystemTime, field: &str) -> Result<DateTime<Utc>, PortailError> {
-    let converted = match at.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs())
-            .ok()
-            .and_then(|s| DateTime::from_timestamp(s, after.subsec_nanos())),
-        Err(before) => {
-            let before = before.duration();
-            i64::try_from(before.as_secs()).ok().and_then(|s| {
-                let (secs, nanos) = if before.subsec_nanos() == 0 {
-                    (-s, 0)
-                } else {
-                    (-s - 1, 1_000_000_000 - before.subsec_nanos())
-                };
-                DateTime::from_timestamp(secs, nanos)
-            })
-        }
-    };
+    let converted = portail::ffi::time::from_system(at);
     converted.ok_or_else(|| {
         PortailError::from(portail::Error::invalid(
             field,
@@ -67,6 +40,7 @@ pub fn from_system_opt(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn round_trips() {

@@ -43,7 +43,7 @@ impl Portal {
     pub fn view(&self, principal: Principal) -> Arc<PortalView> {
         Arc::new(PortalView {
             portal: self.inner.clone(),
-            principal: principal.into(),
+            principal,
         })
     }
 }

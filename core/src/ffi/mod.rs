@@ -13,6 +13,7 @@
 
 mod error;
 mod options;
+pub mod time;
 
 pub use error::{example_error, guard, panic_message, ErrorInfo, CODES, INTERNAL};
 pub use options::{

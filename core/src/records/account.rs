@@ -185,6 +185,7 @@ pub struct Token {
 
 /// One download of a document from the portal ("historique d'accès").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccessEvent {
     /// Random id.
     pub id: String,
@@ -420,6 +421,7 @@ impl BatchReport {
 /// [`crate::Access::accept_invitation`] or, for a host that keeps its own sessions,
 /// [`crate::Access::principal`] (all under `portal.access()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Principal {
     /// The account logged in.
     pub account_id: String,

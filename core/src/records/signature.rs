@@ -8,6 +8,7 @@ use crate::error::Result;
 
 /// The audit trail of a portal signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignatureRecord {
     /// The account that signed.
     pub account_id: String,

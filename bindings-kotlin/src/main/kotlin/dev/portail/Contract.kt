@@ -84,3 +84,12 @@ typealias DispatchReport = dev.portail.contract.DispatchReport
 
 /** What a sync ("Synchroniser") did. */
 typealias SyncReport = dev.portail.contract.SyncReport
+
+/** A logged-in portal user: who may see what. */
+typealias Principal = dev.portail.contract.Principal
+
+/** One download of a document from the portal ("historique d'accès"). */
+typealias AccessEvent = dev.portail.contract.AccessEvent
+
+/** The audit trail of a portal signature. */
+typealias SignatureRecord = dev.portail.contract.SignatureRecord
