@@ -7,15 +7,16 @@ from typing import Callable, Iterable, List, Literal, Optional, Protocol, Union,
 
 from .enums import (
     AccountStatus,
-    SignaturePlacement,
     Audience,
     DocumentKind,
+    EmailRole,
     IdentifierFrom,
     InvitationStatus,
     Language,
     MergeField,
     NotificationState,
     PaymentStatus,
+    SignaturePlacement,
     TemplatePurpose,
 )
 from .records import (
@@ -69,11 +70,32 @@ __all__ = [
     "_raise_for_test",
 ]
 
-# Enums are str subclasses: their plain names are accepted too.
+# Enums are str subclasses and the binding parses them by their snake_case value, so wherever
+# an enum argument is accepted, its plain value is too (tests/python/test_stubs.py checks that
+# each Literal lists exactly the enum's values).
 _Audience = Union[Audience, Literal["client", "employee"]]
 _IdentifierFrom = Union[IdentifierFrom, Literal["code", "email"]]
 _Kind = Union[DocumentKind, Literal["invoice", "quote", "contract", "payslip", "other"]]
 _Payment = Union[PaymentStatus, Literal["paid", "unpaid"]]
+_Purpose = Union[
+    TemplatePurpose,
+    Literal[
+        "document_available",
+        "access_credentials",
+        "password_reset",
+        "invitation",
+        "signature_received",
+    ],
+]
+_State = Union[
+    NotificationState,
+    Literal["pending", "sent", "failed", "cancelled", "abandoned", "quarantined"],
+]
+_Status = Union[AccountStatus, Literal["draft", "active", "revoked"]]
+_Language = Union[Language, Literal["french", "english"]]
+_Placement = Union[SignaturePlacement, Literal["left", "right"]]
+# Used by records.py (Party.address): the stub is where the aliases live.
+_EmailRole = Union[EmailRole, Literal["main", "quotes", "billing", "reminders"]]
 _Bytes = Union[bytes, bytearray]
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -227,9 +249,9 @@ class Folders:
 
 @final
 class Templates:
-    def get(self, purpose: TemplatePurpose, *, audience: _Audience = ...) -> Template: ...
+    def get(self, purpose: _Purpose, *, audience: _Audience = ...) -> Template: ...
     def save(self, template: Template) -> Template: ...
-    def fields(self, purpose: TemplatePurpose) -> List[MergeField]: ...
+    def fields(self, purpose: _Purpose) -> List[MergeField]: ...
 
 @final
 class Documents:
@@ -262,7 +284,7 @@ class Documents:
         limit: Optional[int] = None,
     ) -> Page[Document]: ...
     def content(self, id: str) -> bytes: ...
-    def set_payment(self, id: str, payment: PaymentStatus) -> Document: ...
+    def set_payment(self, id: str, payment: _Payment) -> Document: ...
     def downloads(
         self, id: str, *, offset: int = 0, limit: Optional[int] = None
     ) -> Page[AccessEvent]: ...
@@ -276,7 +298,7 @@ class Notifications:
         *,
         audience: Optional[_Audience] = None,
         party_code: Optional[str] = None,
-        state: Optional[NotificationState] = None,
+        state: Optional[_State] = None,
         document_id: Optional[str] = None,
         from_: Optional[datetime.datetime] = None,
         to: Optional[datetime.datetime] = None,
@@ -317,7 +339,7 @@ class Accounts:
         *,
         audience: Optional[_Audience] = None,
         party_code: Optional[str] = None,
-        status: Optional[AccountStatus] = None,
+        status: Optional[_Status] = None,
         needs_sync: Optional[bool] = None,
         offset: int = 0,
         limit: Optional[int] = None,
@@ -435,7 +457,7 @@ def new_settings(
     *,
     sender: Optional[str] = None,
     reply_to: Optional[str] = None,
-    language: Optional[Language] = None,
+    language: Optional[_Language] = None,
     time_zone: Optional[str] = None,
 ) -> Settings: ...
 def new_audience_settings(portal_url: str) -> AudienceSettings: ...
@@ -443,7 +465,6 @@ def error_codes() -> List[str]: ...
 def _raise_for_test(code: str) -> None: ...
 
 _Method = Literal["auto", "incremental", "rewrite"]
-_Placement = Union[SignaturePlacement, Literal["left", "right"]]
 
 def pdf_watermark(pdf: _Bytes, text: str, *, method: _Method = "auto") -> bytes: ...
 def pdf_stamp_signature(
