@@ -32,6 +32,8 @@ from .enums import (
 )
 
 if TYPE_CHECKING:
+    # An enum member or its plain value (the aliases live in the native module's stub).
+    from ._native import _Audience, _EmailRole, _Language
     from .exceptions import PortailError
 
 __all__ = [
@@ -107,7 +109,7 @@ class Settings:
         *,
         sender: Optional[str] = None,
         reply_to: Optional[str] = None,
-        language: Optional[Language] = None,
+        language: Optional[_Language] = None,
         time_zone: Optional[str] = None,
     ) -> Settings:
         """The core's defaults for a company and its domain (sender ``noreply@DOMAIN``,
@@ -123,7 +125,7 @@ class Settings:
             time_zone=time_zone,
         )
 
-    def audience(self, audience: Audience) -> AudienceSettings:
+    def audience(self, audience: _Audience) -> AudienceSettings:
         """One audience's settings."""
         return self.client if Audience(audience) is Audience.CLIENT else self.employee
 
@@ -167,7 +169,7 @@ class Party:
         """An employee record."""
         return cls(Audience.EMPLOYEE, code, name, company, dict(emails or {}))
 
-    def address(self, role: EmailRole) -> Optional[str]:
+    def address(self, role: _EmailRole) -> Optional[str]:
         """The address of ``role``, if any."""
         return self.emails.get(EmailRole(role))
 
