@@ -139,7 +139,7 @@ impl Accounts {
                 .generate_batch(a, &party_codes, &options, &|x| cb.call(x))
         })?;
         callback.finish(py)?;
-        let outcome_cls = py.import("portail.enums")?.getattr("BatchOutcome")?;
+        let outcome_cls = crate::convert::enums_module(py)?.getattr("BatchOutcome")?;
         let rows = report
             .rows
             .iter()

@@ -4,9 +4,27 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+static RECORDS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static ENUMS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// `portail.records`, imported once (an import per converted value dominated listings).
+pub(crate) fn records_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    RECORDS
+        .get_or_try_init(py, || py.import("portail.records").map(Bound::unbind))
+        .map(|m| m.bind(py))
+}
+
+/// `portail.enums`, imported once.
+pub(crate) fn enums_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    ENUMS
+        .get_or_try_init(py, || py.import("portail.enums").map(Bound::unbind))
+        .map(|m| m.bind(py))
+}
 
 /// Build the record `name` of `portail.records` from keyword arguments.
 pub(crate) fn record<'py>(
@@ -14,9 +32,7 @@ pub(crate) fn record<'py>(
     name: &str,
     kwargs: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    py.import("portail.records")?
-        .getattr(name)?
-        .call((), Some(kwargs))
+    records_module(py)?.getattr(name)?.call((), Some(kwargs))
 }
 
 /// `record!(py, "Party" { code: ..., name: ... })`: a record from its fields.
@@ -42,9 +58,7 @@ pub(crate) fn py_enum<'py, T: Serialize>(
     class: &str,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    py.import("portail.enums")?
-        .getattr(class)?
-        .call1((name_of(value),))
+    enums_module(py)?.getattr(class)?.call1((name_of(value),))
 }
 
 /// [`py_enum`] of an optional value (`None` stays `None`).

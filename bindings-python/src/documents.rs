@@ -32,7 +32,7 @@ pub(crate) fn decision_to_py<'py>(
             };
             record!(py, "NotificationDecision" {
                 queued: false,
-                reason: py.import("portail.enums")?.getattr("SkipReason")?.call1((name,))?,
+                reason: crate::convert::enums_module(py)?.getattr("SkipReason")?.call1((name,))?,
                 role: crate::convert::py_enum_opt(py, "EmailRole", role)?,
             })
         }

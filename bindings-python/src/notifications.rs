@@ -15,7 +15,7 @@ pub(crate) fn notification_to_py<'py>(
     py: Python<'py>,
     n: &Notification,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let outcome_cls = py.import("portail.enums")?.getattr("AttemptOutcome")?;
+    let outcome_cls = crate::convert::enums_module(py)?.getattr("AttemptOutcome")?;
     let attempts = n
         .attempts
         .iter()

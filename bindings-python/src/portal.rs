@@ -60,7 +60,7 @@ impl Callback {
 
 pub(crate) fn progress_to_py<'py>(py: Python<'py>, p: &Progress) -> PyResult<Bound<'py, PyAny>> {
     record!(py, "Progress" {
-        phase: py.import("portail.enums")?.getattr("Phase")?.call1((p.phase.as_str(),))?,
+        phase: crate::convert::enums_module(py)?.getattr("Phase")?.call1((p.phase.as_str(),))?,
         done: p.done,
         total: p.total,
     })
