@@ -17,7 +17,7 @@ export declare class Accounts {
    * Draft accounts for many parties, off the main thread, with a per-party report.
    * `onProgress` receives `{ phase: 'generating', done, total }`.
    */
-  generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<BatchReport>
+  generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: ((progress: Progress) => void) | undefined | null): Promise<BatchReport>
   /** An account by id. */
   get(id: string): Account
   /** The failed-login counter of an identifier (known or not). */
@@ -61,7 +61,7 @@ export declare class Documents {
    * Publish many documents (a payroll run) in large commits, off the main thread; bad
    * inputs are reported one by one. `onProgress` receives `{ phase: 'publishing', done, total }`.
    */
-  publishMany(items: Array<PublishOptions>, onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<PublishReport>
+  publishMany(items: Array<PublishOptions>, onProgress?: ((progress: Progress) => void) | undefined | null): Promise<PublishReport>
   /** A document by id. */
   get(id: string): Document
   /** A document by the host's external id, or `null`. */
@@ -211,7 +211,7 @@ export declare class Portal {
    * credentials e-mails, then send every due notification. Off the main thread;
    * `onProgress` receives each phase's progress.
    */
-  sync(onProgress?: (((arg: Progress) => void)) | undefined | null): Promise<SyncReport>
+  sync(onProgress?: ((progress: Progress) => void) | undefined | null): Promise<SyncReport>
 }
 
 /**
@@ -248,6 +248,9 @@ export declare class Templates {
   /** The merge fields available for a purpose. */
   fields(purpose: TemplatePurpose): Array<MergeField>
 }
+
+/** The keys of every input object, by interface (for `tests/node/input.test.mjs`). */
+export declare function _inputKeys(): Record<string, Array<string>>
 
 /**
  * Throw the core's example error of `code` (tests of the mapping); `internal` is a real panic
