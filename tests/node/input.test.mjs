@@ -1,7 +1,7 @@
 // Issue 13, item 3: input checked at the boundary. An unknown (misspelt) option key is
 // invalid_input naming the key; a wrong JS type or a bad enum string is invalid_input naming
 // the argument or key (never napi's InvalidArg); a method returning a Promise rejects, never
-// throws synchronously.
+// throws synchronously; string enums are string-literal unions in index.d.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -134,6 +134,22 @@ test('every Promise method rejects on bad input, never throws synchronously', as
     const e = await rejects(call);
     assert.equal(e.code, 'invalid_input', `${name}: ${e.code} ${e.message}`);
     assert.equal(e.field, field, `${name}: ${e.message}`);
+  }
+});
+
+test('string enums are string-literal unions in index.d.ts, with their runtime objects declared', () => {
+  assert.match(DTS, /export type Audience = 'client' \| 'employee'/);
+  assert.doesNotMatch(DTS, /export declare enum/);
+  assert.match(DTS, /export declare const Audience: EnumObject<Audience>/);
+  // The runtime objects keep PascalCase keys for snake_case values, which EnumObject mirrors.
+  const pascal = (v) => v.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  for (const m of DTS.matchAll(/^export type (\w+) = ('[a-z_]+'(?: \| '[a-z_]+')*)$/gm)) {
+    const values = [...m[2].matchAll(/'([a-z_]+)'/g)].map((x) => x[1]);
+    const runtime = portail[m[1]];
+    assert.ok(runtime, `${m[1]} exists at runtime`);
+    assert.deepEqual(Object.values(runtime).sort(), [...values].sort(), m[1]);
+    for (const [k, v] of Object.entries(runtime)) assert.equal(k, pascal(v), `${m[1]}.${k}`);
+    assert.match(DTS, new RegExp(`export declare const ${m[1]}: EnumObject<${m[1]}>`), `${m[1]} value declared`);
   }
 });
 
