@@ -843,6 +843,7 @@ module.exports.Parties = nativeBinding.Parties
 module.exports.Portal = nativeBinding.Portal
 module.exports.PortalView = nativeBinding.PortalView
 module.exports.Templates = nativeBinding.Templates
+module.exports._inputKeys = nativeBinding._inputKeys
 module.exports._throwForTest = nativeBinding._throwForTest
 module.exports.AccountStatus = nativeBinding.AccountStatus
 module.exports.AttemptOutcome = nativeBinding.AttemptOutcome

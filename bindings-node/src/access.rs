@@ -7,6 +7,7 @@ use napi_derive::napi;
 use crate::accounts::Accounts;
 use crate::config::Audience;
 use crate::error::guard;
+use crate::input::Arg;
 use crate::portal::Portal;
 use crate::task::Job;
 use crate::view::PortalView;
@@ -21,6 +22,13 @@ pub struct Principal {
     pub party_code: String,
     pub identifier: String,
 }
+
+object_input!(Principal {
+    accountId,
+    audience,
+    partyCode,
+    identifier
+});
 
 impl From<portail::Principal> for Principal {
     fn from(p: portail::Principal) -> Self {
@@ -59,12 +67,13 @@ impl Portal {
     #[napi(ts_return_type = "Promise<Principal>")]
     pub fn login(
         &self,
-        audience: Audience,
-        identifier: String,
-        password: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] identifier: Arg<String>,
+        #[napi(ts_arg_type = "string")] password: Arg<String>,
     ) -> AsyncTask<Job<Principal>> {
         let portal = self.inner.clone();
-        Job::spawn(move || {
+        let args = args!(audience, identifier, password);
+        Job::spawn_with(args, move |(audience, identifier, password)| {
             portal
                 .access()
                 .login(audience.into(), &identifier, &password)
@@ -75,8 +84,13 @@ impl Portal {
     /// The principal of an account, for hosts keeping their own sessions (`access_denied`
     /// unless active and authorised).
     #[napi]
-    pub fn principal(&self, env: &Env, account_id: String) -> Result<Principal> {
+    pub fn principal(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] account_id: Arg<String>,
+    ) -> Result<Principal> {
         guard(env, || {
+            let account_id = account_id.get("account_id")?;
             self.inner.access().principal(&account_id).map(Into::into)
         })
     }
@@ -85,12 +99,13 @@ impl Portal {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn change_password(
         &self,
-        principal: Principal,
-        current: String,
-        new_password: String,
+        #[napi(ts_arg_type = "Principal")] principal: Arg<Principal>,
+        #[napi(ts_arg_type = "string")] current: Arg<String>,
+        #[napi(ts_arg_type = "string")] new_password: Arg<String>,
     ) -> AsyncTask<Job<()>> {
         let portal = self.inner.clone();
-        Job::spawn(move || {
+        let args = args!(principal, current, new_password);
+        Job::spawn_with(args, move |(principal, current, new_password)| {
             portal
                 .access()
                 .change_password(&principal.into(), &current, &new_password)
@@ -103,10 +118,11 @@ impl Portal {
     pub fn request_password_reset(
         &self,
         env: &Env,
-        audience: Audience,
-        identifier: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] identifier: Arg<String>,
     ) -> Result<()> {
         guard(env, || {
+            let (audience, identifier) = args!(audience, identifier)?;
             self.inner
                 .access()
                 .request_password_reset(audience.into(), &identifier)
@@ -117,12 +133,13 @@ impl Portal {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn reset_password(
         &self,
-        audience: Audience,
-        token: String,
-        new_password: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] token: Arg<String>,
+        #[napi(ts_arg_type = "string")] new_password: Arg<String>,
     ) -> AsyncTask<Job<()>> {
         let portal = self.inner.clone();
-        Job::spawn(move || {
+        let args = args!(audience, token, new_password);
+        Job::spawn_with(args, move |(audience, token, new_password)| {
             portal
                 .access()
                 .reset_password(audience.into(), &token, &new_password)
@@ -134,12 +151,13 @@ impl Portal {
     #[napi(ts_return_type = "Promise<Principal>")]
     pub fn accept_invitation(
         &self,
-        audience: Audience,
-        token: String,
-        password: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] token: Arg<String>,
+        #[napi(ts_arg_type = "string")] password: Arg<String>,
     ) -> AsyncTask<Job<Principal>> {
         let portal = self.inner.clone();
-        Job::spawn(move || {
+        let args = args!(audience, token, password);
+        Job::spawn_with(args, move |(audience, token, password)| {
             portal
                 .access()
                 .accept_invitation(audience.into(), &token, &password)
@@ -149,10 +167,16 @@ impl Portal {
 
     /// The portal as `principal` sees it.
     #[napi]
-    pub fn view(&self, principal: Principal) -> PortalView {
-        PortalView {
-            portal: self.inner.clone(),
-            principal: principal.into(),
-        }
+    pub fn view(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Principal")] principal: Arg<Principal>,
+    ) -> Result<PortalView> {
+        guard(env, || {
+            Ok(PortalView {
+                portal: self.inner.clone(),
+                principal: principal.get("principal")?.into(),
+            })
+        })
     }
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
-use crate::portal::{progress_fn, Progress};
+use crate::input::Arg;
+use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
 use crate::{pager, PageRequest};
 
@@ -43,6 +43,8 @@ pub enum IdentifierSource {
     /// The party's main e-mail address.
     Email,
 }
+
+plain_input!(IdentifierSource);
 
 /// Status of an invitation now.
 #[napi(string_enum = "snake_case")]
@@ -166,6 +168,16 @@ pub struct GenerateOptions {
     pub authorized: Option<bool>,
 }
 
+object_input!(GenerateOptions {
+    audience,
+    partyCode,
+    identifier,
+    identifierFrom,
+    password,
+    notifyByEmail,
+    authorized,
+});
+
 /// A request to invite a party to set its own password.
 #[napi(object)]
 pub struct InviteOptions {
@@ -178,6 +190,14 @@ pub struct InviteOptions {
     pub send_now: Option<bool>,
 }
 
+object_input!(InviteOptions {
+    audience,
+    partyCode,
+    identifier,
+    identifierFrom,
+    sendNow
+});
+
 /// Options of a batch generation.
 #[napi(object)]
 #[derive(Default)]
@@ -187,6 +207,11 @@ pub struct BatchOptions {
     /// Default true.
     pub notify_by_email: Option<bool>,
 }
+
+object_input!(BatchOptions {
+    identifierFrom,
+    notifyByEmail
+});
 
 /// What happened to one party of a batch.
 #[napi(string_enum = "snake_case")]
@@ -263,6 +288,13 @@ pub struct AccountFilter {
     pub needs_sync: Option<bool>,
 }
 
+object_input!(AccountFilter {
+    audience,
+    partyCode,
+    status,
+    needsSync
+});
+
 /// A page of accounts.
 #[napi(object)]
 pub struct AccountPage {
@@ -283,8 +315,13 @@ pub struct Accounts {
 impl Accounts {
     /// Create a draft account: its password stays readable until `sync` freezes it.
     #[napi]
-    pub fn generate(&self, env: &Env, options: GenerateOptions) -> Result<Account> {
+    pub fn generate(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "GenerateOptions")] options: Arg<GenerateOptions>,
+    ) -> Result<Account> {
         guard(env, || {
+            let options = options.get("options")?;
             let mut g =
                 portail::accounts::Generate::new(options.audience.into(), options.party_code)
                     .identifier(choice(options.identifier, options.identifier_from))
@@ -302,19 +339,22 @@ impl Accounts {
     #[napi(ts_return_type = "Promise<BatchReport>")]
     pub fn generate_batch(
         &self,
-        audience: Audience,
-        party_codes: Vec<String>,
-        options: Option<BatchOptions>,
-        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
-    ) -> Result<AsyncTask<Job<BatchReport>>> {
-        let options = options.unwrap_or_default();
-        let opts = portail::accounts::BatchOptions {
-            identifier: choice(None, options.identifier_from),
-            notify_by_email: options.notify_by_email.unwrap_or(true),
-        };
-        let progress = progress_fn(on_progress)?;
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "Array<string>")] party_codes: Arg<Vec<String>>,
+        #[napi(ts_arg_type = "BatchOptions | undefined | null")] options: Option<Arg<BatchOptions>>,
+        #[napi(ts_arg_type = "((progress: Progress) => void) | undefined | null")]
+        on_progress: Option<Arg<ProgressCallback>>,
+    ) -> AsyncTask<Job<BatchReport>> {
+        let args = args!(audience, party_codes, options).and_then(|(audience, codes, options)| {
+            let options = options.unwrap_or_default();
+            let opts = portail::accounts::BatchOptions {
+                identifier: choice(None, options.identifier_from),
+                notify_by_email: options.notify_by_email.unwrap_or(true),
+            };
+            Ok((audience, codes, opts, progress_fn(on_progress)?))
+        });
         let portal = self.portal.clone();
-        Ok(Job::spawn(move || {
+        Job::spawn_with(args, move |(audience, party_codes, opts, progress)| {
             let report =
                 portal
                     .accounts()
@@ -323,19 +363,32 @@ impl Accounts {
                     });
             progress.flush();
             report.map(Into::into)
-        }))
+        })
     }
 
     /// An account by id.
     #[napi]
-    pub fn get(&self, env: &Env, id: String) -> Result<Account> {
-        guard(env, || self.portal.accounts().get(&id).map(Into::into))
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Account> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.accounts().get(&id).map(Into::into)
+        })
     }
 
     /// The failed-login counter of an identifier (known or not).
     #[napi]
-    pub fn lockout(&self, env: &Env, audience: Audience, identifier: String) -> Result<Lockout> {
+    pub fn lockout(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] identifier: Arg<String>,
+    ) -> Result<Lockout> {
         guard(env, || {
+            let (audience, identifier) = args!(audience, identifier)?;
             let s = self
                 .portal
                 .accounts()
@@ -352,10 +405,11 @@ impl Accounts {
     pub fn find(
         &self,
         env: &Env,
-        audience: Audience,
-        identifier: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] identifier: Arg<String>,
     ) -> Result<Option<Account>> {
         guard(env, || {
+            let (audience, identifier) = args!(audience, identifier)?;
             Ok(self
                 .portal
                 .accounts()
@@ -369,10 +423,11 @@ impl Accounts {
     pub fn live_account_of(
         &self,
         env: &Env,
-        audience: Audience,
-        party_code: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] party_code: Arg<String>,
     ) -> Result<Option<Account>> {
         guard(env, || {
+            let (audience, party_code) = args!(audience, party_code)?;
             Ok(self
                 .portal
                 .accounts()
@@ -386,10 +441,13 @@ impl Accounts {
     pub fn list(
         &self,
         env: &Env,
-        filter: Option<AccountFilter>,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "AccountFilter | undefined | null")] filter: Option<
+            Arg<AccountFilter>,
+        >,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<AccountPage> {
         guard(env, || {
+            let (filter, page) = args!(filter, page)?;
             let f = filter.unwrap_or_default();
             let filter = portail::AccountFilter {
                 audience: f.audience.map(Into::into),
@@ -404,14 +462,26 @@ impl Accounts {
 
     /// The readable password of a draft; `invalid_state` once synchronised (frozen).
     #[napi]
-    pub fn draft_password(&self, env: &Env, id: String) -> Result<String> {
-        guard(env, || self.portal.accounts().draft_password(&id))
+    pub fn draft_password(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<String> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.accounts().draft_password(&id)
+        })
     }
 
     /// A new random password for a draft ("Mdp aléatoire").
     #[napi]
-    pub fn regenerate_password(&self, env: &Env, id: String) -> Result<Account> {
+    pub fn regenerate_password(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Account> {
         guard(env, || {
+            let id = id.get("id")?;
             self.portal
                 .accounts()
                 .regenerate_password(&id)
@@ -421,8 +491,14 @@ impl Accounts {
 
     /// Set a draft's password (length policy applies).
     #[napi]
-    pub fn set_password(&self, env: &Env, id: String, password: String) -> Result<Account> {
+    pub fn set_password(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "string")] password: Arg<String>,
+    ) -> Result<Account> {
         guard(env, || {
+            let (id, password) = args!(id, password)?;
             self.portal
                 .accounts()
                 .set_password(&id, &password)
@@ -432,8 +508,14 @@ impl Accounts {
 
     /// "Accès autorisé": suspend (`false`) or resume (`true`).
     #[napi]
-    pub fn set_authorized(&self, env: &Env, id: String, authorized: bool) -> Result<Account> {
+    pub fn set_authorized(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "boolean")] authorized: Arg<bool>,
+    ) -> Result<Account> {
         guard(env, || {
+            let (id, authorized) = args!(id, authorized)?;
             self.portal
                 .accounts()
                 .set_authorized(&id, authorized)
@@ -443,8 +525,14 @@ impl Accounts {
 
     /// "Notifier par email": the next sync e-mails the credentials.
     #[napi]
-    pub fn set_notify_by_email(&self, env: &Env, id: String, notify: bool) -> Result<Account> {
+    pub fn set_notify_by_email(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "boolean")] notify: Arg<bool>,
+    ) -> Result<Account> {
         guard(env, || {
+            let (id, notify) = args!(id, notify)?;
             self.portal
                 .accounts()
                 .set_notify_by_email(&id, notify)
@@ -454,8 +542,15 @@ impl Accounts {
 
     /// Remove an account ("Supprimer"); its identifier becomes free.
     #[napi]
-    pub fn revoke(&self, env: &Env, id: String) -> Result<Account> {
-        guard(env, || self.portal.accounts().revoke(&id).map(Into::into))
+    pub fn revoke(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Account> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.accounts().revoke(&id).map(Into::into)
+        })
     }
 
     /// "Régénérer les accès": revoke and create a new draft for the same identifier.
@@ -463,10 +558,11 @@ impl Accounts {
     pub fn regenerate(
         &self,
         env: &Env,
-        id: String,
-        notify_by_email: Option<bool>,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "boolean | undefined | null")] notify_by_email: Option<Arg<bool>>,
     ) -> Result<Account> {
         guard(env, || {
+            let (id, notify_by_email) = args!(id, notify_by_email)?;
             self.portal
                 .accounts()
                 .regenerate(&id, notify_by_email.unwrap_or(true))
@@ -476,8 +572,13 @@ impl Accounts {
 
     /// Invite a party to set its own password (single-use, expiring link).
     #[napi]
-    pub fn invite(&self, env: &Env, options: InviteOptions) -> Result<Account> {
+    pub fn invite(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "InviteOptions")] options: Arg<InviteOptions>,
+    ) -> Result<Account> {
         guard(env, || {
+            let options = options.get("options")?;
             let from = options.identifier_from.or(Some(IdentifierSource::Email));
             let i = portail::accounts::Invite::new(options.audience.into(), options.party_code)
                 .identifier(choice(options.identifier, from))
@@ -488,14 +589,26 @@ impl Accounts {
 
     /// Send the invitation again with a new link (older links stop working).
     #[napi]
-    pub fn reinvite(&self, env: &Env, id: String) -> Result<Account> {
-        guard(env, || self.portal.accounts().reinvite(&id).map(Into::into))
+    pub fn reinvite(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Account> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.accounts().reinvite(&id).map(Into::into)
+        })
     }
 
     /// The invitation's status now, or `null` if the account was not invited.
     #[napi]
-    pub fn invitation_status(&self, env: &Env, id: String) -> Result<Option<InvitationStatus>> {
+    pub fn invitation_status(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Option<InvitationStatus>> {
         guard(env, || {
+            let id = id.get("id")?;
             Ok(self
                 .portal
                 .accounts()

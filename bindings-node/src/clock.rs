@@ -6,6 +6,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::guard;
+use crate::input::Arg;
 use crate::portal::Portal;
 
 #[napi]
@@ -18,8 +19,13 @@ impl Portal {
 
     /// Move the fixed clock to `now` (`invalid_state` without `options.now`).
     #[napi]
-    pub fn set_clock(&self, env: &Env, now: DateTime<Utc>) -> Result<()> {
+    pub fn set_clock(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Date")] now: Arg<DateTime<Utc>>,
+    ) -> Result<()> {
         guard(env, || {
+            let now = now.get("now")?;
             self.fixed_clock()?.set(now);
             Ok(())
         })
@@ -27,8 +33,13 @@ impl Portal {
 
     /// Move the fixed clock forward by `ms` milliseconds.
     #[napi]
-    pub fn advance_clock(&self, env: &Env, ms: f64) -> Result<()> {
+    pub fn advance_clock(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] ms: Arg<f64>,
+    ) -> Result<()> {
         guard(env, || {
+            let ms = ms.get("ms")?;
             let clock = self.fixed_clock()?;
             if !ms.is_finite() || ms < 0.0 {
                 return Err(crate::error::invalid("ms", "must be a non-negative number"));

@@ -58,6 +58,14 @@ pub struct AudienceSettings {
     pub watermark_text: Option<String>,
 }
 
+object_input!(AudienceSettings {
+    portalUrl,
+    notificationsEnabled,
+    pageSize,
+    unpaidPolicy,
+    watermarkText
+});
+
 /// Settings of one tenant. Read them with `portal.settings()`, change and save them with
 /// `portal.saveSettings(s)` (optimistic: pass them back with their `version`).
 #[napi(object)]
@@ -82,6 +90,18 @@ pub struct Settings {
     /// Optimistic version (0 = never stored).
     pub version: Option<i64>,
 }
+
+object_input!(Settings {
+    companyName,
+    domain,
+    sender,
+    replyTo,
+    language,
+    timeZone,
+    client: AudienceSettings,
+    employee: AudienceSettings,
+    version,
+});
 
 impl From<AudienceSettings> for portail::AudienceSettings {
     fn from(a: AudienceSettings) -> Self {

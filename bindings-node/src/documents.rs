@@ -9,11 +9,11 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::{guard, ErrorInfo};
+use crate::input::Arg;
 use crate::parties::EmailRole;
-use crate::portal::{progress_fn, Progress};
+use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
 use crate::{pager, PageRequest};
-use napi::threadsafe_function::ThreadsafeFunction;
 
 /// What a document is.
 #[napi(string_enum = "snake_case")]
@@ -190,6 +190,19 @@ pub struct PublishOptions {
     pub content_type: Option<String>,
 }
 
+object_input!(PublishOptions {
+    audience,
+    partyCode,
+    folder,
+    name,
+    content,
+    path,
+    kind,
+    payment,
+    externalId,
+    contentType,
+});
+
 /// A publish request whose bytes are copied (or whose path is read later, off the main thread).
 pub(crate) struct PendingPublish {
     publish: portail::Publish,
@@ -357,13 +370,16 @@ impl Documents {
     /// Publish a document into a party's folder ("mise à disposition"); its notification, if
     /// any, is queued in the same commit. Runs off the main thread.
     #[napi(ts_return_type = "Promise<Document>")]
-    pub fn publish(&self, env: &Env, options: PublishOptions) -> Result<AsyncTask<Job<Document>>> {
-        let pending = guard(env, || PendingPublish::new(options))?;
+    pub fn publish(
+        &self,
+        #[napi(ts_arg_type = "PublishOptions")] options: Arg<PublishOptions>,
+    ) -> AsyncTask<Job<Document>> {
+        let pending = options.get("options").and_then(PendingPublish::new);
         let portal = self.portal.clone();
-        Ok(Job::spawn(move || {
+        Job::spawn_with(pending, move |pending| {
             let publish = pending.load()?;
             portal.documents().publish(publish).map(Into::into)
-        }))
+        })
     }
 
     /// Publish many documents (a payroll run) in large commits, off the main thread; bad
@@ -371,19 +387,20 @@ impl Documents {
     #[napi(ts_return_type = "Promise<PublishReport>")]
     pub fn publish_many(
         &self,
-        env: &Env,
-        items: Vec<PublishOptions>,
-        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
-    ) -> Result<AsyncTask<Job<PublishReport>>> {
-        let pending = guard(env, || {
-            items
+        #[napi(ts_arg_type = "Array<PublishOptions>")] items: Arg<Vec<PublishOptions>>,
+        #[napi(ts_arg_type = "((progress: Progress) => void) | undefined | null")]
+        on_progress: Option<Arg<ProgressCallback>>,
+    ) -> AsyncTask<Job<PublishReport>> {
+        let args = (|| {
+            let pending = items
+                .get("items")?
                 .into_iter()
                 .map(PendingPublish::new)
-                .collect::<portail::Result<Vec<_>>>()
-        })?;
-        let progress = progress_fn(on_progress)?;
+                .collect::<portail::Result<Vec<_>>>()?;
+            Ok((pending, progress_fn(on_progress)?))
+        })();
         let portal = self.portal.clone();
-        Ok(Job::spawn(move || {
+        Job::spawn_with(args, move |(pending, progress)| {
             let commands = pending
                 .into_iter()
                 .map(PendingPublish::load)
@@ -393,13 +410,20 @@ impl Documents {
                 .publish_many(commands, &|p| progress.report(p));
             progress.flush();
             report.map(Into::into)
-        }))
+        })
     }
 
     /// A document by id.
     #[napi]
-    pub fn get(&self, env: &Env, id: String) -> Result<Document> {
-        guard(env, || self.portal.documents().get(&id).map(Into::into))
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Document> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.documents().get(&id).map(Into::into)
+        })
     }
 
     /// A document by the host's external id, or `null`.
@@ -407,10 +431,11 @@ impl Documents {
     pub fn find_by_external_id(
         &self,
         env: &Env,
-        audience: Audience,
-        external_id: String,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] external_id: Arg<String>,
     ) -> Result<Option<Document>> {
         guard(env, || {
+            let (audience, external_id) = args!(audience, external_id)?;
             Ok(self
                 .portal
                 .documents()
@@ -424,11 +449,12 @@ impl Documents {
     pub fn list(
         &self,
         env: &Env,
-        audience: Audience,
-        party_code: String,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] party_code: Arg<String>,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<DocumentPage> {
         guard(env, || {
+            let (audience, party_code, page) = args!(audience, party_code, page)?;
             self.portal
                 .documents()
                 .list(audience.into(), &party_code, pager(page)?)
@@ -438,15 +464,26 @@ impl Documents {
 
     /// The content of a document (back office), read off the main thread.
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn content(&self, id: String) -> AsyncTask<Job<Bytes, Buffer>> {
+    pub fn content(
+        &self,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> AsyncTask<Job<Bytes, Buffer>> {
         let portal = self.portal.clone();
-        Job::spawn(move || portal.documents().content(&id).map(Bytes))
+        Job::spawn_with(id.get("id"), move |id| {
+            portal.documents().content(&id).map(Bytes)
+        })
     }
 
     /// Mark a document paid or unpaid.
     #[napi]
-    pub fn set_payment(&self, env: &Env, id: String, payment: PaymentStatus) -> Result<Document> {
+    pub fn set_payment(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "PaymentStatus")] payment: Arg<PaymentStatus>,
+    ) -> Result<Document> {
         guard(env, || {
+            let (id, payment) = args!(id, payment)?;
             self.portal
                 .documents()
                 .set_payment(&id, payment.into())
@@ -459,10 +496,11 @@ impl Documents {
     pub fn downloads(
         &self,
         env: &Env,
-        id: String,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<AccessEventPage> {
         guard(env, || {
+            let (id, page) = args!(id, page)?;
             let p = self.portal.documents().downloads(&id, pager(page)?)?;
             Ok(crate::page!(AccessEventPage, p))
         })

@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
+use crate::input::Arg;
 use crate::parties::EmailRole;
 
 /// Where the portal signature is stamped ("colonne Signature").
@@ -65,6 +66,19 @@ pub struct Folder {
     pub version: Option<i64>,
 }
 
+object_input!(Folder {
+    id,
+    audience,
+    path,
+    label,
+    shared,
+    signature,
+    notify,
+    notifyOn,
+    link,
+    version
+});
+
 impl From<Folder> for portail::Folder {
     fn from(f: Folder) -> Self {
         let mut out = portail::Folder::new(f.audience.into(), f.path, f.label);
@@ -112,8 +126,13 @@ pub struct Folders {
 impl Folders {
     /// The folders of an audience.
     #[napi]
-    pub fn list(&self, env: &Env, audience: Audience) -> Result<Vec<Folder>> {
+    pub fn list(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+    ) -> Result<Vec<Folder>> {
         guard(env, || {
+            let audience = audience.get("audience")?;
             Ok(self
                 .portal
                 .folders()
@@ -126,8 +145,14 @@ impl Folders {
 
     /// A folder by path, or by label when unique.
     #[napi]
-    pub fn get(&self, env: &Env, audience: Audience, reference: String) -> Result<Folder> {
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] reference: Arg<String>,
+    ) -> Result<Folder> {
         guard(env, || {
+            let (audience, reference) = args!(audience, reference)?;
             self.portal
                 .folders()
                 .get(audience.into(), &reference)
@@ -137,24 +162,40 @@ impl Folders {
 
     /// Add a folder (its path must be new).
     #[napi]
-    pub fn add(&self, env: &Env, folder: Folder) -> Result<Folder> {
+    pub fn add(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Folder")] folder: Arg<Folder>,
+    ) -> Result<Folder> {
         guard(env, || {
+            let folder = folder.get("folder")?;
             self.portal.folders().add(folder.into()).map(Into::into)
         })
     }
 
     /// Change a folder read earlier (optimistic on its version).
     #[napi]
-    pub fn update(&self, env: &Env, folder: Folder) -> Result<Folder> {
+    pub fn update(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Folder")] folder: Arg<Folder>,
+    ) -> Result<Folder> {
         guard(env, || {
+            let folder = folder.get("folder")?;
             self.portal.folders().update(folder.into()).map(Into::into)
         })
     }
 
     /// Remove an empty folder (`invalid_state` if it holds documents).
     #[napi]
-    pub fn remove(&self, env: &Env, audience: Audience, reference: String) -> Result<()> {
+    pub fn remove(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] reference: Arg<String>,
+    ) -> Result<()> {
         guard(env, || {
+            let (audience, reference) = args!(audience, reference)?;
             self.portal.folders().remove(audience.into(), &reference)
         })
     }

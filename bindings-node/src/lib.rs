@@ -30,9 +30,13 @@ macro_rules! enum_conversions {
                 }
             }
         }
+
+        $crate::plain_input!($name);
     };
 }
 
+#[macro_use]
+pub mod input;
 pub mod access;
 pub mod accounts;
 pub mod clock;
@@ -58,6 +62,8 @@ pub struct PageRequest {
     pub offset: Option<i64>,
     pub limit: Option<u32>,
 }
+
+object_input!(PageRequest { offset, limit });
 
 /// An optional JS page request as the core's (`invalid_input` on a negative offset).
 pub(crate) fn pager(p: Option<PageRequest>) -> portail::Result<portail::PageRequest> {

@@ -31,6 +31,18 @@ pub struct OutgoingMessage {
     pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+object_input!(OutgoingMessage {
+    messageId,
+    notificationId,
+    from,
+    fromName,
+    replyTo,
+    to,
+    subject,
+    body,
+    date,
+});
+
 impl From<portail::OutgoingMessage> for OutgoingMessage {
     fn from(m: portail::OutgoingMessage) -> Self {
         OutgoingMessage {
@@ -66,9 +78,12 @@ impl From<OutgoingMessage> for portail::OutgoingMessage {
 /// The message as RFC 5322 bytes (what an `.eml` file holds), e.g. for a JS mailer handing raw
 /// messages to its SMTP library; a message that cannot be built is a `mail` error.
 #[napi]
-pub fn message_to_rfc5322(env: &Env, message: OutgoingMessage) -> Result<Buffer> {
+pub fn message_to_rfc5322(
+    env: &Env,
+    #[napi(ts_arg_type = "OutgoingMessage")] message: crate::input::Arg<OutgoingMessage>,
+) -> Result<Buffer> {
     crate::error::guard(env, || {
-        let m: portail::OutgoingMessage = message.into();
+        let m: portail::OutgoingMessage = message.get("message")?.into();
         Ok(m.to_rfc5322()?.into())
     })
 }
@@ -84,6 +99,12 @@ pub struct SmtpOptions {
     /// the send is a transient failure (default 30000).
     pub deadline_ms: Option<u32>,
 }
+
+object_input!(SmtpOptions {
+    host,
+    port,
+    deadlineMs
+});
 
 /// How a JS mailer's `send` failed (built from its rejection by the adapter).
 #[napi(object)]

@@ -9,6 +9,7 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
+use crate::input::Arg;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::{pager, PageRequest};
@@ -154,6 +155,15 @@ pub struct NotificationFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+object_input!(NotificationFilter {
+    audience,
+    partyCode,
+    state,
+    documentId,
+    from,
+    to
+});
+
 impl From<NotificationFilter> for portail::NotificationFilter {
     fn from(f: NotificationFilter) -> Self {
         portail::NotificationFilter {
@@ -187,8 +197,15 @@ pub struct Notifications {
 impl Notifications {
     /// A notification by id.
     #[napi]
-    pub fn get(&self, env: &Env, id: String) -> Result<Notification> {
-        guard(env, || self.portal.notifications().get(&id).map(Into::into))
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Notification> {
+        guard(env, || {
+            let id = id.get("id")?;
+            self.portal.notifications().get(&id).map(Into::into)
+        })
     }
 
     /// The history, newest first, filtered and paged.
@@ -196,10 +213,13 @@ impl Notifications {
     pub fn history(
         &self,
         env: &Env,
-        filter: Option<NotificationFilter>,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "NotificationFilter | undefined | null")] filter: Option<
+            Arg<NotificationFilter>,
+        >,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<NotificationPage> {
         guard(env, || {
+            let (filter, page) = args!(filter, page)?;
             let p = self
                 .portal
                 .notifications()
@@ -210,8 +230,13 @@ impl Notifications {
 
     /// Cancel a pending (or failed, retrying) notification ("Annulé").
     #[napi]
-    pub fn cancel(&self, env: &Env, id: String) -> Result<Notification> {
+    pub fn cancel(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+    ) -> Result<Notification> {
         guard(env, || {
+            let id = id.get("id")?;
             self.portal.notifications().cancel(&id).map(Into::into)
         })
     }
@@ -219,8 +244,14 @@ impl Notifications {
     /// "Renvoyer": queue the document notification again, to the party's current address.
     /// One already sent (or still pending) needs `force` ("Notification forcée").
     #[napi]
-    pub fn resend(&self, env: &Env, id: String, force: Option<bool>) -> Result<Notification> {
+    pub fn resend(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] id: Arg<String>,
+        #[napi(ts_arg_type = "boolean | undefined | null")] force: Option<Arg<bool>>,
+    ) -> Result<Notification> {
         guard(env, || {
+            let (id, force) = args!(id, force)?;
             self.portal
                 .notifications()
                 .resend(&id, force.unwrap_or(false))

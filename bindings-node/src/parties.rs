@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
+use crate::input::Arg;
 use crate::{pager, PageRequest};
 
 /// Which of a party's addresses ("Email fiche / devis / facturation / relance").
@@ -59,6 +60,13 @@ pub struct Emails {
     pub reminders: Option<String>,
 }
 
+object_input!(Emails {
+    main,
+    quotes,
+    billing,
+    reminders
+});
+
 /// A client or employee record of the host.
 #[napi(object)]
 #[derive(Debug, Clone)]
@@ -77,6 +85,17 @@ pub struct Party {
     /// Optimistic version (0 = never stored).
     pub version: Option<i64>,
 }
+
+object_input!(Party {
+    audience,
+    code,
+    name,
+    company,
+    emails: Emails,
+    einvoicing,
+    unpaidExempt,
+    version
+});
 
 impl From<Party> for portail::Party {
     fn from(p: Party) -> Self {
@@ -142,16 +161,27 @@ pub struct Parties {
 impl Parties {
     /// Create or replace a party from the host's record. Returns the stored party.
     #[napi]
-    pub fn upsert(&self, env: &Env, party: Party) -> Result<Party> {
+    pub fn upsert(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Party")] party: Arg<Party>,
+    ) -> Result<Party> {
         guard(env, || {
+            let party = party.get("party")?;
             self.portal.parties().upsert(party.into()).map(Into::into)
         })
     }
 
     /// A party by audience and code (`not_found` if missing).
     #[napi]
-    pub fn get(&self, env: &Env, audience: Audience, code: String) -> Result<Party> {
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] code: Arg<String>,
+    ) -> Result<Party> {
         guard(env, || {
+            let (audience, code) = args!(audience, code)?;
             self.portal
                 .parties()
                 .get(audience.into(), &code)
@@ -161,8 +191,14 @@ impl Parties {
 
     /// A party, or `null`.
     #[napi]
-    pub fn find(&self, env: &Env, audience: Audience, code: String) -> Result<Option<Party>> {
+    pub fn find(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "string")] code: Arg<String>,
+    ) -> Result<Option<Party>> {
         guard(env, || {
+            let (audience, code) = args!(audience, code)?;
             Ok(self
                 .portal
                 .parties()
@@ -176,10 +212,11 @@ impl Parties {
     pub fn list(
         &self,
         env: &Env,
-        audience: Audience,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<PartyPage> {
         guard(env, || {
+            let (audience, page) = args!(audience, page)?;
             let page = self.portal.parties().list(audience.into(), pager(page)?)?;
             Ok(PartyPage {
                 has_more: page.has_more(),

@@ -7,6 +7,7 @@ use napi_derive::napi;
 use crate::documents::Bytes;
 use crate::error::guard;
 use crate::folders::SignaturePlacement;
+use crate::input::Arg;
 use crate::task::Job;
 
 /// A visible e-signature block.
@@ -20,23 +21,41 @@ pub struct SignatureStamp {
     pub image_png: Option<Uint8Array>,
 }
 
+object_input!(SignatureStamp {
+    lines,
+    placement,
+    imagePng
+});
+
 /// Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page.
 #[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
-pub fn watermark(pdf: Uint8Array, text: String) -> AsyncTask<Job<Bytes, Buffer>> {
-    let bytes = pdf.to_vec();
-    Job::spawn(move || Ok(Bytes(portail::pdf::watermark(&bytes, &text)?)))
+pub fn watermark(
+    #[napi(ts_arg_type = "Uint8Array")] pdf: Arg<Uint8Array>,
+    #[napi(ts_arg_type = "string")] text: Arg<String>,
+) -> AsyncTask<Job<Bytes, Buffer>> {
+    let args = args!(pdf, text).map(|(pdf, text)| (pdf.to_vec(), text));
+    Job::spawn_with(args, move |(bytes, text)| {
+        Ok(Bytes(portail::pdf::watermark(&bytes, &text)?))
+    })
 }
 
 /// Draw a signature block on the last page.
 #[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
-pub fn stamp_signature(pdf: Uint8Array, stamp: SignatureStamp) -> AsyncTask<Job<Bytes, Buffer>> {
-    let bytes = pdf.to_vec();
-    let stamp = portail::pdf::SignatureStamp {
-        lines: stamp.lines,
-        placement: stamp.placement.into(),
-        image_png: stamp.image_png.map(|i| i.to_vec()),
-    };
-    Job::spawn(move || Ok(Bytes(portail::pdf::stamp_signature(&bytes, &stamp)?)))
+pub fn stamp_signature(
+    #[napi(ts_arg_type = "Uint8Array")] pdf: Arg<Uint8Array>,
+    #[napi(ts_arg_type = "SignatureStamp")] stamp: Arg<SignatureStamp>,
+) -> AsyncTask<Job<Bytes, Buffer>> {
+    let args = args!(pdf, stamp).map(|(pdf, stamp)| {
+        let stamp = portail::pdf::SignatureStamp {
+            lines: stamp.lines,
+            placement: stamp.placement.into(),
+            image_png: stamp.image_png.map(|i| i.to_vec()),
+        };
+        (pdf.to_vec(), stamp)
+    });
+    Job::spawn_with(args, move |(bytes, stamp)| {
+        Ok(Bytes(portail::pdf::stamp_signature(&bytes, &stamp)?))
+    })
 }
 
 /// The number of pages (a cheap validity check for uploads; `pdf` error if unreadable).

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::documents::Documents;
 use crate::error::guard;
 use crate::folders::Folders;
+use crate::input::Arg;
 use crate::mail::{JsMailer, OutgoingMessage, SmtpOptions};
 use crate::notifications::Notifications;
 use crate::parties::Parties;
@@ -109,10 +110,15 @@ impl ProgressSink {
     }
 }
 
-/// The sink of an optional progress callback.
-pub(crate) fn progress_fn(callback: Option<ProgressCallback>) -> Result<ProgressSink> {
+plain_input!(ProgressCallback);
+
+/// The sink of an optional progress callback (`invalid_input` naming `onProgress` if it is
+/// not a function).
+pub(crate) fn progress_fn(
+    callback: Option<Arg<ProgressCallback>>,
+) -> portail::Result<ProgressSink> {
     Ok(ProgressSink {
-        callback,
+        callback: callback.map(|c| c.get("on_progress")).transpose()?,
         pending: Arc::new((Mutex::new(0), Condvar::new())),
     })
 }
@@ -212,6 +218,12 @@ pub struct PortalOptions<'a> {
     pub claim_lease_ms: Option<u32>,
 }
 
+object_input!(PortalOptions<'a> {
+    tenant, settings: Settings, now, fastHashing, security: SecurityPolicy, blobsDir, mailDir,
+    mailer, smtp: SmtpOptions, mailerTimeoutMs, maxAttempts, firstBackoffMs, maxBackoffMs,
+    claimLeaseMs,
+});
+
 /// The portal of one tenant. Every method is safe to call concurrently; slow ones return
 /// Promises and run off the main thread.
 #[napi]
@@ -298,10 +310,13 @@ impl Portal {
     #[napi(factory)]
     pub fn in_memory(
         env: &Env,
-        tenant: String,
-        settings: Settings,
-        options: Option<PortalOptions>,
+        #[napi(ts_arg_type = "string")] tenant: Arg<String>,
+        #[napi(ts_arg_type = "Settings")] settings: Arg<Settings>,
+        #[napi(ts_arg_type = "PortalOptions | undefined | null")] options: Option<
+            Arg<PortalOptions>,
+        >,
     ) -> Result<Portal> {
+        let (tenant, settings, options) = guard(env, || args!(tenant, settings, options))?;
         Portal::build(env, Some(tenant), Some(settings), options, None)
     }
 
@@ -310,7 +325,14 @@ impl Portal {
     /// `readMail`). Opening the folder again reopens the same data. Tenant `default` unless
     /// `options.tenant` is given; `options.settings` are used on first open.
     #[napi(factory)]
-    pub fn open(env: &Env, dir: String, options: Option<PortalOptions>) -> Result<Portal> {
+    pub fn open(
+        env: &Env,
+        #[napi(ts_arg_type = "string")] dir: Arg<String>,
+        #[napi(ts_arg_type = "PortalOptions | undefined | null")] options: Option<
+            Arg<PortalOptions>,
+        >,
+    ) -> Result<Portal> {
+        let (dir, options) = guard(env, || args!(dir, options))?;
         let (tenant, settings) = match &options {
             Some(o) => (o.tenant.clone(), o.settings.clone()),
             None => (None, None),
@@ -338,13 +360,20 @@ impl Portal {
 
     /// The `.eml` text written for a notification (with `options.mailDir`).
     #[napi]
-    pub fn read_mail(&self, env: &Env, notification_id: String) -> Result<String> {
-        guard(env, || match &self.mailbox {
-            portail::ffi::Mailbox::Files(m) => m.read(&notification_id),
-            _ => Err(portail::Error::state(
-                "mailer",
-                "not the file mailer (options.mailDir)",
-            )),
+    pub fn read_mail(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] notification_id: Arg<String>,
+    ) -> Result<String> {
+        guard(env, || {
+            let notification_id = notification_id.get("notification_id")?;
+            match &self.mailbox {
+                portail::ffi::Mailbox::Files(m) => m.read(&notification_id),
+                _ => Err(portail::Error::state(
+                    "mailer",
+                    "not the file mailer (options.mailDir)",
+                )),
+            }
         })
     }
 
@@ -356,8 +385,13 @@ impl Portal {
 
     /// Save settings read with `settings()` (optimistic: `conflict` if changed meanwhile).
     #[napi]
-    pub fn save_settings(&self, env: &Env, settings: Settings) -> Result<Settings> {
+    pub fn save_settings(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Settings")] settings: Arg<Settings>,
+    ) -> Result<Settings> {
         guard(env, || {
+            let settings = settings.get("settings")?;
             self.inner
                 .save_settings(settings.try_into()?)
                 .map(Into::into)
@@ -437,9 +471,14 @@ impl Portal {
     /// Send up to `limit` (default 100) due notifications through the mailer, off the main
     /// thread.
     #[napi(ts_return_type = "Promise<DispatchReport>")]
-    pub fn dispatch(&self, limit: Option<u32>) -> AsyncTask<Job<DispatchReport>> {
+    pub fn dispatch(
+        &self,
+        #[napi(ts_arg_type = "number | undefined | null")] limit: Option<Arg<u32>>,
+    ) -> AsyncTask<Job<DispatchReport>> {
         let portal = self.inner.clone();
-        Job::spawn(move || portal.dispatch(limit.unwrap_or(100)).map(Into::into))
+        Job::spawn_with(args!(limit), move |(limit,)| {
+            portal.dispatch(limit.unwrap_or(100)).map(Into::into)
+        })
     }
 
     /// "Synchroniser": activate draft accounts (argon2, freezing their passwords), queue their
@@ -448,14 +487,14 @@ impl Portal {
     #[napi(ts_return_type = "Promise<SyncReport>")]
     pub fn sync(
         &self,
-        on_progress: Option<ThreadsafeFunction<Progress, (), Progress, Status, false, true>>,
-    ) -> Result<AsyncTask<Job<SyncReport>>> {
-        let progress = progress_fn(on_progress)?;
+        #[napi(ts_arg_type = "((progress: Progress) => void) | undefined | null")]
+        on_progress: Option<Arg<ProgressCallback>>,
+    ) -> AsyncTask<Job<SyncReport>> {
         let portal = self.inner.clone();
-        Ok(Job::spawn(move || {
+        Job::spawn_with(progress_fn(on_progress), move |progress| {
             let report = portal.sync_with_progress(&|p| progress.report(p));
             progress.flush();
             report.map(Into::into)
-        }))
+        })
     }
 }

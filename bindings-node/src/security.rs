@@ -29,3 +29,15 @@ pub struct SecurityPolicy {
     /// Length of generated passwords (8..=64).
     pub generated_password_length: Option<u32>,
 }
+
+object_input!(SecurityPolicy {
+    argon2MemoryKib,
+    argon2Iterations,
+    argon2Parallelism,
+    maxFailedLogins,
+    lockoutMs,
+    resetTokenTtlMs,
+    invitationTtlMs,
+    minPasswordLength,
+    generatedPasswordLength,
+});

@@ -20,6 +20,15 @@ impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Job<T, J> {
             _js: std::marker::PhantomData,
         })
     }
+
+    /// An async task running `run` on the converted arguments, or rejecting with their
+    /// `invalid_input` (a Promise method never throws for bad input).
+    pub fn spawn_with<A: Send + 'static>(
+        args: portail::Result<A>,
+        run: impl FnOnce(A) -> portail::Result<T> + Send + 'static,
+    ) -> AsyncTask<Job<T, J>> {
+        Self::spawn(move || run(args?))
+    }
 }
 
 impl<T: Send + 'static, J: From<T> + ToNapiValue + TypeName> Task for Job<T, J> {

@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 use crate::config::Audience;
 use crate::error::guard;
+use crate::input::Arg;
 
 /// What a template is for.
 #[napi(string_enum = "snake_case")]
@@ -49,6 +50,14 @@ pub struct Template {
     /// Optimistic version (0 = the shipped default).
     pub version: Option<i64>,
 }
+
+object_input!(Template {
+    audience,
+    purpose,
+    subject,
+    body,
+    version
+});
 
 impl From<portail::Template> for Template {
     fn from(t: portail::Template) -> Self {
@@ -95,8 +104,14 @@ pub struct Templates {
 impl Templates {
     /// The template in force (saved, or the shipped default with version 0).
     #[napi]
-    pub fn get(&self, env: &Env, audience: Audience, purpose: TemplatePurpose) -> Result<Template> {
+    pub fn get(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
+        #[napi(ts_arg_type = "TemplatePurpose")] purpose: Arg<TemplatePurpose>,
+    ) -> Result<Template> {
         guard(env, || {
+            let (audience, purpose) = args!(audience, purpose)?;
             self.portal
                 .templates()
                 .get(audience.into(), purpose.into())
@@ -106,8 +121,13 @@ impl Templates {
 
     /// Save a template after checking its merge fields (`invalid_input` on `subject`/`body`).
     #[napi]
-    pub fn save(&self, env: &Env, template: Template) -> Result<Template> {
+    pub fn save(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "Template")] template: Arg<Template>,
+    ) -> Result<Template> {
         guard(env, || {
+            let template = template.get("template")?;
             self.portal
                 .templates()
                 .save(template.into())

@@ -8,6 +8,7 @@ use napi_derive::napi;
 use crate::documents::{Bytes, Document, DocumentPage};
 use crate::error::guard;
 use crate::folders::Folder;
+use crate::input::Arg;
 use crate::task::Job;
 use crate::{pager, PageRequest};
 
@@ -64,10 +65,11 @@ impl PortalView {
     pub fn documents(
         &self,
         env: &Env,
-        folder: Option<String>,
-        page: Option<PageRequest>,
+        #[napi(ts_arg_type = "string | undefined | null")] folder: Option<Arg<String>>,
+        #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
     ) -> Result<DocumentPage> {
         guard(env, || {
+            let (folder, page) = args!(folder, page)?;
             self.portal
                 .view(&self.principal)
                 .documents(folder.as_deref(), pager(page)?)
@@ -77,8 +79,13 @@ impl PortalView {
 
     /// A document the principal may see (`access_denied` otherwise).
     #[napi]
-    pub fn document(&self, env: &Env, document_id: String) -> Result<Document> {
+    pub fn document(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] document_id: Arg<String>,
+    ) -> Result<Document> {
         guard(env, || {
+            let document_id = document_id.get("document_id")?;
             self.portal
                 .view(&self.principal)
                 .document(&document_id)
@@ -89,9 +96,14 @@ impl PortalView {
     /// Download a document (recorded: count, first/last time, access history). Off the main
     /// thread: the unpaid policy may stamp the PDF.
     #[napi(ts_return_type = "Promise<Download>")]
-    pub fn open(&self, document_id: String) -> AsyncTask<Job<RawDownload, Download>> {
+    pub fn open(
+        &self,
+        #[napi(ts_arg_type = "string")] document_id: Arg<String>,
+    ) -> AsyncTask<Job<RawDownload, Download>> {
         let portal = self.portal.clone();
         let principal = self.principal.clone();
-        Job::spawn(move || portal.view(&principal).open(&document_id).map(RawDownload))
+        Job::spawn_with(document_id.get("document_id"), move |document_id| {
+            portal.view(&principal).open(&document_id).map(RawDownload)
+        })
     }
 }

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   NotificationState,
   type Document,
+  type Documents,
   type Mailer,
   type OutgoingMessage,
   type Progress,
@@ -62,4 +63,22 @@ export async function demo(): Promise<void> {
       console.log('refused, as expected');
     }
   }
+
+  // String enums are string-literal unions: plain strings type-check where an enum is expected,
+  // and the enum objects stay available (`Audience.Client === 'client'`).
+  const audience: Audience = 'client';
+  const kind: DocumentKind = DocumentKind.Payslip;
+  const code: ErrorCode = 'invalid_input';
+  const employees = portal.parties().list(audience === Audience.Client ? 'employee' : audience);
+  console.log(employees.total, kind, code);
+  // @ts-expect-error: a misspelt key is a type error (and `invalid_input` at run time)
+  const misspelt: Parameters<Documents['publish']>[0] = { ...invoiceRequest, externalID: 'PAY-1' };
+  void misspelt;
 }
+
+const invoiceRequest = {
+  audience: 'client',
+  partyCode: '4',
+  folder: 'Factures',
+  content: new Uint8Array(),
+} as const;
