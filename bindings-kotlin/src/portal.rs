@@ -32,6 +32,13 @@ pub trait ProgressListener: Send + Sync {
     fn on_progress(&self, progress: Progress) -> Result<(), PortailError>;
 }
 
+/// Edits settings for `Portal.updateSettings` (a lambda works through `updateSettings { }`).
+#[uniffi::export(foreign)]
+pub trait SettingsEditor: Send + Sync {
+    /// The new settings, from the current ones.
+    fn edit(&self, settings: Settings) -> Result<Settings, PortailError>;
+}
+
 impl From<uniffi::UnexpectedUniFFICallbackError> for PortailError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         // The host's own exception, not a portail bug: a code of its own (`Unexpected`).
@@ -116,6 +123,31 @@ impl Portal {
     /// Returns them with their new version.
     pub fn save_settings(&self, settings: Settings) -> crate::Result<Settings> {
         Ok(self.inner.save_settings(settings)?)
+    }
+
+    /// Change the settings with `editor` (given the current settings, returns the new ones),
+    /// retrying on a concurrent change; returns the saved settings. Kotlin:
+    /// `portal.updateSettings { it.copy(replyTo = "x@y.fr") }`. If the editor throws, nothing is
+    /// saved: a `PortailException` is rethrown, any other exception becomes
+    /// `PortailException.Unexpected` with code `callback`.
+    pub fn update_settings(&self, editor: Arc<dyn SettingsEditor>) -> crate::Result<Settings> {
+        let mut raised: Option<PortailError> = None;
+        let saved = self
+            .inner
+            .try_update_settings(|s| match editor.edit(s.clone()) {
+                Ok(next) => {
+                    *s = next;
+                    Ok(())
+                }
+                Err(e) => {
+                    raised = Some(e);
+                    Err(portail::Error::invalid("edit", "raised an exception"))
+                }
+            });
+        match raised {
+            Some(e) => Err(e),
+            None => Ok(saved?),
+        }
     }
 
     /// Client and employee records.

@@ -314,6 +314,37 @@ impl Portal {
         settings_to_py(py, &saved)
     }
 
+    /// Change the settings with `edit`, called with the current `Settings` and returning the
+    /// new ones (e.g. `lambda s: dataclasses.replace(s, reply_to="x@y.fr")`), retrying on a
+    /// concurrent change. An exception from `edit` is raised and nothing is saved.
+    fn update_settings<'py>(
+        &self,
+        py: Python<'py>,
+        edit: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut raised: Option<PyErr> = None;
+        let saved = self.inner.try_update_settings(|s| {
+            let next = settings_to_py(py, s)
+                .and_then(|current| edit.call1((current,)))
+                .and_then(|next| settings_from_py(&next));
+            match next {
+                Ok(next) => {
+                    *s = next;
+                    Ok(())
+                }
+                Err(e) => {
+                    raised = Some(e);
+                    Err(portail::Error::invalid("edit", "raised an exception"))
+                }
+            }
+        });
+        if let Some(e) = raised {
+            return Err(e);
+        }
+        let saved = saved.map_err(|e| crate::error::to_py(py, &e))?;
+        settings_to_py(py, &saved)
+    }
+
     /// Client and employee records.
     fn parties(&self) -> Parties {
         Parties {

@@ -313,11 +313,34 @@ impl Portal {
     /// # Ok::<(), portail::Error>(())
     /// ```
     pub fn update_settings(&self, mut edit: impl FnMut(&mut Settings)) -> Result<Settings> {
+        self.try_update_settings(|s| {
+            edit(s);
+            Ok(())
+        })
+    }
+
+    /// [`Portal::update_settings`] with an `edit` that may fail: its error is returned and
+    /// nothing is saved. The version is the one read, whatever `edit` sets, so a concurrent
+    /// change is still detected (and `edit` run again on the new settings).
+    ///
+    /// ```
+    /// # let portal = portail::Portal::in_memory("t", portail::Settings::new("X", "x.fr"))?;
+    /// let e = portal.try_update_settings(|_| Err(portail::Error::invalid("edit", "refused")));
+    /// assert_eq!(e.unwrap_err().field(), Some("edit"));
+    /// assert_eq!(portal.settings()?.version, 1, "nothing saved");
+    /// # Ok::<(), portail::Error>(())
+    /// ```
+    pub fn try_update_settings(
+        &self,
+        mut edit: impl FnMut(&mut Settings) -> Result<()>,
+    ) -> Result<Settings> {
         retry_on_conflict(
             || "settings".into(),
             || {
                 let mut s = self.settings()?;
-                edit(&mut s);
+                let version = s.version;
+                edit(&mut s)?;
+                s.version = version;
                 self.save_settings(s)
             },
         )

@@ -142,3 +142,20 @@ def test_fixed_clock() -> None:
     assert c.now().tzinfo is not None
     with pytest.raises(TypeError):
         portail.FixedClock(dt.datetime(2026, 1, 1))
+
+
+def test_update_settings_with_a_callable(portal: portail.Portal) -> None:
+    before = portal.settings().version
+    saved = portal.update_settings(lambda s: dataclasses.replace(s, reply_to="compta@masociete.fr"))
+    assert saved.reply_to == "compta@masociete.fr"
+    assert saved.version == before + 1 == portal.settings().version
+
+    def refuse(s: portail.Settings) -> portail.Settings:
+        raise KeyError("no")
+
+    with pytest.raises(KeyError):
+        portal.update_settings(refuse)
+    assert portal.settings().version == before + 1, "nothing saved"
+    with pytest.raises(portail.InvalidInputError) as bad:
+        portal.update_settings(lambda s: dataclasses.replace(s, sender="x"))
+    assert bad.value.field == "sender"

@@ -607,6 +607,10 @@ class Portal:
     def save_settings(self, settings: Settings) -> Settings:
         """Save settings read with ``settings()`` and changed with ``dataclasses.replace``
         (a concurrent change raises ``ConflictError``). Returns them with their new version."""
+    def update_settings(self, edit: Callable[[Settings], Settings]) -> Settings:
+        """Change the settings with ``edit`` (given the current ``Settings``, returns the new
+        ones), retrying on a concurrent change; returns the saved settings. An exception from
+        ``edit`` is raised and nothing is saved."""
     def parties(self) -> Parties:
         """Client and employee records."""
     def folders(self) -> Folders:

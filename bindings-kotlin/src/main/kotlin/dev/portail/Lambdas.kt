@@ -26,3 +26,9 @@ fun PortalBuilder.mailer(send: (OutgoingMessage) -> Unit): PortalBuilder = maile
 
 /** [Portal.sync] reporting progress to a lambda: `portal.sync { p -> bar.update(p.done) }`. */
 fun Portal.sync(onProgress: (Progress) -> Unit): SyncReport = sync(progressOf(onProgress))
+
+/** Change the settings with a lambda, retried on a concurrent change: `portal.updateSettings { it.copy(replyTo = "x@y.fr") }`. */
+fun Portal.updateSettings(edit: (Settings) -> Settings): Settings =
+    updateSettings(object : SettingsEditor {
+        override fun edit(settings: Settings): Settings = edit(settings)
+    })

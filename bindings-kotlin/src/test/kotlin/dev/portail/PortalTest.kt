@@ -132,4 +132,17 @@ class PortalTest {
             pool.shutdownNow()
         }
     }
+
+    @Test
+    fun `update settings with a lambda`() = withPortal { portal, _, _ ->
+        val before = portal.settings().version
+        val saved = portal.updateSettings { it.copy(replyTo = "compta@masociete.fr") }
+        assertEquals("compta@masociete.fr", saved.replyTo)
+        assertEquals(before + 1uL, portal.settings().version)
+        val thrown = assertFailsWith<PortailException.Unexpected> { portal.updateSettings { error("no") } }
+        assertEquals("callback", thrown.code)
+        assertEquals(before + 1uL, portal.settings().version)
+        val bad = assertFailsWith<PortailException.InvalidInput> { portal.updateSettings { it.copy(sender = "x") } }
+        assertEquals("sender", bad.field)
+    }
 }
