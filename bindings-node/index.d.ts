@@ -223,7 +223,8 @@ export declare class Portal {
   saveSettings(settings: Settings): Settings
   /**
    * Change the settings with `edit` (given the current settings, returns the new ones),
-   * retrying on a concurrent change.
+   * retrying on a concurrent change. If `edit` throws, its error is thrown and nothing is
+   * saved.
    */
   updateSettings(edit: (arg: Settings) => Settings): Settings
   /** Client and employee records. */

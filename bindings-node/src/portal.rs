@@ -399,7 +399,8 @@ impl Portal {
     }
 
     /// Change the settings with `edit` (given the current settings, returns the new ones),
-    /// retrying on a concurrent change.
+    /// retrying on a concurrent change. If `edit` throws, its error is thrown and nothing is
+    /// saved.
     #[napi]
     pub fn update_settings(
         &self,
@@ -408,18 +409,16 @@ impl Portal {
     ) -> Result<Settings> {
         let mut failure: Option<Error> = None;
         let result = guard(env, || {
-            self.inner.update_settings(|s| {
-                if failure.is_some() {
-                    return;
-                }
-                let version = s.version;
-                match edit.call(s.clone().into()) {
-                    Ok(next) => match portail::Settings::try_from(next) {
-                        Ok(next) => *s = portail::Settings { version, ..next },
-                        Err(e) => failure = Some(crate::error::core_to_js(env, &e)),
-                    },
-                    Err(e) => failure = Some(e),
-                }
+            self.inner.try_update_settings(|s| {
+                let next = match edit.call(s.clone().into()) {
+                    Ok(next) => portail::Settings::try_from(next)?,
+                    Err(e) => {
+                        failure = Some(e);
+                        return Err(portail::Error::invalid("edit", "threw an exception"));
+                    }
+                };
+                *s = next;
+                Ok(())
             })
         });
         match failure {

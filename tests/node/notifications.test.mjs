@@ -89,4 +89,6 @@ test('"Désactiver les notifications" blocks an audience; settings are optimisti
   assert.equal(current.client.watermarkText, 'POUR CONSULTATION UNIQUEMENT');
   const next = portal.saveSettings({ ...current, companyName: 'MA SOCIETE SA' });
   assert.equal(next.version, current.version + 1);
+  assert.throws(() => portal.updateSettings(() => { throw new Error('no'); }), /no/);
+  assert.equal(portal.settings().version, next.version, 'nothing saved when edit throws');
 });
