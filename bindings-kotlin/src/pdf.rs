@@ -1,5 +1,5 @@
 //! PDF helpers of the core (`portail::pdf`, feature `pdf`): page count, the unpaid watermark,
-//! and a sample document for tests. Signing lands here with the core's PDF issue.
+//! the visible signature stamp, and a sample document for tests.
 
 /// The number of pages of a PDF; `PortailException.Pdf` if the bytes are not a readable PDF.
 #[uniffi::export]
@@ -8,9 +8,29 @@ pub fn pdf_page_count(pdf: Vec<u8>) -> crate::Result<u32> {
 }
 
 /// The PDF stamped with `text` on every page (what the unpaid "watermark" policy serves).
-#[uniffi::export]
-pub fn pdf_watermark(pdf: Vec<u8>, text: String) -> crate::Result<Vec<u8>> {
-    Ok(portail::pdf::watermark(&pdf, &text).map_err(portail::Error::from)?)
+/// `method`: `AUTO` (the default) or `REWRITE`, both a full rewrite; `INCREMENTAL` is refused
+/// (it would keep the clean original as the file's first revision).
+#[uniffi::export(default(method = None))]
+pub fn pdf_watermark(
+    pdf: Vec<u8>,
+    text: String,
+    method: Option<portail::pdf::Method>,
+) -> crate::Result<Vec<u8>> {
+    let method = method.unwrap_or_default();
+    Ok(portail::pdf::watermark_with(&pdf, &text, method).map_err(portail::Error::from)?)
+}
+
+/// The PDF with a visible signature block (text lines, optionally a PNG above them) on the
+/// last page. `method`: `AUTO` (the default: an incremental update when the file allows it),
+/// `INCREMENTAL` or `REWRITE`.
+#[uniffi::export(default(method = None))]
+pub fn pdf_stamp_signature(
+    pdf: Vec<u8>,
+    stamp: portail::pdf::SignatureStamp,
+    method: Option<portail::pdf::Method>,
+) -> crate::Result<Vec<u8>> {
+    let method = method.unwrap_or_default();
+    Ok(portail::pdf::stamp_signature_with(&pdf, &stamp, method).map_err(portail::Error::from)?)
 }
 
 /// A small valid PDF with one page per string, for tests and examples.

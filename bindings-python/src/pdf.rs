@@ -10,18 +10,7 @@ use crate::convert::parse_name;
 use crate::enter;
 
 fn method(py: Python<'_>, name: &str) -> PyResult<Method> {
-    match name {
-        "auto" => Ok(Method::Auto),
-        "incremental" => Ok(Method::Incremental),
-        "rewrite" => Ok(Method::Rewrite),
-        other => Err(crate::error::to_py(
-            py,
-            &portail::Error::invalid(
-                "method",
-                format!("unknown value {other:?} (auto, incremental, rewrite)"),
-            ),
-        )),
-    }
+    parse_name(py, name, "method")
 }
 
 /// Stamp `text` diagonally across every page ("POUR CONSULTATION UNIQUEMENT").

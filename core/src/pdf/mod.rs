@@ -95,6 +95,7 @@ impl From<PdfError> for crate::error::Error {
 
 /// A visible e-signature block for [`stamp_signature`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignatureStamp {
     /// Text lines, top to bottom, e.g. `"Signé électroniquement par MOI MEME"`,
     /// `"le 08/03/2019 à 16:55"`. WinAnsiEncoding characters only (see [`to_winansi_lossy`]).
@@ -102,6 +103,7 @@ pub struct SignatureStamp {
     /// Bottom-left or bottom-right of the last page, as the reader sees it.
     pub placement: SignaturePlacement,
     /// An optional PNG (greyscale, RGB, palette, with or without alpha) drawn above the text.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub image_png: Option<Vec<u8>>,
 }
 
@@ -110,7 +112,10 @@ pub struct SignatureStamp {
 /// The watermark is always a full rewrite: [`watermark_with`] takes `Auto` and `Rewrite`
 /// (both rewrite) and refuses `Incremental`, which would leave the clean original in the
 /// file as its first revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Named in bindings by its snake_case name (`"auto"`, `"incremental"`, `"rewrite"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Method {
     /// An incremental update when the file allows it, else a full rewrite. The default.
     /// For the watermark: always the full rewrite.

@@ -93,3 +93,9 @@ typealias AccessEvent = dev.portail.contract.AccessEvent
 
 /** The audit trail of a portal signature. */
 typealias SignatureRecord = dev.portail.contract.SignatureRecord
+
+/** A visible e-signature block for [pdfStampSignature]. */
+typealias SignatureStamp = dev.portail.contract.SignatureStamp
+
+/** How a stamped PDF is written (`AUTO`, `INCREMENTAL`, `REWRITE`). */
+typealias StampMethod = dev.portail.contract.Method

@@ -60,4 +60,18 @@ class SigningTest {
         }
         assertFailsWith<PortailException.InvalidState> { portal.documents().use { it.signedContent(good.id) } }
     }
+
+    @Test
+    fun `the signature stamp helper - incremental keeps the original, the watermark refuses it`() {
+        val original = samplePdf(listOf("Contrat page 1", "page 2"))
+        val stamp = SignatureStamp(listOf("Signe electroniquement par MOI MEME", "le 08/03/2019"), SignaturePlacement.RIGHT)
+        val signed = pdfStampSignature(original, stamp, StampMethod.INCREMENTAL)
+        assertEquals(2u, pdfPageCount(signed))
+        assertTrue(signed.size > original.size)
+        assertTrue(signed.copyOf(original.size).contentEquals(original), "an incremental update appends")
+        val rewritten = pdfStampSignature(original, stamp.copy(placement = SignaturePlacement.LEFT), StampMethod.REWRITE)
+        assertEquals(2u, pdfPageCount(rewritten))
+        assertFailsWith<PortailException.Pdf> { pdfWatermark(original, "COPIE", StampMethod.INCREMENTAL) }
+        assertEquals(2u, pdfPageCount(pdfWatermark(original, "COPIE")))
+    }
 }
