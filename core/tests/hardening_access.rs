@@ -2,13 +2,22 @@
 //! tokens, uniqueness rules and identifiers, with real threads against SQLite files and the
 //! memory store. Figures are printed with `eprintln!` (run with `--nocapture`).
 
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use portail::*;
 
 /// Real argon2id work (small enough for debug builds), so that parallel logins overlap.
+/// The tests of this file run one at a time: the timing test compares medians of argon2-bound
+/// calls, which the other tests' argon2 work on the same 2 cores would skew (seen: 1.57 under a
+/// parallel run, 1.01-1.06 alone).
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn policy() -> SecurityPolicy {
     SecurityPolicy {
         argon2_memory_kib: 1024,
@@ -119,6 +128,7 @@ fn parallel_wrong_logins(portals: &[Arc<Portal>], identifier: &str, threads: usi
 /// identifiers alike; waves of 8 never get more than that per lockout window.
 #[test]
 fn parallel_wrong_logins_verify_at_most_the_threshold() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("portail.sqlite3");
     let limit = policy().max_failed_logins;
@@ -190,6 +200,7 @@ fn parallel_wrong_logins_verify_at_most_the_threshold() {
 /// Item 5: an unknown identifier answers exactly like a known one, lockout included.
 #[test]
 fn unknown_identifiers_answer_like_known_ones() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     active(p, "4");
@@ -211,6 +222,7 @@ fn unknown_identifiers_answer_like_known_ones() {
 /// Item 3: a reset token dies with any password change, newer reset, re-issue or suspension.
 #[test]
 fn tokens_die_with_the_password() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     let a = active(p, "4");
@@ -322,6 +334,7 @@ fn tokens_die_with_the_password() {
 /// Item 5: an invitation accepted on a suspended account is refused.
 #[test]
 fn invitation_on_a_suspended_account_is_refused() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     p.parties().upsert(party("4")).unwrap();
@@ -361,6 +374,7 @@ fn invitation_on_a_suspended_account_is_refused() {
 /// SQLite file (two stores on it, as two processes) and in memory: exactly one winner.
 #[test]
 fn concurrent_generates_leave_one_live_account() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("portail.sqlite3");
     type Setup = (&'static str, Arc<dyn Store>, Arc<dyn Store>);
@@ -436,6 +450,7 @@ fn concurrent_generates_leave_one_live_account() {
 /// Item 4: the SQLite constraint holds even for a store write that skips the portal's checks.
 #[test]
 fn the_store_refuses_a_second_live_account_of_a_party() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     for store in [
         Arc::new(MemoryStore::new()) as Arc<dyn Store>,
@@ -460,6 +475,7 @@ fn the_store_refuses_a_second_live_account_of_a_party() {
 /// Item 5: `request_password_reset` costs the same for an active account and an unknown one.
 #[test]
 fn password_reset_requests_take_the_same_time() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let w = world_on(
         Arc::new(SqliteStore::open(dir.path().join("p.sqlite3")).unwrap()),
@@ -496,6 +512,7 @@ fn password_reset_requests_take_the_same_time() {
 #[cfg(feature = "pdf")]
 #[test]
 fn signature_audit_uses_the_stored_identifier() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     active(p, "4");
@@ -532,6 +549,7 @@ fn signature_audit_uses_the_stored_identifier() {
 /// Item 5 and 13: every invalid policy is `invalid_input` naming the field, never a panic.
 #[test]
 fn policies_are_validated() {
+    let _serial = serial();
     let d = SecurityPolicy::fast_for_tests;
     let cases: Vec<(&str, SecurityPolicy)> = vec![
         (
@@ -641,6 +659,7 @@ fn policies_are_validated() {
 /// malformed input at login, reset and find is `invalid_input`.
 #[test]
 fn look_alike_identifiers_cannot_coexist() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     let given = |code: &str, id: &str| {
@@ -718,6 +737,7 @@ fn look_alike_identifiers_cannot_coexist() {
 /// composed or decomposed.
 #[test]
 fn an_identifier_of_200_accented_letters_logs_in() {
+    let _serial = serial();
     let w = memory_world();
     let p = &w.portal;
     p.parties().upsert(party("4")).unwrap();
@@ -749,6 +769,7 @@ fn an_identifier_of_200_accented_letters_logs_in() {
 /// left by invented identifiers do not pile up: each counted attempt drops a few spent ones.
 #[test]
 fn attempt_counters_expire_and_spent_ones_are_dropped() {
+    let _serial = serial();
     let lockout = Duration::seconds(60);
     let t0 = Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).unwrap();
     let dir = tempfile::tempdir().unwrap();
