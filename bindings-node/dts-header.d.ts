@@ -32,6 +32,7 @@ export declare const PaymentStatus: EnumObject<PaymentStatus>
 export declare const Phase: EnumObject<Phase>
 export declare const SignaturePlacement: EnumObject<SignaturePlacement>
 export declare const SkipReason: EnumObject<SkipReason>
+export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
 // --- End of the hand-written header ---

@@ -32,6 +32,7 @@ export declare const PaymentStatus: EnumObject<PaymentStatus>
 export declare const Phase: EnumObject<Phase>
 export declare const SignaturePlacement: EnumObject<SignaturePlacement>
 export declare const SkipReason: EnumObject<SkipReason>
+export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
 // --- End of the hand-written header ---
@@ -974,6 +975,13 @@ export interface SmtpOptions {
   deadlineMs?: number
 }
 
+/**
+ * How a stamped file is written: `auto` (the default: an incremental update when the file
+ * allows it, else a full rewrite; always a full rewrite for the watermark), `incremental`
+ * (signature stamp only: keeps the original bytes as the first revision) or `rewrite`.
+ */
+export type StampMethod = 'auto' | 'incremental' | 'rewrite'
+
 /** What `sync` ("Synchroniser") did. */
 export interface SyncReport {
   /** Draft accounts made active (password frozen). */
@@ -1008,10 +1016,13 @@ export declare namespace pdf {
   export function pageCount(pdf: Uint8Array): number
   /** A small valid PDF with one page per text (for tests and demos). */
   export function samplePdf(pages: Array<string>): Buffer
-  /** Draw a signature block on the last page. */
-  export function stampSignature(pdf: Uint8Array, stamp: SignatureStamp): Promise<Buffer>
+  /** Draw a signature block on the last page (`method`: `auto` by default, see [`StampMethod`]). */
+  export function stampSignature(pdf: Uint8Array, stamp: SignatureStamp, method?: StampMethod | undefined | null): Promise<Buffer>
   /** Replace characters the standard PDF fonts cannot draw (outside WinAnsiEncoding). */
   export function toWinansiLossy(text: string): string
-  /** Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page. */
-  export function watermark(pdf: Uint8Array, text: string): Promise<Buffer>
+  /**
+   * Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page; always a
+   * full rewrite (`incremental` is refused: it would keep the clean original in the file).
+   */
+  export function watermark(pdf: Uint8Array, text: string, method?: StampMethod | undefined | null): Promise<Buffer>
 }

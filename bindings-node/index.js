@@ -865,6 +865,7 @@ module.exports.PaymentStatus = nativeBinding.PaymentStatus
 module.exports.Phase = nativeBinding.Phase
 module.exports.SignaturePlacement = nativeBinding.SignaturePlacement
 module.exports.SkipReason = nativeBinding.SkipReason
+module.exports.StampMethod = nativeBinding.StampMethod
 module.exports.TemplatePurpose = nativeBinding.TemplatePurpose
 module.exports.UnpaidPolicy = nativeBinding.UnpaidPolicy
 module.exports.version = nativeBinding.version

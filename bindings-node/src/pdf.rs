@@ -10,6 +10,25 @@ use crate::folders::SignaturePlacement;
 use crate::input::Arg;
 use crate::task::Job;
 
+/// How a stamped file is written: `auto` (the default: an incremental update when the file
+/// allows it, else a full rewrite; always a full rewrite for the watermark), `incremental`
+/// (signature stamp only: keeps the original bytes as the first revision) or `rewrite`.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StampMethod {
+    Auto,
+    Incremental,
+    Rewrite,
+}
+
+enum_conversions!(
+    StampMethod = portail::pdf::Method {
+        Auto,
+        Incremental,
+        Rewrite
+    }
+);
+
 /// A visible e-signature block.
 #[napi(object)]
 pub struct SignatureStamp {
@@ -27,34 +46,49 @@ object_input!(SignatureStamp {
     imagePng
 });
 
-/// Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page.
+/// Stamp `text` (e.g. "POUR CONSULTATION UNIQUEMENT") diagonally across every page; always a
+/// full rewrite (`incremental` is refused: it would keep the clean original in the file).
 #[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
 pub fn watermark(
     #[napi(ts_arg_type = "Uint8Array")] pdf: Arg<Uint8Array>,
     #[napi(ts_arg_type = "string")] text: Arg<String>,
+    #[napi(ts_arg_type = "StampMethod | undefined | null")] method: Option<Arg<StampMethod>>,
 ) -> AsyncTask<Job<Bytes, Buffer>> {
-    let args = args!(pdf, text).map(|(pdf, text)| (pdf.to_vec(), text));
-    Job::spawn_with(args, move |(bytes, text)| {
-        Ok(Bytes(portail::pdf::watermark(&bytes, &text)?))
+    let args = args!(pdf, text, method).map(|(pdf, text, method)| {
+        (
+            pdf.to_vec(),
+            text,
+            method.map(Into::into).unwrap_or_default(),
+        )
+    });
+    Job::spawn_with(args, move |(bytes, text, method)| {
+        Ok(Bytes(portail::pdf::watermark_with(&bytes, &text, method)?))
     })
 }
 
-/// Draw a signature block on the last page.
+/// Draw a signature block on the last page (`method`: `auto` by default, see [`StampMethod`]).
 #[napi(namespace = "pdf", ts_return_type = "Promise<Buffer>")]
 pub fn stamp_signature(
     #[napi(ts_arg_type = "Uint8Array")] pdf: Arg<Uint8Array>,
     #[napi(ts_arg_type = "SignatureStamp")] stamp: Arg<SignatureStamp>,
+    #[napi(ts_arg_type = "StampMethod | undefined | null")] method: Option<Arg<StampMethod>>,
 ) -> AsyncTask<Job<Bytes, Buffer>> {
-    let args = args!(pdf, stamp).map(|(pdf, stamp)| {
+    let args = args!(pdf, stamp, method).map(|(pdf, stamp, method)| {
         let stamp = portail::pdf::SignatureStamp {
             lines: stamp.lines,
             placement: stamp.placement.into(),
             image_png: stamp.image_png.map(|i| i.to_vec()),
         };
-        (pdf.to_vec(), stamp)
+        (
+            pdf.to_vec(),
+            stamp,
+            method.map(Into::into).unwrap_or_default(),
+        )
     });
-    Job::spawn_with(args, move |(bytes, stamp)| {
-        Ok(Bytes(portail::pdf::stamp_signature(&bytes, &stamp)?))
+    Job::spawn_with(args, move |(bytes, stamp, method)| {
+        Ok(Bytes(portail::pdf::stamp_signature_with(
+            &bytes, &stamp, method,
+        )?))
     })
 }
 

@@ -29,3 +29,14 @@ test('unreadable PDFs give the pdf error code', async () => {
   assert.equal(w.code, ErrorCode.Pdf);
   assert.ok(w instanceof Error);
 });
+
+test('the stamping method: incremental keeps the original, the watermark refuses it, a bad name is invalid_input', async () => {
+  const original = pdf.samplePdf(['Contrat', 'page 2']);
+  const stamp = { lines: ['Signe electroniquement par MOI MEME'], placement: 'left' };
+  const signed = await pdf.stampSignature(original, stamp, 'incremental');
+  assert.ok(signed.subarray(0, original.length).equals(original), 'an incremental update appends');
+  assert.equal(pdf.pageCount(await pdf.stampSignature(original, stamp, portail.StampMethod.Rewrite)), 2);
+  assert.equal(pdf.pageCount(await pdf.watermark(original, 'COPIE', 'rewrite')), 2);
+  await assert.rejects(pdf.watermark(original, 'COPIE', 'incremental'), { code: 'pdf' });
+  await assert.rejects(pdf.watermark(original, 'COPIE', 'fast'), { code: 'invalid_input', field: 'method' });
+});
