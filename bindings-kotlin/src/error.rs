@@ -157,33 +157,9 @@ mod tests {
     use super::*;
     use portail::{Error, ErrorKind};
 
-    fn sample(kind: ErrorKind) -> Error {
-        match kind {
-            ErrorKind::InvalidInput => Error::invalid("email", "missing @"),
-            ErrorKind::NotFound => Error::not_found("party", "9"),
-            ErrorKind::IdentifierTaken => Error::IdentifierTaken {
-                identifier: "4".into(),
-            },
-            ErrorKind::InvalidState => Error::state("notification", "sent"),
-            ErrorKind::Conflict => Error::conflict("party 4"),
-            ErrorKind::AccessDenied => Error::AccessDenied,
-            ErrorKind::InvalidCredentials => Error::InvalidCredentials,
-            ErrorKind::LockedOut => Error::LockedOut {
-                until: "2026-01-01T00:15:00Z".into(),
-            },
-            ErrorKind::InvalidToken => Error::InvalidToken,
-            ErrorKind::PaymentRequired => Error::PaymentRequired {
-                document: "FA-0002.pdf".into(),
-            },
-            ErrorKind::Pdf => Error::Pdf {
-                reason: "truncated".into(),
-            },
-            ErrorKind::Mail => Error::Mail {
-                reason: "550".into(),
-            },
-            ErrorKind::Storage => Error::storage("disk full"),
-            _ => Error::storage("unknown kind"),
-        }
+    /// The core's example error of `kind` (the one the bindings' own tests raise).
+    fn sample(kind: ErrorKind) -> portail::ffi::ErrorInfo {
+        portail::ffi::example_error(kind.code()).expect("every core code has an example")
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use portail::*;
@@ -765,27 +765,7 @@ fn batch_report(r: BatchReport) -> Value {
 
 /// An error's canonical form: code, message, field and its payload.
 fn error(e: &Error) -> Value {
-    let mut v = Map::new();
-    v.insert("code".into(), json!(e.code()));
-    v.insert("message".into(), json!(e.to_string()));
-    v.insert("field".into(), json!(e.field()));
-    let payload = match e {
-        Error::InvalidInput { reason, .. } => json!({"reason": reason}),
-        Error::NotFound { what, key } => json!({"what": what, "key": key}),
-        Error::IdentifierTaken { identifier } => json!({"identifier": identifier}),
-        Error::InvalidState { what, reason } => json!({"what": what, "reason": reason}),
-        Error::Conflict { what } => json!({"what": what}),
-        Error::LockedOut { until } => json!({"until": until}),
-        Error::PaymentRequired { document } => json!({"document": document}),
-        Error::Pdf { reason } | Error::Mail { reason } | Error::Storage { reason } => {
-            json!({"reason": reason})
-        }
-        _ => json!({}),
-    };
-    if let Value::Object(m) = payload {
-        v.extend(m);
-    }
-    Value::Object(v)
+    canon(portail::ffi::ErrorInfo::from(e))
 }
 
 fn identifier(v: &Value) -> std::result::Result<IdentifierChoice, Failure> {
