@@ -369,7 +369,7 @@ impl From<portail::Page<portail::AccessEvent>> for AccessEventPage {
             total: p.total,
             offset: p.offset,
             limit: p.limit,
-            items: map_vec(p.items),
+            items: p.items,
         }
     }
 }

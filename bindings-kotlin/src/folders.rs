@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::config::Audience;
-use crate::map_vec;
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.SignaturePlacement`,
 /// aliased in `dev.portail`).
@@ -34,7 +33,7 @@ pub struct Folders {
 impl Folders {
     /// The folders of an audience's tree.
     pub fn list(&self, audience: Audience) -> crate::Result<Vec<Folder>> {
-        Ok(map_vec(self.portal.folders().list(audience)?))
+        Ok(self.portal.folders().list(audience)?)
     }
 
     /// A folder by path, or by label when unique.

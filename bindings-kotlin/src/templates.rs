@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::config::Audience;
-use crate::map_vec;
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.TemplatePurpose`,
 /// aliased in `dev.portail`).
@@ -45,6 +44,6 @@ impl Templates {
 
     /// The merge fields a template of this purpose may use.
     pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
-        map_vec(self.portal.templates().fields(purpose).to_vec())
+        self.portal.templates().fields(purpose).to_vec()
     }
 }

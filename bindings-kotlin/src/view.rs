@@ -5,7 +5,6 @@ use std::sync::Arc;
 use crate::accounts::Principal;
 use crate::documents::{Document, DocumentPage, PageRequest};
 use crate::folders::Folder;
-use crate::map_vec;
 use crate::portal::Portal;
 
 /// A downloaded document.
@@ -52,7 +51,10 @@ impl Portal {
 impl PortalView {
     /// The shared folders of the principal's audience.
     pub fn folders(&self) -> crate::Result<Vec<Folder>> {
-        Ok(map_vec(self.portal.view(&self.principal).folders()?))
+        self.portal
+            .view(&self.principal)
+            .folders()
+            .map_err(Into::into)
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows to
