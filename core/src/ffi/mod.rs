@@ -9,14 +9,23 @@
 //!   which runs a core call and turns its error, or its panic, into an [`ErrorInfo`];
 //! - [`PortalOptions`] and [`open`], the one way to assemble a portal (store, blobs, mailer,
 //!   clock, security and retry policy), with [`SecurityOptions`] and [`RetryOptions`] as signed,
-//!   partial overrides every language can pass.
+//!   partial overrides every language can pass;
+//! - the views hosts receive ([`PageView`] with its cursor, [`AccountView`] without the
+//!   password hash), with signed integers, and [`page_request`], which reads a host's paging
+//!   arguments;
+//! - the rules of requests: [`identifier_choice`] (a given identifier wins) and
+//!   [`read_document`] (a document from a file path).
 
 mod error;
 mod options;
+mod requests;
 pub mod time;
+mod views;
 
 pub use error::{example_error, guard, panic_message, ErrorInfo, CODES, INTERNAL};
 pub use options::{
     open, HostParts, Mailbox, OpenedPortal, PortalOptions, RetryOptions, SecurityOptions,
     SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
 };
+pub use requests::{identifier_choice, read_document, IdentifierSource};
+pub use views::{page_request, signed, AccountView, InvitationView, PageView};

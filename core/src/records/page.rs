@@ -29,7 +29,17 @@ impl<T> Page<T> {
             limit: Some(self.limit),
         }
     }
+
+    /// An opaque token for the next page ([`PageRequest::from_cursor`]), or `None` on the last
+    /// page. Hosts hand it back unchanged; what it encodes may change (a keyset position
+    /// later) without a new page type.
+    pub fn cursor(&self) -> Option<String> {
+        self.has_more().then(|| self.next().to_cursor())
+    }
 }
+
+/// The form of the cursors this version issues.
+const CURSOR_VERSION: &str = "o1";
 
 /// Which page to read. `limit: None` uses the audience's page size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +64,33 @@ impl PageRequest {
         }
     }
 
+    /// This request as an opaque cursor ([`Page::cursor`]).
+    pub fn to_cursor(&self) -> String {
+        let limit = self.limit.map_or_else(String::new, |l| l.to_string());
+        hex::encode(format!("{CURSOR_VERSION}.{}.{limit}", self.offset))
+    }
+
+    /// The request a cursor from [`Page::cursor`] stands for; anything else is
+    /// `invalid_input` naming `cursor`.
+    pub fn from_cursor(cursor: &str) -> Result<Self> {
+        let invalid = || Error::invalid("cursor", "is not a cursor this portal issued");
+        let text = hex::decode(cursor.trim()).map_err(|_| invalid())?;
+        let text = String::from_utf8(text).map_err(|_| invalid())?;
+        let mut parts = text.split('.');
+        let (Some(CURSOR_VERSION), Some(offset), Some(limit), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        Ok(PageRequest {
+            offset: offset.parse().map_err(|_| invalid())?,
+            limit: match limit {
+                "" => None,
+                l => Some(l.parse().map_err(|_| invalid())?),
+            },
+        })
+    }
+
     pub(crate) fn resolve(self, default_size: u32) -> Result<(u64, u32)> {
         let limit = self.limit.unwrap_or(default_size);
         if !(1..=PAGE_SIZE_MAX * 10).contains(&limit) {
@@ -63,5 +100,35 @@ impl PageRequest {
             ));
         }
         Ok((self.offset, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        let page = Page {
+            items: vec![1, 2],
+            total: 5,
+            offset: 2,
+            limit: 2,
+        };
+        let cursor = page.cursor().unwrap();
+        assert_eq!(
+            PageRequest::from_cursor(&cursor).unwrap(),
+            PageRequest::new(4, 2)
+        );
+        let last = Page {
+            offset: 4,
+            items: vec![5],
+            ..page
+        };
+        assert_eq!(last.cursor(), None);
+        for bad in ["", "zz", &hex::encode("o2.1.1"), &hex::encode("o1.x.1")] {
+            let e = PageRequest::from_cursor(bad).unwrap_err();
+            assert!(matches!(e, Error::InvalidInput { ref field, .. } if field == "cursor"));
+        }
     }
 }
