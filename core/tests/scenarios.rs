@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use portail::ffi::{AccountView, PageView};
 use portail::*;
 
 fn scenario_dir() -> PathBuf {
@@ -360,8 +361,7 @@ impl Run {
                     .map(canon)
             }
             "documents.publish" => {
-                let cmd = publish_command(args)?;
-                p.documents().publish(cmd).map(document)
+                publish_command(args)?.and_then(|cmd| p.documents().publish(cmd).map(document))
             }
             "documents.publish_many" => {
                 known(&["items"])?;
@@ -371,18 +371,19 @@ impl Run {
                     .ok_or("items is a list")?
                     .iter()
                     .map(publish_command)
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                p.documents().publish_many(cmds, &|_| {}).map(|r| {
-                    json!({
-                        "published": r.published,
-                        "already_published": r.already_published,
-                        "notifications_queued": r.notifications_queued,
-                        "outcomes": r.outcomes.into_iter().map(|o| match o {
-                            Ok(d) => json!({"document": document(d)}),
-                            Err(e) => json!({"error": error(&e)}),
-                        }).collect::<Vec<_>>(),
+                    .collect::<std::result::Result<Result<Vec<_>>, _>>()?;
+                cmds.and_then(|cmds| p.documents().publish_many(cmds, &|_| {}))
+                    .map(|r| {
+                        json!({
+                            "published": r.published,
+                            "already_published": r.already_published,
+                            "notifications_queued": r.notifications_queued,
+                            "outcomes": r.outcomes.into_iter().map(|o| match o {
+                                Ok(d) => json!({"document": document(d)}),
+                                Err(e) => json!({"error": error(&e)}),
+                            }).collect::<Vec<_>>(),
+                        })
                     })
-                })
             }
             "documents.get" => {
                 known(&["id"])?;
@@ -402,15 +403,23 @@ impl Run {
                     .map(|b| bytes(&b))
             }
             "notifications.history" => {
-                known(&["audience", "party_code", "state", "limit"])?;
+                known(&[
+                    "audience",
+                    "party_code",
+                    "state",
+                    "offset",
+                    "limit",
+                    "cursor",
+                ])?;
                 let filter = NotificationFilter {
                     audience: args.get("audience").map(parse_enum).transpose()?,
                     party_code: opt_str(args, "party_code"),
                     state: args.get("state").map(parse_enum).transpose()?,
                     ..Default::default()
                 };
-                let page = page_request(args);
-                p.notifications().history(&filter, page).map(page_of)
+                page_request(args)
+                    .and_then(|page| p.notifications().history(&filter, page))
+                    .map(|page| page_json(PageView::of(page, canon)))
             }
             "notifications.get" => {
                 known(&["id"])?;
@@ -534,18 +543,12 @@ impl Run {
                 p.view(&who).folders().map(canon)
             }
             "view.documents" => {
-                known(&["principal", "folder", "limit"])?;
+                known(&["principal", "folder", "offset", "limit", "cursor"])?;
                 let who = principal_arg(args)?;
                 let folder = opt_str(args, "folder");
-                p.view(&who)
-                    .documents(folder.as_deref(), page_request(args))
-                    .map(|page| {
-                        page_json(
-                            page.has_more(),
-                            page.total,
-                            page.items.into_iter().map(document).collect(),
-                        )
-                    })
+                page_request(args)
+                    .and_then(|page| p.view(&who).documents(folder.as_deref(), page))
+                    .map(|page| page_json(PageView::of(page, document)))
             }
             "view.open" => {
                 known(&["principal", "document"])?;
@@ -697,19 +700,7 @@ fn document(d: Document) -> Value {
 }
 
 fn account(a: Account) -> Value {
-    let mut v = canon(&a);
-    if let Some(m) = v.as_object_mut() {
-        // Not part of any binding's view.
-        for k in [
-            "password_hash",
-            "draft_password",
-            "identifier_key",
-            "identifier_skeleton",
-        ] {
-            m.remove(k);
-        }
-    }
-    v
+    canon(AccountView::from(a))
 }
 
 fn principal(p: Principal) -> Value {
@@ -721,13 +712,10 @@ fn bytes(b: &[u8]) -> Value {
     json!({"size": b.len(), "sha256": hex::encode(Sha256::digest(b)), "pdf": b.starts_with(b"%PDF-")})
 }
 
-fn page_json(has_more: bool, total: u64, items: Vec<Value>) -> Value {
-    json!({"items": items, "total": total, "has_more": has_more})
-}
-
-fn page_of<T: serde::Serialize>(p: Page<T>) -> Value {
-    let has_more = p.has_more();
-    page_json(has_more, p.total, p.items.iter().map(canon).collect())
+/// A page in its canonical form (README: Values).
+fn page_json(p: PageView<Value>) -> Value {
+    json!({"items": p.items, "total": p.total, "has_more": p.has_more, "next": p.next,
+           "cursor": p.cursor})
 }
 
 fn dispatch_report(r: DispatchReport) -> Value {
@@ -791,28 +779,38 @@ fn principal_arg(args: &Value) -> std::result::Result<Principal, Failure> {
     })
 }
 
-fn page_request(args: &Value) -> PageRequest {
-    PageRequest {
-        offset: 0,
-        limit: args
-            .get("limit")
-            .and_then(Value::as_u64)
-            .and_then(|l| u32::try_from(l).ok()),
-    }
+/// The step's paging arguments, read by the contract's rule.
+fn page_request(args: &Value) -> Result<PageRequest> {
+    portail::ffi::page_request(
+        args.get("offset").and_then(Value::as_i64),
+        args.get("limit").and_then(Value::as_i64),
+        args.get("cursor").and_then(Value::as_str),
+    )
 }
 
-fn content(v: &Value) -> std::result::Result<Vec<u8>, Failure> {
+/// Step content: bytes, or a fixture path the library reads itself.
+enum Content {
+    Bytes(Vec<u8>),
+    Path(std::path::PathBuf),
+}
+
+fn content(v: &Value) -> std::result::Result<Content, Failure> {
     if let Some(t) = v.get("text").and_then(Value::as_str) {
-        return Ok(t.as_bytes().to_vec());
+        return Ok(Content::Bytes(t.as_bytes().to_vec()));
     }
     if let Some(f) = v.get("file").and_then(Value::as_str) {
         return std::fs::read(scenario_dir().join("fixtures").join(f))
+            .map(Content::Bytes)
             .map_err(|e| format!("{f}: {e}"));
+    }
+    if let Some(f) = v.get("path").and_then(Value::as_str) {
+        return Ok(Content::Path(scenario_dir().join("fixtures").join(f)));
     }
     Err(format!("bad content {v}"))
 }
 
-fn publish_command(args: &Value) -> std::result::Result<Publish, Failure> {
+/// A publish request, or the library's error for its content (a file path that cannot be read).
+fn publish_command(args: &Value) -> std::result::Result<Result<Publish>, Failure> {
     for k in args
         .as_object()
         .ok_or("publish arguments are an object")?
@@ -833,12 +831,15 @@ fn publish_command(args: &Value) -> std::result::Result<Publish, Failure> {
             return Err(format!("documents.publish: unknown argument {k:?}"));
         }
     }
-    let bytes = content(args.get("content").ok_or("content")?)?;
-    let (party, folder, name) = (
-        str_of(args, "party")?,
-        str_of(args, "folder")?,
-        str_of(args, "name")?,
-    );
+    let given_name = opt_str(args, "name");
+    let (bytes, name) = match content(args.get("content").ok_or("content")?)? {
+        Content::Bytes(bytes) => (bytes, given_name.ok_or("name")?),
+        Content::Path(path) => match portail::ffi::read_document(&path, given_name) {
+            Ok(read) => read,
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    let (party, folder) = (str_of(args, "party")?, str_of(args, "folder")?);
     let mut cmd = match audience(args)? {
         Audience::Client => Publish::client(party, folder, name, bytes),
         Audience::Employee => Publish::employee(party, folder, name, bytes),
@@ -852,5 +853,5 @@ fn publish_command(args: &Value) -> std::result::Result<Publish, Failure> {
     if let Some(x) = opt_str(args, "external_id") {
         cmd = cmd.external_id(x);
     }
-    Ok(cmd)
+    Ok(Ok(cmd))
 }
