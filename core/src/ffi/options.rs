@@ -303,16 +303,24 @@ pub fn open(options: PortalOptions, parts: HostParts) -> Result<OpenedPortal> {
     if let Some(settings) = options.settings {
         b = b.settings(settings);
     }
+    // The embedded default opens each of its parts once: the store in `data_dir`, the blobs
+    // in `blobs_dir` or else `data_dir/blobs`, the outbox folder only when no other
+    // destination is given.
     let mut mailbox = None;
     if let Some(dir) = &options.data_dir {
-        b = embedded_default(b, dir)?;
+        b = b.store(embedded_store(Path::new(dir))?);
         if destinations.iter().all(|d| !d) {
             let files = Arc::new(FileMailer::open(Path::new(dir).join("outbox"))?);
             b = b.mailer(files.clone());
             mailbox = Some(Mailbox::Files(files));
         }
     }
-    if let Some(dir) = &options.blobs_dir {
+    let blobs_dir = match (&options.blobs_dir, &options.data_dir) {
+        (Some(blobs), _) => Some(Path::new(blobs).to_path_buf()),
+        (None, Some(data)) => Some(Path::new(data).join("blobs")),
+        (None, None) => None,
+    };
+    if let Some(dir) = blobs_dir {
         b = b.blobs(Arc::new(FsBlobs::open(dir)?));
     }
     if let Some(mailer) = parts.mailer {
@@ -359,13 +367,18 @@ pub fn open(options: PortalOptions, parts: HostParts) -> Result<OpenedPortal> {
     })
 }
 
+/// The SQLite file of the embedded default in `dir` (created if missing).
 #[cfg(feature = "sqlite")]
-fn embedded_default(b: crate::PortalBuilder, dir: &str) -> Result<crate::PortalBuilder> {
-    b.data_dir(dir)
+fn embedded_store(dir: &Path) -> Result<Arc<crate::store::SqliteStore>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::storage(format!("create {}: {e}", dir.display())))?;
+    Ok(Arc::new(crate::store::SqliteStore::open(
+        dir.join("portail.sqlite3"),
+    )?))
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn embedded_default(_: crate::PortalBuilder, _: &str) -> Result<crate::PortalBuilder> {
+fn embedded_store(_: &Path) -> Result<Arc<crate::store::MemoryStore>> {
     Err(Error::invalid(
         "data_dir",
         "this build of portail has no SQLite store (feature `sqlite`)",
@@ -389,7 +402,7 @@ fn smtp_mailer(o: &SmtpOptions) -> Result<crate::SmtpMailer> {
 }
 
 #[cfg(not(feature = "smtp"))]
-fn smtp_mailer(_: &SmtpOptions) -> Result<std::convert::Infallible> {
+fn smtp_mailer(_: &SmtpOptions) -> Result<MemoryMailer> {
     Err(Error::invalid(
         "smtp",
         "this build of portail has no SMTP transport (feature `smtp`)",
@@ -473,6 +486,29 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(dir.path().join("portail.sqlite3").exists());
+    }
+
+    #[test]
+    fn the_embedded_default_opens_only_the_parts_it_uses() {
+        let (data, blobs, outbox) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let o = open(
+            PortalOptions {
+                data_dir: Some(data.path().display().to_string()),
+                blobs_dir: Some(blobs.path().display().to_string()),
+                outbox_dir: Some(outbox.path().display().to_string()),
+                ..Default::default()
+            },
+            HostParts::default(),
+        )
+        .unwrap();
+        assert!(matches!(o.mailbox, Mailbox::Files(ref f) if f.dir() == outbox.path()));
+        assert!(data.path().join("portail.sqlite3").exists());
+        assert!(!data.path().join("blobs").exists(), "blobs go to blobs_dir");
+        assert!(!data.path().join("outbox").exists(), "mail goes to outbox_dir");
     }
 
     #[test]
