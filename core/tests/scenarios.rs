@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use portail::ffi::{AccountView, PageView};
+use portail::ffi::{AccountView, BatchReportView, DocumentView, PageView, PublishReportView};
 use portail::*;
 
 fn scenario_dir() -> PathBuf {
@@ -373,17 +373,7 @@ impl Run {
                     .map(publish_command)
                     .collect::<std::result::Result<Result<Vec<_>>, _>>()?;
                 cmds.and_then(|cmds| p.documents().publish_many(cmds, &|_| {}))
-                    .map(|r| {
-                        json!({
-                            "published": r.published,
-                            "already_published": r.already_published,
-                            "notifications_queued": r.notifications_queued,
-                            "outcomes": r.outcomes.into_iter().map(|o| match o {
-                                Ok(d) => json!({"document": document(d)}),
-                                Err(e) => json!({"error": error(&e)}),
-                            }).collect::<Vec<_>>(),
-                        })
-                    })
+                    .map(|r| canon(PublishReportView::from(r)))
             }
             "documents.get" => {
                 known(&["id"])?;
@@ -681,22 +671,9 @@ fn canon<T: serde::Serialize>(x: T) -> Value {
     serde_json::to_value(x).unwrap_or(Value::Null)
 }
 
-/// A document, with its notification decision flattened (README: Values).
+/// A document in its canonical form, the contract's view (README: Values).
 fn document(d: Document) -> Value {
-    let mut v = canon(&d);
-    let decision = match &d.notification {
-        NotificationDecision::Queued { notification_id } => {
-            json!({"decision": "queued", "notification_id": notification_id, "reason": null, "role": null})
-        }
-        NotificationDecision::Skipped { reason } => {
-            let r = canon(reason);
-            json!({"decision": "skipped", "notification_id": null,
-                   "reason": r.get("reason").cloned().unwrap_or(Value::Null),
-                   "role": r.get("role").cloned().unwrap_or(Value::Null)})
-        }
-    };
-    v["notification"] = decision;
-    v
+    canon(DocumentView::from(d))
 }
 
 fn account(a: Account) -> Value {
@@ -724,31 +701,7 @@ fn dispatch_report(r: DispatchReport) -> Value {
 }
 
 fn batch_report(r: BatchReport) -> Value {
-    let created = r.created();
-    let rows: Vec<Value> = r
-        .rows
-        .into_iter()
-        .map(|row| {
-            let mut v = json!({"party_code": row.party_code, "outcome": row.outcome.as_str(),
-                               "account_id": null, "identifier": null});
-            match row.outcome {
-                BatchOutcome::Created {
-                    account_id,
-                    identifier,
-                } => {
-                    v["account_id"] = json!(account_id);
-                    v["identifier"] = json!(identifier);
-                }
-                BatchOutcome::IdentifierTaken { identifier } => v["identifier"] = json!(identifier),
-                BatchOutcome::AlreadyHasAccess { account_id } => {
-                    v["account_id"] = json!(account_id)
-                }
-                BatchOutcome::NoEmail | BatchOutcome::UnknownParty => {}
-            }
-            v
-        })
-        .collect();
-    json!({"created": created, "rows": rows})
+    canon(BatchReportView::from(r))
 }
 
 /// An error's canonical form: code, message, field and its payload.

@@ -10,9 +10,11 @@
 //! - [`PortalOptions`] and [`open`], the one way to assemble a portal (store, blobs, mailer,
 //!   clock, security and retry policy), with [`SecurityOptions`] and [`RetryOptions`] as signed,
 //!   partial overrides every language can pass;
-//! - the views hosts receive ([`PageView`] with its cursor, [`AccountView`] without the
-//!   password hash), with signed integers, and [`page_request`], which reads a host's paging
-//!   arguments;
+//! - the views hosts receive, flat and with signed integers: [`PageView`] with its cursor,
+//!   [`AccountView`] without the password hash, [`DocumentView`] with its
+//!   [`NotificationDecisionView`], the batch reports ([`PublishReportView`],
+//!   [`BatchReportView`]), [`LockoutView`] and [`DownloadView`]; and [`page_request`], which
+//!   reads a host's paging arguments;
 //! - the rules of requests: [`identifier_choice`] (a given identifier wins) and
 //!   [`read_document`] (a document from a file path).
 
@@ -28,4 +30,8 @@ pub use options::{
     SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
 };
 pub use requests::{identifier_choice, read_document, IdentifierSource};
-pub use views::{page_request, signed, AccountView, InvitationView, PageView};
+pub use views::{
+    page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,
+    DocumentView, DownloadView, InvitationView, LockoutView, NotificationDecisionView, PageView,
+    PublishOutcomeView, PublishReportView, SkipCause,
+};

@@ -508,7 +508,10 @@ mod tests {
         assert!(matches!(o.mailbox, Mailbox::Files(ref f) if f.dir() == outbox.path()));
         assert!(data.path().join("portail.sqlite3").exists());
         assert!(!data.path().join("blobs").exists(), "blobs go to blobs_dir");
-        assert!(!data.path().join("outbox").exists(), "mail goes to outbox_dir");
+        assert!(
+            !data.path().join("outbox").exists(),
+            "mail goes to outbox_dir"
+        );
     }
 
     #[test]
