@@ -15,8 +15,9 @@
 //!   [`NotificationDecisionView`], the batch reports ([`PublishReportView`],
 //!   [`BatchReportView`]), [`LockoutView`] and [`DownloadView`]; and [`page_request`], which
 //!   reads a host's paging arguments;
-//! - the rules of requests: [`identifier_choice`] (a given identifier wins) and
-//!   [`read_document`] (a document from a file path).
+//! - the rules of requests: [`identifier_choice`] (a given identifier wins),
+//!   [`read_document`] (a document from a file path) and [`FolderInput`] (a folder's
+//!   defaults).
 
 mod error;
 mod options;
@@ -29,7 +30,7 @@ pub use options::{
     open, HostParts, Mailbox, OpenedPortal, PortalOptions, RetryOptions, SecurityOptions,
     SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
 };
-pub use requests::{identifier_choice, read_document, IdentifierSource};
+pub use requests::{identifier_choice, read_document, FolderInput, IdentifierSource};
 pub use views::{
     page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,
     DocumentView, DownloadView, InvitationView, LockoutView, NotificationDecisionView, PageView,

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::records::account::IdentifierChoice;
+use crate::records::audience::Audience;
+use crate::records::folder::{Folder, LinkTarget, SignaturePlacement};
+use crate::records::party::EmailRole;
 
 /// Where a new account's identifier comes from when the back office gives none
 /// ("Identifiant": the client code, or the e-mail).
@@ -55,6 +58,55 @@ pub fn read_document(path: &Path, name: Option<String>) -> Result<(Vec<u8>, Stri
     Ok((bytes, name))
 }
 
+/// A folder as a host describes it to save it: what it leaves out takes the defaults of
+/// [`Folder::new`] (shared, no signature, no notification, notify the main address, link to
+/// the portal's home, never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderInput {
+    /// Empty or absent when adding.
+    pub id: Option<String>,
+    /// Which tree the folder belongs to.
+    pub audience: Audience,
+    /// Path in the tree ("Chemin").
+    pub path: String,
+    /// Label shown on the portal ("Désignation").
+    pub label: String,
+    /// "Portail".
+    pub shared: Option<bool>,
+    /// "Signature": where the signature goes.
+    pub signature: Option<SignaturePlacement>,
+    /// "Notification".
+    pub notify: Option<bool>,
+    /// "Notifier sur".
+    pub notify_on: Option<EmailRole>,
+    /// "Lien vers".
+    pub link: Option<LinkTarget>,
+    /// The version read (optimistic concurrency); a negative one is `invalid_input`.
+    pub version: Option<i64>,
+}
+
+impl FolderInput {
+    /// The folder to save, defaults applied.
+    pub fn into_folder(self) -> Result<Folder> {
+        let defaults = Folder::new(self.audience, self.path, self.label);
+        Ok(Folder {
+            id: self.id.unwrap_or(defaults.id),
+            shared: self.shared.unwrap_or(defaults.shared),
+            signature: self.signature.or(defaults.signature),
+            notify: self.notify.unwrap_or(defaults.notify),
+            notify_on: self.notify_on.unwrap_or(defaults.notify_on),
+            link: self.link.unwrap_or(defaults.link),
+            version: match self.version {
+                Some(v) => {
+                    u64::try_from(v).map_err(|_| Error::invalid("version", "is negative"))?
+                }
+                None => defaults.version,
+            },
+            ..defaults
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +139,34 @@ mod tests {
         assert_eq!(name, "January.pdf");
         let missing = read_document(&dir.path().join("nope.pdf"), None).unwrap_err();
         assert!(matches!(missing, Error::InvalidInput { ref field, .. } if field == "path"));
+    }
+
+    #[test]
+    fn a_folder_input_takes_the_folder_defaults() {
+        let input = FolderInput {
+            id: None,
+            audience: Audience::Client,
+            path: "Factures".into(),
+            label: "Factures".into(),
+            shared: None,
+            signature: None,
+            notify: Some(true),
+            notify_on: None,
+            link: None,
+            version: None,
+        };
+        let folder = input.clone().into_folder().unwrap();
+        assert_eq!(
+            folder,
+            Folder::new(Audience::Client, "Factures", "Factures")
+                .notify(EmailRole::Main, LinkTarget::PortalHome)
+        );
+        let negative = FolderInput {
+            version: Some(-1),
+            ..input
+        };
+        assert!(
+            matches!(negative.into_folder(), Err(Error::InvalidInput { ref field, .. }) if field == "version")
+        );
     }
 }
