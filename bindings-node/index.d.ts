@@ -242,7 +242,7 @@ export declare class Portal {
    * retrying on a concurrent change. If `edit` throws, its error is thrown and nothing is
    * saved.
    */
-  updateSettings(edit: (arg: Settings) => Settings): Settings
+  updateSettings(edit: (settings: Settings) => Settings): Settings
   /** Client and employee records. */
   parties(): Parties
   /** Folder trees. */

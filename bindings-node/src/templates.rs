@@ -136,16 +136,24 @@ impl Templates {
     }
 
     /// The merge fields available for a purpose.
-    #[napi(catch_unwind)]
-    pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
-        self.portal
-            .templates()
-            .fields(purpose.into())
-            .iter()
-            .map(|f| MergeField {
-                name: field_name(*f).to_string(),
-                token: f.token().to_string(),
-            })
-            .collect()
+    #[napi]
+    pub fn fields(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "TemplatePurpose")] purpose: Arg<TemplatePurpose>,
+    ) -> Result<Vec<MergeField>> {
+        guard(env, || {
+            let purpose = purpose.get("purpose")?;
+            Ok(self
+                .portal
+                .templates()
+                .fields(purpose.into())
+                .iter()
+                .map(|f| MergeField {
+                    name: field_name(*f).to_string(),
+                    token: f.token().to_string(),
+                })
+                .collect())
+        })
     }
 }
