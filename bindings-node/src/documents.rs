@@ -109,7 +109,6 @@ pub struct Document {
 
 impl From<portail::Document> for Document {
     fn from(d: portail::Document) -> Self {
-        use portail::DocumentKind as K;
         let notification = match d.notification {
             portail::NotificationDecision::Queued { notification_id } => NotificationDecision {
                 decision: Decision::Queued,
@@ -141,13 +140,7 @@ impl From<portail::Document> for Document {
         };
         Document {
             audience: d.audience.into(),
-            kind: match d.kind {
-                K::Invoice => DocumentKind::Invoice,
-                K::Quote => DocumentKind::Quote,
-                K::Contract => DocumentKind::Contract,
-                K::Payslip => DocumentKind::Payslip,
-                K::Other => DocumentKind::Other,
-            },
+            kind: d.kind.into(),
             payment: d.payment.into(),
             size: d.size as i64,
             downloads: d.downloads as i64,

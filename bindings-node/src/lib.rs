@@ -113,6 +113,15 @@ impl<T: napi::bindgen_prelude::ToNapiValue> napi::bindgen_prelude::ToNapiValue f
     }
 }
 
+/// The core's serde name of a plain enum value (`MergeField::Link` is `link`): the name is
+/// the core's, not spelt again here.
+pub(crate) fn serde_name(value: impl serde::Serialize) -> portail::Result<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        _ => Err(portail::Error::state("value", "has no serde name")),
+    }
+}
+
 /// A JS number that must not be negative.
 pub(crate) fn unsigned(field: &str, v: i64) -> portail::Result<u64> {
     u64::try_from(v).map_err(|_| error::invalid(field, "must not be negative"))

@@ -80,20 +80,6 @@ impl From<Template> for portail::Template {
     }
 }
 
-fn field_name(f: portail::MergeField) -> &'static str {
-    use portail::MergeField as M;
-    match f {
-        M::Document => "document",
-        M::Link => "link",
-        M::Company => "company",
-        M::Domain => "domain",
-        M::Name => "name",
-        M::Identifier => "identifier",
-        M::Date => "date",
-        M::Password => "password",
-    }
-}
-
 /// Notification templates: `portal.templates()`.
 #[napi]
 pub struct Templates {
@@ -144,16 +130,17 @@ impl Templates {
     ) -> Result<Vec<MergeField>> {
         guard(env, || {
             let purpose = purpose.get("purpose")?;
-            Ok(self
-                .portal
+            self.portal
                 .templates()
                 .fields(purpose.into())
                 .iter()
-                .map(|f| MergeField {
-                    name: field_name(*f).to_string(),
-                    token: f.token().to_string(),
+                .map(|f| {
+                    Ok(MergeField {
+                        name: crate::serde_name(f)?,
+                        token: f.token().to_string(),
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 }
