@@ -35,4 +35,19 @@ export declare const SkipReason: EnumObject<SkipReason>
 export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
+
+/**
+ * One page of a listing (the core's `portail::ffi::PageView`): the rows, the total, where this
+ * page starts and its size, whether more rows follow, the offset of the next page and an opaque
+ * cursor for it (pass `{ cursor }` back to read the next page; both `null` on the last page).
+ */
+export interface Page<T> {
+  items: T[]
+  total: number
+  offset: number
+  limit: number
+  hasMore: boolean
+  next: number | null
+  cursor: string | null
+}
 // --- End of the hand-written header ---

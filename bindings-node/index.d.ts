@@ -35,6 +35,21 @@ export declare const SkipReason: EnumObject<SkipReason>
 export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
+
+/**
+ * One page of a listing (the core's `portail::ffi::PageView`): the rows, the total, where this
+ * page starts and its size, whether more rows follow, the offset of the next page and an opaque
+ * cursor for it (pass `{ cursor }` back to read the next page; both `null` on the last page).
+ */
+export interface Page<T> {
+  items: T[]
+  total: number
+  offset: number
+  limit: number
+  hasMore: boolean
+  next: number | null
+  cursor: string | null
+}
 // --- End of the hand-written header ---
 
 /**
@@ -63,7 +78,7 @@ export declare class Accounts {
   /** The party's non-revoked account, or `null`. */
   liveAccountOf(audience: Audience, partyCode: string): Account | null
   /** Accounts, filtered and paged. */
-  list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): AccountPage
+  list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): Page<Account>
   /** The readable password of a draft; `invalid_state` once synchronised (frozen). */
   draftPassword(id: string): string
   /** A new random password for a draft ("Mdp aléatoire"). */
@@ -103,13 +118,13 @@ export declare class Documents {
   /** A document by the host's external id, or `null`. */
   findByExternalId(audience: Audience, externalId: string): Document | null
   /** Every document of a party (back office: shared or not), newest first. */
-  list(audience: Audience, partyCode: string, page?: PageRequest | undefined | null): DocumentPage
+  list(audience: Audience, partyCode: string, page?: PageRequest | undefined | null): Page<Document>
   /** The content of a document (back office), read off the main thread. */
   content(id: string): Promise<Buffer>
   /** Mark a document paid or unpaid. */
   setPayment(id: string, payment: PaymentStatus): Document
   /** The download history of a document ("historique d'accès"), newest first. */
-  downloads(id: string, page?: PageRequest | undefined | null): AccessEventPage
+  downloads(id: string, page?: PageRequest | undefined | null): Page<AccessEvent>
   /**
    * The signed version of a document (`invalid_state` if not signed), read off the main
    * thread.
@@ -136,7 +151,7 @@ export declare class Notifications {
   /** A notification by id. */
   get(id: string): Notification
   /** The history, newest first, filtered and paged. */
-  history(filter?: NotificationFilter | undefined | null, page?: PageRequest | undefined | null): NotificationPage
+  history(filter?: NotificationFilter | undefined | null, page?: PageRequest | undefined | null): Page<Notification>
   /** Cancel a pending (or failed, retrying) notification ("Annulé"). */
   cancel(id: string): Notification
   /**
@@ -155,7 +170,7 @@ export declare class Parties {
   /** A party, or `null`. */
   find(audience: Audience, code: string): Party | null
   /** The parties of an audience, by code, paged. */
-  list(audience: Audience, page?: PageRequest | undefined | null): PartyPage
+  list(audience: Audience, page?: PageRequest | undefined | null): Page<Party>
 }
 
 /**
@@ -227,7 +242,7 @@ export declare class Portal {
    * retrying on a concurrent change. If `edit` throws, its error is thrown and nothing is
    * saved.
    */
-  updateSettings(edit: (arg: Settings) => Settings): Settings
+  updateSettings(edit: (settings: Settings) => Settings): Settings
   /** Client and employee records. */
   parties(): Parties
   /** Folder trees. */
@@ -266,7 +281,7 @@ export declare class PortalView {
   /** The shared folders of the principal's audience. */
   folders(): Array<Folder>
   /** The principal's visible documents, newest first; `folder` (path or label) narrows. */
-  documents(folder?: string | undefined | null, page?: PageRequest | undefined | null): DocumentPage
+  documents(folder?: string | undefined | null, page?: PageRequest | undefined | null): Page<Document>
   /** A document the principal may see (`access_denied` otherwise). */
   document(documentId: string): Document
   /**
@@ -305,18 +320,9 @@ export interface AccessEvent {
   at: Date
 }
 
-/** A page of download events. */
-export interface AccessEventPage {
-  items: Array<AccessEvent>
-  total: number
-  offset: number
-  limit: number
-  hasMore: boolean
-}
-
 /**
- * A portal login of one party. The password never appears here: read a draft's with
- * `accounts().draftPassword(id)`.
+ * A portal login of one party (`portail::ffi::AccountView`): a draft's readable password, never
+ * a hash.
  */
 export interface Account {
   id: string
@@ -329,6 +335,8 @@ export interface Account {
   authorized: boolean
   /** "Notifier par email". */
   notifyByEmail: boolean
+  /** The readable password of a draft ("Mot de passe"), `undefined` once active. */
+  draftPassword?: string
   invitation?: Invitation
   /** "Email envoyé à". */
   credentialsSentTo?: string
@@ -350,15 +358,6 @@ export interface AccountFilter {
   partyCode?: string
   status?: AccountStatus
   needsSync?: boolean
-}
-
-/** A page of accounts. */
-export interface AccountPage {
-  items: Array<Account>
-  total: number
-  offset: number
-  limit: number
-  hasMore: boolean
 }
 
 /** Where an account is in its life. */
@@ -465,15 +464,6 @@ export interface Document {
 
 /** What a document is. */
 export type DocumentKind = 'invoice' | 'quote' | 'contract' | 'payslip' | 'other'
-
-/** A page of documents. */
-export interface DocumentPage {
-  items: Array<Document>
-  total: number
-  offset: number
-  limit: number
-  hasMore: boolean
-}
 
 /** A downloaded document. */
 export interface Download {
@@ -694,15 +684,6 @@ export interface NotificationFilter {
   to?: Date
 }
 
-/** A page of notifications. */
-export interface NotificationPage {
-  items: Array<Notification>
-  total: number
-  offset: number
-  limit: number
-  hasMore: boolean
-}
-
 /** Where a notification is ("En attente / Envoyé / Annulé", plus failed and abandoned). */
 export type NotificationState = 'pending' | 'sent' | 'failed' | 'cancelled' | 'abandoned' | 'quarantined'
 
@@ -723,10 +704,14 @@ export interface OutgoingMessage {
   date?: Date
 }
 
-/** Which page to read; `limit` defaults to the audience's page size. */
+/**
+ * Which page to read: an `offset`, or the `cursor` of a previous page, and a `limit`
+ * (`portail::ffi::page_request` reads them: the one rule of every binding).
+ */
 export interface PageRequest {
   offset?: number
   limit?: number
+  cursor?: string
 }
 
 /** A client or employee record of the host. */
@@ -744,15 +729,6 @@ export interface Party {
   unpaidExempt?: boolean
   /** Optimistic version (0 = never stored). */
   version?: number
-}
-
-/** A page of parties. */
-export interface PartyPage {
-  items: Array<Party>
-  total: number
-  offset: number
-  limit: number
-  hasMore: boolean
 }
 
 /** Whether the document is paid ("dossier payé / impayé"). */

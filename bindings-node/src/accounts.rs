@@ -12,7 +12,7 @@ use crate::error::guard;
 use crate::input::Arg;
 use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
-use crate::{pager, PageRequest};
+use crate::{Page, PageRequest};
 
 /// Where an account is in its life.
 #[napi(string_enum = "snake_case")]
@@ -44,7 +44,7 @@ pub enum IdentifierSource {
     Email,
 }
 
-plain_input!(IdentifierSource);
+enum_conversions!(IdentifierSource = portail::ffi::IdentifierSource { Code, Email });
 
 /// Status of an invitation now.
 #[napi(string_enum = "snake_case")]
@@ -73,8 +73,8 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
-/// A portal login of one party. The password never appears here: read a draft's with
-/// `accounts().draftPassword(id)`.
+/// A portal login of one party (`portail::ffi::AccountView`): a draft's readable password, never
+/// a hash.
 #[napi(object)]
 pub struct Account {
     pub id: String,
@@ -87,6 +87,8 @@ pub struct Account {
     pub authorized: bool,
     /// "Notifier par email".
     pub notify_by_email: bool,
+    /// The readable password of a draft ("Mot de passe"), `undefined` once active.
+    pub draft_password: Option<String>,
     pub invitation: Option<Invitation>,
     /// "Email envoyé à".
     pub credentials_sent_to: Option<String>,
@@ -113,6 +115,12 @@ pub struct Lockout {
 
 impl From<portail::Account> for Account {
     fn from(a: portail::Account) -> Self {
+        portail::ffi::AccountView::from(a).into()
+    }
+}
+
+impl From<portail::ffi::AccountView> for Account {
+    fn from(a: portail::ffi::AccountView) -> Self {
         Account {
             audience: a.audience.into(),
             status: a.status.into(),
@@ -122,32 +130,21 @@ impl From<portail::Account> for Account {
                 sent_at: i.sent_at,
                 accepted_at: i.accepted_at,
             }),
-            version: a.version as i64,
+            version: a.version,
             id: a.id,
             party_code: a.party_code,
             identifier: a.identifier,
             authorized: a.authorized,
             notify_by_email: a.notify_by_email,
+            draft_password: a.draft_password,
             credentials_sent_to: a.credentials_sent_to,
             credentials_sent_at: a.credentials_sent_at,
-            credential_epoch: a.credential_epoch as i64,
+            credential_epoch: a.credential_epoch,
             created_at: a.created_at,
             activated_at: a.activated_at,
             last_login_at: a.last_login_at,
             needs_sync: a.needs_sync,
         }
-    }
-}
-
-fn choice(
-    identifier: Option<String>,
-    from: Option<IdentifierSource>,
-) -> portail::accounts::IdentifierChoice {
-    use portail::accounts::IdentifierChoice as C;
-    match (identifier, from) {
-        (Some(given), _) => C::Given(given),
-        (None, Some(IdentifierSource::Email)) => C::Email,
-        (None, _) => C::Code,
     }
 }
 
@@ -295,16 +292,6 @@ object_input!(AccountFilter {
     needsSync
 });
 
-/// A page of accounts.
-#[napi(object)]
-pub struct AccountPage {
-    pub items: Vec<Account>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: u32,
-    pub has_more: bool,
-}
-
 /// Portal accounts ("Droits d'accès au portail"): `portal.accounts()`.
 #[napi]
 pub struct Accounts {
@@ -324,7 +311,10 @@ impl Accounts {
             let options = options.get("options")?;
             let mut g =
                 portail::accounts::Generate::new(options.audience.into(), options.party_code)
-                    .identifier(choice(options.identifier, options.identifier_from))
+                    .identifier(portail::ffi::identifier_choice(
+                        options.identifier,
+                        options.identifier_from.map(Into::into),
+                    ))
                     .notify_by_email(options.notify_by_email.unwrap_or(true))
                     .authorized(options.authorized.unwrap_or(true));
             if let Some(pw) = options.password {
@@ -348,7 +338,10 @@ impl Accounts {
         let args = args!(audience, party_codes, options).and_then(|(audience, codes, options)| {
             let options = options.unwrap_or_default();
             let opts = portail::accounts::BatchOptions {
-                identifier: choice(None, options.identifier_from),
+                identifier: portail::ffi::identifier_choice(
+                    None,
+                    options.identifier_from.map(Into::into),
+                ),
                 notify_by_email: options.notify_by_email.unwrap_or(true),
             };
             Ok((audience, codes, opts, progress_fn(on_progress)?))
@@ -437,7 +430,7 @@ impl Accounts {
     }
 
     /// Accounts, filtered and paged.
-    #[napi]
+    #[napi(ts_return_type = "Page<Account>")]
     pub fn list(
         &self,
         env: &Env,
@@ -445,7 +438,7 @@ impl Accounts {
             Arg<AccountFilter>,
         >,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<AccountPage> {
+    ) -> Result<Page<Account>> {
         guard(env, || {
             let (filter, page) = args!(filter, page)?;
             let f = filter.unwrap_or_default();
@@ -455,8 +448,11 @@ impl Accounts {
                 status: f.status.map(Into::into),
                 needs_sync: f.needs_sync,
             };
-            let p = self.portal.accounts().list(&filter, pager(page)?)?;
-            Ok(crate::page!(AccountPage, p))
+            let p = self
+                .portal
+                .accounts()
+                .list(&filter, PageRequest::read(page)?)?;
+            Ok(Page::of(p))
         })
     }
 
@@ -581,7 +577,10 @@ impl Accounts {
             let options = options.get("options")?;
             let from = options.identifier_from.or(Some(IdentifierSource::Email));
             let i = portail::accounts::Invite::new(options.audience.into(), options.party_code)
-                .identifier(choice(options.identifier, from))
+                .identifier(portail::ffi::identifier_choice(
+                    options.identifier,
+                    from.map(Into::into),
+                ))
                 .send_now(options.send_now.unwrap_or(true));
             self.portal.accounts().invite(i).map(Into::into)
         })

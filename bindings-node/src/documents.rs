@@ -13,7 +13,7 @@ use crate::input::Arg;
 use crate::parties::EmailRole;
 use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
-use crate::{pager, PageRequest};
+use crate::{Page, PageRequest};
 
 /// What a document is.
 #[napi(string_enum = "snake_case")]
@@ -109,7 +109,6 @@ pub struct Document {
 
 impl From<portail::Document> for Document {
     fn from(d: portail::Document) -> Self {
-        use portail::DocumentKind as K;
         let notification = match d.notification {
             portail::NotificationDecision::Queued { notification_id } => NotificationDecision {
                 decision: Decision::Queued,
@@ -141,13 +140,7 @@ impl From<portail::Document> for Document {
         };
         Document {
             audience: d.audience.into(),
-            kind: match d.kind {
-                K::Invoice => DocumentKind::Invoice,
-                K::Quote => DocumentKind::Quote,
-                K::Contract => DocumentKind::Contract,
-                K::Payslip => DocumentKind::Payslip,
-                K::Other => DocumentKind::Other,
-            },
+            kind: d.kind.into(),
             payment: d.payment.into(),
             size: d.size as i64,
             downloads: d.downloads as i64,
@@ -203,59 +196,39 @@ object_input!(PublishOptions {
     contentType,
 });
 
-/// A publish request whose bytes are copied (or whose path is read later, off the main thread).
+/// A publish request whose bytes are copied, or whose file is read later, off the main thread
+/// (by the contract's `portail::ffi::read_document`).
 pub(crate) struct PendingPublish {
-    publish: portail::Publish,
-    path: Option<String>,
+    options: PublishOptions,
+    content: Option<Vec<u8>>,
 }
 
 impl PendingPublish {
-    pub(crate) fn new(o: PublishOptions) -> portail::Result<Self> {
-        use portail::DocumentKind as K;
-        let name = match (&o.name, &o.path) {
-            (Some(n), _) => n.clone(),
-            (None, Some(p)) => std::path::Path::new(p)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            (None, None) => String::new(),
-        };
-        let content = match (&o.content, &o.path) {
-            (Some(c), None) => c.to_vec(),
-            (None, Some(_)) => Vec::new(),
+    pub(crate) fn new(mut options: PublishOptions) -> portail::Result<Self> {
+        let content = options.content.take().map(|c| c.to_vec());
+        Ok(PendingPublish { options, content })
+    }
+
+    /// The request with its bytes (reads the file; call off the main thread).
+    pub(crate) fn load(self) -> portail::Result<portail::Publish> {
+        let o = self.options;
+        let (content, name) = match (self.content, o.path) {
             (Some(_), Some(_)) => {
                 return Err(crate::error::invalid(
                     "content",
                     "give content or path, not both",
                 ))
             }
+            (Some(bytes), None) => (bytes, o.name.unwrap_or_default()),
+            (None, Some(path)) => portail::ffi::read_document(path.as_ref(), o.name)?,
             (None, None) => return Err(crate::error::invalid("content", "give content or path")),
         };
         let mut publish =
             portail::Publish::new(o.audience.into(), o.party_code, o.folder, name, content)
-                .kind(match o.kind.unwrap_or(DocumentKind::Other) {
-                    DocumentKind::Invoice => K::Invoice,
-                    DocumentKind::Quote => K::Quote,
-                    DocumentKind::Contract => K::Contract,
-                    DocumentKind::Payslip => K::Payslip,
-                    DocumentKind::Other => K::Other,
-                })
+                .kind(o.kind.unwrap_or(DocumentKind::Other).into())
                 .payment(o.payment.unwrap_or(PaymentStatus::Paid).into());
         publish.external_id = o.external_id;
         publish.content_type = o.content_type;
-        Ok(PendingPublish {
-            publish,
-            path: o.path,
-        })
-    }
-
-    /// The request with its bytes (reads the file; call off the main thread).
-    pub(crate) fn load(self) -> portail::Result<portail::Publish> {
-        let mut publish = self.publish;
-        if let Some(path) = self.path {
-            publish.content = std::fs::read(&path)
-                .map_err(|e| crate::error::invalid("path", format!("cannot read {path:?}: {e}")))?;
-        }
         Ok(publish)
     }
 }
@@ -300,22 +273,6 @@ impl From<portail::PublishReport> for PublishReport {
     }
 }
 
-/// A page of documents.
-#[napi(object)]
-pub struct DocumentPage {
-    pub items: Vec<Document>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: u32,
-    pub has_more: bool,
-}
-
-impl From<portail::Page<portail::Document>> for DocumentPage {
-    fn from(p: portail::Page<portail::Document>) -> Self {
-        crate::page!(DocumentPage, p)
-    }
-}
-
 /// One download of a document from the portal ("historique d'accès").
 #[napi(object)]
 pub struct AccessEvent {
@@ -338,16 +295,6 @@ impl From<portail::AccessEvent> for AccessEvent {
             at: e.at,
         }
     }
-}
-
-/// A page of download events.
-#[napi(object)]
-pub struct AccessEventPage {
-    pub items: Vec<AccessEvent>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: u32,
-    pub has_more: bool,
 }
 
 /// Bytes that become a `Buffer` on the JS thread.
@@ -445,20 +392,20 @@ impl Documents {
     }
 
     /// Every document of a party (back office: shared or not), newest first.
-    #[napi]
+    #[napi(ts_return_type = "Page<Document>")]
     pub fn list(
         &self,
         env: &Env,
         #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
         #[napi(ts_arg_type = "string")] party_code: Arg<String>,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<DocumentPage> {
+    ) -> Result<Page<Document>> {
         guard(env, || {
             let (audience, party_code, page) = args!(audience, party_code, page)?;
             self.portal
                 .documents()
-                .list(audience.into(), &party_code, pager(page)?)
-                .map(Into::into)
+                .list(audience.into(), &party_code, PageRequest::read(page)?)
+                .map(Page::of)
         })
     }
 
@@ -492,17 +439,19 @@ impl Documents {
     }
 
     /// The download history of a document ("historique d'accès"), newest first.
-    #[napi]
+    #[napi(ts_return_type = "Page<AccessEvent>")]
     pub fn downloads(
         &self,
         env: &Env,
         #[napi(ts_arg_type = "string")] id: Arg<String>,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<AccessEventPage> {
+    ) -> Result<Page<AccessEvent>> {
         guard(env, || {
             let (id, page) = args!(id, page)?;
-            let p = self.portal.documents().downloads(&id, pager(page)?)?;
-            Ok(crate::page!(AccessEventPage, p))
+            self.portal
+                .documents()
+                .downloads(&id, PageRequest::read(page)?)
+                .map(Page::of)
         })
     }
 }

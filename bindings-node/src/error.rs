@@ -10,6 +10,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use portail::ffi::ErrorInfo as CoreErrorInfo;
 
+use crate::input::Arg;
+
 /// The stable code of every portail error, as found in `err.code`.
 #[napi(string_enum = "snake_case")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +55,8 @@ pub fn error_codes() -> Vec<String> {
 /// Throw the core's example error of `code` (tests of the mapping); `internal` is a real panic
 /// caught at the boundary.
 #[napi(js_name = "_throwForTest")]
-pub fn throw_for_test(env: Env, code: String) -> Result<()> {
+pub fn throw_for_test(env: Env, #[napi(ts_arg_type = "string")] code: Arg<String>) -> Result<()> {
+    let code = guard(&env, || code.get("code"))?;
     if code == portail::ffi::INTERNAL {
         return guard(&env, || -> portail::Result<()> { panic!("test panic") });
     }

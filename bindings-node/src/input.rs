@@ -327,6 +327,20 @@ impl<T: Input> Input for Vec<T> {
     }
 }
 
+/// A JavaScript callback (napi converts any value to a `Function` and fails only when calling
+/// it, so the type is checked here).
+impl<Args: JsValuesTupleIntoVec, Return> Input for Function<'_, Args, Return> {
+    unsafe fn input(env: sys::napi_env, value: sys::napi_value) -> std::result::Result<Self, Bad> {
+        match unsafe { type_of(env, value) }? {
+            ValueType::Function => unsafe { convert(env, value) },
+            _ => Err(Bad {
+                path: String::new(),
+                reason: "expected a function".into(),
+            }),
+        }
+    }
+}
+
 /// Values converted by napi as they are (strings, numbers, dates, bytes, string enums).
 #[macro_export]
 macro_rules! plain_input {

@@ -55,38 +55,71 @@ pub mod task;
 pub mod templates;
 pub mod view;
 
-/// Which page to read; `limit` defaults to the audience's page size.
+/// Which page to read: an `offset`, or the `cursor` of a previous page, and a `limit`
+/// (`portail::ffi::page_request` reads them: the one rule of every binding).
 #[napi(object)]
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PageRequest {
     pub offset: Option<i64>,
-    pub limit: Option<u32>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }
 
-object_input!(PageRequest { offset, limit });
+object_input!(PageRequest {
+    offset,
+    limit,
+    cursor
+});
 
-/// An optional JS page request as the core's (`invalid_input` on a negative offset).
-pub(crate) fn pager(p: Option<PageRequest>) -> portail::Result<portail::PageRequest> {
-    let p = p.unwrap_or_default();
-    Ok(portail::PageRequest {
-        offset: unsigned("offset", p.offset.unwrap_or(0))?,
-        limit: p.limit,
-    })
+impl PageRequest {
+    /// An optional JS page request as the core's, by the contract's rule.
+    pub(crate) fn read(p: Option<Self>) -> portail::Result<portail::PageRequest> {
+        let p = p.unwrap_or_default();
+        portail::ffi::page_request(p.offset, p.limit, p.cursor.as_deref())
+    }
 }
 
-/// A core page as a JS page object of the given type.
-#[macro_export]
-macro_rules! page {
-    ($ty:ident, $p:expr) => {{
-        let p = $p;
-        $ty {
-            has_more: p.has_more(),
-            total: p.total as i64,
-            offset: p.offset as i64,
-            limit: p.limit,
-            items: p.items.into_iter().map(Into::into).collect(),
-        }
-    }};
+/// One page of a listing: the core's one page view (`portail::ffi::PageView`), its rows
+/// converted. In `index.d.ts` it is the generic `Page<T>` of `dts-header.d.ts` (methods name
+/// it with `ts_return_type`), so no page interface is generated per row type.
+pub struct Page<T>(portail::ffi::PageView<T>);
+
+impl<T> Page<T> {
+    /// The page of a core listing, each row converted by `From`.
+    pub(crate) fn of<S>(page: portail::Page<S>) -> Self
+    where
+        T: From<S>,
+    {
+        Page(portail::ffi::PageView::of(page, T::from))
+    }
+}
+
+impl<T: napi::bindgen_prelude::ToNapiValue> napi::bindgen_prelude::ToNapiValue for Page<T> {
+    unsafe fn to_napi_value(
+        env: napi::sys::napi_env,
+        page: Self,
+    ) -> napi::Result<napi::sys::napi_value> {
+        let p = page.0;
+        let js = napi::Env::from_raw(env);
+        let mut o = napi::bindgen_prelude::Object::new(&js)?;
+        o.set("items", p.items)?;
+        o.set("total", p.total)?;
+        o.set("offset", p.offset)?;
+        o.set("limit", p.limit)?;
+        o.set("hasMore", p.has_more)?;
+        o.set("next", p.next)?;
+        o.set("cursor", p.cursor)?;
+        unsafe { napi::bindgen_prelude::ToNapiValue::to_napi_value(env, o) }
+    }
+}
+
+/// The core's serde name of a plain enum value (`MergeField::Link` is `link`): the name is
+/// the core's, not spelt again here.
+pub(crate) fn serde_name(value: impl serde::Serialize) -> portail::Result<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        _ => Err(portail::Error::state("value", "has no serde name")),
+    }
 }
 
 /// A JS number that must not be negative.

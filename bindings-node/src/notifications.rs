@@ -12,7 +12,7 @@ use crate::error::guard;
 use crate::input::Arg;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
-use crate::{pager, PageRequest};
+use crate::{Page, PageRequest};
 
 /// Where a notification is ("En attente / Envoyé / Annulé", plus failed and abandoned).
 #[napi(string_enum = "snake_case")]
@@ -177,16 +177,6 @@ impl From<NotificationFilter> for portail::NotificationFilter {
     }
 }
 
-/// A page of notifications.
-#[napi(object)]
-pub struct NotificationPage {
-    pub items: Vec<Notification>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: u32,
-    pub has_more: bool,
-}
-
 /// The outbox and its history: `portal.notifications()`.
 #[napi]
 pub struct Notifications {
@@ -209,7 +199,7 @@ impl Notifications {
     }
 
     /// The history, newest first, filtered and paged.
-    #[napi]
+    #[napi(ts_return_type = "Page<Notification>")]
     pub fn history(
         &self,
         env: &Env,
@@ -217,14 +207,13 @@ impl Notifications {
             Arg<NotificationFilter>,
         >,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<NotificationPage> {
+    ) -> Result<Page<Notification>> {
         guard(env, || {
             let (filter, page) = args!(filter, page)?;
-            let p = self
-                .portal
+            self.portal
                 .notifications()
-                .history(&filter.unwrap_or_default().into(), pager(page)?)?;
-            Ok(crate::page!(NotificationPage, p))
+                .history(&filter.unwrap_or_default().into(), PageRequest::read(page)?)
+                .map(Page::of)
         })
     }
 

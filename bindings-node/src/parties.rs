@@ -8,7 +8,7 @@ use napi_derive::napi;
 use crate::config::Audience;
 use crate::error::guard;
 use crate::input::Arg;
-use crate::{pager, PageRequest};
+use crate::{Page, PageRequest};
 
 /// Which of a party's addresses ("Email fiche / devis / facturation / relance").
 #[napi(string_enum = "snake_case")]
@@ -141,16 +141,6 @@ impl From<portail::Party> for Party {
     }
 }
 
-/// A page of parties.
-#[napi(object)]
-pub struct PartyPage {
-    pub items: Vec<Party>,
-    pub total: i64,
-    pub offset: i64,
-    pub limit: u32,
-    pub has_more: bool,
-}
-
 /// Client and employee records pushed by the host: `portal.parties()`.
 #[napi]
 pub struct Parties {
@@ -208,23 +198,19 @@ impl Parties {
     }
 
     /// The parties of an audience, by code, paged.
-    #[napi]
+    #[napi(ts_return_type = "Page<Party>")]
     pub fn list(
         &self,
         env: &Env,
         #[napi(ts_arg_type = "Audience")] audience: Arg<Audience>,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<PartyPage> {
+    ) -> Result<Page<Party>> {
         guard(env, || {
             let (audience, page) = args!(audience, page)?;
-            let page = self.portal.parties().list(audience.into(), pager(page)?)?;
-            Ok(PartyPage {
-                has_more: page.has_more(),
-                total: page.total as i64,
-                offset: page.offset as i64,
-                limit: page.limit,
-                items: page.items.into_iter().map(Into::into).collect(),
-            })
+            self.portal
+                .parties()
+                .list(audience.into(), PageRequest::read(page)?)
+                .map(Page::of)
         })
     }
 }

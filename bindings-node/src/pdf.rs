@@ -94,19 +94,33 @@ pub fn stamp_signature(
 
 /// The number of pages (a cheap validity check for uploads; `pdf` error if unreadable).
 #[napi(namespace = "pdf")]
-pub fn page_count(env: &Env, pdf: Uint8Array) -> Result<u32> {
-    guard(env, || Ok(portail::pdf::page_count(&pdf)?))
+pub fn page_count(
+    env: &Env,
+    #[napi(ts_arg_type = "Uint8Array")] pdf: Arg<Uint8Array>,
+) -> Result<u32> {
+    guard(env, || Ok(portail::pdf::page_count(&pdf.get("pdf")?)?))
 }
 
 /// A small valid PDF with one page per text (for tests and demos).
-#[napi(namespace = "pdf", catch_unwind)]
-pub fn sample_pdf(pages: Vec<String>) -> Buffer {
-    let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-    portail::pdf::sample_pdf(&pages).into()
+#[napi(namespace = "pdf")]
+pub fn sample_pdf(
+    env: &Env,
+    #[napi(ts_arg_type = "Array<string>")] pages: Arg<Vec<String>>,
+) -> Result<Buffer> {
+    guard(env, || {
+        let pages = pages.get("pages")?;
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        Ok(portail::pdf::sample_pdf(&pages).into())
+    })
 }
 
 /// Replace characters the standard PDF fonts cannot draw (outside WinAnsiEncoding).
-#[napi(namespace = "pdf", catch_unwind)]
-pub fn to_winansi_lossy(text: String) -> String {
-    portail::pdf::to_winansi_lossy(&text)
+#[napi(namespace = "pdf")]
+pub fn to_winansi_lossy(
+    env: &Env,
+    #[napi(ts_arg_type = "string")] text: Arg<String>,
+) -> Result<String> {
+    guard(env, || {
+        Ok(portail::pdf::to_winansi_lossy(&text.get("text")?))
+    })
 }

@@ -405,13 +405,16 @@ impl Portal {
     pub fn update_settings(
         &self,
         env: &Env,
-        edit: Function<Settings, Settings>,
+        #[napi(ts_arg_type = "(settings: Settings) => Settings")] edit: Arg<
+            Function<Settings, Arg<Settings>>,
+        >,
     ) -> Result<Settings> {
         let mut failure: Option<Error> = None;
         let result = guard(env, || {
+            let edit = edit.get("edit")?;
             self.inner.try_update_settings(|s| {
                 let next = match edit.call(s.clone().into()) {
-                    Ok(next) => portail::Settings::try_from(next)?,
+                    Ok(next) => portail::Settings::try_from(next.get("edit")?)?,
                     Err(e) => {
                         failure = Some(e);
                         return Err(portail::Error::invalid("edit", "threw an exception"));

@@ -80,20 +80,6 @@ impl From<Template> for portail::Template {
     }
 }
 
-fn field_name(f: portail::MergeField) -> &'static str {
-    use portail::MergeField as M;
-    match f {
-        M::Document => "document",
-        M::Link => "link",
-        M::Company => "company",
-        M::Domain => "domain",
-        M::Name => "name",
-        M::Identifier => "identifier",
-        M::Date => "date",
-        M::Password => "password",
-    }
-}
-
 /// Notification templates: `portal.templates()`.
 #[napi]
 pub struct Templates {
@@ -136,16 +122,25 @@ impl Templates {
     }
 
     /// The merge fields available for a purpose.
-    #[napi(catch_unwind)]
-    pub fn fields(&self, purpose: TemplatePurpose) -> Vec<MergeField> {
-        self.portal
-            .templates()
-            .fields(purpose.into())
-            .iter()
-            .map(|f| MergeField {
-                name: field_name(*f).to_string(),
-                token: f.token().to_string(),
-            })
-            .collect()
+    #[napi]
+    pub fn fields(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "TemplatePurpose")] purpose: Arg<TemplatePurpose>,
+    ) -> Result<Vec<MergeField>> {
+        guard(env, || {
+            let purpose = purpose.get("purpose")?;
+            self.portal
+                .templates()
+                .fields(purpose.into())
+                .iter()
+                .map(|f| {
+                    Ok(MergeField {
+                        name: crate::serde_name(f)?,
+                        token: f.token().to_string(),
+                    })
+                })
+                .collect()
+        })
     }
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::documents::{Bytes, Document, DocumentPage};
+use crate::documents::{Bytes, Document};
 use crate::error::guard;
 use crate::folders::Folder;
 use crate::input::Arg;
 use crate::task::Job;
-use crate::{pager, PageRequest};
+use crate::{Page, PageRequest};
 
 /// A downloaded document.
 #[napi(object)]
@@ -61,19 +61,19 @@ impl PortalView {
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows.
-    #[napi]
+    #[napi(ts_return_type = "Page<Document>")]
     pub fn documents(
         &self,
         env: &Env,
         #[napi(ts_arg_type = "string | undefined | null")] folder: Option<Arg<String>>,
         #[napi(ts_arg_type = "PageRequest | undefined | null")] page: Option<Arg<PageRequest>>,
-    ) -> Result<DocumentPage> {
+    ) -> Result<Page<Document>> {
         guard(env, || {
             let (folder, page) = args!(folder, page)?;
             self.portal
                 .view(&self.principal)
-                .documents(folder.as_deref(), pager(page)?)
-                .map(Into::into)
+                .documents(folder.as_deref(), PageRequest::read(page)?)
+                .map(Page::of)
         })
     }
 

@@ -15,9 +15,10 @@ test('seed 000: draft with a readable password, regenerated, synced, frozen, e-m
   assert.equal(draft.needsSync, true);
   assert.equal(draft.authorized, true);
   assert.equal(draft.notifyByEmail, true);
-  assert.equal('draftPassword' in draft, false, 'no password in the record');
+  assert.equal('passwordHash' in draft, false, 'never a hash in the record');
   const first = portal.accounts().draftPassword(draft.id);
   assert.match(first, READABLE);
+  assert.equal(draft.draftPassword, first, 'the account view carries the draft password');
 
   portal.accounts().regeneratePassword(draft.id);
   const password = portal.accounts().draftPassword(draft.id);
@@ -32,6 +33,7 @@ test('seed 000: draft with a readable password, regenerated, synced, frozen, e-m
   const active = portal.accounts().get(draft.id);
   assert.equal(active.status, 'active');
   assert.equal(active.needsSync, false);
+  assert.equal('draftPassword' in active, false, 'frozen once active');
   assert.equal(active.credentialsSentTo, 'keylian.ace@gmail.com');
   assert.ok(active.credentialsSentAt instanceof Date);
   assert.equal(active.credentialsSentAt.getTime(), T0.getTime());

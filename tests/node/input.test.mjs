@@ -169,3 +169,50 @@ test('the key check costs little per call', () => {
   console.log(`# input: parties() ${bare.toFixed(1)} µs, view(principal) ${checked.toFixed(1)} µs per call`);
   assert.ok(checked < bare + 50, 'a 4-key object costs microseconds, not more');
 });
+
+// The entry points that took napi's own conversion until issue 13's contract: a wrong JS type
+// is invalid_input naming the argument (never napi's InvalidArg), one test each.
+const WRONG_TYPES = [
+  ['pdf.pageCount', () => portail.pdf.pageCount('not bytes'), 'pdf'],
+  ['pdf.samplePdf', () => portail.pdf.samplePdf('one page'), 'pages'],
+  ['pdf.samplePdf (an item)', () => portail.pdf.samplePdf(['ok', 2]), 'pages[1]'],
+  ['pdf.toWinansiLossy', () => portail.pdf.toWinansiLossy(42), 'text'],
+  ['templates().fields', () => openPortal().templates().fields('no_such_purpose'), 'purpose'],
+  ['updateSettings (not a function)', () => openPortal().updateSettings({}), 'edit'],
+  ['updateSettings (callback result)', () => openPortal().updateSettings(() => 42), 'edit'],
+  ['updateSettings (callback key)', () => openPortal().updateSettings((s) => ({ ...s, replyto: 'x@y.fr' })), 'replyto'],
+  ['_throwForTest', () => portail._throwForTest(7), 'code'],
+];
+
+for (const [name, call, field] of WRONG_TYPES) {
+  test(`${name}: a wrong JS type is invalid_input naming ${field}`, async () => {
+    invalid(await caught(call), field);
+  });
+}
+
+test('updateSettings saves nothing when the callback returns a wrong shape', async () => {
+  const portal = openPortal();
+  const before = portal.settings();
+  invalid(await caught(() => portal.updateSettings((s) => ({ ...s, client: { ...s.client, pageLimit: 3 } }))), 'client.pageLimit');
+  assert.deepEqual(portal.settings(), before);
+});
+
+test('listings take offset, limit and cursor by the contract and return the one Page<T>', async () => {
+  const portal = openPortal();
+  client4(portal);
+  invalid(await caught(() => portal.parties().list('client', { offset: -1 })), 'offset');
+  invalid(await caught(() => portal.parties().list('client', { limit: -1 })), 'limit');
+  invalid(await caught(() => portal.parties().list('client', { cursor: 'nope' })), 'cursor');
+  invalid(await caught(() => portal.parties().list('client', { curser: 'x' })), 'curser');
+  const first = portal.parties().list('client', { limit: 1 });
+  assert.deepEqual(
+    { ...first, items: first.items.length },
+    { items: 1, total: 1, offset: 0, limit: 1, hasMore: false, next: null, cursor: null },
+  );
+  assert.match(DTS, /export interface Page<T> \{/);
+  assert.doesNotMatch(DTS, /interface \w+Page \{/, 'no page interface per row type');
+  for (const listing of ['list(filter?: AccountFilter', 'history(filter?: NotificationFilter']) {
+    const line = DTS.split('\n').find((l) => l.includes(listing));
+    assert.match(line, /: Page<\w+>$/, line);
+  }
+});

@@ -13,8 +13,8 @@
 //     form has the key with `null`. The runner adds the missing optional keys (`OPTIONAL`).
 //     The other way, an argument object must not carry `null` for an optional field (napi-rs
 //     throws `StringExpected` ... `on Settings.replyTo`): the runner leaves null keys out.
-//  2. Pages: Node returns {items, total, offset, limit, hasMore}; canonical is
-//     {items, total, has_more} (offset and limit dropped).
+//  2. Pages: Node returns the one `Page<T>` {items, total, offset, limit, hasMore, next,
+//     cursor}; canonical is {items, total, has_more, next, cursor} (offset and limit dropped).
 //  3. Errors: a thrown `Error` with `code`, `message`, `field` (absent unless invalid_input)
 //     and `until` (locked_out only); the canonical {code, message, field} is built from these,
 //     `field` null when absent. Node exposes no other payload (`what`, `key`, `reason`,
@@ -33,8 +33,10 @@
 //     `identifier: x` (accounts.generate); accounts.generate_batch has no way to pass a given
 //     identifier (`BatchOptions` has only `identifierFrom`): the runner passes
 //     `identifier: x`, which Node ignores; a saved principal is passed back camelCased;
-//     publish `content` is a `Buffer`; view.sign's three strings are one `SignOptions` object;
-//     notifications.history's filters are a `NotificationFilter` and `limit` a `PageRequest`.
+//     publish `content` is a `Buffer`, or `{"path": f}` the `path` option (the binding reads
+//     the file); view.sign's three strings are one `SignOptions` object;
+//     notifications.history's filters are a `NotificationFilter`; `offset`, `limit` and
+//     `cursor` are a `PageRequest` (passed as given: the binding's rule refuses bad ones).
 //  7. settings.update: read `settings()`, make canonical, merge the patch, camelCase it back,
 //     `saveSettings()` (as the Rust runner does with settings()/save_settings()).
 //  8. Shapes built by the Rust runner, not by serde: view.open -> {document, content,
@@ -42,8 +44,7 @@
 //     dispatch}, publish_many -> {published, already_published, notifications_queued,
 //     outcomes}, generate_batch -> {created, rows}: Node gives these shapes directly.
 //  9. Not normalised (no scenario reads them), for the contract: Node's `Notification` lacks
-//     `claimed_until` and `holds_secret` and adds `last_error`; Node's `Invitation` lacks
-//     `token_hash` (which the Rust runner's account form still carries).
+//     `claimed_until` and `holds_secret` and adds `last_error`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -120,7 +121,7 @@ function camelize(v) {
 const OPTIONAL = {
   document: ['external_id', 'first_download_at', 'last_download_at', 'signature'],
   decision: ['notification_id', 'reason', 'role'],
-  account: ['invitation', 'credentials_sent_to', 'credentials_sent_at', 'activated_at', 'last_login_at'],
+  account: ['draft_password', 'invitation', 'credentials_sent_to', 'credentials_sent_at', 'activated_at', 'last_login_at'],
   invitation: ['sent_at', 'accepted_at'],
   notification: ['document_id', 'account_id', 'role', 'link', 'resend_of', 'sent_at', 'quarantine'],
   party: ['company'],
@@ -153,8 +154,14 @@ function account(a) {
 
 const notification = (n) => fill(canon(n), 'notification');
 
-// NORMALISE (2): a page is {items, total, has_more}.
-const page = (p, item) => ({ items: p.items.map(item), total: p.total, has_more: p.hasMore });
+// NORMALISE (2): a page is {items, total, has_more, next, cursor}.
+const page = (p, item) => ({
+  items: p.items.map(item),
+  total: p.total,
+  has_more: p.hasMore,
+  next: p.next,
+  cursor: p.cursor,
+});
 
 function batchReport(r) {
   return { created: r.created, rows: r.rows.map((row) => fill(canon(row), 'batchRow')) };
@@ -248,14 +255,17 @@ function publishOptions(args) {
     if (!PUBLISH_KEYS.includes(k)) fail(`documents.publish: unknown argument ${JSON.stringify(k)}`);
   }
   if (args.content === undefined) fail('content');
-  const bytes_ = content(args.content);
-  const o = {
-    partyCode: str(args, 'party'),
-    folder: str(args, 'folder'),
-    name: str(args, 'name'),
-  };
+  const o = { partyCode: str(args, 'party'), folder: str(args, 'folder') };
+  if (typeof args.content?.path === 'string') {
+    // The binding reads the file (its name is then the default name).
+    o.path = path.join(SCENARIOS, 'fixtures', args.content.path);
+    const name = optStr(args, 'name');
+    if (name !== undefined) o.name = name;
+  } else {
+    o.content = content(args.content);
+    o.name = str(args, 'name');
+  }
   o.audience = audience(args);
-  o.content = bytes_;
   if (args.kind !== undefined) o.kind = enumValue(portail.DocumentKind, args.kind);
   if (args.payment !== undefined) o.payment = enumValue(portail.PaymentStatus, args.payment);
   const x = optStr(args, 'external_id');
@@ -282,9 +292,11 @@ function principalArg(args) {
   };
 }
 
+/** The step's paging arguments as a `PageRequest`, as given (the binding applies the rule). */
 const pageRequest = (args) => {
-  const limit = optU64(args, 'limit');
-  return limit === undefined ? { offset: 0 } : { offset: 0, limit };
+  const o = {};
+  for (const k of ['offset', 'limit', 'cursor']) if (args?.[k] !== undefined) o[k] = args[k];
+  return o;
 };
 
 /** Merge `patch` into `v` key by key. */
@@ -538,7 +550,7 @@ class Run {
         k(['id']);
         return attempt(() => p.documents().content(str(args, 'id')), bytes);
       case 'notifications.history': {
-        k(['audience', 'party_code', 'state', 'limit']);
+        k(['audience', 'party_code', 'state', 'offset', 'limit', 'cursor']);
         const filter = {};
         if (args.audience !== undefined) filter.audience = enumValue(portail.Audience, args.audience);
         const code = optStr(args, 'party_code');
@@ -628,7 +640,7 @@ class Run {
         return attempt(() => p.view(who).folders(), (fs_) => fs_.map(folder));
       }
       case 'view.documents': {
-        k(['principal', 'folder', 'limit']);
+        k(['principal', 'folder', 'offset', 'limit', 'cursor']);
         const who = principalArg(args);
         const f = optStr(args, 'folder');
         return attempt(
