@@ -30,7 +30,9 @@ pub use options::{
     open, HostParts, Mailbox, OpenedPortal, PortalOptions, RetryOptions, SecurityOptions,
     SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
 };
-pub use requests::{identifier_choice, read_document, FolderInput, IdentifierSource};
+pub use requests::{
+    identifier_choice, identifier_override, read_document, FolderInput, IdentifierSource,
+};
 pub use views::{
     page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,
     DocumentView, DownloadView, InvitationView, LockoutView, NotificationDecisionView, PageView,

@@ -37,6 +37,16 @@ pub fn identifier_choice(
     }
 }
 
+/// The identifier a host asks for, if it asks: the one the back office gave wins, then
+/// `from`; `None` when it gave neither, so the request keeps its own default (the party code
+/// for [`crate::accounts::Generate`], the e-mail for [`crate::accounts::Invite`]).
+pub fn identifier_override(
+    identifier: Option<String>,
+    from: Option<IdentifierSource>,
+) -> Option<IdentifierChoice> {
+    (identifier.is_some() || from.is_some()).then(|| identifier_choice(identifier, from))
+}
+
 /// A document's bytes read from a file the host names, and its name: `name` if given, else
 /// the file's name. A file that cannot be read is `invalid_input` naming `path` (and why); a
 /// path with no file name and no `name` is `invalid_input` naming `name`.
@@ -122,6 +132,19 @@ mod tests {
         assert_eq!(
             identifier_choice(None, Some(IdentifierSource::Email)),
             IdentifierChoice::Email
+        );
+    }
+
+    #[test]
+    fn no_identifier_asked_keeps_the_request_default() {
+        assert_eq!(identifier_override(None, None), None);
+        assert_eq!(
+            identifier_override(None, Some(IdentifierSource::Code)),
+            Some(IdentifierChoice::Code)
+        );
+        assert_eq!(
+            identifier_override(Some("jb".into()), None),
+            Some(IdentifierChoice::Given("jb".into()))
         );
     }
 
