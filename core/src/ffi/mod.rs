@@ -16,8 +16,9 @@
 //!   [`BatchReportView`]), [`LockoutView`] and [`DownloadView`]; and [`page_request`], which
 //!   reads a host's paging arguments;
 //! - the rules of requests: [`identifier_choice`] (a given identifier wins),
-//!   [`read_document`] (a document from a file path) and [`FolderInput`] (a folder's
-//!   defaults).
+//!   [`identifier_override`], [`read_document`] (a document from a file path),
+//!   [`PublishInput`] (bytes or a path, and a publish's defaults) and [`FolderInput`] (a
+//!   folder's defaults).
 
 mod error;
 mod options;
@@ -32,6 +33,7 @@ pub use options::{
 };
 pub use requests::{
     identifier_choice, identifier_override, read_document, FolderInput, IdentifierSource,
+    PublishInput,
 };
 pub use views::{
     page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::records::account::IdentifierChoice;
 use crate::records::audience::Audience;
+use crate::records::document::{DocumentKind, PaymentStatus, Publish};
 use crate::records::folder::{Folder, LinkTarget, SignaturePlacement};
 use crate::records::party::EmailRole;
 
@@ -117,6 +118,63 @@ impl FolderInput {
     }
 }
 
+/// A document to publish as a host describes it: its bytes, or a file path portail reads
+/// ([`read_document`]); what it leaves out takes the defaults of [`Publish::new`] (kind
+/// `other`, `paid`, the content type guessed from the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishInput {
+    /// The portal to publish on.
+    pub audience: Audience,
+    /// The party it is for ("Code client / salarié").
+    pub party_code: String,
+    /// Folder path, or label when unique.
+    pub folder: String,
+    /// File name shown on the portal; required with `content`, the file's name by default
+    /// with `path`.
+    pub name: Option<String>,
+    /// The bytes (give these or `path`).
+    pub content: Option<Vec<u8>>,
+    /// A file to read (give this or `content`).
+    pub path: Option<String>,
+    /// What it is.
+    pub kind: Option<DocumentKind>,
+    /// Paid or unpaid.
+    pub payment: Option<PaymentStatus>,
+    /// The host's own id: publishing twice with it returns the first document.
+    pub external_id: Option<String>,
+    /// Override of the content type guessed from the name.
+    pub content_type: Option<String>,
+}
+
+impl PublishInput {
+    /// The request to publish, the file read if a path was given (call it where blocking on
+    /// the disk is fine). Both or neither of `content` and `path` is `invalid_input` naming
+    /// `content`; bytes without a `name` is `invalid_input` naming `name`.
+    pub fn into_publish(self) -> Result<Publish> {
+        let (content, name) = match (self.content, self.path) {
+            (Some(content), None) => {
+                let name = self
+                    .name
+                    .ok_or_else(|| Error::invalid("name", "required when the content is bytes"))?;
+                (content, name)
+            }
+            (None, Some(path)) => read_document(Path::new(&path), self.name)?,
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid("content", "give content or path, not both"))
+            }
+            (None, None) => return Err(Error::invalid("content", "give content or path")),
+        };
+        let defaults = Publish::new(self.audience, self.party_code, self.folder, name, content);
+        Ok(Publish {
+            kind: self.kind.unwrap_or(defaults.kind),
+            payment: self.payment.unwrap_or(defaults.payment),
+            external_id: self.external_id,
+            content_type: self.content_type,
+            ..defaults
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +220,46 @@ mod tests {
         assert_eq!(name, "January.pdf");
         let missing = read_document(&dir.path().join("nope.pdf"), None).unwrap_err();
         assert!(matches!(missing, Error::InvalidInput { ref field, .. } if field == "path"));
+    }
+
+    #[test]
+    fn a_publish_input_has_one_source_of_content() {
+        let input = PublishInput {
+            audience: Audience::Client,
+            party_code: "4".into(),
+            folder: "Factures".into(),
+            name: None,
+            content: Some(b"x".to_vec()),
+            path: None,
+            kind: None,
+            payment: Some(PaymentStatus::Unpaid),
+            external_id: None,
+            content_type: None,
+        };
+        let field = |i: PublishInput| match i.into_publish() {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(input.clone()), "name");
+        let both = PublishInput {
+            path: Some("/nowhere".into()),
+            ..input.clone()
+        };
+        assert_eq!(field(both), "content");
+        let neither = PublishInput {
+            content: None,
+            ..input.clone()
+        };
+        assert_eq!(field(neither), "content");
+        let named = PublishInput {
+            name: Some("n.txt".into()),
+            ..input
+        };
+        let publish = named.into_publish().unwrap();
+        assert_eq!(
+            (publish.kind, publish.payment, publish.name.as_str()),
+            (DocumentKind::Other, PaymentStatus::Unpaid, "n.txt")
+        );
     }
 
     #[test]
