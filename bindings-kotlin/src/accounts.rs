@@ -1,15 +1,20 @@
-//! Portal accounts ("Droits d'accès au portail"): mirrors of `portail::accounts` and the
-//! `portal.accounts()` handle. Passwords never appear in records (a Kotlin data class prints
-//! its fields): read a draft's password with `draftPassword(id)`.
+//! Portal accounts ("Droits d'accès au portail"): the contract's `AccountView`, mirrors of
+//! `portail::accounts`' requests and the `portal.accounts()` handle.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
 use crate::portal::{ProgressListener, ProgressRelay};
-use crate::time::{to_system, to_system_opt};
+use crate::time::to_system_opt;
+use crate::{page_request, AccountPage};
+
+/// The contract's account view (Kotlin: `dev.portail.contract.AccountView`, aliased as
+/// `Account` in `dev.portail`): with the draft's readable `draftPassword`, never a hash.
+pub use portail::ffi::{AccountView, InvitationView};
+
+/// What every method returning an account returns.
+type Account = AccountView;
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.AccountStatus`,
 /// aliased in `dev.portail`).
@@ -18,57 +23,6 @@ pub use portail::AccountStatus;
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.InvitationStatus`,
 /// aliased in `dev.portail`).
 pub use portail::InvitationStatus;
-
-/// An invitation to set one's own password.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Invitation {
-    pub created_at: SystemTime,
-    pub expires_at: SystemTime,
-    /// When the invitation e-mail was queued; null = "send later".
-    pub sent_at: Option<SystemTime>,
-    pub accepted_at: Option<SystemTime>,
-}
-
-impl From<portail::Invitation> for Invitation {
-    fn from(i: portail::Invitation) -> Self {
-        Invitation {
-            created_at: to_system(i.created_at),
-            expires_at: to_system(i.expires_at),
-            sent_at: to_system_opt(i.sent_at),
-            accepted_at: to_system_opt(i.accepted_at),
-        }
-    }
-}
-
-/// A portal login of one party ("Droits d'accès").
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Account {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    /// "Identifiant".
-    pub identifier: String,
-    pub status: AccountStatus,
-    /// "Accès autorisé": unticked suspends the account.
-    pub authorized: bool,
-    /// "Notifier par email": the next sync e-mails the credentials.
-    pub notify_by_email: bool,
-    /// Whether a draft's readable password is still held (read it with `draftPassword`).
-    pub has_draft_password: bool,
-    pub invitation: Option<Invitation>,
-    /// "Email envoyé à".
-    pub credentials_sent_to: Option<String>,
-    /// "Email envoyé le".
-    pub credentials_sent_at: Option<SystemTime>,
-    /// Bumped by every password change, re-issue, reset and suspension; older links die.
-    pub credential_epoch: u64,
-    pub created_at: SystemTime,
-    pub activated_at: Option<SystemTime>,
-    pub last_login_at: Option<SystemTime>,
-    /// Changed since the last sync (red in the back office).
-    pub needs_sync: bool,
-    pub version: u64,
-}
 
 /// The failed-login counter of an identifier ("verrouillage").
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -79,31 +33,8 @@ pub struct Lockout {
     pub locked_until: Option<SystemTime>,
 }
 
-impl From<portail::Account> for Account {
-    fn from(a: portail::Account) -> Self {
-        Account {
-            has_draft_password: a.draft_password.is_some(),
-            id: a.id,
-            audience: a.audience,
-            party_code: a.party_code,
-            identifier: a.identifier,
-            status: a.status,
-            authorized: a.authorized,
-            notify_by_email: a.notify_by_email,
-            invitation: a.invitation.map(Into::into),
-            credentials_sent_to: a.credentials_sent_to,
-            credentials_sent_at: to_system_opt(a.credentials_sent_at),
-            credential_epoch: a.credential_epoch,
-            created_at: to_system(a.created_at),
-            activated_at: to_system_opt(a.activated_at),
-            last_login_at: to_system_opt(a.last_login_at),
-            needs_sync: a.needs_sync,
-            version: a.version,
-        }
-    }
-}
-
-/// How the identifier of a new account is chosen.
+/// How the identifier of a new account is chosen; [`identifier_choice`] builds it from an
+/// optional identifier and source by the contract's rule.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum IdentifierChoice {
     /// The party's code ("L'identifiant est le code de votre client").
@@ -122,6 +53,30 @@ impl From<IdentifierChoice> for portail::IdentifierChoice {
             IdentifierChoice::Given { identifier } => portail::IdentifierChoice::Given(identifier),
         }
     }
+}
+
+impl From<portail::IdentifierChoice> for IdentifierChoice {
+    fn from(c: portail::IdentifierChoice) -> Self {
+        match c {
+            portail::IdentifierChoice::Code => IdentifierChoice::Code,
+            portail::IdentifierChoice::Email => IdentifierChoice::Email,
+            portail::IdentifierChoice::Given(identifier) => IdentifierChoice::Given { identifier },
+        }
+    }
+}
+
+/// The contract's enum (Kotlin: `dev.portail.contract.IdentifierSource`, aliased in
+/// `dev.portail`): where an identifier comes from when none is given.
+pub use portail::ffi::IdentifierSource;
+
+/// The identifier of a new account: `identifier` if given (it wins), else taken `from` the
+/// party's code (when null) or its main e-mail.
+#[uniffi::export(default(identifier = None, from = None))]
+pub fn identifier_choice(
+    identifier: Option<String>,
+    from: Option<IdentifierSource>,
+) -> IdentifierChoice {
+    portail::ffi::identifier_choice(identifier, from).into()
 }
 
 /// A request to create a portal account. Start from [`generate_request`] and `copy(...)`.
@@ -171,7 +126,7 @@ pub fn generate_request(audience: Audience, party_code: String) -> Generate {
     Generate {
         audience,
         party_code,
-        identifier: IdentifierChoice::Code,
+        identifier: identifier_choice(None, None),
         password: None,
         notify_by_email: true,
         authorized: true,
@@ -326,54 +281,6 @@ impl From<AccountFilter> for portail::AccountFilter {
     }
 }
 
-/// A page of accounts.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccountPage {
-    pub items: Vec<Account>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Account>> for AccountPage {
-    fn from(p: portail::Page<portail::Account>) -> Self {
-        AccountPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
-/// A page of download events.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccessEventPage {
-    pub items: Vec<AccessEvent>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::AccessEvent>> for AccessEventPage {
-    fn from(p: portail::Page<portail::AccessEvent>) -> Self {
-        AccessEventPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: p.items,
-        }
-    }
-}
-
 /// The accounts of a portal (`portal.accounts()`).
 #[derive(uniffi::Object)]
 pub struct Accounts {
@@ -446,13 +353,18 @@ impl Accounts {
             .map(Account::from))
     }
 
-    /// Accounts, filtered and paged.
-    pub fn list(&self, filter: AccountFilter, page: PageRequest) -> crate::Result<AccountPage> {
-        Ok(self
-            .portal
-            .accounts()
-            .list(&filter.into(), page.into())?
-            .into())
+    /// Accounts, filtered. Paging: `offset` or the `cursor` of a previous page, and `limit`
+    /// (null: the page size of the clients' portal).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
+    pub fn list(
+        &self,
+        filter: AccountFilter,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<AccountPage> {
+        let page = page_request(offset, limit, cursor)?;
+        Ok(crate::page(self.portal.accounts().list(&filter.into(), page)?))
     }
 
     /// The readable password of a draft; `InvalidState` once synchronised (frozen).

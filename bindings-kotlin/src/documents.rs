@@ -9,7 +9,7 @@ use crate::error::ErrorInfo;
 use crate::parties::EmailRole;
 use crate::portal::{ProgressListener, ProgressRelay};
 use crate::time::{to_system, to_system_opt};
-use crate::{map_vec, PortailError};
+use crate::{map_vec, page_request, AccessEventPage, DocumentPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.DocumentKind`,
 /// aliased in `dev.portail`).
@@ -131,8 +131,7 @@ pub struct Publish {
     pub folder: String,
     /// File name shown on the portal.
     pub name: String,
-    /// The bytes (empty when publishing from a path with `publishPath`).
-    #[uniffi(default)]
+    /// The bytes (read from a file by `publishRequestFromPath`).
     pub content: Vec<u8>,
     pub kind: DocumentKind,
     pub payment: PaymentStatus,
@@ -160,6 +159,21 @@ impl From<Publish> for portail::Publish {
     }
 }
 
+/// A publish request for the file at `path`, read by the library: `name` (shown on the portal)
+/// defaults to the file's name; a file that cannot be read is `PortailException.InvalidInput`
+/// naming `path`. Kind Other, paid, without external id, like [`publish_request`].
+#[uniffi::export(default(name = None))]
+pub fn publish_request_from_path(
+    audience: Audience,
+    party_code: String,
+    folder: String,
+    path: String,
+    name: Option<String>,
+) -> crate::Result<Publish> {
+    let (content, name) = portail::ffi::read_document(std::path::Path::new(&path), name)?;
+    Ok(publish_request(audience, party_code, folder, name, content))
+}
+
 /// A publish request of kind Other, paid, without external id.
 #[uniffi::export]
 pub fn publish_request(
@@ -179,60 +193,6 @@ pub fn publish_request(
         payment: PaymentStatus::Paid,
         external_id: None,
         content_type: None,
-    }
-}
-
-/// Which page to read; `limit = null` uses the audience's page size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct PageRequest {
-    #[uniffi(default = 0)]
-    pub offset: u64,
-    #[uniffi(default = None)]
-    pub limit: Option<u32>,
-}
-
-impl From<PageRequest> for portail::PageRequest {
-    fn from(p: PageRequest) -> Self {
-        portail::PageRequest {
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-impl From<portail::PageRequest> for PageRequest {
-    fn from(p: portail::PageRequest) -> Self {
-        PageRequest {
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-/// A page of documents.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct DocumentPage {
-    pub items: Vec<Document>,
-    /// Total matching rows.
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    /// Whether more rows follow.
-    pub has_more: bool,
-    /// The request for the next page.
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Document>> for DocumentPage {
-    fn from(p: portail::Page<portail::Document>) -> Self {
-        DocumentPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
     }
 }
 
@@ -279,18 +239,6 @@ impl From<portail::PublishReport> for PublishReport {
     }
 }
 
-/// Read a file named by the host: a missing file names the `path` argument.
-pub(crate) fn read_path(path: &str) -> crate::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        PortailError::from(match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                portail::Error::invalid("path", format!("{path:?} does not exist"))
-            }
-            _ => portail::Error::storage(format!("read {path:?}: {e}")),
-        })
-    })
-}
-
 /// The documents of a portal (`portal.documents()`).
 #[derive(uniffi::Object)]
 pub struct Documents {
@@ -303,13 +251,6 @@ impl Documents {
     /// notification are written together; `notification` tells whether one was queued or why
     /// not. With an external id, publishing again returns the first document unchanged.
     pub fn publish(&self, request: Publish) -> crate::Result<Document> {
-        Ok(self.portal.documents().publish(request.into())?.into())
-    }
-
-    /// Publish the file at `path` (its bytes replace `request.content`).
-    pub fn publish_path(&self, request: Publish, path: String) -> crate::Result<Document> {
-        let content = read_path(&path)?;
-        let request = Publish { content, ..request };
         Ok(self.portal.documents().publish(request.into())?.into())
     }
 
@@ -350,18 +291,19 @@ impl Documents {
             .map(Document::from))
     }
 
-    /// Every document of a party (back-office view: shared or not), newest first.
+    /// Every document of a party (back-office view: shared or not), newest first. Paging:
+    /// `offset` or the `cursor` of a previous page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn list(
         &self,
         audience: Audience,
         party_code: String,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<DocumentPage> {
-        Ok(self
-            .portal
-            .documents()
-            .list(audience, &party_code, page.into())?
-            .into())
+        let page = page_request(offset, limit, cursor)?;
+        Ok(crate::page(self.portal.documents().list(audience, &party_code, page)?))
     }
 
     /// The content of a document (back office; no download is recorded).
@@ -369,13 +311,18 @@ impl Documents {
         Ok(self.portal.documents().content(&id)?)
     }
 
-    /// Who downloaded a document and when ("historique d'accès"), newest first.
+    /// Who downloaded a document and when ("historique d'accès"), newest first; paged like
+    /// `list`.
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn downloads(
         &self,
         id: String,
-        page: PageRequest,
-    ) -> crate::Result<crate::accounts::AccessEventPage> {
-        Ok(self.portal.documents().downloads(&id, page.into())?.into())
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<AccessEventPage> {
+        let page = page_request(offset, limit, cursor)?;
+        Ok(crate::page(self.portal.documents().downloads(&id, page)?))
     }
 
     /// Mark a document paid or unpaid.

@@ -68,3 +68,70 @@ pub type Result<T, E = PortailError> = std::result::Result<T, E>;
 pub(crate) fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()
 }
+
+/// The page a listing's `offset`, `limit` and `cursor` arguments ask for, read by the
+/// contract's rule (`portail::ffi::page_request`).
+pub(crate) fn page_request(
+    offset: Option<i64>,
+    limit: Option<i32>,
+    cursor: Option<String>,
+) -> portail::Result<portail::PageRequest> {
+    portail::ffi::page_request(offset, limit.map(i64::from), cursor.as_deref())
+}
+
+/// A core page as one of the page records below, each row converted with `From`.
+pub(crate) fn page<S, T: From<S>, P: From<portail::ffi::PageView<T>>>(p: portail::Page<S>) -> P {
+    P::from(portail::ffi::PageView::of(p, T::from))
+}
+
+/// Declares one page record per row type: uniffi exports no generic, so each listing gets the
+/// contract's `PageView<T>` under its own name, with the same fields.
+macro_rules! pages {
+    ($($(#[$doc:meta])* $page:ident($item:ty);)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+        pub struct $page {
+            /// The rows of this page.
+            pub items: Vec<$item>,
+            /// Total matching rows.
+            pub total: i64,
+            /// Rows skipped before this page.
+            pub offset: i64,
+            /// The page size asked for.
+            pub limit: i32,
+            /// Whether more rows follow this page.
+            pub has_more: bool,
+            /// The offset of the next page (pass it as `offset`), null on the last one.
+            pub next: Option<i64>,
+            /// The token of the next page (pass it as `cursor`), null on the last one.
+            pub cursor: Option<String>,
+        }
+
+        impl From<portail::ffi::PageView<$item>> for $page {
+            fn from(p: portail::ffi::PageView<$item>) -> Self {
+                $page {
+                    items: p.items,
+                    total: p.total,
+                    offset: p.offset,
+                    limit: p.limit,
+                    has_more: p.has_more,
+                    next: p.next,
+                    cursor: p.cursor,
+                }
+            }
+        }
+    )*};
+}
+
+pages! {
+    /// A page of documents.
+    DocumentPage(documents::Document);
+    /// A page of notifications.
+    NotificationPage(notifications::Notification);
+    /// A page of accounts.
+    AccountPage(accounts::AccountView);
+    /// A page of parties.
+    PartyPage(parties::Party);
+    /// A page of download events.
+    AccessEventPage(accounts::AccessEvent);
+}

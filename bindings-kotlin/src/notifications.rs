@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
+use crate::{map_vec, page_request, NotificationPage};
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::time::{from_system_opt, to_system, to_system_opt};
@@ -156,30 +155,6 @@ impl TryFrom<NotificationFilter> for portail::NotificationFilter {
     }
 }
 
-/// A page of notifications.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct NotificationPage {
-    pub items: Vec<Notification>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Notification>> for NotificationPage {
-    fn from(p: portail::Page<portail::Notification>) -> Self {
-        NotificationPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
 /// The notification outbox of a portal (`portal.notifications()`).
 #[derive(uniffi::Object)]
 pub struct Notifications {
@@ -193,18 +168,19 @@ impl Notifications {
         Ok(self.portal.notifications().get(&id)?.into())
     }
 
-    /// The history, newest first, filtered.
+    /// The history, newest first, filtered. Paging: `offset` or the `cursor` of a previous
+    /// page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn history(
         &self,
         filter: NotificationFilter,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<NotificationPage> {
         let filter = portail::NotificationFilter::try_from(filter)?;
-        Ok(self
-            .portal
-            .notifications()
-            .history(&filter, page.into())?
-            .into())
+        let page = page_request(offset, limit, cursor)?;
+        Ok(crate::page(self.portal.notifications().history(&filter, page)?))
     }
 
     /// Cancel a pending notification ("Annulé"); `InvalidState` once sent.

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
+use crate::{page_request, PartyPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.EmailRole`,
 /// aliased in `dev.portail`).
@@ -84,33 +83,6 @@ pub fn employee_party(code: String, name: String) -> Party {
     portail::Party::employee(code, name).into()
 }
 
-/// A page of parties.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PartyPage {
-    pub items: Vec<Party>,
-    /// Total matching rows.
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    /// Whether more rows follow.
-    pub has_more: bool,
-    /// The request for the next page.
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Party>> for PartyPage {
-    fn from(p: portail::Page<portail::Party>) -> Self {
-        PartyPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
 /// The parties of a portal (`portal.parties()`).
 #[derive(uniffi::Object)]
 pub struct Parties {
@@ -138,8 +110,17 @@ impl Parties {
             .map(Party::from))
     }
 
-    /// The parties of an audience, by code.
-    pub fn list(&self, audience: Audience, page: PageRequest) -> crate::Result<PartyPage> {
-        Ok(self.portal.parties().list(audience, page.into())?.into())
+    /// The parties of an audience, by code. Paging: `offset` or the `cursor` of a previous
+    /// page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
+    pub fn list(
+        &self,
+        audience: Audience,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<PartyPage> {
+        let page = page_request(offset, limit, cursor)?;
+        Ok(crate::page(self.portal.parties().list(audience, page)?))
     }
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use crate::accounts::Principal;
-use crate::documents::{Document, DocumentPage, PageRequest};
+use crate::documents::Document;
 use crate::folders::Folder;
 use crate::portal::Portal;
+use crate::{page_request, DocumentPage};
 
 /// A downloaded document.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -58,18 +59,19 @@ impl PortalView {
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows to
-    /// one folder.
-    #[uniffi::method(default(folder = None))]
+    /// one folder. Paging: `offset` or the `cursor` of a previous page, and `limit` (null: the
+    /// audience's page size).
+    #[uniffi::method(default(folder = None, offset = None, limit = None, cursor = None))]
     pub fn documents(
         &self,
         folder: Option<String>,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<DocumentPage> {
-        Ok(self
-            .portal
-            .view(&self.principal)
-            .documents(folder.as_deref(), page.into())?
-            .into())
+        let page = page_request(offset, limit, cursor)?;
+        let view = self.portal.view(&self.principal);
+        Ok(crate::page(view.documents(folder.as_deref(), page)?))
     }
 
     /// A document the principal may see (`AccessDenied` for anything else).

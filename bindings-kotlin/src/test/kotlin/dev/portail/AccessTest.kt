@@ -103,8 +103,8 @@ class AccessTest {
             accounts.revoke(fresh.id)
             assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", password) }
             assertNull(accounts.liveAccountOf(Audience.CLIENT, "4"))
-            val all = accounts.list(AccountFilter(partyCode = "4"), PageRequest())
-            assertEquals(2uL, all.total)
+            val all = accounts.list(AccountFilter(partyCode = "4"))
+            assertEquals(2L, all.total)
         }
     }
 }

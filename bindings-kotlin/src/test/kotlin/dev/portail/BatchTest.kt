@@ -81,8 +81,8 @@ class BatchTest {
         val again = portal.documents().use { it.publishMany(requests.take(1), null) }
         assertEquals(1uL, again.alreadyPublished)
         assertEquals(report.outcomes[0].document!!.id, again.outcomes[0].document!!.id)
-        val docs = portal.documents().use { it.list(Audience.CLIENT, "4", PageRequest()) }
-        assertEquals(2uL, docs.total)
+        val docs = portal.documents().use { it.list(Audience.CLIENT, "4") }
+        assertEquals(2L, docs.total)
     }
 
     private fun PublishOutcome.field(): String? = error?.field

@@ -152,11 +152,11 @@ class ErrorsTest {
         }
         withPortal { portal, _, _ ->
             val filter = assertFailsWith<PortailException.InvalidInput> {
-                portal.notifications().use { it.history(NotificationFilter(from = Instant.MIN), PageRequest()) }
+                portal.notifications().use { it.history(NotificationFilter(from = Instant.MIN)) }
             }
             assertEquals("from", filter.field)
             val page = assertFailsWith<PortailException.InvalidInput> {
-                portal.parties().use { it.list(Audience.CLIENT, PageRequest(limit = 0u)) }
+                portal.parties().use { it.list(Audience.CLIENT, limit = 0) }
             }
             assertEquals("limit", page.field)
         }

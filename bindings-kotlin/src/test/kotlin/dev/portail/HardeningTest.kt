@@ -232,7 +232,7 @@ class HardeningTest {
                     System.err.println("hung relay, deadline 400 ms: dispatch ended after ${took.toMillis()} ms")
                     assertEquals(1uL, report.failed)
                     assertTrue(took < Duration.ofSeconds(5), "took $took")
-                    val n = portal.notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+                    val n = portal.notifications().use { it.history(NotificationFilter()).items.single() }
                     assertEquals(NotificationState.FAILED, n.state)
                 }
             }
@@ -326,8 +326,8 @@ class HardeningTest {
                         val n = portal.notifications().use { it.get(victim) }
                         assertEquals(NotificationState.QUARANTINED, n.state)
                         assertEquals(QuarantineReason.UNDECODABLE, n.quarantine)
-                        val listed = portal.notifications().use { it.history(NotificationFilter(), PageRequest()) }
-                        assertEquals(3uL, listed.total)
+                        val listed = portal.notifications().use { it.history(NotificationFilter()) }
+                        assertEquals(3L, listed.total)
                         assertFailsWith<PortailException.InvalidState> { portal.notifications().use { it.cancel(victim) } }
                         portal.notifications().use { it.get(ids[0]) }.let { assertNull(it.quarantine) }
                     }

@@ -57,7 +57,7 @@ class MailerTest {
     }
 
     private fun Portal.onlyNotification(): Notification =
-        notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+        notifications().use { it.history(NotificationFilter()).items.single() }
 
     @Test
     fun `success is Sent with the stable message id`() = withKotlinMailer { portal, mailer, _ ->

@@ -45,12 +45,12 @@ class NotificationsTest {
             assertEquals(1uL, portal.sync().dispatch.sent)
             assertEquals(listOf("compta@moimeme.fr"), mailer.messages().map { it.to })
 
-            val sent = n.history(NotificationFilter(state = NotificationState.SENT), PageRequest())
+            val sent = n.history(NotificationFilter(state = NotificationState.SENT))
             assertEquals(listOf(again.id), sent.items.map { it.id })
-            val byDoc = n.history(NotificationFilter(documentId = doc.id), PageRequest(offset = 0u, limit = 1u))
-            assertEquals(2uL, byDoc.total)
+            val byDoc = n.history(NotificationFilter(documentId = doc.id), offset = 0, limit = 1)
+            assertEquals(2L, byDoc.total)
             assertEquals(true, byDoc.hasMore)
-            assertEquals(1, n.history(NotificationFilter(documentId = doc.id), byDoc.next).items.size)
+            assertEquals(1, n.history(NotificationFilter(documentId = doc.id), cursor = byDoc.cursor).items.size)
         }
     }
 }

@@ -17,14 +17,14 @@ class PartiesTest {
             assertNull(parties.find(Audience.EMPLOYEE, "4"), "audiences are walls")
             for (i in 10..24) parties.upsert(clientParty("C$i", "CLIENT $i"))
             parties.upsert(employeeParty("S1", "SALARIE").copy(emails = mapOf(EmailRole.MAIN to "s1@masociete.fr")))
-            val page = parties.list(Audience.CLIENT, PageRequest(limit = 10u))
-            assertEquals(16uL, page.total)
+            val page = parties.list(Audience.CLIENT, limit = 10)
+            assertEquals(16L, page.total)
             assertEquals(10, page.items.size)
             assertEquals(true, page.hasMore)
-            val rest = parties.list(Audience.CLIENT, page.next)
+            val rest = parties.list(Audience.CLIENT, cursor = page.cursor)
             assertEquals(6, rest.items.size)
             assertEquals(false, rest.hasMore)
-            assertEquals(listOf("S1"), parties.list(Audience.EMPLOYEE, PageRequest()).items.map { it.code })
+            assertEquals(listOf("S1"), parties.list(Audience.EMPLOYEE).items.map { it.code })
         }
     }
 
@@ -37,7 +37,7 @@ class PartiesTest {
             assertEquals(first.id, second.id)
             assertEquals(first.id, docs.findByExternalId(Audience.CLIENT, "FA-0002")?.id)
             assertNull(docs.findByExternalId(Audience.EMPLOYEE, "FA-0002"))
-            assertEquals(1uL, docs.list(Audience.CLIENT, "4", PageRequest()).total)
+            assertEquals(1L, docs.list(Audience.CLIENT, "4").total)
         }
     }
 }

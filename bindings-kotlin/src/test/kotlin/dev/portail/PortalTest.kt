@@ -43,14 +43,15 @@ class PortalTest {
         }.use { portal ->
             portal.parties().use { it.upsert(moiMeme()) }
             val file = Files.write(dir.resolve("FA-0002.pdf"), samplePdf(listOf("Facture FA-0002")))
-            val doc = portal.documents().use { it.publishPath(invoice().copy(content = byteArrayOf()), file.toString()) }
+            val doc = portal.documents().publish(publishRequestFromPath(Audience.CLIENT, "4", "Factures", file.toString()))
             assertEquals(Files.size(file).toULong(), doc.size)
+            assertEquals("FA-0002.pdf", doc.name)
             assertEquals("application/pdf", doc.contentType)
             assertEquals(1, dir.resolve("blobs").toFile().walk().count { it.isFile })
             portal.sync()
             assertEquals(1, outbox.listDirectoryEntries("*.eml").size)
             val missing = assertFailsWith<PortailException.InvalidInput> {
-                portal.documents().use { it.publishPath(invoice(), dir.resolve("nope.pdf").toString()) }
+                publishRequestFromPath(Audience.CLIENT, "4", "Factures", dir.resolve("nope.pdf").toString())
             }
             assertEquals("path", missing.field)
             assertTrue(portal.documents().use { it.content(doc.id) }.contentEquals(Files.readAllBytes(file)))

@@ -40,8 +40,8 @@ class Seed000Test {
         assertEquals(1uL, portal.sync().dispatch.sent)
         assertEquals(listOf("keylian.ace@gmail.com", "compta@moimeme.fr"), mailer.messages().map { it.to })
 
-        val history = portal.notifications().use { it.history(NotificationFilter(partyCode = "4"), PageRequest()) }
-        assertEquals(2uL, history.total)
+        val history = portal.notifications().use { it.history(NotificationFilter(partyCode = "4")) }
+        assertEquals(2L, history.total)
         assertEquals(setOf("keylian.ace@gmail.com", "compta@moimeme.fr"), history.items.map { it.recipient }.toSet())
         assertTrue(history.items.all { it.state == NotificationState.SENT && it.sentAt != null })
     }
@@ -54,7 +54,7 @@ class Seed000Test {
             val draft = accounts.generate(generateRequest(Audience.CLIENT, "4"))
             assertEquals(AccountStatus.DRAFT, draft.status)
             assertEquals("4", draft.identifier)
-            assertTrue(draft.needsSync && draft.hasDraftPassword)
+            assertTrue(draft.needsSync && draft.draftPassword != null)
             val readable = accounts.draftPassword(draft.id)
             assertEquals(10, readable.length)
             assertTrue(readable.none { it in "0O1lI" }, readable)
@@ -84,13 +84,13 @@ class Seed000Test {
 
             portal.view(me).use { view ->
                 assertEquals(5, view.folders().size)
-                val page = view.documents(page = PageRequest())
+                val page = view.documents()
                 assertEquals(listOf("FA-0002.pdf"), page.items.map { it.name })
                 val download = view.open(doc.id)
                 assertEquals("%PDF-1.4 FA-0002", download.content.decodeToString())
                 assertEquals(1uL, download.document.downloads)
             }
-            val downloads = portal.documents().use { it.downloads(doc.id, PageRequest()) }
+            val downloads = portal.documents().use { it.downloads(doc.id) }
             assertEquals(listOf(me.accountId), downloads.items.map { it.accountId })
             assertNotNull(portal.documents().use { it.get(doc.id) }.firstDownloadAt)
         }

@@ -97,7 +97,7 @@ class SmtpTest {
                 portal.parties().use { it.upsert(moiMeme()) }
                 portal.documents().use { it.publish(invoice()) }
                 assertEquals(1uL, portal.dispatch().failed)
-                val n = portal.notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+                val n = portal.notifications().use { it.history(NotificationFilter()).items.single() }
                 assertEquals(NotificationState.FAILED, n.state)
                 assertTrue(n.nextAttemptAt > SEED_NOW)
                 clock.advance(Duration.ofMinutes(1))
