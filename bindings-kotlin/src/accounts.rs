@@ -75,8 +75,8 @@ pub use portail::ffi::IdentifierSource;
 pub fn identifier_choice(
     identifier: Option<String>,
     from: Option<IdentifierSource>,
-) -> IdentifierChoice {
-    portail::ffi::identifier_choice(identifier, from).into()
+) -> crate::Result<IdentifierChoice> {
+    crate::call(|| Ok(portail::ffi::identifier_choice(identifier, from).into()))
 }
 
 /// A request to create a portal account. Start from [`generate_request`] and `copy(...)`.
@@ -122,15 +122,17 @@ impl From<Generate> for portail::Generate {
 /// An account request for a party: identifier = its code, random password, credentials
 /// e-mailed at the next sync, access authorised.
 #[uniffi::export]
-pub fn generate_request(audience: Audience, party_code: String) -> Generate {
-    Generate {
-        audience,
-        party_code,
-        identifier: identifier_choice(None, None),
-        password: None,
-        notify_by_email: true,
-        authorized: true,
-    }
+pub fn generate_request(audience: Audience, party_code: String) -> crate::Result<Generate> {
+    crate::call(|| {
+        Ok(Generate {
+            audience,
+            party_code,
+            identifier: portail::ffi::identifier_choice(None, None).into(),
+            password: None,
+            notify_by_email: true,
+            authorized: true,
+        })
+    })
 }
 
 /// A request to invite a party to set its own password.
@@ -284,7 +286,7 @@ impl From<AccountFilter> for portail::AccountFilter {
 /// The accounts of a portal (`portal.accounts()`).
 #[derive(uniffi::Object)]
 pub struct Accounts {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
@@ -292,7 +294,8 @@ impl Accounts {
     /// Create a draft account (not synchronised): its password stays readable with
     /// `draftPassword` until `sync` freezes it. The party needs a main e-mail address.
     pub fn generate(&self, request: Generate) -> crate::Result<Account> {
-        Ok(self.portal.accounts().generate(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().generate(request.into())?.into()))
     }
 
     /// Create draft accounts for many parties, with a per-party report (no e-mail, identifier
@@ -307,37 +310,36 @@ impl Accounts {
         options: BatchOptions,
         listener: Option<Arc<dyn ProgressListener>>,
     ) -> crate::Result<BatchReport> {
-        let relay = ProgressRelay::new(listener);
-        Ok(self
-            .portal
-            .accounts()
-            .generate_batch(audience, &party_codes, &options.into(), &|p| {
-                relay.report(p)
-            })?
-            .into())
+        self.portal.call(|p| {
+            let relay = ProgressRelay::new(listener);
+            Ok(p.accounts()
+                .generate_batch(audience, &party_codes, &options.into(), &|p| {
+                    relay.report(p)
+                })?
+                .into())
+        })
     }
 
     /// An account by id.
     pub fn get(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().get(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().get(&id)?.into()))
     }
 
     /// The failed-login counter of an identifier (known or not).
     pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
-        let s = self.portal.accounts().lockout(audience, &identifier)?;
-        Ok(Lockout {
-            failures: s.failures,
-            locked_until: to_system_opt(s.locked_until),
+        self.portal.call(|p| {
+            let s = p.accounts().lockout(audience, &identifier)?;
+            Ok(Lockout {
+                failures: s.failures,
+                locked_until: to_system_opt(s.locked_until),
+            })
         })
     }
 
     /// The live account holding an identifier (case-insensitive), or null.
     pub fn find(&self, audience: Audience, identifier: String) -> crate::Result<Option<Account>> {
-        Ok(self
-            .portal
-            .accounts()
-            .find(audience, &identifier)?
-            .map(Account::from))
+        self.portal
+            .call(|p| Ok(p.accounts().find(audience, &identifier)?.map(Account::from)))
     }
 
     /// The party's non-revoked account, or null.
@@ -346,11 +348,11 @@ impl Accounts {
         audience: Audience,
         party_code: String,
     ) -> crate::Result<Option<Account>> {
-        Ok(self
-            .portal
-            .accounts()
-            .live_account_of(audience, &party_code)?
-            .map(Account::from))
+        self.portal.call(|p| {
+            Ok(p.accounts()
+                .live_account_of(audience, &party_code)?
+                .map(Account::from))
+        })
     }
 
     /// Accounts, filtered. Paging: `offset` or the `cursor` of a previous page, and `limit`
@@ -363,72 +365,68 @@ impl Accounts {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> crate::Result<AccountPage> {
-        let page = page_request(offset, limit, cursor)?;
-        Ok(crate::page(self.portal.accounts().list(&filter.into(), page)?))
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.accounts().list(&filter.into(), page)?))
+        })
     }
 
     /// The readable password of a draft; `InvalidState` once synchronised (frozen).
     pub fn draft_password(&self, id: String) -> crate::Result<String> {
-        Ok(self.portal.accounts().draft_password(&id)?)
+        self.portal.call(|p| p.accounts().draft_password(&id))
     }
 
     /// A new random password for a draft ("Mdp aléatoire").
     pub fn regenerate_password(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().regenerate_password(&id)?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().regenerate_password(&id)?.into()))
     }
 
     /// Set a draft's password (length policy applies).
     pub fn set_password(&self, id: String, password: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().set_password(&id, &password)?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_password(&id, &password)?.into()))
     }
 
     /// "Accès autorisé": suspend (false) or resume (true); takes effect at once for logins.
     pub fn set_authorized(&self, id: String, authorized: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .set_authorized(&id, authorized)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_authorized(&id, authorized)?.into()))
     }
 
     /// "Notifier par email": the next sync e-mails the credentials (an active account gets a
     /// fresh password then).
     pub fn set_notify_by_email(&self, id: String, notify: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .set_notify_by_email(&id, notify)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_notify_by_email(&id, notify)?.into()))
     }
 
     /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
     pub fn revoke(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().revoke(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().revoke(&id)?.into()))
     }
 
     /// "Régénérer les accès": revoke and create a new draft for the same party and identifier
     /// with a fresh password, e-mailed at the next sync when `notifyByEmail`.
     #[uniffi::method(default(notify_by_email = true))]
     pub fn regenerate(&self, id: String, notify_by_email: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .regenerate(&id, notify_by_email)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().regenerate(&id, notify_by_email)?.into()))
     }
 
     /// Invite a party to set its own password (a single-use, expiring link).
     pub fn invite(&self, request: Invite) -> crate::Result<Account> {
-        Ok(self.portal.accounts().invite(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().invite(request.into())?.into()))
     }
 
     /// Send the invitation again with a new link (older links stop working).
     pub fn reinvite(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().reinvite(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().reinvite(&id)?.into()))
     }
 
     /// The invitation's status now, or null if the account was not invited.
     pub fn invitation_status(&self, id: String) -> crate::Result<Option<InvitationStatus>> {
-        Ok(self.portal.accounts().invitation_status(&id)?)
+        self.portal.call(|p| p.accounts().invitation_status(&id))
     }
 }

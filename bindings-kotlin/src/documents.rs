@@ -170,8 +170,10 @@ pub fn publish_request_from_path(
     path: String,
     name: Option<String>,
 ) -> crate::Result<Publish> {
-    let (content, name) = portail::ffi::read_document(std::path::Path::new(&path), name)?;
-    Ok(publish_request(audience, party_code, folder, name, content))
+    crate::call(|| {
+        let (content, name) = portail::ffi::read_document(std::path::Path::new(&path), name)?;
+        Ok(publish_request(audience, party_code, folder, name, content))
+    })
 }
 
 /// A publish request of kind Other, paid, without external id.
@@ -242,7 +244,7 @@ impl From<portail::PublishReport> for PublishReport {
 /// The documents of a portal (`portal.documents()`).
 #[derive(uniffi::Object)]
 pub struct Documents {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
@@ -251,7 +253,8 @@ impl Documents {
     /// notification are written together; `notification` tells whether one was queued or why
     /// not. With an external id, publishing again returns the first document unchanged.
     pub fn publish(&self, request: Publish) -> crate::Result<Document> {
-        Ok(self.portal.documents().publish(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.documents().publish(request.into())?.into()))
     }
 
     /// Publish many documents (a payroll run) in large transactions. Bad inputs are reported one
@@ -265,17 +268,18 @@ impl Documents {
         requests: Vec<Publish>,
         listener: Option<Arc<dyn ProgressListener>>,
     ) -> crate::Result<PublishReport> {
-        let relay = ProgressRelay::new(listener);
-        let report = self
-            .portal
-            .documents()
-            .publish_many(map_vec(requests), &|p| relay.report(p))?;
-        Ok(report.into())
+        self.portal.call(|p| {
+            let relay = ProgressRelay::new(listener);
+            let report = p
+                .documents()
+                .publish_many(map_vec(requests), &|p| relay.report(p))?;
+            Ok(report.into())
+        })
     }
 
     /// A document by id.
     pub fn get(&self, id: String) -> crate::Result<Document> {
-        Ok(self.portal.documents().get(&id)?.into())
+        self.portal.call(|p| Ok(p.documents().get(&id)?.into()))
     }
 
     /// A document by the host's external id, or null.
@@ -284,11 +288,11 @@ impl Documents {
         audience: Audience,
         external_id: String,
     ) -> crate::Result<Option<Document>> {
-        Ok(self
-            .portal
-            .documents()
-            .find_by_external_id(audience, &external_id)?
-            .map(Document::from))
+        self.portal.call(|p| {
+            Ok(p.documents()
+                .find_by_external_id(audience, &external_id)?
+                .map(Document::from))
+        })
     }
 
     /// Every document of a party (back-office view: shared or not), newest first. Paging:
@@ -302,13 +306,19 @@ impl Documents {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> crate::Result<DocumentPage> {
-        let page = page_request(offset, limit, cursor)?;
-        Ok(crate::page(self.portal.documents().list(audience, &party_code, page)?))
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.documents().list(
+                audience,
+                &party_code,
+                page,
+            )?))
+        })
     }
 
     /// The content of a document (back office; no download is recorded).
     pub fn content(&self, id: String) -> crate::Result<Vec<u8>> {
-        Ok(self.portal.documents().content(&id)?)
+        self.portal.call(|p| p.documents().content(&id))
     }
 
     /// Who downloaded a document and when ("historique d'accès"), newest first; paged like
@@ -321,12 +331,15 @@ impl Documents {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> crate::Result<AccessEventPage> {
-        let page = page_request(offset, limit, cursor)?;
-        Ok(crate::page(self.portal.documents().downloads(&id, page)?))
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.documents().downloads(&id, page)?))
+        })
     }
 
     /// Mark a document paid or unpaid.
     pub fn set_payment(&self, id: String, payment: PaymentStatus) -> crate::Result<Document> {
-        Ok(self.portal.documents().set_payment(&id, payment)?.into())
+        self.portal
+            .call(|p| Ok(p.documents().set_payment(&id, payment)?.into()))
     }
 }

@@ -64,6 +64,31 @@ pub use error::PortailError;
 /// The result type of every exported function.
 pub type Result<T, E = PortailError> = std::result::Result<T, E>;
 
+/// Run one core call at the FFI boundary through the contract's `portail::ffi::guard`: its
+/// error, or a panic (code `internal`), becomes a [`PortailError`]. Every exported function
+/// and method that calls the core runs its body in it (sub-handles through [`Handle::call`]).
+pub(crate) fn call<T>(f: impl FnOnce() -> portail::Result<T>) -> Result<T> {
+    portail::ffi::guard(f).map_err(PortailError::from)
+}
+
+/// The portal a sub-handle (`portal.documents()`, `portal.view(principal)`, ...) works on.
+#[derive(Clone)]
+pub(crate) struct Handle(std::sync::Arc<portail::Portal>);
+
+impl Handle {
+    pub(crate) fn new(portal: &std::sync::Arc<portail::Portal>) -> Self {
+        Handle(portal.clone())
+    }
+
+    /// Run `f` on the portal, through [`call`].
+    pub(crate) fn call<T>(
+        &self,
+        f: impl FnOnce(&portail::Portal) -> portail::Result<T>,
+    ) -> Result<T> {
+        call(|| f(&self.0))
+    }
+}
+
 /// Convert every element of a vector.
 pub(crate) fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()
@@ -134,4 +159,17 @@ pages! {
     PartyPage(parties::Party);
     /// A page of download events.
     AccessEventPage(accounts::AccessEvent);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_at_the_boundary_is_internal() {
+        let e = call(|| -> portail::Result<()> { panic!("boom") }).unwrap_err();
+        assert!(matches!(e, PortailError::Internal { .. }), "{e:?}");
+        assert_eq!(e.code(), portail::ffi::INTERNAL);
+        assert_eq!(call(|| Ok(3)), Ok(3));
+    }
 }

@@ -1,14 +1,13 @@
 //! The notification outbox and its history ("Historique des notifications"): mirrors of
 //! `portail::notifications` and the `portal.notifications()` handle.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::Audience;
-use crate::{map_vec, page_request, NotificationPage};
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::time::{from_system_opt, to_system, to_system_opt};
+use crate::{map_vec, page_request, NotificationPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.NotificationState`,
 /// aliased in `dev.portail`).
@@ -141,9 +140,9 @@ pub struct NotificationFilter {
 }
 
 impl TryFrom<NotificationFilter> for portail::NotificationFilter {
-    type Error = crate::PortailError;
+    type Error = portail::Error;
 
-    fn try_from(f: NotificationFilter) -> crate::Result<Self> {
+    fn try_from(f: NotificationFilter) -> portail::Result<Self> {
         Ok(portail::NotificationFilter {
             audience: f.audience,
             party_code: f.party_code,
@@ -158,14 +157,14 @@ impl TryFrom<NotificationFilter> for portail::NotificationFilter {
 /// The notification outbox of a portal (`portal.notifications()`).
 #[derive(uniffi::Object)]
 pub struct Notifications {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
 impl Notifications {
     /// A notification by id.
     pub fn get(&self, id: String) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().get(&id)?.into())
+        self.portal.call(|p| Ok(p.notifications().get(&id)?.into()))
     }
 
     /// The history, newest first, filtered. Paging: `offset` or the `cursor` of a previous
@@ -178,14 +177,17 @@ impl Notifications {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> crate::Result<NotificationPage> {
-        let filter = portail::NotificationFilter::try_from(filter)?;
-        let page = page_request(offset, limit, cursor)?;
-        Ok(crate::page(self.portal.notifications().history(&filter, page)?))
+        self.portal.call(|p| {
+            let filter = portail::NotificationFilter::try_from(filter)?;
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.notifications().history(&filter, page)?))
+        })
     }
 
     /// Cancel a pending notification ("Annulé"); `InvalidState` once sent.
     pub fn cancel(&self, id: String) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().cancel(&id)?.into())
+        self.portal
+            .call(|p| Ok(p.notifications().cancel(&id)?.into()))
     }
 
     /// "Renvoyer": queue a fresh copy to the party's current address. Without `force`, only a
@@ -197,6 +199,7 @@ impl Notifications {
         id: String,
         force: bool,
     ) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().resend(&id, force)?.into())
+        self.portal
+            .call(|p| Ok(p.notifications().resend(&id, force)?.into()))
     }
 }

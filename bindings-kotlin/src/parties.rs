@@ -2,7 +2,6 @@
 //! `portail::parties`, and the `portal.parties()` handle.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use crate::config::Audience;
 use crate::{page_request, PartyPage};
@@ -73,41 +72,40 @@ impl From<Party> for portail::Party {
 
 /// A new client record with no address and consent Requested.
 #[uniffi::export]
-pub fn client_party(code: String, name: String) -> Party {
-    portail::Party::client(code, name).into()
+pub fn client_party(code: String, name: String) -> crate::Result<Party> {
+    crate::call(|| Ok(portail::Party::client(code, name).into()))
 }
 
 /// A new employee record with no address.
 #[uniffi::export]
-pub fn employee_party(code: String, name: String) -> Party {
-    portail::Party::employee(code, name).into()
+pub fn employee_party(code: String, name: String) -> crate::Result<Party> {
+    crate::call(|| Ok(portail::Party::employee(code, name).into()))
 }
 
 /// The parties of a portal (`portal.parties()`).
 #[derive(uniffi::Object)]
 pub struct Parties {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
 impl Parties {
     /// Create or replace a party from the host's record; returns the stored party.
     pub fn upsert(&self, party: Party) -> crate::Result<Party> {
-        Ok(self.portal.parties().upsert(party.into())?.into())
+        self.portal
+            .call(|p| Ok(p.parties().upsert(party.into())?.into()))
     }
 
     /// A party by audience and code; `PortailException.NotFound` if missing.
     pub fn get(&self, audience: Audience, code: String) -> crate::Result<Party> {
-        Ok(self.portal.parties().get(audience, &code)?.into())
+        self.portal
+            .call(|p| Ok(p.parties().get(audience, &code)?.into()))
     }
 
     /// A party, or null.
     pub fn find(&self, audience: Audience, code: String) -> crate::Result<Option<Party>> {
-        Ok(self
-            .portal
-            .parties()
-            .find(audience, &code)?
-            .map(Party::from))
+        self.portal
+            .call(|p| Ok(p.parties().find(audience, &code)?.map(Party::from)))
     }
 
     /// The parties of an audience, by code. Paging: `offset` or the `cursor` of a previous
@@ -120,7 +118,9 @@ impl Parties {
         limit: Option<i32>,
         cursor: Option<String>,
     ) -> crate::Result<PartyPage> {
-        let page = page_request(offset, limit, cursor)?;
-        Ok(crate::page(self.portal.parties().list(audience, page)?))
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.parties().list(audience, page)?))
+        })
     }
 }

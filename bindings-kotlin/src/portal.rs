@@ -93,7 +93,7 @@ impl Portal {
     /// A portal entirely in memory (store, blobs, mailer), for tests and trials.
     #[uniffi::constructor]
     pub fn in_memory(tenant: String, settings: Settings) -> crate::Result<Arc<Self>> {
-        Ok(Portal::wrap(portail::Portal::in_memory(tenant, settings)?))
+        crate::call(|| Ok(Portal::wrap(portail::Portal::in_memory(tenant, settings)?)))
     }
 
     /// The embedded default in the folder `dir` (created if missing): tenant `default`, a
@@ -101,28 +101,28 @@ impl Portal {
     /// Opening the same folder again reopens it.
     #[uniffi::constructor]
     pub fn open(dir: String) -> crate::Result<Arc<Self>> {
-        Ok(Portal::wrap(portail::Portal::open(dir)?))
+        crate::call(|| Ok(Portal::wrap(portail::Portal::open(dir)?)))
     }
 
     /// The tenant id.
-    pub fn tenant(&self) -> String {
-        self.inner.tenant().to_string()
+    pub fn tenant(&self) -> crate::Result<String> {
+        crate::call(|| Ok(self.inner.tenant().to_string()))
     }
 
     /// The current time of the portal's clock.
-    pub fn now(&self) -> SystemTime {
-        to_system(self.inner.now())
+    pub fn now(&self) -> crate::Result<SystemTime> {
+        crate::call(|| Ok(to_system(self.inner.now())))
     }
 
     /// The tenant's settings.
     pub fn settings(&self) -> crate::Result<Settings> {
-        Ok(self.inner.settings()?)
+        crate::call(|| self.inner.settings())
     }
 
     /// Save settings read earlier (a concurrent change gives `PortailException.Conflict`).
     /// Returns them with their new version.
     pub fn save_settings(&self, settings: Settings) -> crate::Result<Settings> {
-        Ok(self.inner.save_settings(settings)?)
+        crate::call(|| self.inner.save_settings(settings))
     }
 
     /// Change the settings with `editor` (given the current settings, returns the new ones),
@@ -132,63 +132,64 @@ impl Portal {
     /// `PortailException.Unexpected` with code `callback`.
     pub fn update_settings(&self, editor: Arc<dyn SettingsEditor>) -> crate::Result<Settings> {
         let mut raised: Option<PortailError> = None;
-        let saved = self
-            .inner
-            .try_update_settings(|s| match editor.edit(s.clone()) {
-                Ok(next) => {
-                    *s = next;
-                    Ok(())
-                }
-                Err(e) => {
-                    raised = Some(e);
-                    Err(portail::Error::invalid("edit", "raised an exception"))
-                }
-            });
+        let saved = crate::call(|| {
+            self.inner
+                .try_update_settings(|s| match editor.edit(s.clone()) {
+                    Ok(next) => {
+                        *s = next;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        raised = Some(e);
+                        Err(portail::Error::invalid("edit", "raised an exception"))
+                    }
+                })
+        });
         match raised {
             Some(e) => Err(e),
-            None => Ok(saved?),
+            None => saved,
         }
     }
 
     /// Client and employee records.
     pub fn parties(&self) -> Arc<Parties> {
         Arc::new(Parties {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Folder trees and their portal flags.
     pub fn folders(&self) -> Arc<Folders> {
         Arc::new(Folders {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Notification templates.
     pub fn templates(&self) -> Arc<Templates> {
         Arc::new(Templates {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Documents: publish, look up, mark paid.
     pub fn documents(&self) -> Arc<Documents> {
         Arc::new(Documents {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// The notification outbox and its history.
     pub fn notifications(&self) -> Arc<Notifications> {
         Arc::new(Notifications {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Portal accounts ("Droits d'accès").
     pub fn accounts(&self) -> Arc<crate::accounts::Accounts> {
         Arc::new(crate::accounts::Accounts {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
@@ -197,7 +198,7 @@ impl Portal {
     /// Blocking (calls the mailer): call from a background thread.
     #[uniffi::method(default(limit = 500))]
     pub fn dispatch(&self, limit: u32) -> crate::Result<DispatchReport> {
-        Ok(self.inner.dispatch(limit)?)
+        crate::call(|| self.inner.dispatch(limit))
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -210,8 +211,10 @@ impl Portal {
         &self,
         listener: Option<Arc<dyn crate::portal::ProgressListener>>,
     ) -> crate::Result<SyncReport> {
-        let relay = ProgressRelay::new(listener);
-        Ok(self.inner.sync_with_progress(&|p| relay.report(p))?)
+        crate::call(|| {
+            let relay = ProgressRelay::new(listener);
+            self.inner.sync_with_progress(&|p| relay.report(p))
+        })
     }
 }
 
@@ -380,8 +383,10 @@ impl PortalBuilder {
 
     /// Open the tenant (on first open, its settings and default folder trees are saved).
     pub fn build(&self) -> crate::Result<Arc<Portal>> {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let opened = portail::ffi::open(state.options.clone(), state.parts.clone())?;
-        Ok(Portal::wrap(opened.portal))
+        crate::call(|| {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let opened = portail::ffi::open(state.options.clone(), state.parts.clone())?;
+            Ok(Portal::wrap(opened.portal))
+        })
     }
 }

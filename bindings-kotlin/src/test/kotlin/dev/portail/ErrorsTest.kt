@@ -46,6 +46,18 @@ class ErrorsTest {
     }
 
     @Test
+    fun `a panic in the core is the sealed exception with code internal, not uniffi's InternalException`() {
+        // `throwForTest("internal")` panics inside the boundary every export runs its body in
+        // (`crate::call`, i.e. `portail::ffi::guard`).
+        val caught: Throwable = assertFailsWith<Throwable> { throwForTest("internal") }
+        assertIs<PortailException.Internal>(caught)
+        assertEquals("internal", caught.code)
+        assertTrue(caught.detail.startsWith("internal error in portail:"), caught.detail)
+        // The library is usable afterwards: the panic did not poison anything.
+        assertEquals(14, errorCodes().size)
+    }
+
+    @Test
     fun `invalid input names the field`() = withPortal { portal, _, _ ->
         val e = assertFailsWith<PortailException.InvalidInput> {
             portal.parties().use { it.upsert(moiMeme(billing = "not-an-address")) }
