@@ -28,7 +28,7 @@ pub use portail::InvitationStatus;
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Lockout {
     /// Attempts counted since the last success or lockout.
-    pub failures: u32,
+    pub failures: i64,
     /// End of the lockout in force, if any.
     pub locked_until: Option<SystemTime>,
 }
@@ -230,13 +230,13 @@ pub struct BatchRow {
 pub struct BatchReport {
     pub rows: Vec<BatchRow>,
     /// How many accounts were created.
-    pub created: u64,
+    pub created: i64,
 }
 
 impl From<portail::BatchReport> for BatchReport {
     fn from(r: portail::BatchReport) -> Self {
         BatchReport {
-            created: r.created() as u64,
+            created: portail::ffi::signed(r.created() as u64),
             rows: r
                 .rows
                 .into_iter()
@@ -330,7 +330,7 @@ impl Accounts {
         self.portal.call(|p| {
             let s = p.accounts().lockout(audience, &identifier)?;
             Ok(Lockout {
-                failures: s.failures,
+                failures: i64::from(s.failures),
                 locked_until: to_system_opt(s.locked_until),
             })
         })

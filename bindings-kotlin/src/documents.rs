@@ -2,6 +2,8 @@
 //! `portail::documents` and the `portal.documents()` handle.
 
 use std::sync::Arc;
+
+use portail::ffi::signed;
 use std::time::SystemTime;
 
 use crate::config::Audience;
@@ -81,19 +83,19 @@ pub struct Document {
     pub payment: PaymentStatus,
     /// SHA-256 of the content, hex.
     pub sha256: String,
-    pub size: u64,
+    pub size: i64,
     pub content_type: String,
     /// The host's own id: publishing is idempotent on it.
     pub external_id: Option<String>,
     pub published_at: SystemTime,
     pub notification: NotificationDecision,
     /// Download count ("nombre de téléchargement") and first/last time.
-    pub downloads: u64,
+    pub downloads: i64,
     pub first_download_at: Option<SystemTime>,
     pub last_download_at: Option<SystemTime>,
     /// The portal signature and its audit trail, once signed.
     pub signature: Option<crate::signing::SignatureRecord>,
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Document> for Document {
@@ -107,16 +109,16 @@ impl From<portail::Document> for Document {
             kind: d.kind,
             payment: d.payment,
             sha256: d.sha256,
-            size: d.size,
+            size: signed(d.size),
             content_type: d.content_type,
             external_id: d.external_id,
             published_at: to_system(d.published_at),
             notification: d.notification.into(),
-            downloads: d.downloads,
+            downloads: signed(d.downloads),
             first_download_at: to_system_opt(d.first_download_at),
             last_download_at: to_system_opt(d.last_download_at),
             signature: d.signature,
-            version: d.version,
+            version: signed(d.version),
         }
     }
 }
@@ -209,20 +211,20 @@ pub struct PublishOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PublishReport {
     /// Newly published documents.
-    pub published: u64,
+    pub published: i64,
     /// Inputs already published under the same external id (left as they were).
-    pub already_published: u64,
+    pub already_published: i64,
     /// Notifications queued.
-    pub notifications_queued: u64,
+    pub notifications_queued: i64,
     pub outcomes: Vec<PublishOutcome>,
 }
 
 impl From<portail::PublishReport> for PublishReport {
     fn from(r: portail::PublishReport) -> Self {
         PublishReport {
-            published: r.published,
-            already_published: r.already_published,
-            notifications_queued: r.notifications_queued,
+            published: signed(r.published),
+            already_published: signed(r.already_published),
+            notifications_queued: signed(r.notifications_queued),
             outcomes: r
                 .outcomes
                 .into_iter()

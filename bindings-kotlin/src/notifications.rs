@@ -3,6 +3,8 @@
 
 use std::time::SystemTime;
 
+use portail::ffi::signed;
+
 use crate::config::Audience;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
@@ -78,7 +80,7 @@ pub struct Notification {
     /// The notification this one re-sends ("Renvoyer").
     pub resend_of: Option<String>,
     /// Version of the template used; 0 = the shipped default.
-    pub template_version: u64,
+    pub template_version: i64,
     pub created_at: SystemTime,
     pub next_attempt_at: SystemTime,
     pub attempts: Vec<Attempt>,
@@ -87,7 +89,7 @@ pub struct Notification {
     pub last_error: Option<String>,
     /// Why the store set it aside, when quarantined.
     pub quarantine: Option<QuarantineReason>,
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Notification> for Notification {
@@ -108,14 +110,14 @@ impl From<portail::Notification> for Notification {
             state: n.state,
             forced: n.forced,
             resend_of: n.resend_of,
-            template_version: n.template_version,
+            template_version: signed(n.template_version),
             created_at: to_system(n.created_at),
             next_attempt_at: to_system(n.next_attempt_at),
             attempts: map_vec(n.attempts),
             sent_at: to_system_opt(n.sent_at),
             last_error,
             quarantine: n.quarantine,
-            version: n.version,
+            version: signed(n.version),
         }
     }
 }

@@ -37,7 +37,7 @@ pub struct Party {
     pub unpaid_exempt: bool,
     /// Optimistic version (0 = never stored).
     #[uniffi(default = 0)]
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Party> for Party {
@@ -50,14 +50,19 @@ impl From<portail::Party> for Party {
             emails: p.emails.into_iter().collect(),
             einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
-            version: p.version,
+            version: portail::ffi::signed(p.version),
         }
     }
 }
 
-impl From<Party> for portail::Party {
-    fn from(p: Party) -> Self {
-        portail::Party {
+impl TryFrom<Party> for portail::Party {
+    type Error = portail::Error;
+
+    fn try_from(p: Party) -> portail::Result<Self> {
+        let version = u64::try_from(p.version).map_err(|_| {
+            portail::Error::invalid("version", format!("{} is negative", p.version))
+        })?;
+        Ok(portail::Party {
             audience: p.audience,
             code: p.code,
             name: p.name,
@@ -65,8 +70,8 @@ impl From<Party> for portail::Party {
             emails: p.emails.into_iter().collect(),
             einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
-            version: p.version,
-        }
+            version,
+        })
     }
 }
 
@@ -93,7 +98,7 @@ impl Parties {
     /// Create or replace a party from the host's record; returns the stored party.
     pub fn upsert(&self, party: Party) -> crate::Result<Party> {
         self.portal
-            .call(|p| Ok(p.parties().upsert(party.into())?.into()))
+            .call(|p| Ok(p.parties().upsert(party.try_into()?)?.into()))
     }
 
     /// A party by audience and code; `PortailException.NotFound` if missing.

@@ -3,8 +3,8 @@
 
 /// The number of pages of a PDF; `PortailException.Pdf` if the bytes are not a readable PDF.
 #[uniffi::export]
-pub fn pdf_page_count(pdf: Vec<u8>) -> crate::Result<u32> {
-    crate::call(|| portail::pdf::page_count(&pdf).map_err(portail::Error::from))
+pub fn pdf_page_count(pdf: Vec<u8>) -> crate::Result<i64> {
+    crate::call(|| Ok(portail::pdf::page_count(&pdf).map(i64::from)?))
 }
 
 /// The PDF stamped with `text` on every page (what the unpaid "watermark" policy serves).

@@ -73,6 +73,11 @@ pub use portail::DispatchReport;
 /// in `dev.portail`).
 pub use portail::SyncReport;
 
+/// A count from the host that cannot be negative (`invalid_input` naming `field` otherwise).
+fn unsigned(n: i32, field: &str) -> portail::Result<u32> {
+    u32::try_from(n).map_err(|_| portail::Error::invalid(field, format!("{n} is negative")))
+}
+
 /// The portal of one tenant. Thread-safe; use it with `.use { }` (it is `AutoCloseable`) or
 /// keep one per tenant for the life of the application.
 #[derive(uniffi::Object)]
@@ -197,8 +202,8 @@ impl Portal {
     ///
     /// Blocking (calls the mailer): call from a background thread.
     #[uniffi::method(default(limit = 500))]
-    pub fn dispatch(&self, limit: u32) -> crate::Result<DispatchReport> {
-        crate::call(|| self.inner.dispatch(limit))
+    pub fn dispatch(&self, limit: i32) -> crate::Result<DispatchReport> {
+        crate::call(|| self.inner.dispatch(unsigned(limit, "limit")?))
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -308,7 +313,7 @@ impl PortalBuilder {
     pub fn smtp_unencrypted(
         self: Arc<Self>,
         host: String,
-        port: u16,
+        port: i32,
         deadline: Option<Duration>,
     ) -> Arc<Self> {
         self.edit(|s| {
@@ -356,7 +361,7 @@ impl PortalBuilder {
     /// after the first failure, doubling up to `max_backoff`.
     pub fn retry(
         self: Arc<Self>,
-        max_attempts: u32,
+        max_attempts: i32,
         first_backoff: Duration,
         max_backoff: Duration,
     ) -> Arc<Self> {

@@ -55,7 +55,7 @@ fun main(args: Array<String>) {
             val party = parties.get(Audience.CLIENT, "4")
             parties.upsert(party.copy(emails = party.emails + (EmailRole.BILLING to "compta@moimeme.fr")))
         }
-        portal.notifications().use { it.resend(first, force = true) }
+        portal.notifications().resend(first, force = true)
         println("forced resend: ${portal.sync().dispatch.sent} sent")
 
         // "Historique des notifications".

@@ -29,8 +29,8 @@ class NotificationsTest {
 
     @Test
     fun `cancel a pending one, resend it to the changed address, history by state`() = withPortal { portal, mailer, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
-        val doc = portal.documents().use { it.publish(invoice()) }
+        portal.parties().upsert(moiMeme())
+        val doc = portal.documents().publish(invoice())
         val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
         portal.notifications().use { n ->
             assertFailsWith<PortailException.InvalidState> { n.resend(id) }
@@ -38,7 +38,7 @@ class NotificationsTest {
             assertEquals(NotificationState.CANCELLED, cancelled.state)
             assertEquals(0uL, portal.sync().dispatch.attempted)
 
-            portal.parties().use { it.upsert(moiMeme(billing = "compta@moimeme.fr")) }
+            portal.parties().upsert(moiMeme(billing = "compta@moimeme.fr"))
             val again = n.resend(id)
             assertEquals("compta@moimeme.fr", again.recipient)
             assertEquals(false, again.forced)

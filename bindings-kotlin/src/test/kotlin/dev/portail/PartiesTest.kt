@@ -10,9 +10,9 @@ class PartiesTest {
     fun `upsert takes over the stored version, find and list page by code`() = withPortal { portal, _, _ ->
         portal.parties().use { parties ->
             val first = parties.upsert(moiMeme())
-            assertEquals(1uL, first.version)
+            assertEquals(1L, first.version)
             val again = parties.upsert(moiMeme(billing = "compta@moimeme.fr"))
-            assertEquals(2uL, again.version)
+            assertEquals(2L, again.version)
             assertEquals("compta@moimeme.fr", parties.get(Audience.CLIENT, "4").emails[EmailRole.BILLING])
             assertNull(parties.find(Audience.EMPLOYEE, "4"), "audiences are walls")
             for (i in 10..24) parties.upsert(clientParty("C$i", "CLIENT $i"))
@@ -30,7 +30,7 @@ class PartiesTest {
 
     @Test
     fun `publishing is idempotent on the external id`() = withPortal { portal, _, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
+        portal.parties().upsert(moiMeme())
         portal.documents().use { docs ->
             val first = docs.publish(invoice().copy(externalId = "FA-0002"))
             val second = docs.publish(invoice().copy(externalId = "FA-0002"))

@@ -497,10 +497,10 @@ private class Run(
             }
             "dispatch" -> {
                 known("limit")
-                val limit = asU64(get(args, "limit")) ?: 100uL
-                if (limit > UInt.MAX_VALUE.toULong()) fail("out of range integral type conversion attempted")
+                val limit = asI64(get(args, "limit")) ?: 100L
+                if (limit !in Int.MIN_VALUE..Int.MAX_VALUE) fail("out of range integral type conversion attempted")
                 // The Rust runner's default is 100; the Kotlin method's own default is 500.
-                outcome { p.dispatch(limit.toUInt()) }
+                outcome { p.dispatch(limit.toInt()) }
             }
             "clock.advance" -> {
                 known("seconds", "minutes", "hours", "days")

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test
 class Seed000Test {
     @Test
     fun `invoice notified, address changed, forced resend reaches the new address`() = withPortal { portal, mailer, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
-        val doc = portal.documents().use { it.publish(invoice()) }
+        portal.parties().upsert(moiMeme())
+        val doc = portal.documents().publish(invoice())
         val queued = assertIs<NotificationDecision.Queued>(doc.notification)
         assertEquals("Factures", portal.folders().use { f -> f.list(Audience.CLIENT).single { it.id == doc.folderId }.label })
 
@@ -26,7 +26,7 @@ class Seed000Test {
         assertContains(mailer.messages().single().body, "FA-0002.pdf")
         assertEquals("contact@masociete.fr", mailer.messages().single().replyTo)
 
-        portal.parties().use { it.upsert(moiMeme(billing = "compta@moimeme.fr")) }
+        portal.parties().upsert(moiMeme(billing = "compta@moimeme.fr"))
         portal.notifications().use { n ->
             val sent = n.get(queued.notificationId)
             assertEquals(NotificationState.SENT, sent.state)
@@ -40,7 +40,7 @@ class Seed000Test {
         assertEquals(1uL, portal.sync().dispatch.sent)
         assertEquals(listOf("keylian.ace@gmail.com", "compta@moimeme.fr"), mailer.messages().map { it.to })
 
-        val history = portal.notifications().use { it.history(NotificationFilter(partyCode = "4")) }
+        val history = portal.notifications().history(NotificationFilter(partyCode = "4"))
         assertEquals(2L, history.total)
         assertEquals(setOf("keylian.ace@gmail.com", "compta@moimeme.fr"), history.items.map { it.recipient }.toSet())
         assertTrue(history.items.all { it.state == NotificationState.SENT && it.sentAt != null })
@@ -48,8 +48,8 @@ class Seed000Test {
 
     @Test
     fun `account generated as a draft, regenerated, synced, frozen, e-mailed, logged in`() = withPortal { portal, mailer, clock ->
-        portal.parties().use { it.upsert(moiMeme()) }
-        val doc = portal.documents().use { it.publish(invoice()) }
+        portal.parties().upsert(moiMeme())
+        val doc = portal.documents().publish(invoice())
         portal.accounts().use { accounts ->
             val draft = accounts.generate(generateRequest(Audience.CLIENT, "4"))
             assertEquals(AccountStatus.DRAFT, draft.status)
@@ -88,11 +88,11 @@ class Seed000Test {
                 assertEquals(listOf("FA-0002.pdf"), page.items.map { it.name })
                 val download = view.open(doc.id)
                 assertEquals("%PDF-1.4 FA-0002", download.content.decodeToString())
-                assertEquals(1uL, download.document.downloads)
+                assertEquals(1L, download.document.downloads)
             }
-            val downloads = portal.documents().use { it.downloads(doc.id) }
+            val downloads = portal.documents().downloads(doc.id)
             assertEquals(listOf(me.accountId), downloads.items.map { it.accountId })
-            assertNotNull(portal.documents().use { it.get(doc.id) }.firstDownloadAt)
+            assertNotNull(portal.documents().get(doc.id).firstDownloadAt)
         }
     }
 }

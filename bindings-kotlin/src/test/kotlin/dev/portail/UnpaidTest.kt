@@ -12,11 +12,11 @@ class UnpaidTest {
     private fun setUp(portal: Portal, policy: UnpaidPolicy, exempt: Boolean = false): Pair<Principal, Document> {
         val s = portal.settings()
         portal.saveSettings(s.copy(client = s.client.copy(unpaidPolicy = policy)))
-        portal.parties().use { it.upsert(moiMeme().copy(unpaidExempt = exempt)) }
+        portal.parties().upsert(moiMeme().copy(unpaidExempt = exempt))
         val doc = portal.documents().use {
             it.publish(invoice().copy(content = samplePdf(listOf("Facture FA-0002")), payment = PaymentStatus.UNPAID))
         }
-        portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+        portal.accounts().generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4"))
         portal.sync()
         return portal.login(Audience.CLIENT, "4", "motdepasse-4") to doc
     }
@@ -27,7 +27,7 @@ class UnpaidTest {
         val e = assertFailsWith<PortailException.PaymentRequired> { portal.view(me).use { it.open(doc.id) } }
         assertEquals("payment_required", e.code)
         assertEquals("FA-0002.pdf", e.document)
-        portal.documents().use { it.setPayment(doc.id, PaymentStatus.PAID) }
+        portal.documents().setPayment(doc.id, PaymentStatus.PAID)
         val download = portal.view(me).use { it.open(doc.id) }
         assertFalse(download.watermarked)
     }
@@ -35,12 +35,12 @@ class UnpaidTest {
     @Test
     fun `watermark stamps every page of the PDF`() = withPortal { portal, _, _ ->
         val (me, doc) = setUp(portal, UnpaidPolicy.WATERMARK)
-        val original = portal.documents().use { it.content(doc.id) }
+        val original = portal.documents().content(doc.id)
         val download = portal.view(me).use { it.open(doc.id) }
         assertTrue(download.watermarked)
         assertFalse(download.content.contentEquals(original))
-        assertEquals(1u, pdfPageCount(download.content))
-        assertEquals(1uL, download.document.downloads)
+        assertEquals(1L, pdfPageCount(download.content))
+        assertEquals(1L, download.document.downloads)
     }
 
     @Test
@@ -48,6 +48,6 @@ class UnpaidTest {
         val (me, doc) = setUp(portal, UnpaidPolicy.BLOCK, exempt = true)
         val download = portal.view(me).use { it.open(doc.id) }
         assertFalse(download.watermarked)
-        assertContentEquals(portal.documents().use { it.content(doc.id) }, download.content)
+        assertContentEquals(portal.documents().content(doc.id), download.content)
     }
 }
