@@ -71,13 +71,16 @@ pub(crate) fn call<T>(f: impl FnOnce() -> portail::Result<T>) -> Result<T> {
     portail::ffi::guard(f).map_err(PortailError::from)
 }
 
-/// The portal a sub-handle (`portal.documents()`, `portal.view(principal)`, ...) works on.
+/// The portal a sub-handle (`portal.documents()`, `portal.view(principal)`, ...) works on,
+/// held weakly: a sub-handle needs no `close()` of its own (uniffi's Cleaner frees it) and does
+/// not keep a closed `Portal` alive; used after its `Portal` was closed (or garbage-collected)
+/// it throws `PortailException.InvalidState` with `what = "portal"`.
 #[derive(Clone)]
-pub(crate) struct Handle(std::sync::Arc<portail::Portal>);
+pub(crate) struct Handle(std::sync::Weak<portail::Portal>);
 
 impl Handle {
     pub(crate) fn new(portal: &std::sync::Arc<portail::Portal>) -> Self {
-        Handle(portal.clone())
+        Handle(std::sync::Arc::downgrade(portal))
     }
 
     /// Run `f` on the portal, through [`call`].
@@ -85,7 +88,15 @@ impl Handle {
         &self,
         f: impl FnOnce(&portail::Portal) -> portail::Result<T>,
     ) -> Result<T> {
-        call(|| f(&self.0))
+        call(|| {
+            let portal = self.0.upgrade().ok_or_else(|| {
+                portail::Error::state(
+                    "portal",
+                    "closed: use a sub-handle while its Portal is open (inside Portal.use { })",
+                )
+            })?;
+            f(&portal)
+        })
     }
 }
 

@@ -78,8 +78,12 @@ fn unsigned(n: i32, field: &str) -> portail::Result<u32> {
     u32::try_from(n).map_err(|_| portail::Error::invalid(field, format!("{n} is negative")))
 }
 
-/// The portal of one tenant. Thread-safe; use it with `.use { }` (it is `AutoCloseable`) or
-/// keep one per tenant for the life of the application.
+/// The portal of one tenant. Thread-safe; use it with one `.use { }` (it is `AutoCloseable`),
+/// `Portal.open(dir).use { p -> p.documents().publish(...) }`, or keep one per tenant for the
+/// life of the application. Its sub-handles (`parties()`, `documents()`, `view(principal)`, ...)
+/// need no `use` of their own: they hold the portal weakly and uniffi's Cleaner frees them.
+/// After `close()`, a sub-handle obtained before throws `PortailException.InvalidState`
+/// (`what == "portal"`).
 #[derive(uniffi::Object)]
 pub struct Portal {
     pub(crate) inner: Arc<portail::Portal>,
