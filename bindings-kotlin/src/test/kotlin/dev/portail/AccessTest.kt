@@ -41,31 +41,6 @@ class AccessTest {
     }
 
     @Test
-    fun `change password checks the current one`() = withPortal { portal, _, _ ->
-        active(portal)
-        val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
-        assertFailsWith<PortailException.InvalidCredentials> { portal.changePassword(me, "wrong", "nouveau-secret") }
-        assertFailsWith<PortailException.InvalidInput> { portal.changePassword(me, "motdepasse-4", "court") }
-        portal.changePassword(me, "motdepasse-4", "nouveau-secret")
-        assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
-        assertEquals(me, portal.login(Audience.CLIENT, "4", "nouveau-secret"))
-    }
-
-    @Test
-    fun `forgotten password, the e-mailed link resets it once`() = withPortal { portal, mailer, _ ->
-        active(portal)
-        portal.requestPasswordReset(Audience.CLIENT, "4")
-        portal.requestPasswordReset(Audience.CLIENT, "nobody") // reveals nothing
-        portal.sync()
-        val message = mailer.messages().single()
-        assertEquals("keylian.ace@gmail.com", message.to)
-        val token = assertNotNull(tokenPattern.find(message.body)).groupValues[1]
-        portal.resetPassword(Audience.CLIENT, token, "choisi-par-moi")
-        assertFailsWith<PortailException.InvalidToken> { portal.resetPassword(Audience.CLIENT, token, "encore-une-fois") }
-        portal.login(Audience.CLIENT, "4", "choisi-par-moi")
-    }
-
-    @Test
     fun `an invitation is accepted with a chosen password`() = withPortal { portal, mailer, _ ->
         portal.parties().upsert(moiMeme())
         val invited = portal.accounts().use {

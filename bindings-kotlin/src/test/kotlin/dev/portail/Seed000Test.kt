@@ -1,51 +1,15 @@
 package dev.portail
 
-import kotlin.test.assertContains
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
-import kotlin.test.assertIs
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.Test
 
-/** Seed 000's worked example end to end: client "4", its invoice, the notification history,
- *  then its portal access. The same story as the Rust, Python and Node tests. */
+/** Seed 000's portal access for client "4" through the Kotlin API (its invoice, notification
+ *  history and forced resend are the golden scenario `seed-000-worked-example.json`). */
 class Seed000Test {
-    @Test
-    fun `invoice notified, address changed, forced resend reaches the new address`() = withPortal { portal, mailer, _ ->
-        portal.parties().upsert(moiMeme())
-        val doc = portal.documents().publish(invoice())
-        val queued = assertIs<NotificationDecision.Queued>(doc.notification)
-        assertEquals("Factures", portal.folders().use { f -> f.list(Audience.CLIENT).single { it.id == doc.folderId }.label })
-
-        val first = portal.sync()
-        assertEquals(1uL, first.dispatch.sent)
-        assertEquals("keylian.ace@gmail.com", mailer.messages().single().to)
-        assertEquals("<${queued.notificationId}@masociete.fr>", mailer.messages().single().messageId)
-        assertContains(mailer.messages().single().body, "FA-0002.pdf")
-        assertEquals("contact@masociete.fr", mailer.messages().single().replyTo)
-
-        portal.parties().upsert(moiMeme(billing = "compta@moimeme.fr"))
-        portal.notifications().use { n ->
-            val sent = n.get(queued.notificationId)
-            assertEquals(NotificationState.SENT, sent.state)
-            assertFailsWith<PortailException.InvalidState> { n.resend(sent.id) }
-            val forced = n.resend(sent.id, force = true)
-            assertTrue(forced.forced)
-            assertEquals(sent.id, forced.resendOf)
-            assertEquals("compta@moimeme.fr", forced.recipient)
-            assertEquals(NotificationState.PENDING, forced.state)
-        }
-        assertEquals(1uL, portal.sync().dispatch.sent)
-        assertEquals(listOf("keylian.ace@gmail.com", "compta@moimeme.fr"), mailer.messages().map { it.to })
-
-        val history = portal.notifications().history(NotificationFilter(partyCode = "4"))
-        assertEquals(2L, history.total)
-        assertEquals(setOf("keylian.ace@gmail.com", "compta@moimeme.fr"), history.items.map { it.recipient }.toSet())
-        assertTrue(history.items.all { it.state == NotificationState.SENT && it.sentAt != null })
-    }
-
     @Test
     fun `account generated as a draft, regenerated, synced, frozen, e-mailed, logged in`() = withPortal { portal, mailer, clock ->
         portal.parties().upsert(moiMeme())
