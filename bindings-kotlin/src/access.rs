@@ -18,16 +18,13 @@ impl Portal {
         identifier: String,
         password: String,
     ) -> crate::Result<Principal> {
-        Ok(self
-            .inner
-            .access()
-            .login(audience, &identifier, &password)?)
+        crate::call(|| self.inner.access().login(audience, &identifier, &password))
     }
 
     /// The principal of an account, for hosts that keep their own sessions
     /// (`AccessDenied` unless active and authorised).
     pub fn principal(&self, account_id: String) -> crate::Result<Principal> {
-        Ok(self.inner.access().principal(&account_id)?)
+        crate::call(|| self.inner.access().principal(&account_id))
     }
 
     /// Change one's password (the current one is checked).
@@ -39,10 +36,11 @@ impl Portal {
         current: String,
         new_password: String,
     ) -> crate::Result<()> {
-        Ok(self
-            .inner
-            .access()
-            .change_password(&principal, &current, &new_password)?)
+        crate::call(|| {
+            self.inner
+                .access()
+                .change_password(&principal, &current, &new_password)
+        })
     }
 
     /// "Mot de passe oublié": e-mail a single-use reset link if an active account holds the
@@ -52,10 +50,11 @@ impl Portal {
         audience: Audience,
         identifier: String,
     ) -> crate::Result<()> {
-        Ok(self
-            .inner
-            .access()
-            .request_password_reset(audience, &identifier)?)
+        crate::call(|| {
+            self.inner
+                .access()
+                .request_password_reset(audience, &identifier)
+        })
     }
 
     /// Set a new password with the token of a reset link (`InvalidToken` if unknown, used or
@@ -68,10 +67,11 @@ impl Portal {
         token: String,
         new_password: String,
     ) -> crate::Result<()> {
-        Ok(self
-            .inner
-            .access()
-            .reset_password(audience, &token, &new_password)?)
+        crate::call(|| {
+            self.inner
+                .access()
+                .reset_password(audience, &token, &new_password)
+        })
     }
 
     /// Accept an invitation: choose the password, activate the account, and log in.
@@ -83,9 +83,10 @@ impl Portal {
         token: String,
         password: String,
     ) -> crate::Result<Principal> {
-        Ok(self
-            .inner
-            .access()
-            .accept_invitation(audience, &token, &password)?)
+        crate::call(|| {
+            self.inner
+                .access()
+                .accept_invitation(audience, &token, &password)
+        })
     }
 }

@@ -1,15 +1,20 @@
-//! Portal accounts ("Droits d'accès au portail"): mirrors of `portail::accounts` and the
-//! `portal.accounts()` handle. Passwords never appear in records (a Kotlin data class prints
-//! its fields): read a draft's password with `draftPassword(id)`.
+//! Portal accounts ("Droits d'accès au portail"): the contract's `AccountView`, mirrors of
+//! `portail::accounts`' requests and the `portal.accounts()` handle.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
 use crate::portal::{ProgressListener, ProgressRelay};
-use crate::time::{to_system, to_system_opt};
+use crate::time::to_system_opt;
+use crate::{page_request, AccountPage};
+
+/// The contract's account view (Kotlin: `dev.portail.contract.AccountView`, aliased as
+/// `Account` in `dev.portail`): with the draft's readable `draftPassword`, never a hash.
+pub use portail::ffi::{AccountView, InvitationView};
+
+/// What every method returning an account returns.
+type Account = AccountView;
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.AccountStatus`,
 /// aliased in `dev.portail`).
@@ -19,91 +24,17 @@ pub use portail::AccountStatus;
 /// aliased in `dev.portail`).
 pub use portail::InvitationStatus;
 
-/// An invitation to set one's own password.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Invitation {
-    pub created_at: SystemTime,
-    pub expires_at: SystemTime,
-    /// When the invitation e-mail was queued; null = "send later".
-    pub sent_at: Option<SystemTime>,
-    pub accepted_at: Option<SystemTime>,
-}
-
-impl From<portail::Invitation> for Invitation {
-    fn from(i: portail::Invitation) -> Self {
-        Invitation {
-            created_at: to_system(i.created_at),
-            expires_at: to_system(i.expires_at),
-            sent_at: to_system_opt(i.sent_at),
-            accepted_at: to_system_opt(i.accepted_at),
-        }
-    }
-}
-
-/// A portal login of one party ("Droits d'accès").
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Account {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    /// "Identifiant".
-    pub identifier: String,
-    pub status: AccountStatus,
-    /// "Accès autorisé": unticked suspends the account.
-    pub authorized: bool,
-    /// "Notifier par email": the next sync e-mails the credentials.
-    pub notify_by_email: bool,
-    /// Whether a draft's readable password is still held (read it with `draftPassword`).
-    pub has_draft_password: bool,
-    pub invitation: Option<Invitation>,
-    /// "Email envoyé à".
-    pub credentials_sent_to: Option<String>,
-    /// "Email envoyé le".
-    pub credentials_sent_at: Option<SystemTime>,
-    /// Bumped by every password change, re-issue, reset and suspension; older links die.
-    pub credential_epoch: u64,
-    pub created_at: SystemTime,
-    pub activated_at: Option<SystemTime>,
-    pub last_login_at: Option<SystemTime>,
-    /// Changed since the last sync (red in the back office).
-    pub needs_sync: bool,
-    pub version: u64,
-}
-
 /// The failed-login counter of an identifier ("verrouillage").
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Lockout {
     /// Attempts counted since the last success or lockout.
-    pub failures: u32,
+    pub failures: i64,
     /// End of the lockout in force, if any.
     pub locked_until: Option<SystemTime>,
 }
 
-impl From<portail::Account> for Account {
-    fn from(a: portail::Account) -> Self {
-        Account {
-            has_draft_password: a.draft_password.is_some(),
-            id: a.id,
-            audience: a.audience,
-            party_code: a.party_code,
-            identifier: a.identifier,
-            status: a.status,
-            authorized: a.authorized,
-            notify_by_email: a.notify_by_email,
-            invitation: a.invitation.map(Into::into),
-            credentials_sent_to: a.credentials_sent_to,
-            credentials_sent_at: to_system_opt(a.credentials_sent_at),
-            credential_epoch: a.credential_epoch,
-            created_at: to_system(a.created_at),
-            activated_at: to_system_opt(a.activated_at),
-            last_login_at: to_system_opt(a.last_login_at),
-            needs_sync: a.needs_sync,
-            version: a.version,
-        }
-    }
-}
-
-/// How the identifier of a new account is chosen.
+/// How the identifier of a new account is chosen; [`identifier_choice`] builds it from an
+/// optional identifier and source by the contract's rule.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum IdentifierChoice {
     /// The party's code ("L'identifiant est le code de votre client").
@@ -122,6 +53,30 @@ impl From<IdentifierChoice> for portail::IdentifierChoice {
             IdentifierChoice::Given { identifier } => portail::IdentifierChoice::Given(identifier),
         }
     }
+}
+
+impl From<portail::IdentifierChoice> for IdentifierChoice {
+    fn from(c: portail::IdentifierChoice) -> Self {
+        match c {
+            portail::IdentifierChoice::Code => IdentifierChoice::Code,
+            portail::IdentifierChoice::Email => IdentifierChoice::Email,
+            portail::IdentifierChoice::Given(identifier) => IdentifierChoice::Given { identifier },
+        }
+    }
+}
+
+/// The contract's enum (Kotlin: `dev.portail.contract.IdentifierSource`, aliased in
+/// `dev.portail`): where an identifier comes from when none is given.
+pub use portail::ffi::IdentifierSource;
+
+/// The identifier of a new account: `identifier` if given (it wins), else taken `from` the
+/// party's code (when null) or its main e-mail.
+#[uniffi::export(default(identifier = None, from = None))]
+pub fn identifier_choice(
+    identifier: Option<String>,
+    from: Option<IdentifierSource>,
+) -> crate::Result<IdentifierChoice> {
+    crate::call(|| Ok(portail::ffi::identifier_choice(identifier, from).into()))
 }
 
 /// A request to create a portal account. Start from [`generate_request`] and `copy(...)`.
@@ -167,15 +122,17 @@ impl From<Generate> for portail::Generate {
 /// An account request for a party: identifier = its code, random password, credentials
 /// e-mailed at the next sync, access authorised.
 #[uniffi::export]
-pub fn generate_request(audience: Audience, party_code: String) -> Generate {
-    Generate {
-        audience,
-        party_code,
-        identifier: IdentifierChoice::Code,
-        password: None,
-        notify_by_email: true,
-        authorized: true,
-    }
+pub fn generate_request(audience: Audience, party_code: String) -> crate::Result<Generate> {
+    crate::call(|| {
+        Ok(Generate {
+            audience,
+            party_code,
+            identifier: portail::ffi::identifier_choice(None, None).into(),
+            password: None,
+            notify_by_email: true,
+            authorized: true,
+        })
+    })
 }
 
 /// A request to invite a party to set its own password.
@@ -273,13 +230,13 @@ pub struct BatchRow {
 pub struct BatchReport {
     pub rows: Vec<BatchRow>,
     /// How many accounts were created.
-    pub created: u64,
+    pub created: i64,
 }
 
 impl From<portail::BatchReport> for BatchReport {
     fn from(r: portail::BatchReport) -> Self {
         BatchReport {
-            created: r.created() as u64,
+            created: portail::ffi::signed(r.created() as u64),
             rows: r
                 .rows
                 .into_iter()
@@ -326,58 +283,10 @@ impl From<AccountFilter> for portail::AccountFilter {
     }
 }
 
-/// A page of accounts.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccountPage {
-    pub items: Vec<Account>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Account>> for AccountPage {
-    fn from(p: portail::Page<portail::Account>) -> Self {
-        AccountPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
-/// A page of download events.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AccessEventPage {
-    pub items: Vec<AccessEvent>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::AccessEvent>> for AccessEventPage {
-    fn from(p: portail::Page<portail::AccessEvent>) -> Self {
-        AccessEventPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: p.items,
-        }
-    }
-}
-
 /// The accounts of a portal (`portal.accounts()`).
 #[derive(uniffi::Object)]
 pub struct Accounts {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
@@ -385,7 +294,8 @@ impl Accounts {
     /// Create a draft account (not synchronised): its password stays readable with
     /// `draftPassword` until `sync` freezes it. The party needs a main e-mail address.
     pub fn generate(&self, request: Generate) -> crate::Result<Account> {
-        Ok(self.portal.accounts().generate(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().generate(request.into())?.into()))
     }
 
     /// Create draft accounts for many parties, with a per-party report (no e-mail, identifier
@@ -400,37 +310,36 @@ impl Accounts {
         options: BatchOptions,
         listener: Option<Arc<dyn ProgressListener>>,
     ) -> crate::Result<BatchReport> {
-        let relay = ProgressRelay::new(listener);
-        Ok(self
-            .portal
-            .accounts()
-            .generate_batch(audience, &party_codes, &options.into(), &|p| {
-                relay.report(p)
-            })?
-            .into())
+        self.portal.call(|p| {
+            let relay = ProgressRelay::new(listener);
+            Ok(p.accounts()
+                .generate_batch(audience, &party_codes, &options.into(), &|p| {
+                    relay.report(p)
+                })?
+                .into())
+        })
     }
 
     /// An account by id.
     pub fn get(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().get(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().get(&id)?.into()))
     }
 
     /// The failed-login counter of an identifier (known or not).
     pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
-        let s = self.portal.accounts().lockout(audience, &identifier)?;
-        Ok(Lockout {
-            failures: s.failures,
-            locked_until: to_system_opt(s.locked_until),
+        self.portal.call(|p| {
+            let s = p.accounts().lockout(audience, &identifier)?;
+            Ok(Lockout {
+                failures: i64::from(s.failures),
+                locked_until: to_system_opt(s.locked_until),
+            })
         })
     }
 
     /// The live account holding an identifier (case-insensitive), or null.
     pub fn find(&self, audience: Audience, identifier: String) -> crate::Result<Option<Account>> {
-        Ok(self
-            .portal
-            .accounts()
-            .find(audience, &identifier)?
-            .map(Account::from))
+        self.portal
+            .call(|p| Ok(p.accounts().find(audience, &identifier)?.map(Account::from)))
     }
 
     /// The party's non-revoked account, or null.
@@ -439,84 +348,85 @@ impl Accounts {
         audience: Audience,
         party_code: String,
     ) -> crate::Result<Option<Account>> {
-        Ok(self
-            .portal
-            .accounts()
-            .live_account_of(audience, &party_code)?
-            .map(Account::from))
+        self.portal.call(|p| {
+            Ok(p.accounts()
+                .live_account_of(audience, &party_code)?
+                .map(Account::from))
+        })
     }
 
-    /// Accounts, filtered and paged.
-    pub fn list(&self, filter: AccountFilter, page: PageRequest) -> crate::Result<AccountPage> {
-        Ok(self
-            .portal
-            .accounts()
-            .list(&filter.into(), page.into())?
-            .into())
+    /// Accounts, filtered. Paging: `offset` or the `cursor` of a previous page, and `limit`
+    /// (null: the page size of the clients' portal).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
+    pub fn list(
+        &self,
+        filter: AccountFilter,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<AccountPage> {
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.accounts().list(&filter.into(), page)?))
+        })
     }
 
     /// The readable password of a draft; `InvalidState` once synchronised (frozen).
     pub fn draft_password(&self, id: String) -> crate::Result<String> {
-        Ok(self.portal.accounts().draft_password(&id)?)
+        self.portal.call(|p| p.accounts().draft_password(&id))
     }
 
     /// A new random password for a draft ("Mdp aléatoire").
     pub fn regenerate_password(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().regenerate_password(&id)?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().regenerate_password(&id)?.into()))
     }
 
     /// Set a draft's password (length policy applies).
     pub fn set_password(&self, id: String, password: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().set_password(&id, &password)?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_password(&id, &password)?.into()))
     }
 
     /// "Accès autorisé": suspend (false) or resume (true); takes effect at once for logins.
     pub fn set_authorized(&self, id: String, authorized: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .set_authorized(&id, authorized)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_authorized(&id, authorized)?.into()))
     }
 
     /// "Notifier par email": the next sync e-mails the credentials (an active account gets a
     /// fresh password then).
     pub fn set_notify_by_email(&self, id: String, notify: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .set_notify_by_email(&id, notify)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().set_notify_by_email(&id, notify)?.into()))
     }
 
     /// Remove an account ("Supprimer"): it never logs in again and its identifier is free.
     pub fn revoke(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().revoke(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().revoke(&id)?.into()))
     }
 
     /// "Régénérer les accès": revoke and create a new draft for the same party and identifier
     /// with a fresh password, e-mailed at the next sync when `notifyByEmail`.
     #[uniffi::method(default(notify_by_email = true))]
     pub fn regenerate(&self, id: String, notify_by_email: bool) -> crate::Result<Account> {
-        Ok(self
-            .portal
-            .accounts()
-            .regenerate(&id, notify_by_email)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.accounts().regenerate(&id, notify_by_email)?.into()))
     }
 
     /// Invite a party to set its own password (a single-use, expiring link).
     pub fn invite(&self, request: Invite) -> crate::Result<Account> {
-        Ok(self.portal.accounts().invite(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.accounts().invite(request.into())?.into()))
     }
 
     /// Send the invitation again with a new link (older links stop working).
     pub fn reinvite(&self, id: String) -> crate::Result<Account> {
-        Ok(self.portal.accounts().reinvite(&id)?.into())
+        self.portal.call(|p| Ok(p.accounts().reinvite(&id)?.into()))
     }
 
     /// The invitation's status now, or null if the account was not invited.
     pub fn invitation_status(&self, id: String) -> crate::Result<Option<InvitationStatus>> {
-        Ok(self.portal.accounts().invitation_status(&id)?)
+        self.portal.call(|p| p.accounts().invitation_status(&id))
     }
 }

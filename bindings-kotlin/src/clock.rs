@@ -18,36 +18,38 @@ impl FixedClock {
     /// A clock showing `now`.
     #[uniffi::constructor]
     pub fn new(now: SystemTime) -> crate::Result<Arc<Self>> {
-        Ok(Arc::new(FixedClock {
-            inner: Arc::new(portail::FixedClock::new(from_system(now, "now")?)),
-        }))
+        crate::call(|| {
+            Ok(Arc::new(FixedClock {
+                inner: Arc::new(portail::FixedClock::new(from_system(now, "now")?)),
+            }))
+        })
     }
 
     /// The time it shows.
-    pub fn now(&self) -> SystemTime {
-        to_system(portail::Clock::now(&*self.inner))
+    pub fn now(&self) -> crate::Result<SystemTime> {
+        crate::call(|| Ok(to_system(portail::Clock::now(&*self.inner))))
     }
 
     /// Move it to `now`.
     pub fn set(&self, now: SystemTime) -> crate::Result<()> {
-        self.inner.set(from_system(now, "now")?);
-        Ok(())
+        crate::call(|| {
+            self.inner.set(from_system(now, "now")?);
+            Ok(())
+        })
     }
 
     /// Move it forward by `by` (a `kotlin.time.Duration` is not a `java.time.Duration`: pass
     /// `java.time.Duration.ofMinutes(15)`).
     pub fn advance(&self, by: Duration) -> crate::Result<()> {
-        let by = chrono::Duration::from_std(by).map_err(|_| {
-            crate::PortailError::from(portail::Error::invalid("by", "duration out of range"))
-        })?;
-        let now = portail::Clock::now(&*self.inner);
-        let next = now.checked_add_signed(by).ok_or_else(|| {
-            crate::PortailError::from(portail::Error::invalid(
-                "by",
-                "moves the clock out of range",
-            ))
-        })?;
-        self.inner.set(next);
-        Ok(())
+        crate::call(|| {
+            let by = chrono::Duration::from_std(by)
+                .map_err(|_| portail::Error::invalid("by", "duration out of range"))?;
+            let now = portail::Clock::now(&*self.inner);
+            let next = now
+                .checked_add_signed(by)
+                .ok_or_else(|| portail::Error::invalid("by", "moves the clock out of range"))?;
+            self.inner.set(next);
+            Ok(())
+        })
     }
 }

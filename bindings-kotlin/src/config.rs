@@ -25,12 +25,12 @@ pub use portail::Settings;
 /// `https://DOMAIN/clients` and `https://DOMAIN/employees`, sender `noreply@DOMAIN`, French,
 /// `Europe/Paris`, 25 rows per page.
 #[uniffi::export]
-pub fn default_settings(company_name: String, domain: String) -> Settings {
-    portail::Settings::new(company_name, domain)
+pub fn default_settings(company_name: String, domain: String) -> crate::Result<Settings> {
+    crate::call(|| Ok(portail::Settings::new(company_name, domain)))
 }
 
 /// Check settings without saving them; the exception names the first wrong field.
 #[uniffi::export]
 pub fn validate_settings(settings: Settings) -> crate::Result<()> {
-    Ok(settings.validate()?)
+    crate::call(|| settings.validate())
 }

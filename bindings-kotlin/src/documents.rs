@@ -2,6 +2,8 @@
 //! `portail::documents` and the `portal.documents()` handle.
 
 use std::sync::Arc;
+
+use portail::ffi::signed;
 use std::time::SystemTime;
 
 use crate::config::Audience;
@@ -9,7 +11,7 @@ use crate::error::ErrorInfo;
 use crate::parties::EmailRole;
 use crate::portal::{ProgressListener, ProgressRelay};
 use crate::time::{to_system, to_system_opt};
-use crate::{map_vec, PortailError};
+use crate::{map_vec, page_request, AccessEventPage, DocumentPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.DocumentKind`,
 /// aliased in `dev.portail`).
@@ -81,19 +83,19 @@ pub struct Document {
     pub payment: PaymentStatus,
     /// SHA-256 of the content, hex.
     pub sha256: String,
-    pub size: u64,
+    pub size: i64,
     pub content_type: String,
     /// The host's own id: publishing is idempotent on it.
     pub external_id: Option<String>,
     pub published_at: SystemTime,
     pub notification: NotificationDecision,
     /// Download count ("nombre de téléchargement") and first/last time.
-    pub downloads: u64,
+    pub downloads: i64,
     pub first_download_at: Option<SystemTime>,
     pub last_download_at: Option<SystemTime>,
     /// The portal signature and its audit trail, once signed.
     pub signature: Option<crate::signing::SignatureRecord>,
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Document> for Document {
@@ -107,16 +109,16 @@ impl From<portail::Document> for Document {
             kind: d.kind,
             payment: d.payment,
             sha256: d.sha256,
-            size: d.size,
+            size: signed(d.size),
             content_type: d.content_type,
             external_id: d.external_id,
             published_at: to_system(d.published_at),
             notification: d.notification.into(),
-            downloads: d.downloads,
+            downloads: signed(d.downloads),
             first_download_at: to_system_opt(d.first_download_at),
             last_download_at: to_system_opt(d.last_download_at),
             signature: d.signature,
-            version: d.version,
+            version: signed(d.version),
         }
     }
 }
@@ -131,8 +133,7 @@ pub struct Publish {
     pub folder: String,
     /// File name shown on the portal.
     pub name: String,
-    /// The bytes (empty when publishing from a path with `publishPath`).
-    #[uniffi(default)]
+    /// The bytes (read from a file by `publishRequestFromPath`).
     pub content: Vec<u8>,
     pub kind: DocumentKind,
     pub payment: PaymentStatus,
@@ -160,6 +161,23 @@ impl From<Publish> for portail::Publish {
     }
 }
 
+/// A publish request for the file at `path`, read by the library: `name` (shown on the portal)
+/// defaults to the file's name; a file that cannot be read is `PortailException.InvalidInput`
+/// naming `path`. Kind Other, paid, without external id, like [`publish_request`].
+#[uniffi::export(default(name = None))]
+pub fn publish_request_from_path(
+    audience: Audience,
+    party_code: String,
+    folder: String,
+    path: String,
+    name: Option<String>,
+) -> crate::Result<Publish> {
+    crate::call(|| {
+        let (content, name) = portail::ffi::read_document(std::path::Path::new(&path), name)?;
+        Ok(publish_request(audience, party_code, folder, name, content))
+    })
+}
+
 /// A publish request of kind Other, paid, without external id.
 #[uniffi::export]
 pub fn publish_request(
@@ -182,60 +200,6 @@ pub fn publish_request(
     }
 }
 
-/// Which page to read; `limit = null` uses the audience's page size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct PageRequest {
-    #[uniffi(default = 0)]
-    pub offset: u64,
-    #[uniffi(default = None)]
-    pub limit: Option<u32>,
-}
-
-impl From<PageRequest> for portail::PageRequest {
-    fn from(p: PageRequest) -> Self {
-        portail::PageRequest {
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-impl From<portail::PageRequest> for PageRequest {
-    fn from(p: portail::PageRequest) -> Self {
-        PageRequest {
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-/// A page of documents.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct DocumentPage {
-    pub items: Vec<Document>,
-    /// Total matching rows.
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    /// Whether more rows follow.
-    pub has_more: bool,
-    /// The request for the next page.
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Document>> for DocumentPage {
-    fn from(p: portail::Page<portail::Document>) -> Self {
-        DocumentPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
 /// One input's outcome in a batch publish: the document, or the error for that input.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PublishOutcome {
@@ -247,20 +211,20 @@ pub struct PublishOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PublishReport {
     /// Newly published documents.
-    pub published: u64,
+    pub published: i64,
     /// Inputs already published under the same external id (left as they were).
-    pub already_published: u64,
+    pub already_published: i64,
     /// Notifications queued.
-    pub notifications_queued: u64,
+    pub notifications_queued: i64,
     pub outcomes: Vec<PublishOutcome>,
 }
 
 impl From<portail::PublishReport> for PublishReport {
     fn from(r: portail::PublishReport) -> Self {
         PublishReport {
-            published: r.published,
-            already_published: r.already_published,
-            notifications_queued: r.notifications_queued,
+            published: signed(r.published),
+            already_published: signed(r.already_published),
+            notifications_queued: signed(r.notifications_queued),
             outcomes: r
                 .outcomes
                 .into_iter()
@@ -279,22 +243,10 @@ impl From<portail::PublishReport> for PublishReport {
     }
 }
 
-/// Read a file named by the host: a missing file names the `path` argument.
-pub(crate) fn read_path(path: &str) -> crate::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        PortailError::from(match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                portail::Error::invalid("path", format!("{path:?} does not exist"))
-            }
-            _ => portail::Error::storage(format!("read {path:?}: {e}")),
-        })
-    })
-}
-
 /// The documents of a portal (`portal.documents()`).
 #[derive(uniffi::Object)]
 pub struct Documents {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
@@ -303,14 +255,8 @@ impl Documents {
     /// notification are written together; `notification` tells whether one was queued or why
     /// not. With an external id, publishing again returns the first document unchanged.
     pub fn publish(&self, request: Publish) -> crate::Result<Document> {
-        Ok(self.portal.documents().publish(request.into())?.into())
-    }
-
-    /// Publish the file at `path` (its bytes replace `request.content`).
-    pub fn publish_path(&self, request: Publish, path: String) -> crate::Result<Document> {
-        let content = read_path(&path)?;
-        let request = Publish { content, ..request };
-        Ok(self.portal.documents().publish(request.into())?.into())
+        self.portal
+            .call(|p| Ok(p.documents().publish(request.into())?.into()))
     }
 
     /// Publish many documents (a payroll run) in large transactions. Bad inputs are reported one
@@ -324,17 +270,18 @@ impl Documents {
         requests: Vec<Publish>,
         listener: Option<Arc<dyn ProgressListener>>,
     ) -> crate::Result<PublishReport> {
-        let relay = ProgressRelay::new(listener);
-        let report = self
-            .portal
-            .documents()
-            .publish_many(map_vec(requests), &|p| relay.report(p))?;
-        Ok(report.into())
+        self.portal.call(|p| {
+            let relay = ProgressRelay::new(listener);
+            let report = p
+                .documents()
+                .publish_many(map_vec(requests), &|p| relay.report(p))?;
+            Ok(report.into())
+        })
     }
 
     /// A document by id.
     pub fn get(&self, id: String) -> crate::Result<Document> {
-        Ok(self.portal.documents().get(&id)?.into())
+        self.portal.call(|p| Ok(p.documents().get(&id)?.into()))
     }
 
     /// A document by the host's external id, or null.
@@ -343,43 +290,58 @@ impl Documents {
         audience: Audience,
         external_id: String,
     ) -> crate::Result<Option<Document>> {
-        Ok(self
-            .portal
-            .documents()
-            .find_by_external_id(audience, &external_id)?
-            .map(Document::from))
+        self.portal.call(|p| {
+            Ok(p.documents()
+                .find_by_external_id(audience, &external_id)?
+                .map(Document::from))
+        })
     }
 
-    /// Every document of a party (back-office view: shared or not), newest first.
+    /// Every document of a party (back-office view: shared or not), newest first. Paging:
+    /// `offset` or the `cursor` of a previous page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn list(
         &self,
         audience: Audience,
         party_code: String,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<DocumentPage> {
-        Ok(self
-            .portal
-            .documents()
-            .list(audience, &party_code, page.into())?
-            .into())
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.documents().list(
+                audience,
+                &party_code,
+                page,
+            )?))
+        })
     }
 
     /// The content of a document (back office; no download is recorded).
     pub fn content(&self, id: String) -> crate::Result<Vec<u8>> {
-        Ok(self.portal.documents().content(&id)?)
+        self.portal.call(|p| p.documents().content(&id))
     }
 
-    /// Who downloaded a document and when ("historique d'accès"), newest first.
+    /// Who downloaded a document and when ("historique d'accès"), newest first; paged like
+    /// `list`.
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn downloads(
         &self,
         id: String,
-        page: PageRequest,
-    ) -> crate::Result<crate::accounts::AccessEventPage> {
-        Ok(self.portal.documents().downloads(&id, page.into())?.into())
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<AccessEventPage> {
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.documents().downloads(&id, page)?))
+        })
     }
 
     /// Mark a document paid or unpaid.
     pub fn set_payment(&self, id: String, payment: PaymentStatus) -> crate::Result<Document> {
-        Ok(self.portal.documents().set_payment(&id, payment)?.into())
+        self.portal
+            .call(|p| Ok(p.documents().set_payment(&id, payment)?.into()))
     }
 }

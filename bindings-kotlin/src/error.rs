@@ -132,19 +132,16 @@ pub fn error_codes() -> Vec<String> {
 /// caught at the boundary.
 #[uniffi::export]
 pub fn throw_for_test(code: String) -> Result<(), PortailError> {
-    let info = if code == portail::ffi::INTERNAL {
-        match portail::ffi::guard(|| -> portail::Result<()> { panic!("test panic") }) {
-            Err(info) => info,
-            Ok(()) => return Ok(()),
-        }
-    } else {
-        portail::ffi::example_error(&code).unwrap_or_else(|| {
-            portail::ffi::ErrorInfo::from(&portail::Error::invalid(
-                "code",
-                format!("unknown code {code:?}"),
-            ))
-        })
-    };
+    if code == portail::ffi::INTERNAL {
+        // A real panic, through the boundary every export uses.
+        return crate::call(|| panic!("test panic"));
+    }
+    let info = portail::ffi::example_error(&code).unwrap_or_else(|| {
+        portail::ffi::ErrorInfo::from(&portail::Error::invalid(
+            "code",
+            format!("unknown code {code:?}"),
+        ))
+    });
     Err(PortailError::from(info))
 }
 

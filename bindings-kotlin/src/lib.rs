@@ -64,7 +64,123 @@ pub use error::PortailError;
 /// The result type of every exported function.
 pub type Result<T, E = PortailError> = std::result::Result<T, E>;
 
+/// Run one core call at the FFI boundary through the contract's `portail::ffi::guard`: its
+/// error, or a panic (code `internal`), becomes a [`PortailError`]. Every exported function
+/// and method that calls the core runs its body in it (sub-handles through [`Handle::call`]).
+pub(crate) fn call<T>(f: impl FnOnce() -> portail::Result<T>) -> Result<T> {
+    portail::ffi::guard(f).map_err(PortailError::from)
+}
+
+/// The portal a sub-handle (`portal.documents()`, `portal.view(principal)`, ...) works on,
+/// held weakly: a sub-handle needs no `close()` of its own (uniffi's Cleaner frees it) and does
+/// not keep a closed `Portal` alive; used after its `Portal` was closed (or garbage-collected)
+/// it throws `PortailException.InvalidState` with `what = "portal"`.
+#[derive(Clone)]
+pub(crate) struct Handle(std::sync::Weak<portail::Portal>);
+
+impl Handle {
+    pub(crate) fn new(portal: &std::sync::Arc<portail::Portal>) -> Self {
+        Handle(std::sync::Arc::downgrade(portal))
+    }
+
+    /// Run `f` on the portal, through [`call`].
+    pub(crate) fn call<T>(
+        &self,
+        f: impl FnOnce(&portail::Portal) -> portail::Result<T>,
+    ) -> Result<T> {
+        call(|| {
+            let portal = self.0.upgrade().ok_or_else(|| {
+                portail::Error::state(
+                    "portal",
+                    "closed: use a sub-handle while its Portal is open (inside Portal.use { })",
+                )
+            })?;
+            f(&portal)
+        })
+    }
+}
+
 /// Convert every element of a vector.
 pub(crate) fn map_vec<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(B::from).collect()
+}
+
+/// The page a listing's `offset`, `limit` and `cursor` arguments ask for, read by the
+/// contract's rule (`portail::ffi::page_request`).
+pub(crate) fn page_request(
+    offset: Option<i64>,
+    limit: Option<i32>,
+    cursor: Option<String>,
+) -> portail::Result<portail::PageRequest> {
+    portail::ffi::page_request(offset, limit.map(i64::from), cursor.as_deref())
+}
+
+/// A core page as one of the page records below, each row converted with `From`.
+pub(crate) fn page<S, T: From<S>, P: From<portail::ffi::PageView<T>>>(p: portail::Page<S>) -> P {
+    P::from(portail::ffi::PageView::of(p, T::from))
+}
+
+/// Declares one page record per row type: uniffi exports no generic, so each listing gets the
+/// contract's `PageView<T>` under its own name, with the same fields.
+macro_rules! pages {
+    ($($(#[$doc:meta])* $page:ident($item:ty);)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+        pub struct $page {
+            /// The rows of this page.
+            pub items: Vec<$item>,
+            /// Total matching rows.
+            pub total: i64,
+            /// Rows skipped before this page.
+            pub offset: i64,
+            /// The page size asked for.
+            pub limit: i32,
+            /// Whether more rows follow this page.
+            pub has_more: bool,
+            /// The offset of the next page (pass it as `offset`), null on the last one.
+            pub next: Option<i64>,
+            /// The token of the next page (pass it as `cursor`), null on the last one.
+            pub cursor: Option<String>,
+        }
+
+        impl From<portail::ffi::PageView<$item>> for $page {
+            fn from(p: portail::ffi::PageView<$item>) -> Self {
+                $page {
+                    items: p.items,
+                    total: p.total,
+                    offset: p.offset,
+                    limit: p.limit,
+                    has_more: p.has_more,
+                    next: p.next,
+                    cursor: p.cursor,
+                }
+            }
+        }
+    )*};
+}
+
+pages! {
+    /// A page of documents.
+    DocumentPage(documents::Document);
+    /// A page of notifications.
+    NotificationPage(notifications::Notification);
+    /// A page of accounts.
+    AccountPage(accounts::AccountView);
+    /// A page of parties.
+    PartyPage(parties::Party);
+    /// A page of download events.
+    AccessEventPage(accounts::AccessEvent);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_at_the_boundary_is_internal() {
+        let e = call(|| -> portail::Result<()> { panic!("boom") }).unwrap_err();
+        assert!(matches!(e, PortailError::Internal { .. }), "{e:?}");
+        assert_eq!(e.code(), portail::ffi::INTERNAL);
+        assert_eq!(call(|| Ok(3)), Ok(3));
+    }
 }

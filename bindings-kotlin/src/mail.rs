@@ -63,8 +63,10 @@ impl From<OutgoingMessage> for portail::OutgoingMessage {
 /// `PortailException.Mail` if it cannot be built (e.g. a malformed address).
 #[uniffi::export]
 pub fn message_to_rfc5322(message: OutgoingMessage) -> crate::Result<Vec<u8>> {
-    let message = portail::OutgoingMessage::from(message);
-    Ok(message.to_rfc5322().map_err(portail::Error::from)?)
+    crate::call(|| {
+        let message = portail::OutgoingMessage::from(message);
+        message.to_rfc5322().map_err(portail::Error::from)
+    })
 }
 
 /// Why a send failed (Kotlin: `MailException`). Throw `MailException.Transient` to have the
@@ -134,13 +136,16 @@ impl MemoryMailer {
     }
 
     /// Every message sent so far, in order.
-    pub fn messages(&self) -> Vec<OutgoingMessage> {
-        map_vec(self.inner.messages())
+    pub fn messages(&self) -> crate::Result<Vec<OutgoingMessage>> {
+        crate::call(|| Ok(map_vec(self.inner.messages())))
     }
 
     /// Forget the sent messages.
-    pub fn clear(&self) {
-        self.inner.clear()
+    pub fn clear(&self) -> crate::Result<()> {
+        crate::call(|| {
+            self.inner.clear();
+            Ok(())
+        })
     }
 }
 
@@ -148,6 +153,8 @@ impl MemoryMailer {
 /// notification; `PortailException.NotFound` if none.
 #[uniffi::export]
 pub fn read_outbox_message(outbox_dir: String, notification_id: String) -> crate::Result<String> {
-    let mailer = portail::FileMailer::open(&outbox_dir)?;
-    Ok(mailer.read(&notification_id)?)
+    crate::call(|| {
+        let mailer = portail::FileMailer::open(&outbox_dir)?;
+        mailer.read(&notification_id)
+    })
 }

@@ -1,15 +1,15 @@
 //! The notification outbox and its history ("Historique des notifications"): mirrors of
 //! `portail::notifications` and the `portal.notifications()` handle.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
+use portail::ffi::signed;
+
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
 use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::time::{from_system_opt, to_system, to_system_opt};
+use crate::{map_vec, page_request, NotificationPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.NotificationState`,
 /// aliased in `dev.portail`).
@@ -80,7 +80,7 @@ pub struct Notification {
     /// The notification this one re-sends ("Renvoyer").
     pub resend_of: Option<String>,
     /// Version of the template used; 0 = the shipped default.
-    pub template_version: u64,
+    pub template_version: i64,
     pub created_at: SystemTime,
     pub next_attempt_at: SystemTime,
     pub attempts: Vec<Attempt>,
@@ -89,7 +89,7 @@ pub struct Notification {
     pub last_error: Option<String>,
     /// Why the store set it aside, when quarantined.
     pub quarantine: Option<QuarantineReason>,
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Notification> for Notification {
@@ -110,14 +110,14 @@ impl From<portail::Notification> for Notification {
             state: n.state,
             forced: n.forced,
             resend_of: n.resend_of,
-            template_version: n.template_version,
+            template_version: signed(n.template_version),
             created_at: to_system(n.created_at),
             next_attempt_at: to_system(n.next_attempt_at),
             attempts: map_vec(n.attempts),
             sent_at: to_system_opt(n.sent_at),
             last_error,
             quarantine: n.quarantine,
-            version: n.version,
+            version: signed(n.version),
         }
     }
 }
@@ -142,9 +142,9 @@ pub struct NotificationFilter {
 }
 
 impl TryFrom<NotificationFilter> for portail::NotificationFilter {
-    type Error = crate::PortailError;
+    type Error = portail::Error;
 
-    fn try_from(f: NotificationFilter) -> crate::Result<Self> {
+    fn try_from(f: NotificationFilter) -> portail::Result<Self> {
         Ok(portail::NotificationFilter {
             audience: f.audience,
             party_code: f.party_code,
@@ -156,60 +156,40 @@ impl TryFrom<NotificationFilter> for portail::NotificationFilter {
     }
 }
 
-/// A page of notifications.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct NotificationPage {
-    pub items: Vec<Notification>,
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    pub has_more: bool,
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Notification>> for NotificationPage {
-    fn from(p: portail::Page<portail::Notification>) -> Self {
-        NotificationPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
-}
-
 /// The notification outbox of a portal (`portal.notifications()`).
 #[derive(uniffi::Object)]
 pub struct Notifications {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
 impl Notifications {
     /// A notification by id.
     pub fn get(&self, id: String) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().get(&id)?.into())
+        self.portal.call(|p| Ok(p.notifications().get(&id)?.into()))
     }
 
-    /// The history, newest first, filtered.
+    /// The history, newest first, filtered. Paging: `offset` or the `cursor` of a previous
+    /// page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
     pub fn history(
         &self,
         filter: NotificationFilter,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<NotificationPage> {
-        let filter = portail::NotificationFilter::try_from(filter)?;
-        Ok(self
-            .portal
-            .notifications()
-            .history(&filter, page.into())?
-            .into())
+        self.portal.call(|p| {
+            let filter = portail::NotificationFilter::try_from(filter)?;
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.notifications().history(&filter, page)?))
+        })
     }
 
     /// Cancel a pending notification ("Annulé"); `InvalidState` once sent.
     pub fn cancel(&self, id: String) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().cancel(&id)?.into())
+        self.portal
+            .call(|p| Ok(p.notifications().cancel(&id)?.into()))
     }
 
     /// "Renvoyer": queue a fresh copy to the party's current address. Without `force`, only a
@@ -221,6 +201,7 @@ impl Notifications {
         id: String,
         force: bool,
     ) -> crate::Result<crate::notifications::Notification> {
-        Ok(self.portal.notifications().resend(&id, force)?.into())
+        self.portal
+            .call(|p| Ok(p.notifications().resend(&id, force)?.into()))
     }
 }

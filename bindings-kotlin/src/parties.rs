@@ -2,11 +2,9 @@
 //! `portail::parties`, and the `portal.parties()` handle.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use crate::config::Audience;
-use crate::documents::PageRequest;
-use crate::map_vec;
+use crate::{page_request, PartyPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.EmailRole`,
 /// aliased in `dev.portail`).
@@ -39,7 +37,7 @@ pub struct Party {
     pub unpaid_exempt: bool,
     /// Optimistic version (0 = never stored).
     #[uniffi(default = 0)]
-    pub version: u64,
+    pub version: i64,
 }
 
 impl From<portail::Party> for Party {
@@ -52,14 +50,19 @@ impl From<portail::Party> for Party {
             emails: p.emails.into_iter().collect(),
             einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
-            version: p.version,
+            version: portail::ffi::signed(p.version),
         }
     }
 }
 
-impl From<Party> for portail::Party {
-    fn from(p: Party) -> Self {
-        portail::Party {
+impl TryFrom<Party> for portail::Party {
+    type Error = portail::Error;
+
+    fn try_from(p: Party) -> portail::Result<Self> {
+        let version = u64::try_from(p.version).map_err(|_| {
+            portail::Error::invalid("version", format!("{} is negative", p.version))
+        })?;
+        Ok(portail::Party {
             audience: p.audience,
             code: p.code,
             name: p.name,
@@ -67,79 +70,62 @@ impl From<Party> for portail::Party {
             emails: p.emails.into_iter().collect(),
             einvoicing: p.einvoicing,
             unpaid_exempt: p.unpaid_exempt,
-            version: p.version,
-        }
+            version,
+        })
     }
 }
 
 /// A new client record with no address and consent Requested.
 #[uniffi::export]
-pub fn client_party(code: String, name: String) -> Party {
-    portail::Party::client(code, name).into()
+pub fn client_party(code: String, name: String) -> crate::Result<Party> {
+    crate::call(|| Ok(portail::Party::client(code, name).into()))
 }
 
 /// A new employee record with no address.
 #[uniffi::export]
-pub fn employee_party(code: String, name: String) -> Party {
-    portail::Party::employee(code, name).into()
-}
-
-/// A page of parties.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PartyPage {
-    pub items: Vec<Party>,
-    /// Total matching rows.
-    pub total: u64,
-    pub offset: u64,
-    pub limit: u32,
-    /// Whether more rows follow.
-    pub has_more: bool,
-    /// The request for the next page.
-    pub next: PageRequest,
-}
-
-impl From<portail::Page<portail::Party>> for PartyPage {
-    fn from(p: portail::Page<portail::Party>) -> Self {
-        PartyPage {
-            has_more: p.has_more(),
-            next: p.next().into(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-            items: map_vec(p.items),
-        }
-    }
+pub fn employee_party(code: String, name: String) -> crate::Result<Party> {
+    crate::call(|| Ok(portail::Party::employee(code, name).into()))
 }
 
 /// The parties of a portal (`portal.parties()`).
 #[derive(uniffi::Object)]
 pub struct Parties {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
 }
 
 #[uniffi::export]
 impl Parties {
     /// Create or replace a party from the host's record; returns the stored party.
     pub fn upsert(&self, party: Party) -> crate::Result<Party> {
-        Ok(self.portal.parties().upsert(party.into())?.into())
+        self.portal
+            .call(|p| Ok(p.parties().upsert(party.try_into()?)?.into()))
     }
 
     /// A party by audience and code; `PortailException.NotFound` if missing.
     pub fn get(&self, audience: Audience, code: String) -> crate::Result<Party> {
-        Ok(self.portal.parties().get(audience, &code)?.into())
+        self.portal
+            .call(|p| Ok(p.parties().get(audience, &code)?.into()))
     }
 
     /// A party, or null.
     pub fn find(&self, audience: Audience, code: String) -> crate::Result<Option<Party>> {
-        Ok(self
-            .portal
-            .parties()
-            .find(audience, &code)?
-            .map(Party::from))
+        self.portal
+            .call(|p| Ok(p.parties().find(audience, &code)?.map(Party::from)))
     }
 
-    /// The parties of an audience, by code.
-    pub fn list(&self, audience: Audience, page: PageRequest) -> crate::Result<PartyPage> {
-        Ok(self.portal.parties().list(audience, page.into())?.into())
+    /// The parties of an audience, by code. Paging: `offset` or the `cursor` of a previous
+    /// page, and `limit` (null: the audience's page size).
+    #[uniffi::method(default(offset = None, limit = None, cursor = None))]
+    pub fn list(
+        &self,
+        audience: Audience,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
+    ) -> crate::Result<PartyPage> {
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            Ok(crate::page(p.parties().list(audience, page)?))
+        })
     }
 }

@@ -3,8 +3,8 @@
 
 /// The number of pages of a PDF; `PortailException.Pdf` if the bytes are not a readable PDF.
 #[uniffi::export]
-pub fn pdf_page_count(pdf: Vec<u8>) -> crate::Result<u32> {
-    Ok(portail::pdf::page_count(&pdf).map_err(portail::Error::from)?)
+pub fn pdf_page_count(pdf: Vec<u8>) -> crate::Result<i64> {
+    crate::call(|| Ok(portail::pdf::page_count(&pdf).map(i64::from)?))
 }
 
 /// The PDF stamped with `text` on every page (what the unpaid "watermark" policy serves).
@@ -16,8 +16,10 @@ pub fn pdf_watermark(
     text: String,
     method: Option<portail::pdf::Method>,
 ) -> crate::Result<Vec<u8>> {
-    let method = method.unwrap_or_default();
-    Ok(portail::pdf::watermark_with(&pdf, &text, method).map_err(portail::Error::from)?)
+    crate::call(|| {
+        let method = method.unwrap_or_default();
+        portail::pdf::watermark_with(&pdf, &text, method).map_err(portail::Error::from)
+    })
 }
 
 /// The PDF with a visible signature block (text lines, optionally a PNG above them) on the
@@ -29,13 +31,15 @@ pub fn pdf_stamp_signature(
     stamp: portail::pdf::SignatureStamp,
     method: Option<portail::pdf::Method>,
 ) -> crate::Result<Vec<u8>> {
-    let method = method.unwrap_or_default();
-    Ok(portail::pdf::stamp_signature_with(&pdf, &stamp, method).map_err(portail::Error::from)?)
+    crate::call(|| {
+        let method = method.unwrap_or_default();
+        portail::pdf::stamp_signature_with(&pdf, &stamp, method).map_err(portail::Error::from)
+    })
 }
 
 /// A small valid PDF with one page per string, for tests and examples.
 #[uniffi::export]
-pub fn sample_pdf(pages: Vec<String>) -> Vec<u8> {
+pub fn sample_pdf(pages: Vec<String>) -> crate::Result<Vec<u8>> {
     let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-    portail::pdf::sample_pdf(&pages)
+    crate::call(|| Ok(portail::pdf::sample_pdf(&pages)))
 }

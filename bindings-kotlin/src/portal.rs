@@ -73,8 +73,17 @@ pub use portail::DispatchReport;
 /// in `dev.portail`).
 pub use portail::SyncReport;
 
-/// The portal of one tenant. Thread-safe; use it with `.use { }` (it is `AutoCloseable`) or
-/// keep one per tenant for the life of the application.
+/// A count from the host that cannot be negative (`invalid_input` naming `field` otherwise).
+fn unsigned(n: i32, field: &str) -> portail::Result<u32> {
+    u32::try_from(n).map_err(|_| portail::Error::invalid(field, format!("{n} is negative")))
+}
+
+/// The portal of one tenant. Thread-safe; use it with one `.use { }` (it is `AutoCloseable`),
+/// `Portal.open(dir).use { p -> p.documents().publish(...) }`, or keep one per tenant for the
+/// life of the application. Its sub-handles (`parties()`, `documents()`, `view(principal)`, ...)
+/// need no `use` of their own: they hold the portal weakly and uniffi's Cleaner frees them.
+/// After `close()`, a sub-handle obtained before throws `PortailException.InvalidState`
+/// (`what == "portal"`).
 #[derive(uniffi::Object)]
 pub struct Portal {
     pub(crate) inner: Arc<portail::Portal>,
@@ -93,7 +102,7 @@ impl Portal {
     /// A portal entirely in memory (store, blobs, mailer), for tests and trials.
     #[uniffi::constructor]
     pub fn in_memory(tenant: String, settings: Settings) -> crate::Result<Arc<Self>> {
-        Ok(Portal::wrap(portail::Portal::in_memory(tenant, settings)?))
+        crate::call(|| Ok(Portal::wrap(portail::Portal::in_memory(tenant, settings)?)))
     }
 
     /// The embedded default in the folder `dir` (created if missing): tenant `default`, a
@@ -101,28 +110,28 @@ impl Portal {
     /// Opening the same folder again reopens it.
     #[uniffi::constructor]
     pub fn open(dir: String) -> crate::Result<Arc<Self>> {
-        Ok(Portal::wrap(portail::Portal::open(dir)?))
+        crate::call(|| Ok(Portal::wrap(portail::Portal::open(dir)?)))
     }
 
     /// The tenant id.
-    pub fn tenant(&self) -> String {
-        self.inner.tenant().to_string()
+    pub fn tenant(&self) -> crate::Result<String> {
+        crate::call(|| Ok(self.inner.tenant().to_string()))
     }
 
     /// The current time of the portal's clock.
-    pub fn now(&self) -> SystemTime {
-        to_system(self.inner.now())
+    pub fn now(&self) -> crate::Result<SystemTime> {
+        crate::call(|| Ok(to_system(self.inner.now())))
     }
 
     /// The tenant's settings.
     pub fn settings(&self) -> crate::Result<Settings> {
-        Ok(self.inner.settings()?)
+        crate::call(|| self.inner.settings())
     }
 
     /// Save settings read earlier (a concurrent change gives `PortailException.Conflict`).
     /// Returns them with their new version.
     pub fn save_settings(&self, settings: Settings) -> crate::Result<Settings> {
-        Ok(self.inner.save_settings(settings)?)
+        crate::call(|| self.inner.save_settings(settings))
     }
 
     /// Change the settings with `editor` (given the current settings, returns the new ones),
@@ -132,63 +141,64 @@ impl Portal {
     /// `PortailException.Unexpected` with code `callback`.
     pub fn update_settings(&self, editor: Arc<dyn SettingsEditor>) -> crate::Result<Settings> {
         let mut raised: Option<PortailError> = None;
-        let saved = self
-            .inner
-            .try_update_settings(|s| match editor.edit(s.clone()) {
-                Ok(next) => {
-                    *s = next;
-                    Ok(())
-                }
-                Err(e) => {
-                    raised = Some(e);
-                    Err(portail::Error::invalid("edit", "raised an exception"))
-                }
-            });
+        let saved = crate::call(|| {
+            self.inner
+                .try_update_settings(|s| match editor.edit(s.clone()) {
+                    Ok(next) => {
+                        *s = next;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        raised = Some(e);
+                        Err(portail::Error::invalid("edit", "raised an exception"))
+                    }
+                })
+        });
         match raised {
             Some(e) => Err(e),
-            None => Ok(saved?),
+            None => saved,
         }
     }
 
     /// Client and employee records.
     pub fn parties(&self) -> Arc<Parties> {
         Arc::new(Parties {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Folder trees and their portal flags.
     pub fn folders(&self) -> Arc<Folders> {
         Arc::new(Folders {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Notification templates.
     pub fn templates(&self) -> Arc<Templates> {
         Arc::new(Templates {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Documents: publish, look up, mark paid.
     pub fn documents(&self) -> Arc<Documents> {
         Arc::new(Documents {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// The notification outbox and its history.
     pub fn notifications(&self) -> Arc<Notifications> {
         Arc::new(Notifications {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
     /// Portal accounts ("Droits d'accès").
     pub fn accounts(&self) -> Arc<crate::accounts::Accounts> {
         Arc::new(crate::accounts::Accounts {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
         })
     }
 
@@ -196,8 +206,8 @@ impl Portal {
     ///
     /// Blocking (calls the mailer): call from a background thread.
     #[uniffi::method(default(limit = 500))]
-    pub fn dispatch(&self, limit: u32) -> crate::Result<DispatchReport> {
-        Ok(self.inner.dispatch(limit)?)
+    pub fn dispatch(&self, limit: i32) -> crate::Result<DispatchReport> {
+        crate::call(|| self.inner.dispatch(unsigned(limit, "limit")?))
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -210,8 +220,10 @@ impl Portal {
         &self,
         listener: Option<Arc<dyn crate::portal::ProgressListener>>,
     ) -> crate::Result<SyncReport> {
-        let relay = ProgressRelay::new(listener);
-        Ok(self.inner.sync_with_progress(&|p| relay.report(p))?)
+        crate::call(|| {
+            let relay = ProgressRelay::new(listener);
+            self.inner.sync_with_progress(&|p| relay.report(p))
+        })
     }
 }
 
@@ -305,7 +317,7 @@ impl PortalBuilder {
     pub fn smtp_unencrypted(
         self: Arc<Self>,
         host: String,
-        port: u16,
+        port: i32,
         deadline: Option<Duration>,
     ) -> Arc<Self> {
         self.edit(|s| {
@@ -353,7 +365,7 @@ impl PortalBuilder {
     /// after the first failure, doubling up to `max_backoff`.
     pub fn retry(
         self: Arc<Self>,
-        max_attempts: u32,
+        max_attempts: i32,
         first_backoff: Duration,
         max_backoff: Duration,
     ) -> Arc<Self> {
@@ -380,8 +392,10 @@ impl PortalBuilder {
 
     /// Open the tenant (on first open, its settings and default folder trees are saved).
     pub fn build(&self) -> crate::Result<Arc<Portal>> {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let opened = portail::ffi::open(state.options.clone(), state.parts.clone())?;
-        Ok(Portal::wrap(opened.portal))
+        crate::call(|| {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let opened = portail::ffi::open(state.options.clone(), state.parts.clone())?;
+            Ok(Portal::wrap(opened.portal))
+        })
     }
 }

@@ -38,10 +38,8 @@ impl From<SignRequest> for portail::SignRequest {
 impl PortalView {
     /// Whether a document this principal may see awaits his signature.
     pub fn awaits_signature(&self, document_id: String) -> crate::Result<bool> {
-        Ok(self
-            .portal
-            .view(&self.principal)
-            .awaits_signature(&document_id)?)
+        self.portal
+            .call(|p| p.view(&self.principal).awaits_signature(&document_id))
     }
 
     /// Sign a document awaiting a signature: `InvalidState` if already signed or not in a
@@ -49,11 +47,11 @@ impl PortalView {
     ///
     /// Blocking (PDF stamping): call from a background thread.
     pub fn sign(&self, document_id: String, request: SignRequest) -> crate::Result<Document> {
-        Ok(self
-            .portal
-            .view(&self.principal)
-            .sign(&document_id, request.into())?
-            .into())
+        self.portal.call(|p| {
+            Ok(p.view(&self.principal)
+                .sign(&document_id, request.into())?
+                .into())
+        })
     }
 }
 
@@ -61,6 +59,6 @@ impl PortalView {
 impl Documents {
     /// The signed version of a document (`InvalidState` if it was not signed).
     pub fn signed_content(&self, id: String) -> crate::Result<Vec<u8>> {
-        Ok(self.portal.documents().signed_content(&id)?)
+        self.portal.call(|p| p.documents().signed_content(&id))
     }
 }

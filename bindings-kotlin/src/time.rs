@@ -6,8 +6,6 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::PortailError;
-
 /// A core time as a `SystemTime` (the contract's conversion).
 pub use portail::ffi::time::to_system;
 
@@ -18,21 +16,16 @@ pub fn to_system_opt(at: Option<DateTime<Utc>>) -> Option<SystemTime> {
 
 /// A `SystemTime` from the host as a core time; `field` names the argument if it is out of
 /// chrono's range (e.g. `Instant.MAX`).
-pub fn from_system(at: SystemTime, field: &str) -> Result<DateTime<Utc>, PortailError> {
-    let converted = portail::ffi::time::from_system(at);
-    converted.ok_or_else(|| {
-        PortailError::from(portail::Error::invalid(
-            field,
-            "instant out of the supported range",
-        ))
-    })
+pub fn from_system(at: SystemTime, field: &str) -> portail::Result<DateTime<Utc>> {
+    portail::ffi::time::from_system(at)
+        .ok_or_else(|| portail::Error::invalid(field, "instant out of the supported range"))
 }
 
 /// An optional host time as an optional core time.
 pub fn from_system_opt(
     at: Option<SystemTime>,
     field: &str,
-) -> Result<Option<DateTime<Utc>>, PortailError> {
+) -> portail::Result<Option<DateTime<Utc>>> {
     at.map(|t| from_system(t, field)).transpose()
 }
 
@@ -57,8 +50,6 @@ mod tests {
     fn out_of_range_is_invalid_input() {
         let far = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
         let e = from_system(far, "now").unwrap_err();
-        assert!(
-            matches!(e, PortailError::InvalidInput { ref field, .. } if field.as_deref() == Some("now"))
-        );
+        assert!(matches!(e, portail::Error::InvalidInput { ref field, .. } if field == "now"));
     }
 }

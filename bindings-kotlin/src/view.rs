@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use crate::accounts::Principal;
-use crate::documents::{Document, DocumentPage, PageRequest};
+use crate::documents::Document;
 use crate::folders::Folder;
 use crate::portal::Portal;
+use crate::{page_request, DocumentPage};
 
 /// A downloaded document.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -32,7 +33,7 @@ impl From<portail::Download> for Download {
 /// and authorised (`PortailException.AccessDenied` otherwise).
 #[derive(uniffi::Object)]
 pub struct PortalView {
-    pub(crate) portal: Arc<portail::Portal>,
+    pub(crate) portal: crate::Handle,
     pub(crate) principal: portail::Principal,
 }
 
@@ -41,7 +42,7 @@ impl Portal {
     /// The portal as `principal` sees it.
     pub fn view(&self, principal: Principal) -> Arc<PortalView> {
         Arc::new(PortalView {
-            portal: self.inner.clone(),
+            portal: crate::Handle::new(&self.inner),
             principal,
         })
     }
@@ -51,39 +52,37 @@ impl Portal {
 impl PortalView {
     /// The shared folders of the principal's audience.
     pub fn folders(&self) -> crate::Result<Vec<Folder>> {
-        self.portal
-            .view(&self.principal)
-            .folders()
-            .map_err(Into::into)
+        self.portal.call(|p| p.view(&self.principal).folders())
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows to
-    /// one folder.
-    #[uniffi::method(default(folder = None))]
+    /// one folder. Paging: `offset` or the `cursor` of a previous page, and `limit` (null: the
+    /// audience's page size).
+    #[uniffi::method(default(folder = None, offset = None, limit = None, cursor = None))]
     pub fn documents(
         &self,
         folder: Option<String>,
-        page: PageRequest,
+        offset: Option<i64>,
+        limit: Option<i32>,
+        cursor: Option<String>,
     ) -> crate::Result<DocumentPage> {
-        Ok(self
-            .portal
-            .view(&self.principal)
-            .documents(folder.as_deref(), page.into())?
-            .into())
+        self.portal.call(|p| {
+            let page = page_request(offset, limit, cursor)?;
+            let view = p.view(&self.principal);
+            Ok(crate::page(view.documents(folder.as_deref(), page)?))
+        })
     }
 
     /// A document the principal may see (`AccessDenied` for anything else).
     pub fn document(&self, document_id: String) -> crate::Result<Document> {
-        Ok(self
-            .portal
-            .view(&self.principal)
-            .document(&document_id)?
-            .into())
+        self.portal
+            .call(|p| Ok(p.view(&self.principal).document(&document_id)?.into()))
     }
 
     /// Download a document: its bytes and a recorded download (count, first/last time, one
     /// access-history row).
     pub fn open(&self, document_id: String) -> crate::Result<Download> {
-        Ok(self.portal.view(&self.principal).open(&document_id)?.into())
+        self.portal
+            .call(|p| Ok(p.view(&self.principal).open(&document_id)?.into()))
     }
 }

@@ -16,7 +16,6 @@ import dev.portail.Audience
 import dev.portail.DocumentKind
 import dev.portail.EmailRole
 import dev.portail.Hashing
-import dev.portail.PageRequest
 import dev.portail.Portal
 import dev.portail.PortalBuilder
 import dev.portail.Progress
@@ -101,10 +100,10 @@ fun main() {
             )
         }
         val built = now()
-        val report = p.documents().use { it.publishMany(commands, listener) }
+        val report = p.documents().publishMany(commands, listener)
         val took = now()
-        check(report.published == DOCS.toULong()) { "published ${report.published}" }
-        check(report.notificationsQueued == DOCS.toULong())
+        check(report.published == DOCS.toLong()) { "published ${report.published}" }
+        check(report.notificationsQueued == DOCS.toLong())
         check(report.outcomes.size == DOCS)
         total.add(took - t)
         build.add(built - t)
@@ -119,14 +118,13 @@ fun main() {
     println("RESULT publish_many %.6f %.6f %.6f %.6f".format(t50, b50, c50, k50))
 
     val times = ArrayList<Double>(calls)
-    val page = PageRequest(offset = 0uL, limit = PAGE.toUInt())
     portal!!.documents().use { documents ->
         for (q in 0 until WARMUP + calls) {
             val party = code(q % EMPLOYEES)
             val t = System.nanoTime()
-            val listed = documents.list(Audience.EMPLOYEE, party, page)
+            val listed = documents.list(Audience.EMPLOYEE, party, limit = PAGE)
             val took = (System.nanoTime() - t) / 1e3
-            check(listed.items.size == PAGE && listed.total == (DOCS / EMPLOYEES).toULong())
+            check(listed.items.size == PAGE && listed.total == (DOCS / EMPLOYEES).toLong())
             if (q >= WARMUP) times.add(took)
         }
     }

@@ -14,7 +14,6 @@ import dev.portail.EInvoicingConsent
 import dev.portail.EmailRole
 import dev.portail.NotificationDecision
 import dev.portail.NotificationFilter
-import dev.portail.PageRequest
 import dev.portail.PortalBuilder
 import dev.portail.clientParty
 import dev.portail.defaultSettings
@@ -56,13 +55,13 @@ fun main(args: Array<String>) {
             val party = parties.get(Audience.CLIENT, "4")
             parties.upsert(party.copy(emails = party.emails + (EmailRole.BILLING to "compta@moimeme.fr")))
         }
-        portal.notifications().use { it.resend(first, force = true) }
+        portal.notifications().resend(first, force = true)
         println("forced resend: ${portal.sync().dispatch.sent} sent")
 
         // "Historique des notifications".
         println("notification history of client 4:")
         portal.notifications().use { n ->
-            for (item in n.history(NotificationFilter(partyCode = "4"), PageRequest()).items.sortedBy { it.createdAt }) {
+            for (item in n.history(NotificationFilter(partyCode = "4")).items.sortedBy { it.createdAt }) {
                 val forced = if (item.forced) " (forced)" else ""
                 println("  ${item.createdAt}  ${item.state}  ${item.recipient}  ${item.subject}$forced")
             }
@@ -78,7 +77,7 @@ fun main(args: Array<String>) {
             println("sync: ${report.activated} activated, credentials e-mailed to ${active.credentialsSentTo} at ${active.credentialsSentAt}")
             val me = portal.login(Audience.CLIENT, "4", password)
             portal.view(me).use { view ->
-                val docs = view.documents(page = PageRequest()).items
+                val docs = view.documents().items
                 println("client 4 logged in and sees: ${docs.joinToString { it.name }}")
                 val download = view.open(docs.first().id)
                 println("downloaded ${download.document.name}: ${download.content.size} bytes, ${download.document.downloads} download(s)")

@@ -99,3 +99,15 @@ typealias SignatureStamp = dev.portail.contract.SignatureStamp
 
 /** How a stamped PDF is written (`AUTO`, `INCREMENTAL`, `REWRITE`). */
 typealias StampMethod = dev.portail.contract.Method
+
+/** A portal login as hosts see it ("Droits d'accès"): the draft's readable password, never a hash. */
+typealias AccountView = dev.portail.contract.AccountView
+
+/** The name the Kotlin API has always used for [AccountView]. */
+typealias Account = dev.portail.contract.AccountView
+
+/** An invitation's dates, as hosts see them. */
+typealias InvitationView = dev.portail.contract.InvitationView
+
+/** Where a new account's identifier comes from when none is given (see [identifierChoice]). */
+typealias IdentifierSource = dev.portail.contract.IdentifierSource

@@ -25,7 +25,7 @@ class BatchTest {
             parties.upsert(clientParty("6", "MEME ADRESSE").copy(emails = mapOf(EmailRole.MAIN to "keylian.ace@gmail.com")))
             parties.upsert(clientParty("7", "DEJA").copy(emails = mapOf(EmailRole.MAIN to "deja@client.fr")))
         }
-        val existing = portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "7")) }
+        val existing = portal.accounts().generate(generateRequest(Audience.CLIENT, "7"))
         val recorder = Recorder()
         val report = portal.accounts().use {
             it.generateBatch(
@@ -38,7 +38,7 @@ class BatchTest {
         assertEquals(listOf("created", "no_email", "identifier_taken", "already_has_access", "unknown_party"),
             report.rows.map { it.outcomeCode })
         assertEquals(listOf("4", "5", "6", "7", "404"), report.rows.map { it.partyCode })
-        assertEquals(1uL, report.created)
+        assertEquals(1L, report.created)
         val created = assertIs<BatchOutcome.Created>(report.rows[0].outcome)
         assertEquals("keylian.ace@gmail.com", created.identifier)
         assertEquals(BatchOutcome.IdentifierTaken("keylian.ace@gmail.com"), report.rows[2].outcome)
@@ -56,7 +56,7 @@ class BatchTest {
 
     @Test
     fun `publish many reports each input and is idempotent on external ids`() = withPortal { portal, _, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
+        portal.parties().upsert(moiMeme())
         val requests = listOf(
             invoice(name = "FA-0001.pdf").copy(externalId = "FA-0001"),
             invoice(name = "").copy(externalId = "FA-0002"),
@@ -64,9 +64,9 @@ class BatchTest {
             invoice(code = "404", name = "FA-0004.pdf"),
         )
         val recorder = Recorder()
-        val report = portal.documents().use { it.publishMany(requests, recorder) }
-        assertEquals(2uL, report.published)
-        assertEquals(2uL, report.notificationsQueued)
+        val report = portal.documents().publishMany(requests, recorder)
+        assertEquals(2L, report.published)
+        assertEquals(2L, report.notificationsQueued)
         assertEquals(4, report.outcomes.size)
         assertNotNull(report.outcomes[0].document)
         val bad = report.outcomes[1].error!!
@@ -78,11 +78,11 @@ class BatchTest {
         assertEquals(Phase.PUBLISHING, recorder.seen.last().phase)
         assertEquals(4uL, recorder.seen.last().done)
 
-        val again = portal.documents().use { it.publishMany(requests.take(1), null) }
-        assertEquals(1uL, again.alreadyPublished)
+        val again = portal.documents().publishMany(requests.take(1), null)
+        assertEquals(1L, again.alreadyPublished)
         assertEquals(report.outcomes[0].document!!.id, again.outcomes[0].document!!.id)
-        val docs = portal.documents().use { it.list(Audience.CLIENT, "4", PageRequest()) }
-        assertEquals(2uL, docs.total)
+        val docs = portal.documents().list(Audience.CLIENT, "4")
+        assertEquals(2L, docs.total)
     }
 
     private fun PublishOutcome.field(): String? = error?.field

@@ -46,9 +46,21 @@ class ErrorsTest {
     }
 
     @Test
+    fun `a panic in the core is the sealed exception with code internal, not uniffi's InternalException`() {
+        // `throwForTest("internal")` panics inside the boundary every export runs its body in
+        // (`crate::call`, i.e. `portail::ffi::guard`).
+        val caught: Throwable = assertFailsWith<Throwable> { throwForTest("internal") }
+        assertIs<PortailException.Internal>(caught)
+        assertEquals("internal", caught.code)
+        assertTrue(caught.detail.startsWith("internal error in portail:"), caught.detail)
+        // The library is usable afterwards: the panic did not poison anything.
+        assertEquals(14, errorCodes().size)
+    }
+
+    @Test
     fun `invalid input names the field`() = withPortal { portal, _, _ ->
         val e = assertFailsWith<PortailException.InvalidInput> {
-            portal.parties().use { it.upsert(moiMeme(billing = "not-an-address")) }
+            portal.parties().upsert(moiMeme(billing = "not-an-address"))
         }
         assertEquals("invalid_input", e.code)
         assertEquals("emails.billing", e.field)
@@ -64,7 +76,7 @@ class ErrorsTest {
 
     @Test
     fun `not found, identifier taken, invalid state, conflict`() = withPortal { portal, _, _ ->
-        val missing = assertFailsWith<PortailException.NotFound> { portal.parties().use { it.get(Audience.CLIENT, "9") } }
+        val missing = assertFailsWith<PortailException.NotFound> { portal.parties().get(Audience.CLIENT, "9") }
         assertEquals(Triple("not_found", "party", "9"), Triple(missing.code, missing.what, missing.key))
 
         portal.parties().use {
@@ -80,10 +92,10 @@ class ErrorsTest {
             assertEquals("identifier_taken", taken.code)
         }
 
-        val doc = portal.documents().use { it.publish(invoice()) }
+        val doc = portal.documents().publish(invoice())
         val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
         portal.sync()
-        val state = assertFailsWith<PortailException.InvalidState> { portal.notifications().use { it.cancel(id) } }
+        val state = assertFailsWith<PortailException.InvalidState> { portal.notifications().cancel(id) }
         assertEquals("invalid_state", state.code)
 
         val stale = portal.settings()
@@ -95,21 +107,21 @@ class ErrorsTest {
 
     @Test
     fun `access denied, invalid credentials, locked out, invalid token`() = withPortal { portal, _, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
-        val account = portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+        portal.parties().upsert(moiMeme())
+        val account = portal.accounts().generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4"))
         assertFailsWith<PortailException.AccessDenied> { portal.principal(account.id) }
         portal.sync()
         val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
-        portal.accounts().use { it.setAuthorized(account.id, false) }
+        portal.accounts().setAuthorized(account.id, false)
         val denied = assertFailsWith<PortailException.AccessDenied> { portal.view(me).use { it.folders() } }
         assertEquals("access_denied", denied.code)
         val creds = assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
         assertEquals("invalid_credentials", creds.code)
-        portal.accounts().use { it.setAuthorized(account.id, true) }
+        portal.accounts().setAuthorized(account.id, true)
 
         // The login refused while suspended counted as a failure (answers are uniform, issue 12):
         // four more wrong guesses make the five that lock.
-        assertEquals(1u, portal.accounts().use { it.lockout(Audience.CLIENT, "4") }.failures)
+        assertEquals(1L, portal.accounts().lockout(Audience.CLIENT, "4").failures)
         repeat(4) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
         val locked = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "4", "motdepasse-4") }
         assertEquals("locked_out", locked.code)
@@ -125,7 +137,7 @@ class ErrorsTest {
     fun `pdf error from bytes that are not a PDF`() {
         val e = assertFailsWith<PortailException.Pdf> { pdfPageCount("not a pdf".toByteArray()) }
         assertEquals("pdf", e.code)
-        assertEquals(2u, pdfPageCount(samplePdf(listOf("page 1", "page 2"))))
+        assertEquals(2L, pdfPageCount(samplePdf(listOf("page 1", "page 2"))))
     }
 
     @Test
@@ -152,11 +164,11 @@ class ErrorsTest {
         }
         withPortal { portal, _, _ ->
             val filter = assertFailsWith<PortailException.InvalidInput> {
-                portal.notifications().use { it.history(NotificationFilter(from = Instant.MIN), PageRequest()) }
+                portal.notifications().history(NotificationFilter(from = Instant.MIN))
             }
             assertEquals("from", filter.field)
             val page = assertFailsWith<PortailException.InvalidInput> {
-                portal.parties().use { it.list(Audience.CLIENT, PageRequest(limit = 0u)) }
+                portal.parties().list(Audience.CLIENT, limit = 0)
             }
             assertEquals("limit", page.field)
         }

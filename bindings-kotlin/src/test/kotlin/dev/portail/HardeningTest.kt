@@ -32,7 +32,7 @@ class HardeningTest {
 
     /** Party [code] with an active account `password-1` under [identifier] (null: the code). */
     private fun active(portal: Portal, code: String, identifier: String? = null): Account {
-        portal.parties().use { it.upsert(client(code)) }
+        portal.parties().upsert(client(code))
         val choice = if (identifier == null) IdentifierChoice.Code else IdentifierChoice.Given(identifier)
         val account = portal.accounts().use {
             it.generate(
@@ -65,7 +65,7 @@ class HardeningTest {
         val unknown = answers("nobody")
         assertEquals(known, unknown)
         assertEquals(List(5) { "invalid_credentials" } + listOf("locked_out", "locked_out"), unknown)
-        val lock = portal.accounts().use { it.lockout(Audience.CLIENT, "nobody") }
+        val lock = portal.accounts().lockout(Audience.CLIENT, "nobody")
         assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), lock.lockedUntil)
         val e = assertFailsWith<PortailException.LockedOut> { portal.login(Audience.CLIENT, "NOBODY", "wrong") }
         assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), java.time.Instant.parse(e.until!!))
@@ -79,10 +79,10 @@ class HardeningTest {
             assertEquals("identifier", login.field)
             val reset = assertFailsWith<PortailException.InvalidInput>(bad) { portal.requestPasswordReset(Audience.CLIENT, bad) }
             assertEquals("identifier", reset.field)
-            assertFailsWith<PortailException.InvalidInput>(bad) { portal.accounts().use { it.lockout(Audience.CLIENT, bad) } }
-            assertFailsWith<PortailException.InvalidInput>(bad) { portal.accounts().use { it.find(Audience.CLIENT, bad) } }
+            assertFailsWith<PortailException.InvalidInput>(bad) { portal.accounts().lockout(Audience.CLIENT, bad) }
+            assertFailsWith<PortailException.InvalidInput>(bad) { portal.accounts().find(Audience.CLIENT, bad) }
         }
-        portal.parties().use { it.upsert(client("5")) }
+        portal.parties().upsert(client("5"))
         val given = assertFailsWith<PortailException.InvalidInput> {
             portal.accounts().use {
                 it.generate(generateRequest(Audience.CLIENT, "5").copy(identifier = IdentifierChoice.Given("paul\u00AD.durand")))
@@ -98,9 +98,9 @@ class HardeningTest {
         portal.login(Audience.CLIENT, "ÉÉÉ", "password-1")
         portal.login(Audience.CLIENT, "e\u0301e\u0301e\u0301", "password-1")
         portal.login(Audience.CLIENT, "  ééé ", "password-1")
-        assertNotNull(portal.accounts().use { it.find(Audience.CLIENT, "E\u0301E\u0301E\u0301") })
+        assertNotNull(portal.accounts().find(Audience.CLIENT, "E\u0301E\u0301E\u0301"))
         // A look-alike of an existing identifier is taken.
-        portal.parties().use { it.upsert(client("5")) }
+        portal.parties().upsert(client("5"))
         assertFailsWith<PortailException.IdentifierTaken> {
             portal.accounts().use {
                 it.generate(generateRequest(Audience.CLIENT, "5").copy(identifier = IdentifierChoice.Given("Ｅ\u0301ÉÉ")))
@@ -131,7 +131,7 @@ class HardeningTest {
 
         // Suspended: a live token dies, and a new request sends nothing.
         val live = resetToken(portal, mailer, "4")
-        portal.accounts().use { it.setAuthorized(account.id, false) }
+        portal.accounts().setAuthorized(account.id, false)
         assertFailsWith<PortailException.InvalidToken>("while suspended") {
             portal.resetPassword(Audience.CLIENT, live, "password-6")
         }
@@ -139,7 +139,7 @@ class HardeningTest {
         portal.requestPasswordReset(Audience.CLIENT, "4")
         portal.dispatch()
         assertTrue(mailer.messages().isEmpty(), "no reset mail for a suspended account")
-        portal.accounts().use { it.setAuthorized(account.id, true) }
+        portal.accounts().setAuthorized(account.id, true)
         assertFailsWith<PortailException.InvalidToken>("after resuming") {
             portal.resetPassword(Audience.CLIENT, live, "password-6")
         }
@@ -156,7 +156,7 @@ class HardeningTest {
             FixedClock(SEED_NOW).use { clock ->
                 val options = SecurityOptions(fastForTests = true, maxFailedLogins = 2, lockoutMs = 60_000, minPasswordLength = 12)
                 PortalBuilder("t").use { it.settings(maSociete()).memoryMailer(mailer).clock(clock).security(options).build() }.use { portal ->
-                    portal.parties().use { it.upsert(moiMeme()) }
+                    portal.parties().upsert(moiMeme())
                     val account = portal.accounts().use {
                         it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "long-enough-1", notifyByEmail = false))
                     }
@@ -191,8 +191,8 @@ class HardeningTest {
         }
         for (good in listOf(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofDays(1))) {
             PortalBuilder("t").use { it.settings(maSociete()).claimLease(good).build() }.use { portal ->
-                portal.parties().use { it.upsert(moiMeme()) }
-                portal.documents().use { it.publish(invoice()) }
+                portal.parties().upsert(moiMeme())
+                portal.documents().publish(invoice())
                 assertEquals(1uL, portal.dispatch().sent)
             }
         }
@@ -220,25 +220,25 @@ class HardeningTest {
             FixedClock(SEED_NOW).use { clock ->
                 PortalBuilder("ma-societe").use {
                     it.settings(maSociete())
-                        .smtpUnencrypted("127.0.0.1", relay.port.toUShort(), Duration.ofMillis(400))
+                        .smtpUnencrypted("127.0.0.1", relay.port, Duration.ofMillis(400))
                         .clock(clock)
                         .build()
                 }.use { portal ->
-                    portal.parties().use { it.upsert(moiMeme()) }
-                    portal.documents().use { it.publish(invoice()) }
+                    portal.parties().upsert(moiMeme())
+                    portal.documents().publish(invoice())
                     val started = System.nanoTime()
                     val report = portal.dispatch()
                     val took = Duration.ofNanos(System.nanoTime() - started)
                     System.err.println("hung relay, deadline 400 ms: dispatch ended after ${took.toMillis()} ms")
                     assertEquals(1uL, report.failed)
                     assertTrue(took < Duration.ofSeconds(5), "took $took")
-                    val n = portal.notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+                    val n = portal.notifications().history(NotificationFilter()).items.single()
                     assertEquals(NotificationState.FAILED, n.state)
                 }
             }
         }
         // Without the argument the builder still takes the core's default.
-        PortalBuilder("t").use { it.settings(maSociete()).smtpUnencrypted("127.0.0.1", 1u).build() }.close()
+        PortalBuilder("t").use { it.settings(maSociete()).smtpUnencrypted("127.0.0.1", 1).build() }.close()
     }
 
     @Test
@@ -278,13 +278,13 @@ class HardeningTest {
             PortalBuilder("ma-societe").use { it.settings(maSociete()).mailer(mailer).clock(clock).build() }.use { portal ->
                 mailer.portal.set(portal)
                 try {
-                    portal.parties().use { it.upsert(moiMeme()) }
-                    val doc = portal.documents().use { it.publish(invoice()) }
+                    portal.parties().upsert(moiMeme())
+                    val doc = portal.documents().publish(invoice())
                     val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
                     assertEquals(1uL, portal.dispatch().sent)
                     assertEquals(2, mailer.errors.size, mailer.errors.toString())
                     mailer.errors.forEach { assertIs<PortailException.InvalidState>(it) }
-                    val n = portal.notifications().use { it.get(id) }
+                    val n = portal.notifications().get(id)
                     assertEquals(NotificationState.SENT, n.state, "the history tells the truth")
                     assertEquals(1, mailer.sent.size)
                     // The Date header is the portal's clock.
@@ -311,7 +311,7 @@ class HardeningTest {
                     }.use { portal ->
                         portal.parties().use { p -> (1..3).forEach { p.upsert(client("$it")) } }
                         val ids = (1..3).map { code ->
-                            val doc = portal.documents().use { it.publish(invoice(code = "$code")) }
+                            val doc = portal.documents().publish(invoice(code = "$code"))
                             assertIs<NotificationDecision.Queued>(doc.notification).notificationId
                         }
                         val victim = ids[1]
@@ -323,13 +323,13 @@ class HardeningTest {
                         val report = portal.dispatch()
                         assertEquals(2uL, report.sent)
                         assertEquals(ids.toSet() - victim, mailer.messages().map { it.notificationId }.toSet())
-                        val n = portal.notifications().use { it.get(victim) }
+                        val n = portal.notifications().get(victim)
                         assertEquals(NotificationState.QUARANTINED, n.state)
                         assertEquals(QuarantineReason.UNDECODABLE, n.quarantine)
-                        val listed = portal.notifications().use { it.history(NotificationFilter(), PageRequest()) }
-                        assertEquals(3uL, listed.total)
-                        assertFailsWith<PortailException.InvalidState> { portal.notifications().use { it.cancel(victim) } }
-                        portal.notifications().use { it.get(ids[0]) }.let { assertNull(it.quarantine) }
+                        val listed = portal.notifications().history(NotificationFilter())
+                        assertEquals(3L, listed.total)
+                        assertFailsWith<PortailException.InvalidState> { portal.notifications().cancel(victim) }
+                        portal.notifications().get(ids[0]).let { assertNull(it.quarantine) }
                     }
                 }
             }
@@ -344,7 +344,7 @@ class HardeningTest {
     fun `addresses the mail library refuses are invalid input at input`() = withPortal { portal, _, _ ->
         for (bad in listOf("a\\b@x.fr", "(x)@x.fr")) {
             val e = assertFailsWith<PortailException.InvalidInput>(bad) {
-                portal.parties().use { it.upsert(moiMeme(main = bad)) }
+                portal.parties().upsert(moiMeme(main = bad))
             }
             assertEquals("emails.main", e.field, bad)
         }
@@ -356,31 +356,31 @@ class HardeningTest {
             portal.saveSettings(portal.settings().copy(sender = "a\\b@masociete.fr"))
         }
         assertEquals("sender", from.field)
-        assertFailsWith<PortailException.NotFound> { portal.parties().use { it.get(Audience.CLIENT, "4") } }
+        assertFailsWith<PortailException.NotFound> { portal.parties().get(Audience.CLIENT, "4") }
     }
 
     @Test
     fun `length caps count characters and name the field`() = withPortal { portal, _, _ ->
         val e = assertFailsWith<PortailException.InvalidInput> {
-            portal.parties().use { it.upsert(clientParty("4", "é".repeat(201))) }
+            portal.parties().upsert(clientParty("4", "é".repeat(201)))
         }
         assertEquals("name", e.field)
-        val saved = portal.parties().use { it.upsert(clientParty("4", "é".repeat(200))) }
+        val saved = portal.parties().upsert(clientParty("4", "é".repeat(200)))
         assertEquals(200, saved.name.length)
     }
 
     @Test
     fun `bytes that are not a PDF under a pdf name are refused`() = withPortal { portal, mailer, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
+        portal.parties().upsert(moiMeme())
         for (content in listOf("<html>facture</html>", "PK\u0003\u0004zip", "not a pdf")) {
             val e = assertFailsWith<PortailException.InvalidInput>(content) {
-                portal.documents().use { it.publish(invoice().copy(content = content.toByteArray())) }
+                portal.documents().publish(invoice().copy(content = content.toByteArray()))
             }
             assertEquals("content", e.field)
         }
         assertEquals(0uL, portal.dispatch().attempted, "nothing notified")
         assertTrue(mailer.messages().isEmpty())
-        portal.documents().use { it.publish(invoice().copy(content = samplePdf(listOf("FA-0002")))) }
+        portal.documents().publish(invoice().copy(content = samplePdf(listOf("FA-0002"))))
     }
 
     // Item 6: the unpaid copy is a full rewrite.
@@ -397,10 +397,10 @@ class HardeningTest {
     fun `the unpaid watermark copy is a full rewrite without the original`() = withPortal { portal, _, _ ->
         val s = portal.settings()
         portal.saveSettings(s.copy(client = s.client.copy(unpaidPolicy = UnpaidPolicy.WATERMARK)))
-        portal.parties().use { it.upsert(moiMeme()) }
+        portal.parties().upsert(moiMeme())
         val original = samplePdf(listOf("Facture FA-0002", "page 2"))
-        val doc = portal.documents().use { it.publish(invoice().copy(content = original, payment = PaymentStatus.UNPAID)) }
-        portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+        val doc = portal.documents().publish(invoice().copy(content = original, payment = PaymentStatus.UNPAID))
+        portal.accounts().generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4"))
         portal.sync()
         val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
         val download = portal.view(me).use { it.open(doc.id) }
@@ -408,7 +408,7 @@ class HardeningTest {
         for (copy in listOf(download.content, pdfWatermark(original, "POUR CONSULTATION UNIQUEMENT"))) {
             assertEquals(1, copy.count("%%EOF"), "one revision")
             assertFalse(copy.startsWith(original), "does not start with the original")
-            assertEquals(2u, pdfPageCount(copy))
+            assertEquals(2L, pdfPageCount(copy))
         }
     }
 
@@ -424,22 +424,22 @@ class HardeningTest {
                         it.settings(maSociete()).blobsDir(blobs.toString()).memoryMailer(mailer).clock(clock)
                             .hashing(Hashing.FAST_FOR_TESTS).build()
                     }.use { portal ->
-                        portal.parties().use { it.upsert(moiMeme()) }
+                        portal.parties().upsert(moiMeme())
                         val content = samplePdf(listOf("Contrat 42"))
-                        val doc = portal.documents().use { it.publish(invoice(name = "Contrat-42.pdf").copy(content = content)) }
-                        assertContentEquals(content, portal.documents().use { it.content(doc.id) })
-                        portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+                        val doc = portal.documents().publish(invoice(name = "Contrat-42.pdf").copy(content = content))
+                        assertContentEquals(content, portal.documents().content(doc.id))
+                        portal.accounts().generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4"))
                         portal.sync()
                         val me = portal.login(Audience.CLIENT, "4", "motdepasse-4")
                         val files = Files.walk(blobs).use { w -> w.filter { it.isRegularFile() }.toList() }
                         assertTrue(files.isNotEmpty())
                         files.forEach(Files::delete)
-                        val back = assertFailsWith<PortailException.Storage> { portal.documents().use { it.content(doc.id) } }
+                        val back = assertFailsWith<PortailException.Storage> { portal.documents().content(doc.id) }
                         assertEquals("storage", back.code)
                         assertTrue(back.detail.contains("Contrat-42.pdf"), back.detail)
                         val open = assertFailsWith<PortailException.Storage> { portal.view(me).use { it.open(doc.id) } }
                         assertTrue(open.detail.contains("Contrat-42.pdf"), open.detail)
-                        assertEquals(0uL, portal.documents().use { it.get(doc.id) }.downloads, "nothing recorded")
+                        assertEquals(0L, portal.documents().get(doc.id).downloads, "nothing recorded")
                     }
                 }
             }

@@ -32,8 +32,8 @@ class MailerTest {
             PortalBuilder("ma-societe").use { b ->
                 b.settings(maSociete()).clock(clock).hashing(Hashing.FAST_FOR_TESTS).mailer { message -> sent += message }.build()
             }.use { portal ->
-                portal.parties().use { it.upsert(moiMeme()) }
-                portal.documents().use { it.publish(invoice()) }
+                portal.parties().upsert(moiMeme())
+                portal.documents().publish(invoice())
                 val report = portal.sync { progress -> phases += progress.phase }
                 assertEquals(1uL, report.dispatch.sent)
                 assertEquals(listOf("keylian.ace@gmail.com"), sent.map { it.to })
@@ -50,18 +50,18 @@ class MailerTest {
             PortalBuilder("ma-societe").use { b ->
                 b.settings(maSociete()).mailer(mailer).clock(clock).hashing(Hashing.FAST_FOR_TESTS).build()
             }.use { portal ->
-                portal.parties().use { it.upsert(moiMeme()) }
+                portal.parties().upsert(moiMeme())
                 block(portal, mailer, clock)
             }
         }
     }
 
     private fun Portal.onlyNotification(): Notification =
-        notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+        notifications().use { it.history(NotificationFilter()).items.single() }
 
     @Test
     fun `success is Sent with the stable message id`() = withKotlinMailer { portal, mailer, _ ->
-        val doc = portal.documents().use { it.publish(invoice()) }
+        val doc = portal.documents().publish(invoice())
         val report = portal.dispatch()
         assertEquals(DispatchReport(attempted = 1u, sent = 1u, failed = 0u, abandoned = 0u, skipped = 0u), report)
         val message = mailer.sent.single()
@@ -78,7 +78,7 @@ class MailerTest {
 
     @Test
     fun `transient exception is retried after the backoff`() = withKotlinMailer { portal, mailer, clock ->
-        portal.documents().use { it.publish(invoice()) }
+        portal.documents().publish(invoice())
         mailer.mode = "transient"
         assertEquals(1uL, portal.dispatch().failed)
         val failed = portal.onlyNotification()
@@ -98,7 +98,7 @@ class MailerTest {
 
     @Test
     fun `permanent exception abandons the notification`() = withKotlinMailer { portal, mailer, clock ->
-        portal.documents().use { it.publish(invoice()) }
+        portal.documents().publish(invoice())
         mailer.mode = "permanent"
         val report = portal.sync()
         assertEquals(1uL, report.dispatch.abandoned)
@@ -109,14 +109,14 @@ class MailerTest {
         clock.advance(Duration.ofHours(2))
         assertEquals(0uL, portal.dispatch().attempted, "abandoned is final")
         // "Renvoyer" queues a fresh copy of an abandoned notification, without forcing.
-        val again = portal.notifications().use { it.resend(n.id) }
+        val again = portal.notifications().resend(n.id)
         assertEquals(n.id, again.resendOf)
         assertEquals(1uL, portal.dispatch().sent)
     }
 
     @Test
     fun `any other exception counts as transient`() = withKotlinMailer { portal, mailer, _ ->
-        portal.documents().use { it.publish(invoice()) }
+        portal.documents().publish(invoice())
         mailer.mode = "crash"
         val report = portal.dispatch()
         assertEquals(1uL, report.failed)
@@ -128,7 +128,7 @@ class MailerTest {
 
     @Test
     fun `the mailer runs on the thread that dispatches`() = withKotlinMailer { portal, mailer, _ ->
-        portal.documents().use { it.publish(invoice()) }
+        portal.documents().publish(invoice())
         val worker = Thread({ portal.sync() }, "portail-sync")
         worker.start()
         worker.join()

@@ -29,8 +29,8 @@ class NotificationsTest {
 
     @Test
     fun `cancel a pending one, resend it to the changed address, history by state`() = withPortal { portal, mailer, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
-        val doc = portal.documents().use { it.publish(invoice()) }
+        portal.parties().upsert(moiMeme())
+        val doc = portal.documents().publish(invoice())
         val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
         portal.notifications().use { n ->
             assertFailsWith<PortailException.InvalidState> { n.resend(id) }
@@ -38,19 +38,19 @@ class NotificationsTest {
             assertEquals(NotificationState.CANCELLED, cancelled.state)
             assertEquals(0uL, portal.sync().dispatch.attempted)
 
-            portal.parties().use { it.upsert(moiMeme(billing = "compta@moimeme.fr")) }
+            portal.parties().upsert(moiMeme(billing = "compta@moimeme.fr"))
             val again = n.resend(id)
             assertEquals("compta@moimeme.fr", again.recipient)
             assertEquals(false, again.forced)
             assertEquals(1uL, portal.sync().dispatch.sent)
             assertEquals(listOf("compta@moimeme.fr"), mailer.messages().map { it.to })
 
-            val sent = n.history(NotificationFilter(state = NotificationState.SENT), PageRequest())
+            val sent = n.history(NotificationFilter(state = NotificationState.SENT))
             assertEquals(listOf(again.id), sent.items.map { it.id })
-            val byDoc = n.history(NotificationFilter(documentId = doc.id), PageRequest(offset = 0u, limit = 1u))
-            assertEquals(2uL, byDoc.total)
+            val byDoc = n.history(NotificationFilter(documentId = doc.id), offset = 0, limit = 1)
+            assertEquals(2L, byDoc.total)
             assertEquals(true, byDoc.hasMore)
-            assertEquals(1, n.history(NotificationFilter(documentId = doc.id), byDoc.next).items.size)
+            assertEquals(1, n.history(NotificationFilter(documentId = doc.id), cursor = byDoc.cursor).items.size)
         }
     }
 }

@@ -20,8 +20,8 @@ class PortalTest {
         Portal.open(dir.toString()).use { portal ->
             assertEquals("default", portal.tenant())
             portal.saveSettings(maSociete().copy(version = portal.settings().version))
-            portal.parties().use { it.upsert(moiMeme()) }
-            val doc = portal.documents().use { it.publish(invoice()) }
+            portal.parties().upsert(moiMeme())
+            val doc = portal.documents().publish(invoice())
             assertEquals(1uL, portal.sync().dispatch.sent)
             val id = (doc.notification as NotificationDecision.Queued).notificationId
             val eml = readOutboxMessage(dir.resolve("outbox").toString(), id)
@@ -30,7 +30,7 @@ class PortalTest {
         assertTrue(dir.resolve("portail.sqlite3").exists())
         Portal.open(dir.toString()).use { again ->
             assertEquals("MA SOCIETE", again.settings().companyName)
-            assertEquals("MOI MEME", again.parties().use { it.get(Audience.CLIENT, "4") }.name)
+            assertEquals("MOI MEME", again.parties().get(Audience.CLIENT, "4").name)
         }
     }
 
@@ -41,19 +41,20 @@ class PortalTest {
             it.settings(maSociete()).blobsDir(dir.resolve("blobs").toString()).outboxDir(outbox.toString())
                 .hashing(Hashing.FAST_FOR_TESTS).build()
         }.use { portal ->
-            portal.parties().use { it.upsert(moiMeme()) }
+            portal.parties().upsert(moiMeme())
             val file = Files.write(dir.resolve("FA-0002.pdf"), samplePdf(listOf("Facture FA-0002")))
-            val doc = portal.documents().use { it.publishPath(invoice().copy(content = byteArrayOf()), file.toString()) }
-            assertEquals(Files.size(file).toULong(), doc.size)
+            val doc = portal.documents().publish(publishRequestFromPath(Audience.CLIENT, "4", "Factures", file.toString()))
+            assertEquals(Files.size(file), doc.size)
+            assertEquals("FA-0002.pdf", doc.name)
             assertEquals("application/pdf", doc.contentType)
             assertEquals(1, dir.resolve("blobs").toFile().walk().count { it.isFile })
             portal.sync()
             assertEquals(1, outbox.listDirectoryEntries("*.eml").size)
             val missing = assertFailsWith<PortailException.InvalidInput> {
-                portal.documents().use { it.publishPath(invoice(), dir.resolve("nope.pdf").toString()) }
+                publishRequestFromPath(Audience.CLIENT, "4", "Factures", dir.resolve("nope.pdf").toString())
             }
             assertEquals("path", missing.field)
-            assertTrue(portal.documents().use { it.content(doc.id) }.contentEquals(Files.readAllBytes(file)))
+            assertTrue(portal.documents().content(doc.id).contentEquals(Files.readAllBytes(file)))
         }
     }
 
@@ -86,8 +87,8 @@ class PortalTest {
             val saved = templates.save(t.copy(subject = "#société# : #document#"))
             assertEquals(1uL, saved.version)
         }
-        portal.parties().use { it.upsert(moiMeme()) }
-        portal.documents().use { it.publish(invoice()) }
+        portal.parties().upsert(moiMeme())
+        portal.documents().publish(invoice())
         portal.sync()
     }
 
@@ -98,17 +99,17 @@ class PortalTest {
             assertEquals("MA SOCIETE", p.settings().companyName)
         }
         val zero = assertFailsWith<PortailException.InvalidInput> {
-            PortalBuilder("t").use { it.retry(0u, java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1)).build() }
+            PortalBuilder("t").use { it.retry(0, java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1)).build() }
         }
         assertEquals("max_attempts", zero.field)
         val mailer = MailerTest.ScriptedMailer("transient")
         FixedClock(SEED_NOW).use { clock ->
             PortalBuilder("t").use {
                 it.settings(maSociete()).mailer(mailer).clock(clock)
-                    .retry(2u, java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5)).build()
+                    .retry(2, java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5)).build()
             }.use { portal ->
-                portal.parties().use { it.upsert(moiMeme()) }
-                portal.documents().use { it.publish(invoice()) }
+                portal.parties().upsert(moiMeme())
+                portal.documents().publish(invoice())
                 assertEquals(1uL, portal.dispatch().failed)
                 clock.advance(java.time.Duration.ofSeconds(30))
                 assertEquals(1uL, portal.dispatch().abandoned, "the second attempt is the last")
@@ -118,11 +119,11 @@ class PortalTest {
 
     @Test
     fun `one portal shared by threads`() = withPortal { portal, mailer, _ ->
-        portal.parties().use { it.upsert(moiMeme()) }
+        portal.parties().upsert(moiMeme())
         val pool = Executors.newFixedThreadPool(4)
         try {
             val futures = (1..20).map { i ->
-                pool.submit<Document> { portal.documents().use { it.publish(invoice(name = "FA-$i.pdf")) } }
+                pool.submit<Document> { portal.documents().publish(invoice(name = "FA-$i.pdf")) }
             }
             futures.forEach { it.get(30, TimeUnit.SECONDS) }
             val sent = pool.submit<SyncReport> { portal.sync() }.get(30, TimeUnit.SECONDS)

@@ -328,71 +328,71 @@ private class Run(
                 get(args, "einvoicing")?.let { party = party.copy(einvoicing = parseEnum(it, EInvoicingConsent::class.java)) }
                 optStr(args, "company")?.let { party = party.copy(company = it) }
                 asBool(get(args, "unpaid_exempt"))?.let { party = party.copy(unpaidExempt = it) }
-                outcome { p.parties().use { it.upsert(party) } }
+                outcome { p.parties().upsert(party) }
             }
             "parties.get" -> {
                 known("audience", "code")
                 val a = audience(args)
                 val code = strOf(args, "code")
-                outcome { p.parties().use { it.get(a, code) } }
+                outcome { p.parties().get(a, code) }
             }
             "folders.get" -> {
                 known("audience", "folder")
                 val a = audience(args)
                 val folder = strOf(args, "folder")
-                outcome { p.folders().use { it.get(a, folder) } }
+                outcome { p.folders().get(a, folder) }
             }
             "documents.publish" -> {
                 val cmd = publishCommand(args)
-                outcome { p.documents().use { it.publish(cmd) } }
+                outcome { p.documents().publish(cmd()) }
             }
             "documents.publish_many" -> {
                 known("items")
                 val items = get(args, "items") as? JsonArray ?: fail("items is a list")
                 val cmds = items.map { publishCommand(it) }
-                outcome { p.documents().use { it.publishMany(cmds) } }
+                outcome { p.documents().publishMany(cmds.map { it() }) }
             }
             "documents.get" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.documents().use { it.get(id) } }
+                outcome { p.documents().get(id) }
             }
             "documents.set_payment" -> {
                 known("id", "payment")
                 val payment = parseEnum(get(args, "payment") ?: fail("payment"), PaymentStatus::class.java)
                 val id = strOf(args, "id")
-                outcome { p.documents().use { it.setPayment(id, payment) } }
+                outcome { p.documents().setPayment(id, payment) }
             }
             "documents.content" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.documents().use { it.content(id) } }
+                outcome { p.documents().content(id) }
             }
             "notifications.history" -> {
-                known("audience", "party_code", "state", "limit")
+                known("audience", "party_code", "state", "offset", "limit", "cursor")
                 val filter = NotificationFilter(
                     audience = get(args, "audience")?.let { parseEnum(it, Audience::class.java) },
                     partyCode = optStr(args, "party_code"),
                     state = get(args, "state")?.let { parseEnum(it, NotificationState::class.java) },
                 )
-                val page = pageRequest(args)
-                outcome { p.notifications().use { it.history(filter, page) } }
+                val (offset, limit, cursor) = paging(args)
+                outcome { p.notifications().history(filter, offset, limit, cursor) }
             }
             "notifications.get" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.notifications().use { it.get(id) } }
+                outcome { p.notifications().get(id) }
             }
             "notifications.resend" -> {
                 known("id", "force")
                 val force = asBool(get(args, "force")) ?: false
                 val id = strOf(args, "id")
-                outcome { p.notifications().use { it.resend(id, force) } }
+                outcome { p.notifications().resend(id, force) }
             }
             "notifications.cancel" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.notifications().use { it.cancel(id) } }
+                outcome { p.notifications().cancel(id) }
             }
             "accounts.generate" -> {
                 known("audience", "party", "identifier", "password", "notify_by_email", "authorized")
@@ -401,7 +401,7 @@ private class Run(
                 optStr(args, "password")?.let { g = g.copy(password = it) }
                 asBool(get(args, "notify_by_email"))?.let { g = g.copy(notifyByEmail = it) }
                 asBool(get(args, "authorized"))?.let { g = g.copy(authorized = it) }
-                outcome { p.accounts().use { it.generate(g) } }
+                outcome { p.accounts().generate(g) }
             }
             "accounts.generate_batch" -> {
                 known("audience", "parties", "identifier", "notify_by_email")
@@ -412,28 +412,28 @@ private class Run(
                 get(args, "identifier")?.let { options = options.copy(identifier = identifier(it)) }
                 asBool(get(args, "notify_by_email"))?.let { options = options.copy(notifyByEmail = it) }
                 val a = audience(args)
-                outcome { p.accounts().use { it.generateBatch(a, codes, options) } }
+                outcome { p.accounts().generateBatch(a, codes, options) }
             }
             "accounts.get" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.accounts().use { it.get(id) } }
+                outcome { p.accounts().get(id) }
             }
             "accounts.set_authorized" -> {
                 known("id", "authorized")
                 val authorized = asBool(get(args, "authorized")) ?: fail("authorized")
                 val id = strOf(args, "id")
-                outcome { p.accounts().use { it.setAuthorized(id, authorized) } }
+                outcome { p.accounts().setAuthorized(id, authorized) }
             }
             "accounts.revoke" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.accounts().use { it.revoke(id) } }
+                outcome { p.accounts().revoke(id) }
             }
             "accounts.draft_password" -> {
                 known("id")
                 val id = strOf(args, "id")
-                outcome { p.accounts().use { it.draftPassword(id) } }
+                outcome { p.accounts().draftPassword(id) }
             }
             "access.login" -> {
                 known("audience", "identifier", "password")
@@ -465,20 +465,20 @@ private class Run(
             "view.folders" -> {
                 known("principal")
                 val who = principalArg(args)
-                outcome { p.view(who).use { it.folders() } }
+                outcome { p.view(who).folders() }
             }
             "view.documents" -> {
-                known("principal", "folder", "limit")
+                known("principal", "folder", "offset", "limit", "cursor")
                 val who = principalArg(args)
                 val folder = optStr(args, "folder")
-                val page = pageRequest(args)
-                outcome { p.view(who).use { it.documents(folder, page) } }
+                val (offset, limit, cursor) = paging(args)
+                outcome { p.view(who).documents(folder, offset, limit, cursor) }
             }
             "view.open" -> {
                 known("principal", "document")
                 val who = principalArg(args)
                 val document = strOf(args, "document")
-                outcome { p.view(who).use { it.open(document) } }
+                outcome { p.view(who).open(document) }
             }
             "view.sign" -> {
                 known("principal", "document", "signer_name", "ip_address", "user_agent")
@@ -489,7 +489,7 @@ private class Run(
                     userAgent = strOf(args, "user_agent"),
                 )
                 val document = strOf(args, "document")
-                outcome { p.view(who).use { it.sign(document, request) } }
+                outcome { p.view(who).sign(document, request) }
             }
             "sync" -> {
                 known()
@@ -497,10 +497,10 @@ private class Run(
             }
             "dispatch" -> {
                 known("limit")
-                val limit = asU64(get(args, "limit")) ?: 100uL
-                if (limit > UInt.MAX_VALUE.toULong()) fail("out of range integral type conversion attempted")
+                val limit = asI64(get(args, "limit")) ?: 100L
+                if (limit !in Int.MIN_VALUE..Int.MAX_VALUE) fail("out of range integral type conversion attempted")
                 // The Rust runner's default is 100; the Kotlin method's own default is 500.
-                outcome { p.dispatch(limit.toUInt()) }
+                outcome { p.dispatch(limit.toInt()) }
             }
             "clock.advance" -> {
                 known("seconds", "minutes", "hours", "days")
@@ -564,22 +564,39 @@ private class Run(
         }
     }
 
-    fun publishCommand(args: JsonElement): Publish {
+    /**
+     * A publish request, built when the step runs (inside `outcome`): reading a `path` is the
+     * library's work, and its error is the step's outcome.
+     */
+    fun publishCommand(args: JsonElement): () -> Publish {
         val obj = args as? JsonObject ?: fail("publish arguments are an object")
         for (k in obj.keys) {
             if (k !in listOf("audience", "party", "folder", "name", "content", "kind", "payment", "external_id")) {
                 fail("documents.publish: unknown argument ${quote(k)}")
             }
         }
-        val bytes = content(obj["content"] ?: fail("content"))
+        val content = obj["content"] ?: fail("content")
         val party = strOf(args, "party")
         val folder = strOf(args, "folder")
-        val name = strOf(args, "name")
-        var cmd = publishRequest(audience(args), party, folder, name, bytes)
-        obj["kind"]?.let { cmd = cmd.copy(kind = parseEnum(it, DocumentKind::class.java)) }
-        obj["payment"]?.let { cmd = cmd.copy(payment = parseEnum(it, PaymentStatus::class.java)) }
-        optStr(args, "external_id")?.let { cmd = cmd.copy(externalId = it) }
-        return cmd
+        val name = optStr(args, "name")
+        val a = audience(args)
+        val kind = obj["kind"]?.let { parseEnum(it, DocumentKind::class.java) }
+        val payment = obj["payment"]?.let { parseEnum(it, PaymentStatus::class.java) }
+        val externalId = optStr(args, "external_id")
+        val path = optStr(content, "path")?.let { File(fixtures, it).absolutePath }
+        val bytes = if (path == null) content(content) else null
+        if (path == null && name == null) fail("\"name\" must be a string")
+        return {
+            var cmd = if (path != null) {
+                publishRequestFromPath(a, party, folder, path, name)
+            } else {
+                publishRequest(a, party, folder, name!!, bytes!!)
+            }
+            kind?.let { cmd = cmd.copy(kind = it) }
+            payment?.let { cmd = cmd.copy(payment = it) }
+            externalId?.let { cmd = cmd.copy(externalId = it) }
+            cmd
+        }
     }
 
     fun content(v: JsonElement): ByteArray {
@@ -653,8 +670,13 @@ private fun principalArg(args: JsonElement): Principal {
     )
 }
 
-private fun pageRequest(args: JsonElement): PageRequest =
-    PageRequest(offset = 0uL, limit = asU64(get(args, "limit"))?.takeIf { it <= UInt.MAX_VALUE.toULong() }?.toUInt())
+/** A step's `offset`, `limit` and `cursor`, as the Rust runner reads them (the binding checks them). */
+private fun paging(args: JsonElement): Triple<Long?, Int?, String?> =
+    Triple(
+        asI64(get(args, "offset")),
+        asI64(get(args, "limit"))?.let { if (it in Int.MIN_VALUE..Int.MAX_VALUE) it.toInt() else fail("limit $it out of Int range") },
+        optStr(args, "cursor"),
+    )
 
 /** Merge [patch] into [v] key by key. */
 private fun merge(v: JsonElement, patch: JsonElement): JsonElement =
@@ -707,7 +729,7 @@ private fun jsonEq(a: JsonElement, b: JsonElement): Boolean = when {
  * The canonical form (README: Values) of what the Kotlin binding returns, generically: records
  * (uniffi data classes) by reflection over their fields with snake_case keys, enums as their
  * lowercased snake_case name, `Instant` as RFC 3339, bytes as `{size, sha256, pdf}`, unsigned
- * numbers as numbers, pages as `{items, total, has_more}`, exceptions as
+ * numbers as numbers, pages as `{items, total, has_more, next, cursor}`, exceptions as
  * `{code, message, field, payload...}`. The few shapes that differ from the core's serde form
  * are normalised here, each marked `NORMALISATION:`.
  */
@@ -814,11 +836,10 @@ internal object Canon {
         val sealedParent = c.superclass?.takeIf { it.name.startsWith("dev.portail.") && Modifier.isAbstract(it.modifiers) }
         if (isObject) return JsonPrimitive(snake(c.simpleName)) // a sealed variant without data
         val m = recordFields(x)
-        // NORMALISATION: every `*Page` record (PartyPage, DocumentPage, NotificationPage,
-        // AccountPage, AccessEventPage) also carries `offset`, `limit` and `next`; the
-        // canonical page is only {items, total, has_more}.
-        if (m.keys.containsAll(listOf("items", "total", "has_more"))) {
-            return JsonObject(linkedMapOf("items" to m["items"]!!, "total" to m["total"]!!, "has_more" to m["has_more"]!!))
+        // NORMALISATION: every `*Page` record (the contract's `PageView`) also carries `offset`
+        // and `limit`; the canonical page is {items, total, has_more, next, cursor}.
+        if (m.keys.containsAll(listOf("items", "total", "has_more", "next", "cursor"))) {
+            return JsonObject(listOf("items", "total", "has_more", "next", "cursor").associateWithTo(LinkedHashMap()) { m.getValue(it) })
         }
         // A data variant of another sealed class: serde's default (external) tagging.
         if (sealedParent != null) return JsonObject(mapOf(snake(c.simpleName) to JsonObject(m)))

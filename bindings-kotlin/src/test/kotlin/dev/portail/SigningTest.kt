@@ -12,8 +12,8 @@ class SigningTest {
     private val request = SignRequest(signerName = "MOI MEME", ipAddress = "192.0.2.10", userAgent = "JUnit")
 
     private fun loggedIn(portal: Portal): Principal {
-        portal.parties().use { it.upsert(moiMeme()) }
-        portal.accounts().use { it.generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4")) }
+        portal.parties().upsert(moiMeme())
+        portal.accounts().generate(generateRequest(Audience.CLIENT, "4").copy(password = "motdepasse-4"))
         portal.sync()
         return portal.login(Audience.CLIENT, "4", "motdepasse-4")
     }
@@ -24,7 +24,7 @@ class SigningTest {
     @Test
     fun `sign stamps the last page and records the audit trail`() = withPortal { portal, _, _ ->
         val me = loggedIn(portal)
-        val doc = portal.documents().use { it.publish(contract()) }
+        val doc = portal.documents().publish(contract())
         portal.view(me).use { view ->
             assertTrue(view.awaitsSignature(doc.id))
             val signed = view.sign(doc.id, request)
@@ -40,7 +40,7 @@ class SigningTest {
         }
         portal.documents().use { docs ->
             val signedPdf = docs.signedContent(doc.id)
-            assertEquals(2u, pdfPageCount(signedPdf))
+            assertEquals(2L, pdfPageCount(signedPdf))
             assertFalse(signedPdf.contentEquals(docs.content(doc.id)), "the original is kept apart")
         }
     }
@@ -48,9 +48,9 @@ class SigningTest {
     @Test
     fun `bad requests are typed errors and store nothing`() = withPortal { portal, _, _ ->
         val me = loggedIn(portal)
-        val invoice = portal.documents().use { it.publish(invoice()) }
-        val broken = portal.documents().use { it.publish(contract("%PDF-1.4 truncated".toByteArray()).copy(name = "CT-002.pdf")) }
-        val good = portal.documents().use { it.publish(contract().copy(name = "CT-003.pdf")) }
+        val invoice = portal.documents().publish(invoice())
+        val broken = portal.documents().publish(contract("%PDF-1.4 truncated".toByteArray()).copy(name = "CT-002.pdf"))
+        val good = portal.documents().publish(contract().copy(name = "CT-003.pdf"))
         portal.view(me).use { view ->
             val ip = assertFailsWith<PortailException.InvalidInput> { view.sign(good.id, request.copy(ipAddress = "not an ip")) }
             assertEquals("ip_address", ip.field)
@@ -58,7 +58,7 @@ class SigningTest {
             assertFailsWith<PortailException.Pdf> { view.sign(broken.id, request) }
             assertTrue(view.awaitsSignature(broken.id))
         }
-        assertFailsWith<PortailException.InvalidState> { portal.documents().use { it.signedContent(good.id) } }
+        assertFailsWith<PortailException.InvalidState> { portal.documents().signedContent(good.id) }
     }
 
     @Test
@@ -66,12 +66,12 @@ class SigningTest {
         val original = samplePdf(listOf("Contrat page 1", "page 2"))
         val stamp = SignatureStamp(listOf("Signe electroniquement par MOI MEME", "le 08/03/2019"), SignaturePlacement.RIGHT)
         val signed = pdfStampSignature(original, stamp, StampMethod.INCREMENTAL)
-        assertEquals(2u, pdfPageCount(signed))
+        assertEquals(2L, pdfPageCount(signed))
         assertTrue(signed.size > original.size)
         assertTrue(signed.copyOf(original.size).contentEquals(original), "an incremental update appends")
         val rewritten = pdfStampSignature(original, stamp.copy(placement = SignaturePlacement.LEFT), StampMethod.REWRITE)
-        assertEquals(2u, pdfPageCount(rewritten))
+        assertEquals(2L, pdfPageCount(rewritten))
         assertFailsWith<PortailException.Pdf> { pdfWatermark(original, "COPIE", StampMethod.INCREMENTAL) }
-        assertEquals(2u, pdfPageCount(pdfWatermark(original, "COPIE")))
+        assertEquals(2L, pdfPageCount(pdfWatermark(original, "COPIE")))
     }
 }

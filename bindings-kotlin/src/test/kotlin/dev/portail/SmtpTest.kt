@@ -59,7 +59,7 @@ class SmtpTest {
 
     private fun smtpPortal(port: Int, clock: FixedClock): Portal =
         PortalBuilder("ma-societe").use {
-            it.settings(maSociete()).smtpUnencrypted("127.0.0.1", port.toUShort()).clock(clock)
+            it.settings(maSociete()).smtpUnencrypted("127.0.0.1", port).clock(clock)
                 .hashing(Hashing.FAST_FOR_TESTS).build()
         }
 
@@ -68,8 +68,8 @@ class SmtpTest {
         Sink().use { sink ->
             FixedClock(SEED_NOW).use { clock ->
                 smtpPortal(sink.port, clock).use { portal ->
-                    portal.parties().use { it.upsert(moiMeme()) }
-                    val doc = portal.documents().use { it.publish(invoice()) }
+                    portal.parties().upsert(moiMeme())
+                    val doc = portal.documents().publish(invoice())
                     assertEquals(1uL, portal.sync().dispatch.sent)
                     val id = (doc.notification as NotificationDecision.Queued).notificationId
                     val data = sink.messages.single()
@@ -85,8 +85,8 @@ class SmtpTest {
         Sink(rcptReply = "550 no such user").use { sink ->
             FixedClock(SEED_NOW).use { clock ->
                 smtpPortal(sink.port, clock).use { portal ->
-                    portal.parties().use { it.upsert(moiMeme()) }
-                    portal.documents().use { it.publish(invoice()) }
+                    portal.parties().upsert(moiMeme())
+                    portal.documents().publish(invoice())
                     assertEquals(1uL, portal.sync().dispatch.abandoned)
                 }
             }
@@ -94,10 +94,10 @@ class SmtpTest {
         val closedPort = ServerSocket(0).use { it.localPort }
         FixedClock(SEED_NOW).use { clock ->
             smtpPortal(closedPort, clock).use { portal ->
-                portal.parties().use { it.upsert(moiMeme()) }
-                portal.documents().use { it.publish(invoice()) }
+                portal.parties().upsert(moiMeme())
+                portal.documents().publish(invoice())
                 assertEquals(1uL, portal.dispatch().failed)
-                val n = portal.notifications().use { it.history(NotificationFilter(), PageRequest()).items.single() }
+                val n = portal.notifications().history(NotificationFilter()).items.single()
                 assertEquals(NotificationState.FAILED, n.state)
                 assertTrue(n.nextAttemptAt > SEED_NOW)
                 clock.advance(Duration.ofMinutes(1))
