@@ -59,9 +59,7 @@ impl TryFrom<Party> for portail::Party {
     type Error = portail::Error;
 
     fn try_from(p: Party) -> portail::Result<Self> {
-        let version = u64::try_from(p.version).map_err(|_| {
-            portail::Error::invalid("version", format!("{} is negative", p.version))
-        })?;
+        let version = portail::ffi::non_negative("version", p.version)?;
         Ok(portail::Party {
             audience: p.audience,
             code: p.code,

@@ -73,11 +73,6 @@ pub use portail::DispatchReport;
 /// in `dev.portail`).
 pub use portail::SyncReport;
 
-/// A count from the host that cannot be negative (`invalid_input` naming `field` otherwise).
-fn unsigned(n: i32, field: &str) -> portail::Result<u32> {
-    u32::try_from(n).map_err(|_| portail::Error::invalid(field, format!("{n} is negative")))
-}
-
 /// The portal of one tenant. Thread-safe; use it with one `.use { }` (it is `AutoCloseable`),
 /// `Portal.open(dir).use { p -> p.documents().publish(...) }`, or keep one per tenant for the
 /// life of the application. Its sub-handles (`parties()`, `documents()`, `view(principal)`, ...)
@@ -207,7 +202,10 @@ impl Portal {
     /// Blocking (calls the mailer): call from a background thread.
     #[uniffi::method(default(limit = 500))]
     pub fn dispatch(&self, limit: i32) -> crate::Result<DispatchReport> {
-        crate::call(|| self.inner.dispatch(unsigned(limit, "limit")?))
+        crate::call(|| {
+            self.inner
+                .dispatch(portail::ffi::small_count("limit", limit.into())?)
+        })
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials

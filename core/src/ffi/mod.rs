@@ -32,8 +32,8 @@ pub use options::{
     SmtpOptions, DEFAULT_TENANT, HOST_MAILER_TIMEOUT_MS,
 };
 pub use requests::{
-    identifier_choice, identifier_override, read_document, FolderInput, IdentifierSource,
-    PublishInput,
+    identifier_choice, identifier_override, non_negative, read_document, small_count, FolderInput,
+    IdentifierSource, PublishInput,
 };
 pub use views::{
     page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,

@@ -38,6 +38,19 @@ pub fn identifier_choice(
     }
 }
 
+/// A number a host passed where only zero or more makes sense (a version, a count, a limit):
+/// `invalid_input` naming `field` when it is negative.
+pub fn non_negative(field: &str, n: i64) -> Result<u64> {
+    u64::try_from(n).map_err(|_| Error::invalid(field, format!("{n} is negative")))
+}
+
+/// [`non_negative`] for a small count (a batch size, a page size): also `invalid_input` when
+/// it does not fit in 32 bits.
+pub fn small_count(field: &str, n: i64) -> Result<u32> {
+    u32::try_from(non_negative(field, n)?)
+        .map_err(|_| Error::invalid(field, format!("{n} is too large")))
+}
+
 /// The identifier a host asks for, if it asks: the one the back office gave wins, then
 /// `from`; `None` when it gave neither, so the request keeps its own default (the party code
 /// for [`crate::accounts::Generate`], the e-mail for [`crate::accounts::Invite`]).
@@ -178,6 +191,19 @@ impl PublishInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_numbers_are_refused_by_name() {
+        assert_eq!(non_negative("version", 3).unwrap(), 3);
+        assert_eq!(small_count("limit", 7).unwrap(), 7);
+        for r in [
+            non_negative("version", -1).map(|_| ()),
+            small_count("limit", -1).map(|_| ()),
+            small_count("limit", i64::MAX).map(|_| ()),
+        ] {
+            assert!(matches!(r, Err(Error::InvalidInput { .. })));
+        }
+    }
 
     #[test]
     fn a_given_identifier_wins() {
