@@ -82,8 +82,9 @@ pub(crate) fn content_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Content> {
     Ok(Content::Path(obj.extract()?))
 }
 
-/// Resolve the content and the name: read a path (an `OSError` if it cannot be read) and take
-/// its file name when no name is given.
+/// Resolve the content and the name: bytes need a name; a path is read by the contract's rule
+/// (`portail::ffi::read_document`: the name defaults to the file's, an unreadable file is an
+/// `InvalidInputError` naming `path`).
 fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(Vec<u8>, String)> {
     match content {
         Content::Bytes(bytes) => {
@@ -95,22 +96,7 @@ fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(
             })?;
             Ok((bytes, name))
         }
-        Content::Path(path) => {
-            let bytes = py.detach(|| std::fs::read(&path)).map_err(|e| {
-                PyErr::from(std::io::Error::new(
-                    e.kind(),
-                    format!("{}: {e}", path.display()),
-                ))
-            })?;
-            let name = match name {
-                Some(n) => n,
-                None => path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            };
-            Ok((bytes, name))
-        }
+        Content::Path(path) => enter(py, || portail::ffi::read_document(&path, name)),
     }
 }
 
@@ -241,20 +227,21 @@ impl Documents {
     }
 
     /// Every document of a party (back-office view), newest first, one page at a time.
-    #[pyo3(signature = (party_code, *, audience="client", offset=0, limit=None))]
+    #[pyo3(signature = (party_code, *, audience="client", offset=None, limit=None, cursor=None))]
     fn list<'py>(
         &self,
         py: Python<'py>,
         party_code: &str,
         audience: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().list(a, party_code, req))?;
-        page(py, &result, document_to_py)
+        page(py, result, |py, d| document_to_py(py, &d))
     }
 
     /// The content of a document (back office).
@@ -278,18 +265,19 @@ impl Documents {
     }
 
     /// The download history of a document ("historique d'accès"), newest first.
-    #[pyo3(signature = (id, *, offset=0, limit=None))]
+    #[pyo3(signature = (id, *, offset=None, limit=None, cursor=None))]
     fn downloads<'py>(
         &self,
         py: Python<'py>,
         id: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().downloads(id, req))?;
-        page(py, &result, crate::view::access_event_to_py)
+        page(py, result, |py, e| crate::view::access_event_to_py(py, &e))
     }
 
     /// The signed version of a document, if it was signed on the portal (`InvalidStateError`

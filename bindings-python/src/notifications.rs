@@ -76,7 +76,7 @@ impl Notifications {
     /// The history, newest first, filtered (every argument narrows; `from_` is inclusive,
     /// `to` exclusive, on the creation time) and paged.
     #[pyo3(signature = (*, audience=None, party_code=None, state=None, document_id=None,
-        from_=None, to=None, offset=0, limit=None))]
+        from_=None, to=None, offset=None, limit=None, cursor=None))]
     #[allow(clippy::too_many_arguments)]
     fn history<'py>(
         &self,
@@ -87,10 +87,11 @@ impl Notifications {
         document_id: Option<String>,
         from_: Option<&Bound<'py, PyAny>>,
         to: Option<&Bound<'py, PyAny>>,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let filter = NotificationFilter {
             audience: audience.map(|a| parse_audience(py, a)).transpose()?,
             party_code,
@@ -103,7 +104,7 @@ impl Notifications {
         };
         let p = &self.portal;
         let result = enter(py, || p.notifications().history(&filter, req))?;
-        page(py, &result, notification_to_py)
+        page(py, result, |py, n| notification_to_py(py, &n))
     }
 
     /// Cancel a pending (or failed, retrying) notification ("Annulé").

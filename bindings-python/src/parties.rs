@@ -93,18 +93,19 @@ impl Parties {
     }
 
     /// The parties of an audience, by code, one page at a time.
-    #[pyo3(signature = (*, audience="client", offset=0, limit=None))]
+    #[pyo3(signature = (*, audience="client", offset=None, limit=None, cursor=None))]
     fn list<'py>(
         &self,
         py: Python<'py>,
         audience: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let result = enter(py, || p.parties().list(a, req))?;
-        page(py, &result, party_to_py)
+        page(py, result, |py, p| party_to_py(py, &p))
     }
 }

@@ -44,18 +44,19 @@ impl PortalView {
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows.
-    #[pyo3(signature = (*, folder=None, offset=0, limit=None))]
+    #[pyo3(signature = (*, folder=None, offset=None, limit=None, cursor=None))]
     fn documents<'py>(
         &self,
         py: Python<'py>,
         folder: Option<&str>,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let (p, me) = (&self.portal, &self.principal);
         let result = enter(py, || p.view(me).documents(folder, req))?;
-        page(py, &result, document_to_py)
+        page(py, result, |py, d| document_to_py(py, &d))
     }
 
     /// A document the principal may see (`AccessDeniedError` for anything else).

@@ -59,10 +59,13 @@ def test_publish_from_a_path_takes_its_name(portal: portail.Portal, tmp_path: pa
     assert by_str.sha256 == doc.sha256
 
 
-def test_missing_file_is_an_os_error(portal: portail.Portal, tmp_path: pathlib.Path) -> None:
+def test_missing_file_is_invalid_input_naming_path(
+    portal: portail.Portal, tmp_path: pathlib.Path
+) -> None:
     portal.parties().upsert(client_4())
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(portail.InvalidInputError) as e:
         portal.documents().publish("4", "Contrats", tmp_path / "nope.pdf")
+    assert e.value.field == "path" and "nope.pdf" in (e.value.reason or "")
 
 
 def test_external_id_makes_publish_idempotent(portal: portail.Portal) -> None:
@@ -110,7 +113,7 @@ def test_list_pages_and_set_payment(portal: portail.Portal) -> None:
         portal.documents().publish("4", "Contrats", PDF + bytes([i]), name=f"C-{i}.pdf")
     page = portal.documents().list("4", limit=10)
     assert (len(page), page.total, page.has_more) == (10, 12, True)
-    rest = portal.documents().list("4", offset=page.next_offset, limit=10)
+    rest = portal.documents().list("4", offset=page.next, limit=10)
     assert len(rest) == 2 and not rest.has_more
     names = {d.name for d in page} | {d.name for d in rest}
     assert len(names) == 12

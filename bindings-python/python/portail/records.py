@@ -329,12 +329,25 @@ class Notification:
 
 @dataclasses.dataclass(frozen=True)
 class Page(Generic[T]):
-    """A page of a listing: iterate it, ``len()`` it, or read ``items`` and ``total``."""
+    """A page of a listing: iterate it, ``len()`` it, or read ``items`` and ``total``.
+
+    Read the next page with ``offset=page.next`` or ``cursor=page.cursor`` (both ``None`` on
+    the last page); a cursor keeps the page size it was issued with unless ``limit`` is given.
+    """
 
     items: List[T]
+    #: Total matching rows.
     total: int
+    #: Rows skipped before this page.
     offset: int
+    #: The page size asked for.
     limit: int
+    #: Whether more rows follow this page.
+    has_more: bool
+    #: The offset of the next page, ``None`` on the last one.
+    next: Optional[int]
+    #: The opaque token of the next page (pass it back as ``cursor=``), ``None`` on the last one.
+    cursor: Optional[str]
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -346,13 +359,8 @@ class Page(Generic[T]):
         return self.items[index]
 
     @property
-    def has_more(self) -> bool:
-        """Whether more rows follow this page."""
-        return self.offset + len(self.items) < self.total
-
-    @property
     def next_offset(self) -> int:
-        """The ``offset`` of the next page."""
+        """The ``offset`` of the next page (kept for older callers; prefer ``next``)."""
         return self.offset + len(self.items)
 
 
