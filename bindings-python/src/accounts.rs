@@ -9,45 +9,19 @@ use portail::{Account, AccountFilter, AccountStatus};
 use pyo3::prelude::*;
 
 use crate::config::parse_audience;
-use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt};
+use crate::convert::{page, page_request, parse_name, py_enum_opt};
 use crate::enter;
 use crate::portal::Callback;
+use crate::to_py::to_py;
 
 pub(crate) use crate::access::principal_from_py;
 pub(crate) use crate::access::principal_to_py;
 pub(crate) use crate::view::PortalView;
 
 /// A `portail.Account` from the contract's account view.
-pub(crate) fn account_to_py<'py>(py: Python<'py>, a: Account) -> PyResult<Bound<'py, PyAny>> {
-    let a = AccountView::from(a);
-    let invitation = match &a.invitation {
-        Some(i) => Some(record!(py, "Invitation" {
-            created_at: i.created_at,
-            expires_at: i.expires_at,
-            sent_at: i.sent_at,
-            accepted_at: i.accepted_at,
-        })?),
-        None => None,
-    };
-    record!(py, "Account" {
-        id: &a.id,
-        audience: py_enum(py, "Audience", &a.audience)?,
-        party_code: &a.party_code,
-        identifier: &a.identifier,
-        status: py_enum(py, "AccountStatus", &a.status)?,
-        authorized: a.authorized,
-        notify_by_email: a.notify_by_email,
-        draft_password: &a.draft_password,
-        invitation: invitation,
-        credentials_sent_to: &a.credentials_sent_to,
-        credentials_sent_at: a.credentials_sent_at,
-        credential_epoch: a.credential_epoch,
-        created_at: a.created_at,
-        activated_at: a.activated_at,
-        last_login_at: a.last_login_at,
-        needs_sync: a.needs_sync,
-        version: a.version,
-    })
+/// A `portail.Account`: the contract's account view.
+fn account_to_py(py: Python<'_>, a: Account) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &AccountView::from(a))
 }
 
 /// The identifier of a new account, by the contract's precedence (`identifier` if given, else
@@ -238,7 +212,7 @@ impl Accounts {
         };
         let a = self.portal.accounts();
         let result = enter(py, || a.list(&filter, req))?;
-        page(py, result, account_to_py)
+        page(py, result, AccountView::from)
     }
 
     /// The readable password of a draft ("Mot de passe" before sync); `InvalidStateError` once

@@ -143,24 +143,14 @@ pub(crate) fn to_utc_opt(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Da
     }
 }
 
-/// A `portail.Page` of the contract's page view (`portail::ffi::PageView`), each row converted
-/// by `item`.
-pub(crate) fn page<'py, T>(
+/// A `portail.Page`: the contract's page view (`portail::ffi::PageView`) of the core's page,
+/// each row converted to its view by `item`.
+pub(crate) fn page<'py, T, V: Serialize>(
     py: Python<'py>,
     page: portail::Page<T>,
-    item: impl Fn(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+    item: impl FnMut(T) -> V,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let view = portail::ffi::PageView::of(page, |row| item(py, row));
-    let items = view.items.into_iter().collect::<PyResult<Vec<_>>>()?;
-    record!(py, "Page" {
-        items: items,
-        total: view.total,
-        offset: view.offset,
-        limit: view.limit,
-        has_more: view.has_more,
-        next: view.next,
-        cursor: view.cursor,
-    })
+    crate::to_py::to_py(py, &portail::ffi::PageView::of(page, item))
 }
 
 /// A page request from the `offset`, `limit` and `cursor` keyword arguments, read by the

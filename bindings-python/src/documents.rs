@@ -4,63 +4,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use portail::{Document, NotificationDecision, PaymentStatus, Publish, SkipReason};
+use portail::{PaymentStatus, Publish};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
 use crate::config::parse_audience;
-use crate::convert::{attr, page, page_request, parse_enum, parse_name, py_enum};
+use crate::convert::{attr, page, page_request, parse_enum, parse_name};
 use crate::enter;
 use crate::portal::Callback;
-
-pub(crate) fn decision_to_py<'py>(
-    py: Python<'py>,
-    d: &NotificationDecision,
-) -> PyResult<Bound<'py, PyAny>> {
-    match d {
-        NotificationDecision::Queued { notification_id } => record!(py, "NotificationDecision" {
-            queued: true,
-            notification_id: notification_id,
-        }),
-        NotificationDecision::Skipped { reason } => {
-            let (name, role) = match reason {
-                SkipReason::FolderNotShared => ("folder_not_shared", None),
-                SkipReason::EInvoicingNotAccepted => ("e_invoicing_not_accepted", None),
-                SkipReason::FolderDoesNotNotify => ("folder_does_not_notify", None),
-                SkipReason::NotificationsDisabled => ("notifications_disabled", None),
-                SkipReason::NoAddress(role) => ("no_address", Some(role)),
-            };
-            record!(py, "NotificationDecision" {
-                queued: false,
-                reason: crate::convert::enums_module(py)?.getattr("SkipReason")?.call1((name,))?,
-                role: crate::convert::py_enum_opt(py, "EmailRole", role)?,
-            })
-        }
-    }
-}
-
-pub(crate) fn document_to_py<'py>(py: Python<'py>, d: &Document) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Document" {
-        id: &d.id,
-        audience: py_enum(py, "Audience", &d.audience)?,
-        party_code: &d.party_code,
-        folder_id: &d.folder_id,
-        name: &d.name,
-        kind: py_enum(py, "DocumentKind", &d.kind)?,
-        payment: py_enum(py, "PaymentStatus", &d.payment)?,
-        sha256: &d.sha256,
-        size: d.size,
-        content_type: &d.content_type,
-        external_id: &d.external_id,
-        published_at: d.published_at,
-        notification: decision_to_py(py, &d.notification)?,
-        downloads: d.downloads,
-        first_download_at: d.first_download_at,
-        last_download_at: d.last_download_at,
-        signature: d.signature.as_ref().map(|x| crate::signing::signature_to_py(py, x)).transpose()?,
-        version: d.version,
-    })
-}
+use crate::to_py::to_py;
 
 /// Content given as bytes (`bytes`, `bytearray`, `memoryview`) or as a path (`str`,
 /// `os.PathLike`).
@@ -160,7 +112,7 @@ impl Documents {
         cmd.content_type = content_type;
         let p = &self.portal;
         let d = enter(py, || p.documents().publish(cmd))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// Publish many documents (`portail.Publish` records) in large commits; `progress` (any
@@ -190,7 +142,7 @@ impl Documents {
             .outcomes
             .iter()
             .map(|o| match o {
-                Ok(d) => document_to_py(py, d),
+                Ok(d) => to_py(py, d),
                 Err(e) => Ok(crate::error::to_py(py, e)
                     .into_value(py)
                     .into_bound(py)
@@ -209,7 +161,7 @@ impl Documents {
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let d = enter(py, || p.documents().get(id))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// A document by the host's external id, or `None`.
@@ -223,7 +175,7 @@ impl Documents {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let d = enter(py, || p.documents().find_by_external_id(a, external_id))?;
-        d.map(|d| document_to_py(py, &d)).transpose()
+        d.map(|d| to_py(py, &d)).transpose()
     }
 
     /// Every document of a party (back-office view), newest first, one page at a time.
@@ -241,7 +193,7 @@ impl Documents {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().list(a, party_code, req))?;
-        page(py, result, |py, d| document_to_py(py, &d))
+        page(py, result, |d| d)
     }
 
     /// The content of a document (back office).
@@ -261,7 +213,7 @@ impl Documents {
         let payment: PaymentStatus = parse_enum(py, payment, "payment")?;
         let p = &self.portal;
         let d = enter(py, || p.documents().set_payment(id, payment))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// The download history of a document ("historique d'accès"), newest first.
@@ -277,7 +229,7 @@ impl Documents {
         let req = page_request(py, offset, limit, cursor)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().downloads(id, req))?;
-        page(py, result, |py, e| crate::view::access_event_to_py(py, &e))
+        page(py, result, |e| e)
     }
 
     /// The signed version of a document, if it was signed on the portal (`InvalidStateError`

@@ -4,59 +4,13 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use portail::{AttemptOutcome, Notification, NotificationFilter, NotificationState};
+use portail::{NotificationFilter, NotificationState};
 use pyo3::prelude::*;
 
 use crate::config::parse_audience;
-use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt, to_utc_opt};
+use crate::convert::{page, page_request, parse_name, to_utc_opt};
 use crate::enter;
-
-pub(crate) fn notification_to_py<'py>(
-    py: Python<'py>,
-    n: &Notification,
-) -> PyResult<Bound<'py, PyAny>> {
-    let outcome_cls = crate::convert::enums_module(py)?.getattr("AttemptOutcome")?;
-    let attempts = n
-        .attempts
-        .iter()
-        .map(|a| {
-            let (name, error) = match &a.outcome {
-                AttemptOutcome::Sent => ("sent", None),
-                AttemptOutcome::Transient(e) => ("transient", Some(e)),
-                AttemptOutcome::Permanent(e) => ("permanent", Some(e)),
-            };
-            record!(py, "Attempt" {
-                at: a.at,
-                outcome: outcome_cls.call1((name,))?,
-                error: error,
-            })
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    record!(py, "Notification" {
-        id: &n.id,
-        audience: py_enum(py, "Audience", &n.audience)?,
-        party_code: &n.party_code,
-        purpose: py_enum(py, "TemplatePurpose", &n.purpose)?,
-        document_id: &n.document_id,
-        account_id: &n.account_id,
-        role: py_enum_opt(py, "EmailRole", n.role.as_ref())?,
-        recipient: &n.recipient,
-        subject: &n.subject,
-        body: &n.body,
-        link: &n.link,
-        state: py_enum(py, "NotificationState", &n.state)?,
-        forced: n.forced,
-        resend_of: &n.resend_of,
-        template_version: n.template_version,
-        created_at: n.created_at,
-        next_attempt_at: n.next_attempt_at,
-        claimed_until: n.claimed_until,
-        attempts: pyo3::types::PyTuple::new(py, attempts)?,
-        sent_at: n.sent_at,
-        quarantine: n.quarantine.map(|q| q.as_str()),
-        version: n.version,
-    })
-}
+use crate::to_py::to_py;
 
 /// The outbox and its history ("Historique des notifications"): `portal.notifications()`.
 #[pyclass(frozen, module = "portail", name = "Notifications")]
@@ -70,7 +24,7 @@ impl Notifications {
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().get(id))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 
     /// The history, newest first, filtered (every argument narrows; `from_` is inclusive,
@@ -104,14 +58,14 @@ impl Notifications {
         };
         let p = &self.portal;
         let result = enter(py, || p.notifications().history(&filter, req))?;
-        page(py, result, |py, n| notification_to_py(py, &n))
+        page(py, result, |n| n)
     }
 
     /// Cancel a pending (or failed, retrying) notification ("Annulé").
     fn cancel<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().cancel(id))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 
     /// "Renvoyer": queue the document notification again, to the party's current address.
@@ -120,7 +74,7 @@ impl Notifications {
     fn resend<'py>(&self, py: Python<'py>, id: &str, force: bool) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().resend(id, force))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 }
 

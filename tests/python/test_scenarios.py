@@ -8,7 +8,7 @@ step kinds, same arguments, same matching and the same assertion counting. The l
 
 The Python binding's values are converted to the canonical form generically (dataclasses to
 objects, enums to their value, datetimes to RFC 3339, bytes to ``{"size", "sha256", "pdf"}``,
-pages to ``{"items", "total", "has_more", "next", "cursor"}``, exceptions to ``{"code", "message", "field", ...}``);
+exceptions to ``{"code", "message", "field", ...}``);
 where the binding's shape differs from the canonical one, :func:`canon` says so ("SHAPE:").
 """
 
@@ -95,26 +95,6 @@ def canon(x: object) -> Json:
         return content_form(bytes(x))
     if isinstance(x, portail.PortailError):
         return error_form(x)
-    if isinstance(x, portail.Page):
-        # SHAPE: a Page also has offset and limit fields; canonical is
-        # {"items", "total", "has_more", "next", "cursor"}.
-        page = typing.cast("portail.Page[object]", x)
-        return {
-            "items": [canon(i) for i in page.items],
-            "total": page.total,
-            "has_more": page.has_more,
-            "next": page.next,
-            "cursor": page.cursor,
-        }
-    if isinstance(x, portail.NotificationDecision):
-        # SHAPE: NotificationDecision is {queued: bool, notification_id, reason, role};
-        # canonical is {"decision": "queued"|"skipped", "notification_id", "reason", "role"}.
-        return {
-            "decision": "queued" if x.queued else "skipped",
-            "notification_id": x.notification_id,
-            "reason": canon(x.reason),
-            "role": canon(x.role),
-        }
     if isinstance(x, portail.BatchReport):
         # SHAPE: BatchReport.created is a property, not a field.
         return {"created": x.created, "rows": [canon(r) for r in x.rows]}

@@ -1,5 +1,10 @@
 """The records of portail: frozen dataclasses, compared by value, printed by ``repr``.
 
+They are the typed surface of the values the Rust core returns: the binding builds each one
+generically from the core's serde form, converting each field by its type hint here
+(``datetime``, the enums of :mod:`portail.enums`, nested records, lists, tuples and dicts of
+those). A field the core adds reaches Python once it is declared here (and in the stubs).
+
 Records returned by portail are snapshots; change one with :func:`dataclasses.replace` and pass
 it back (its ``version`` makes the save optimistic: a concurrent change raises
 :class:`portail.ConflictError`). They hold data only: every rule lives in the Rust core.
@@ -10,7 +15,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
-from typing import TYPE_CHECKING, Dict, Generic, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from .enums import (
     AccountStatus,
@@ -203,13 +219,21 @@ class Template:
 
 @dataclasses.dataclass(frozen=True)
 class NotificationDecision:
-    """What publishing decided: ``queued`` with its notification, or skipped and why."""
+    """What publishing decided: ``"queued"`` with its notification, or ``"skipped"`` and why
+    (the core's serde form, flattened)."""
 
-    queued: bool
+    decision: Literal["queued", "skipped"]
+    #: The notification queued, when ``decision`` is ``"queued"``.
     notification_id: Optional[str] = None
+    #: Why none was, when ``decision`` is ``"skipped"``.
     reason: Optional[SkipReason] = None
     #: The missing address's role when ``reason`` is ``NO_ADDRESS``.
     role: Optional[EmailRole] = None
+
+    @property
+    def queued(self) -> bool:
+        """Whether a notification was queued."""
+        return self.decision == "queued"
 
 
 @dataclasses.dataclass(frozen=True)
