@@ -84,6 +84,15 @@ impl Record {
     fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The field `name` and its index, looked for from index `at` on first (serde gives the
+    /// fields in the order the record declares them, so this is usually the first one tried).
+    fn field_from(&self, name: &str, at: usize) -> Option<(usize, &Field)> {
+        let (after, before) = self.fields.split_at(at.min(self.fields.len()));
+        (before.iter().enumerate().map(|(i, f)| (at + i, f)))
+            .chain(after.iter().enumerate())
+            .find(|(_, f)| f.name == name)
+    }
 }
 
 /// The records read so far, by serde name (`None`: no record of that name).
@@ -468,6 +477,7 @@ impl<'py, 'a> ser::Serializer for ToPy<'py, 'a> {
                 Some(record) => Target::Record(record, PyDict::new(self.py)),
                 None => Target::Fields(Vec::new()),
             },
+            at: 0,
         })
     }
     fn serialize_struct_variant(
@@ -629,6 +639,8 @@ enum Target<'py> {
 struct Struct<'py, 'a> {
     to: ToPy<'py, 'a>,
     target: Target<'py>,
+    /// Where the next field is looked for first.
+    at: usize,
 }
 
 impl<'py> ser::SerializeStruct for Struct<'py, '_> {
@@ -643,7 +655,8 @@ impl<'py> ser::SerializeStruct for Struct<'py, '_> {
         let py = self.to.py;
         match &mut self.target {
             Target::Record(record, kwargs) => {
-                if let Some(field) = record.field(key) {
+                if let Some((i, field)) = record.field_from(key, self.at) {
+                    self.at = i + 1;
                     let v = value.serialize(self.to.with(&field.conv, Some(&**record)))?;
                     put(py, record, kwargs, field, v)?;
                 }
