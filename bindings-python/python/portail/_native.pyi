@@ -455,8 +455,9 @@ class Accounts:
         authorized: bool = True,
     ) -> Account:
         """Create a draft account, its password readable until ``portal.sync()`` freezes it.
-        The identifier is ``identifier``, else the party code (``identifier_from="code"``) or
-        its main e-mail (``"email"``); the password is random unless given.
+        The identifier is ``identifier`` if given, else the party code (``identifier_from``
+        ``None`` or ``"code"``) or its main e-mail (``"email"``); the password is random
+        unless given.
         ``IdentifierTakenError`` if taken, ``InvalidStateError`` if the party has a live one."""
     def generate_batch(
         self,

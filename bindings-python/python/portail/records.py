@@ -440,8 +440,9 @@ class Lockout:
 
 @dataclasses.dataclass(frozen=True)
 class Account:
-    """A portal login of one party ("Droits d'accès"). ``draft_password`` is readable only
-    while the account is a draft (never shown by ``repr``)."""
+    """A portal login of one party ("Droits d'accès"), as the core's account view
+    (``portail::ffi::AccountView``) gives it: never a password hash. ``draft_password`` is
+    readable only while the account is a draft (never shown by ``repr``)."""
 
     id: str
     audience: Audience
