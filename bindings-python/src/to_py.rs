@@ -11,7 +11,8 @@
 //!   `Optional[...]` of those likewise.
 //! - A struct that has no record (the form serde gives an adjacently tagged enum, e.g.
 //!   `SkipReason` as `{"reason", "role"}`) is flattened into the record holding it.
-//! - Otherwise: a map is a `dict`, a sequence a `list`, a unit variant its name, `None` `None`.
+//! - Otherwise: a map is a `dict`, a sequence a `list`, a unit variant its name, `None` `None`;
+//!   an externally tagged variant with data is an error (no view has one).
 //!
 //! A new core field thus needs its line in `records.py` (and the `.pyi`), and no Rust code.
 
