@@ -4,70 +4,37 @@
 use std::sync::Arc;
 
 use portail::accounts::{BatchOptions, BatchOutcome, Generate, IdentifierChoice, Invite};
+use portail::ffi::{AccountView, IdentifierSource};
 use portail::{Account, AccountFilter, AccountStatus};
 use pyo3::prelude::*;
 
 use crate::config::parse_audience;
-use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt};
+use crate::convert::{page, page_request, parse_name, py_enum_opt};
 use crate::enter;
 use crate::portal::Callback;
+use crate::to_py::to_py;
 
 pub(crate) use crate::access::principal_from_py;
 pub(crate) use crate::access::principal_to_py;
 pub(crate) use crate::view::PortalView;
 
-pub(crate) fn account_to_py<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyAny>> {
-    let invitation = match &a.invitation {
-        Some(i) => Some(record!(py, "Invitation" {
-            created_at: i.created_at,
-            expires_at: i.expires_at,
-            sent_at: i.sent_at,
-            accepted_at: i.accepted_at,
-        })?),
-        None => None,
-    };
-    record!(py, "Account" {
-        id: &a.id,
-        audience: py_enum(py, "Audience", &a.audience)?,
-        party_code: &a.party_code,
-        identifier: &a.identifier,
-        status: py_enum(py, "AccountStatus", &a.status)?,
-        authorized: a.authorized,
-        notify_by_email: a.notify_by_email,
-        draft_password: &a.draft_password,
-        invitation: invitation,
-        credentials_sent_to: &a.credentials_sent_to,
-        credentials_sent_at: a.credentials_sent_at,
-        credential_epoch: a.credential_epoch,
-        created_at: a.created_at,
-        activated_at: a.activated_at,
-        last_login_at: a.last_login_at,
-        needs_sync: a.needs_sync,
-        version: a.version,
-    })
+/// A `portail.Account` from the contract's account view.
+/// A `portail.Account`: the contract's account view.
+fn account_to_py(py: Python<'_>, a: Account) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &AccountView::from(a))
 }
 
-/// The identifier of a new account: `identifier` if given, else from `identifier_from`
-/// (`"code"` or `"email"`).
+/// The identifier of a new account, by the contract's precedence (`identifier` if given, else
+/// from `identifier_from`, `"code"` or `"email"`).
 fn identifier_choice(
     py: Python<'_>,
     identifier: Option<String>,
-    identifier_from: &str,
+    identifier_from: Option<&str>,
 ) -> PyResult<IdentifierChoice> {
-    if let Some(given) = identifier {
-        return Ok(IdentifierChoice::Given(given));
-    }
-    match identifier_from {
-        "code" => Ok(IdentifierChoice::Code),
-        "email" => Ok(IdentifierChoice::Email),
-        other => Err(crate::error::to_py(
-            py,
-            &portail::Error::invalid(
-                "identifier_from",
-                format!("unknown value {other:?} (code, email)"),
-            ),
-        )),
-    }
+    let from = identifier_from
+        .map(|f| parse_name::<IdentifierSource>(py, f, "identifier_from"))
+        .transpose()?;
+    Ok(portail::ffi::identifier_choice(identifier, from))
 }
 
 /// The accounts of a portal ("Droits d'accès au portail"): `portal.accounts()`.
@@ -80,7 +47,7 @@ macro_rules! account_op {
     ($self:ident, $py:ident, |$a:ident| $call:expr) => {{
         let $a = $self.portal.accounts();
         let account = enter($py, || $call)?;
-        account_to_py($py, &account)
+        account_to_py($py, account)
     }};
 }
 
@@ -90,7 +57,7 @@ impl Accounts {
     /// (`draft_password`) until `portal.sync()` freezes it. The identifier is the party code
     /// (`identifier_from="code"`), its main e-mail (`"email"`), or `identifier` if given; the
     /// password is random unless given.
-    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from="code",
+    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from=None,
         password=None, notify_by_email=true, authorized=true))]
     #[allow(clippy::too_many_arguments)]
     fn generate<'py>(
@@ -99,7 +66,7 @@ impl Accounts {
         party_code: String,
         audience: &str,
         identifier: Option<String>,
-        identifier_from: &str,
+        identifier_from: Option<&str>,
         password: Option<String>,
         notify_by_email: bool,
         authorized: bool,
@@ -115,14 +82,14 @@ impl Accounts {
     /// Create draft accounts for many parties ("génération par lots"), with a per-party report
     /// (`created`, `no_email`, `identifier_taken`, `already_has_access`, `unknown_party`).
     /// `progress` (any callable) receives `portail.Progress`.
-    #[pyo3(signature = (party_codes, *, audience="client", identifier_from="code",
+    #[pyo3(signature = (party_codes, *, audience="client", identifier_from=None,
         notify_by_email=true, progress=None))]
     fn generate_batch<'py>(
         &self,
         py: Python<'py>,
         party_codes: Vec<String>,
         audience: &str,
-        identifier_from: &str,
+        identifier_from: Option<&str>,
         notify_by_email: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -184,7 +151,7 @@ impl Accounts {
         let aud = parse_audience(py, audience)?;
         let a = self.portal.accounts();
         let found = enter(py, || a.find(aud, identifier))?;
-        found.map(|x| account_to_py(py, &x)).transpose()
+        found.map(|x| account_to_py(py, x)).transpose()
     }
 
     /// The failed-login counter of an identifier (known or not): `Lockout(failures,
@@ -216,12 +183,12 @@ impl Accounts {
         let aud = parse_audience(py, audience)?;
         let a = self.portal.accounts();
         let found = enter(py, || a.live_account_of(aud, party_code))?;
-        found.map(|x| account_to_py(py, &x)).transpose()
+        found.map(|x| account_to_py(py, x)).transpose()
     }
 
     /// Accounts, filtered (every argument narrows) and paged.
     #[pyo3(signature = (*, audience=None, party_code=None, status=None, needs_sync=None,
-        offset=0, limit=None))]
+        offset=None, limit=None, cursor=None))]
     #[allow(clippy::too_many_arguments)]
     fn list<'py>(
         &self,
@@ -230,10 +197,11 @@ impl Accounts {
         party_code: Option<String>,
         status: Option<&str>,
         needs_sync: Option<bool>,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let filter = AccountFilter {
             audience: audience.map(|a| parse_audience(py, a)).transpose()?,
             party_code,
@@ -244,7 +212,7 @@ impl Accounts {
         };
         let a = self.portal.accounts();
         let result = enter(py, || a.list(&filter, req))?;
-        page(py, &result, account_to_py)
+        page(py, result, AccountView::from)
     }
 
     /// The readable password of a draft ("Mot de passe" before sync); `InvalidStateError` once
@@ -308,7 +276,7 @@ impl Accounts {
 
     /// Invite a party to set its own password (a single-use, expiring link e-mailed now, or
     /// later with `reinvite` when `send_now=False`).
-    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from="email",
+    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from=Some("email"),
         send_now=true))]
     fn invite<'py>(
         &self,
@@ -316,7 +284,7 @@ impl Accounts {
         party_code: String,
         audience: &str,
         identifier: Option<String>,
-        identifier_from: &str,
+        identifier_from: Option<&str>,
         send_now: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = Invite::new(parse_audience(py, audience)?, party_code)

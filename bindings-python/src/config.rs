@@ -3,21 +3,9 @@
 use portail::{Audience, AudienceSettings, Language, Settings};
 use pyo3::prelude::*;
 
-use crate::convert::{attr, attr_enum, parse_enum_opt, py_enum};
+use crate::convert::{attr, attr_enum, parse_enum_opt};
 use crate::error::IntoPyResult;
-
-pub(crate) fn audience_settings_to_py<'py>(
-    py: Python<'py>,
-    s: &AudienceSettings,
-) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "AudienceSettings" {
-        portal_url: &s.portal_url,
-        notifications_enabled: s.notifications_enabled,
-        page_size: s.page_size,
-        unpaid_policy: py_enum(py, "UnpaidPolicy", &s.unpaid_policy)?,
-        watermark_text: &s.watermark_text,
-    })
-}
+use crate::to_py::to_py;
 
 pub(crate) fn audience_settings_from_py(obj: &Bound<'_, PyAny>) -> PyResult<AudienceSettings> {
     Ok(AudienceSettings {
@@ -26,20 +14,6 @@ pub(crate) fn audience_settings_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Audi
         page_size: attr(obj, "page_size")?,
         unpaid_policy: attr_enum(obj, "unpaid_policy")?,
         watermark_text: attr(obj, "watermark_text")?,
-    })
-}
-
-pub(crate) fn settings_to_py<'py>(py: Python<'py>, s: &Settings) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Settings" {
-        company_name: &s.company_name,
-        domain: &s.domain,
-        sender: &s.sender,
-        reply_to: &s.reply_to,
-        language: py_enum(py, "Language", &s.language)?,
-        time_zone: &s.time_zone,
-        client: audience_settings_to_py(py, &s.client)?,
-        employee: audience_settings_to_py(py, &s.employee)?,
-        version: s.version,
     })
 }
 
@@ -87,7 +61,7 @@ pub(crate) fn new_settings<'py>(
     if let Some(tz) = time_zone {
         s = s.time_zone(tz);
     }
-    settings_to_py(py, &s)
+    to_py(py, &s)
 }
 
 /// `AudienceSettings.new(portal_url)`: the core's defaults.
@@ -96,5 +70,5 @@ pub(crate) fn new_audience_settings(
     py: Python<'_>,
     portal_url: String,
 ) -> PyResult<Bound<'_, PyAny>> {
-    audience_settings_to_py(py, &AudienceSettings::new(portal_url))
+    to_py(py, &AudienceSettings::new(portal_url))
 }

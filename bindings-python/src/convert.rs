@@ -143,41 +143,23 @@ pub(crate) fn to_utc_opt(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Da
     }
 }
 
-/// A `portail.Page` of converted items.
-pub(crate) fn page<'py, T>(
+/// A `portail.Page`: the contract's page view (`portail::ffi::PageView`) of the core's page,
+/// each row converted to its view by `item`.
+pub(crate) fn page<'py, T, V: Serialize>(
     py: Python<'py>,
-    page: &portail::Page<T>,
-    item: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,
+    page: portail::Page<T>,
+    item: impl FnMut(T) -> V,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let items = page
-        .items
-        .iter()
-        .map(|i| item(py, i))
-        .collect::<PyResult<Vec<_>>>()?;
-    record!(py, "Page" {
-        items: items,
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+    crate::to_py::to_py(py, &portail::ffi::PageView::of(page, item))
 }
 
-/// A page request from `offset` and `limit` keyword arguments; a negative (or huge) value is
-/// an `InvalidInputError` naming it.
+/// A page request from the `offset`, `limit` and `cursor` keyword arguments, read by the
+/// contract's rule (`portail::ffi::page_request`).
 pub(crate) fn page_request(
     py: Python<'_>,
-    offset: i64,
+    offset: Option<i64>,
     limit: Option<i64>,
+    cursor: Option<&str>,
 ) -> PyResult<portail::PageRequest> {
-    let invalid = |field: &str| {
-        crate::error::to_py(
-            py,
-            &portail::Error::invalid(field, "is negative or out of range"),
-        )
-    };
-    let offset = u64::try_from(offset).map_err(|_| invalid("offset"))?;
-    let limit = limit
-        .map(|l| u32::try_from(l).map_err(|_| invalid("limit")))
-        .transpose()?;
-    Ok(portail::PageRequest { offset, limit })
+    portail::ffi::page_request(offset, limit, cursor).map_err(|e| crate::error::to_py(py, &e))
 }

@@ -4,63 +4,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use portail::{Document, NotificationDecision, PaymentStatus, Publish, SkipReason};
+use portail::{PaymentStatus, Publish};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
 use crate::config::parse_audience;
-use crate::convert::{attr, page, page_request, parse_enum, parse_name, py_enum};
+use crate::convert::{attr, page, page_request, parse_enum, parse_name};
 use crate::enter;
 use crate::portal::Callback;
-
-pub(crate) fn decision_to_py<'py>(
-    py: Python<'py>,
-    d: &NotificationDecision,
-) -> PyResult<Bound<'py, PyAny>> {
-    match d {
-        NotificationDecision::Queued { notification_id } => record!(py, "NotificationDecision" {
-            queued: true,
-            notification_id: notification_id,
-        }),
-        NotificationDecision::Skipped { reason } => {
-            let (name, role) = match reason {
-                SkipReason::FolderNotShared => ("folder_not_shared", None),
-                SkipReason::EInvoicingNotAccepted => ("e_invoicing_not_accepted", None),
-                SkipReason::FolderDoesNotNotify => ("folder_does_not_notify", None),
-                SkipReason::NotificationsDisabled => ("notifications_disabled", None),
-                SkipReason::NoAddress(role) => ("no_address", Some(role)),
-            };
-            record!(py, "NotificationDecision" {
-                queued: false,
-                reason: crate::convert::enums_module(py)?.getattr("SkipReason")?.call1((name,))?,
-                role: crate::convert::py_enum_opt(py, "EmailRole", role)?,
-            })
-        }
-    }
-}
-
-pub(crate) fn document_to_py<'py>(py: Python<'py>, d: &Document) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Document" {
-        id: &d.id,
-        audience: py_enum(py, "Audience", &d.audience)?,
-        party_code: &d.party_code,
-        folder_id: &d.folder_id,
-        name: &d.name,
-        kind: py_enum(py, "DocumentKind", &d.kind)?,
-        payment: py_enum(py, "PaymentStatus", &d.payment)?,
-        sha256: &d.sha256,
-        size: d.size,
-        content_type: &d.content_type,
-        external_id: &d.external_id,
-        published_at: d.published_at,
-        notification: decision_to_py(py, &d.notification)?,
-        downloads: d.downloads,
-        first_download_at: d.first_download_at,
-        last_download_at: d.last_download_at,
-        signature: d.signature.as_ref().map(|x| crate::signing::signature_to_py(py, x)).transpose()?,
-        version: d.version,
-    })
-}
+use crate::to_py::to_py;
 
 /// Content given as bytes (`bytes`, `bytearray`, `memoryview`) or as a path (`str`,
 /// `os.PathLike`).
@@ -82,8 +34,9 @@ pub(crate) fn content_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Content> {
     Ok(Content::Path(obj.extract()?))
 }
 
-/// Resolve the content and the name: read a path (an `OSError` if it cannot be read) and take
-/// its file name when no name is given.
+/// Resolve the content and the name: bytes need a name; a path is read by the contract's rule
+/// (`portail::ffi::read_document`: the name defaults to the file's, an unreadable file is an
+/// `InvalidInputError` naming `path`).
 fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(Vec<u8>, String)> {
     match content {
         Content::Bytes(bytes) => {
@@ -95,22 +48,7 @@ fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(
             })?;
             Ok((bytes, name))
         }
-        Content::Path(path) => {
-            let bytes = py.detach(|| std::fs::read(&path)).map_err(|e| {
-                PyErr::from(std::io::Error::new(
-                    e.kind(),
-                    format!("{}: {e}", path.display()),
-                ))
-            })?;
-            let name = match name {
-                Some(n) => n,
-                None => path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            };
-            Ok((bytes, name))
-        }
+        Content::Path(path) => enter(py, || portail::ffi::read_document(&path, name)),
     }
 }
 
@@ -174,7 +112,7 @@ impl Documents {
         cmd.content_type = content_type;
         let p = &self.portal;
         let d = enter(py, || p.documents().publish(cmd))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// Publish many documents (`portail.Publish` records) in large commits; `progress` (any
@@ -204,7 +142,7 @@ impl Documents {
             .outcomes
             .iter()
             .map(|o| match o {
-                Ok(d) => document_to_py(py, d),
+                Ok(d) => to_py(py, d),
                 Err(e) => Ok(crate::error::to_py(py, e)
                     .into_value(py)
                     .into_bound(py)
@@ -223,7 +161,7 @@ impl Documents {
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let d = enter(py, || p.documents().get(id))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// A document by the host's external id, or `None`.
@@ -237,24 +175,25 @@ impl Documents {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let d = enter(py, || p.documents().find_by_external_id(a, external_id))?;
-        d.map(|d| document_to_py(py, &d)).transpose()
+        d.map(|d| to_py(py, &d)).transpose()
     }
 
     /// Every document of a party (back-office view), newest first, one page at a time.
-    #[pyo3(signature = (party_code, *, audience="client", offset=0, limit=None))]
+    #[pyo3(signature = (party_code, *, audience="client", offset=None, limit=None, cursor=None))]
     fn list<'py>(
         &self,
         py: Python<'py>,
         party_code: &str,
         audience: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().list(a, party_code, req))?;
-        page(py, &result, document_to_py)
+        page(py, result, |d| d)
     }
 
     /// The content of a document (back office).
@@ -274,22 +213,23 @@ impl Documents {
         let payment: PaymentStatus = parse_enum(py, payment, "payment")?;
         let p = &self.portal;
         let d = enter(py, || p.documents().set_payment(id, payment))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// The download history of a document ("historique d'accès"), newest first.
-    #[pyo3(signature = (id, *, offset=0, limit=None))]
+    #[pyo3(signature = (id, *, offset=None, limit=None, cursor=None))]
     fn downloads<'py>(
         &self,
         py: Python<'py>,
         id: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let p = &self.portal;
         let result = enter(py, || p.documents().downloads(id, req))?;
-        page(py, &result, crate::view::access_event_to_py)
+        page(py, result, |e| e)
     }
 
     /// The signed version of a document, if it was signed on the portal (`InvalidStateError`

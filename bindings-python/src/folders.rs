@@ -6,23 +6,9 @@ use portail::Folder;
 use pyo3::prelude::*;
 
 use crate::config::parse_audience;
-use crate::convert::{attr, attr_enum, attr_enum_opt, py_enum, py_enum_opt};
+use crate::convert::{attr, attr_enum, attr_enum_opt};
 use crate::enter;
-
-pub(crate) fn folder_to_py<'py>(py: Python<'py>, f: &Folder) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Folder" {
-        audience: py_enum(py, "Audience", &f.audience)?,
-        path: &f.path,
-        label: &f.label,
-        shared: f.shared,
-        signature: py_enum_opt(py, "SignaturePlacement", f.signature.as_ref())?,
-        notify: f.notify,
-        notify_on: py_enum(py, "EmailRole", &f.notify_on)?,
-        link: py_enum(py, "LinkTarget", &f.link)?,
-        id: &f.id,
-        version: f.version,
-    })
-}
+use crate::to_py::to_py;
 
 pub(crate) fn folder_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Folder> {
     Ok(Folder {
@@ -39,10 +25,6 @@ pub(crate) fn folder_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Folder> {
     })
 }
 
-fn folders_to_py<'py>(py: Python<'py>, all: &[Folder]) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    all.iter().map(|f| folder_to_py(py, f)).collect()
-}
-
 /// The folder trees of a portal ("Configuration de la GED"): `portal.folders()`.
 #[pyclass(frozen, module = "portail", name = "Folders")]
 pub struct Folders {
@@ -53,11 +35,11 @@ pub struct Folders {
 impl Folders {
     /// The folders of an audience, by path.
     #[pyo3(signature = (*, audience="client"))]
-    fn list<'py>(&self, py: Python<'py>, audience: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn list<'py>(&self, py: Python<'py>, audience: &str) -> PyResult<Bound<'py, PyAny>> {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let all = enter(py, || p.folders().list(a))?;
-        folders_to_py(py, &all)
+        to_py(py, &all)
     }
 
     /// A folder by path (or unique label).
@@ -71,7 +53,7 @@ impl Folders {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let f = enter(py, || p.folders().get(a, reference))?;
-        folder_to_py(py, &f)
+        to_py(py, &f)
     }
 
     /// Add a folder; its path must be new in the audience.
@@ -79,7 +61,7 @@ impl Folders {
         let folder = folder_from_py(folder)?;
         let p = &self.portal;
         let f = enter(py, || p.folders().add(folder))?;
-        folder_to_py(py, &f)
+        to_py(py, &f)
     }
 
     /// Save a folder read earlier (changed with `dataclasses.replace`).
@@ -91,7 +73,7 @@ impl Folders {
         let folder = folder_from_py(folder)?;
         let p = &self.portal;
         let f = enter(py, || p.folders().update(folder))?;
-        folder_to_py(py, &f)
+        to_py(py, &f)
     }
 
     /// Remove an empty folder.

@@ -28,6 +28,7 @@ mod portal;
 mod security;
 mod signing;
 mod templates;
+mod to_py;
 mod view;
 
 /// Run `f` (a core call) with the interpreter released: panics become

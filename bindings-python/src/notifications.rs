@@ -4,59 +4,13 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use portail::{AttemptOutcome, Notification, NotificationFilter, NotificationState};
+use portail::{NotificationFilter, NotificationState};
 use pyo3::prelude::*;
 
 use crate::config::parse_audience;
-use crate::convert::{page, page_request, parse_name, py_enum, py_enum_opt, to_utc_opt};
+use crate::convert::{page, page_request, parse_name, to_utc_opt};
 use crate::enter;
-
-pub(crate) fn notification_to_py<'py>(
-    py: Python<'py>,
-    n: &Notification,
-) -> PyResult<Bound<'py, PyAny>> {
-    let outcome_cls = crate::convert::enums_module(py)?.getattr("AttemptOutcome")?;
-    let attempts = n
-        .attempts
-        .iter()
-        .map(|a| {
-            let (name, error) = match &a.outcome {
-                AttemptOutcome::Sent => ("sent", None),
-                AttemptOutcome::Transient(e) => ("transient", Some(e)),
-                AttemptOutcome::Permanent(e) => ("permanent", Some(e)),
-            };
-            record!(py, "Attempt" {
-                at: a.at,
-                outcome: outcome_cls.call1((name,))?,
-                error: error,
-            })
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    record!(py, "Notification" {
-        id: &n.id,
-        audience: py_enum(py, "Audience", &n.audience)?,
-        party_code: &n.party_code,
-        purpose: py_enum(py, "TemplatePurpose", &n.purpose)?,
-        document_id: &n.document_id,
-        account_id: &n.account_id,
-        role: py_enum_opt(py, "EmailRole", n.role.as_ref())?,
-        recipient: &n.recipient,
-        subject: &n.subject,
-        body: &n.body,
-        link: &n.link,
-        state: py_enum(py, "NotificationState", &n.state)?,
-        forced: n.forced,
-        resend_of: &n.resend_of,
-        template_version: n.template_version,
-        created_at: n.created_at,
-        next_attempt_at: n.next_attempt_at,
-        claimed_until: n.claimed_until,
-        attempts: pyo3::types::PyTuple::new(py, attempts)?,
-        sent_at: n.sent_at,
-        quarantine: n.quarantine.map(|q| q.as_str()),
-        version: n.version,
-    })
-}
+use crate::to_py::to_py;
 
 /// The outbox and its history ("Historique des notifications"): `portal.notifications()`.
 #[pyclass(frozen, module = "portail", name = "Notifications")]
@@ -70,13 +24,13 @@ impl Notifications {
     fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().get(id))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 
     /// The history, newest first, filtered (every argument narrows; `from_` is inclusive,
     /// `to` exclusive, on the creation time) and paged.
     #[pyo3(signature = (*, audience=None, party_code=None, state=None, document_id=None,
-        from_=None, to=None, offset=0, limit=None))]
+        from_=None, to=None, offset=None, limit=None, cursor=None))]
     #[allow(clippy::too_many_arguments)]
     fn history<'py>(
         &self,
@@ -87,10 +41,11 @@ impl Notifications {
         document_id: Option<String>,
         from_: Option<&Bound<'py, PyAny>>,
         to: Option<&Bound<'py, PyAny>>,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let filter = NotificationFilter {
             audience: audience.map(|a| parse_audience(py, a)).transpose()?,
             party_code,
@@ -103,14 +58,14 @@ impl Notifications {
         };
         let p = &self.portal;
         let result = enter(py, || p.notifications().history(&filter, req))?;
-        page(py, &result, notification_to_py)
+        page(py, result, |n| n)
     }
 
     /// Cancel a pending (or failed, retrying) notification ("Annulé").
     fn cancel<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().cancel(id))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 
     /// "Renvoyer": queue the document notification again, to the party's current address.
@@ -119,7 +74,7 @@ impl Notifications {
     fn resend<'py>(&self, py: Python<'py>, id: &str, force: bool) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.portal;
         let n = enter(py, || p.notifications().resend(id, force))?;
-        notification_to_py(py, &n)
+        to_py(py, &n)
     }
 }
 

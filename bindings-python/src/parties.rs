@@ -5,28 +5,11 @@ use std::sync::Arc;
 
 use portail::{EmailRole, Party};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::config::parse_audience;
-use crate::convert::{attr, attr_enum, page, page_request, parse_enum, py_enum};
+use crate::convert::{attr, attr_enum, page, page_request, parse_enum};
 use crate::enter;
-
-pub(crate) fn party_to_py<'py>(py: Python<'py>, p: &Party) -> PyResult<Bound<'py, PyAny>> {
-    let emails = PyDict::new(py);
-    for (role, address) in &p.emails {
-        emails.set_item(py_enum(py, "EmailRole", role)?, address)?;
-    }
-    record!(py, "Party" {
-        audience: py_enum(py, "Audience", &p.audience)?,
-        code: &p.code,
-        name: &p.name,
-        company: &p.company,
-        emails: emails,
-        einvoicing: py_enum(py, "EInvoicingConsent", &p.einvoicing)?,
-        unpaid_exempt: p.unpaid_exempt,
-        version: p.version,
-    })
-}
+use crate::to_py::to_py;
 
 pub(crate) fn party_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Party> {
     let py = obj.py();
@@ -66,7 +49,7 @@ impl Parties {
         let party = party_from_py(party)?;
         let p = &self.portal;
         let saved = enter(py, || p.parties().upsert(party))?;
-        party_to_py(py, &saved)
+        to_py(py, &saved)
     }
 
     /// A party by code; `NotFoundError` if missing.
@@ -75,7 +58,7 @@ impl Parties {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let party = enter(py, || p.parties().get(a, code))?;
-        party_to_py(py, &party)
+        to_py(py, &party)
     }
 
     /// A party by code, or `None`.
@@ -89,22 +72,23 @@ impl Parties {
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let party = enter(py, || p.parties().find(a, code))?;
-        party.map(|party| party_to_py(py, &party)).transpose()
+        party.map(|party| to_py(py, &party)).transpose()
     }
 
     /// The parties of an audience, by code, one page at a time.
-    #[pyo3(signature = (*, audience="client", offset=0, limit=None))]
+    #[pyo3(signature = (*, audience="client", offset=None, limit=None, cursor=None))]
     fn list<'py>(
         &self,
         py: Python<'py>,
         audience: &str,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let a = parse_audience(py, audience)?;
         let p = &self.portal;
         let result = enter(py, || p.parties().list(a, req))?;
-        page(py, &result, party_to_py)
+        page(py, result, |p| p)
     }
 }

@@ -8,7 +8,7 @@ use portail::{DispatchReport, Progress, SyncReport};
 use pyo3::prelude::*;
 
 use crate::clock::FixedClock;
-use crate::config::{settings_from_py, settings_to_py};
+use crate::config::settings_from_py;
 use crate::documents::Documents;
 use crate::enter;
 use crate::folders::Folders;
@@ -17,6 +17,7 @@ use crate::notifications::{Notifications, RetryPolicy};
 use crate::parties::Parties;
 use crate::security::SecurityPolicy;
 use crate::templates::Templates;
+use crate::to_py::to_py;
 
 /// A Python progress callable, called with the interpreter attached. Its first exception stops
 /// further calls and is raised once the operation returns (the work itself is done).
@@ -298,7 +299,7 @@ impl Portal {
     fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.inner;
         let s = enter(py, || p.settings())?;
-        settings_to_py(py, &s)
+        to_py(py, &s)
     }
 
     /// Save settings read with `settings()` and changed with `dataclasses.replace` (a
@@ -311,7 +312,7 @@ impl Portal {
         let s = settings_from_py(settings)?;
         let p = &self.inner;
         let saved = enter(py, || p.save_settings(s))?;
-        settings_to_py(py, &saved)
+        to_py(py, &saved)
     }
 
     /// Change the settings with `edit`, called with the current `Settings` and returning the
@@ -324,7 +325,7 @@ impl Portal {
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut raised: Option<PyErr> = None;
         let saved = self.inner.try_update_settings(|s| {
-            let next = settings_to_py(py, s)
+            let next = to_py(py, s)
                 .and_then(|current| edit.call1((current,)))
                 .and_then(|next| settings_from_py(&next));
             match next {
@@ -342,7 +343,7 @@ impl Portal {
             return Err(e);
         }
         let saved = saved.map_err(|e| crate::error::to_py(py, &e))?;
-        settings_to_py(py, &saved)
+        to_py(py, &saved)
     }
 
     /// Client and employee records.

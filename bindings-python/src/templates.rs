@@ -8,16 +8,7 @@ use pyo3::prelude::*;
 use crate::config::parse_audience;
 use crate::convert::{attr, attr_enum, parse_enum, py_enum};
 use crate::enter;
-
-pub(crate) fn template_to_py<'py>(py: Python<'py>, t: &Template) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Template" {
-        audience: py_enum(py, "Audience", &t.audience)?,
-        purpose: py_enum(py, "TemplatePurpose", &t.purpose)?,
-        subject: &t.subject,
-        body: &t.body,
-        version: t.version,
-    })
-}
+use crate::to_py::to_py;
 
 pub(crate) fn template_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Template> {
     Ok(Template {
@@ -49,7 +40,7 @@ impl Templates {
         let purpose: TemplatePurpose = parse_enum(py, purpose, "purpose")?;
         let p = &self.portal;
         let t = enter(py, || p.templates().get(a, purpose))?;
-        template_to_py(py, &t)
+        to_py(py, &t)
     }
 
     /// Save a template after checking its merge fields (an unknown field is an
@@ -62,7 +53,7 @@ impl Templates {
         let template = template_from_py(template)?;
         let p = &self.portal;
         let t = enter(py, || p.templates().save(template))?;
-        template_to_py(py, &t)
+        to_py(py, &t)
     }
 
     /// The merge fields a template of `purpose` may use.

@@ -3,28 +3,12 @@
 use std::sync::Arc;
 
 use portail::accounts::Principal;
-use portail::AccessEvent;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{page, page_request, py_enum};
-use crate::documents::document_to_py;
+use crate::convert::{page, page_request};
 use crate::enter;
-use crate::folders::folder_to_py;
-
-pub(crate) fn access_event_to_py<'py>(
-    py: Python<'py>,
-    e: &AccessEvent,
-) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "AccessEvent" {
-        id: &e.id,
-        audience: py_enum(py, "Audience", &e.audience)?,
-        party_code: &e.party_code,
-        document_id: &e.document_id,
-        account_id: &e.account_id,
-        at: e.at,
-    })
-}
+use crate::to_py::to_py;
 
 /// The portal as one principal sees it. Every call checks again that the account may still
 /// use the portal (`AccessDeniedError` otherwise).
@@ -37,32 +21,33 @@ pub struct PortalView {
 #[pymethods]
 impl PortalView {
     /// The shared folders of the principal's audience.
-    fn folders<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn folders<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (p, me) = (&self.portal, &self.principal);
         let all = enter(py, || p.view(me).folders())?;
-        all.iter().map(|f| folder_to_py(py, f)).collect()
+        to_py(py, &all)
     }
 
     /// The principal's visible documents, newest first; `folder` (path or label) narrows.
-    #[pyo3(signature = (*, folder=None, offset=0, limit=None))]
+    #[pyo3(signature = (*, folder=None, offset=None, limit=None, cursor=None))]
     fn documents<'py>(
         &self,
         py: Python<'py>,
         folder: Option<&str>,
-        offset: i64,
+        offset: Option<i64>,
         limit: Option<i64>,
+        cursor: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = page_request(py, offset, limit)?;
+        let req = page_request(py, offset, limit, cursor)?;
         let (p, me) = (&self.portal, &self.principal);
         let result = enter(py, || p.view(me).documents(folder, req))?;
-        page(py, &result, document_to_py)
+        page(py, result, |d| d)
     }
 
     /// A document the principal may see (`AccessDeniedError` for anything else).
     fn document<'py>(&self, py: Python<'py>, document_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let (p, me) = (&self.portal, &self.principal);
         let d = enter(py, || p.view(me).document(document_id))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     /// Download a document: a `Download` (document, content, watermarked); the download is
@@ -71,7 +56,7 @@ impl PortalView {
         let (p, me) = (&self.portal, &self.principal);
         let d = enter(py, || p.view(me).open(document_id))?;
         record!(py, "Download" {
-            document: document_to_py(py, &d.document)?,
+            document: to_py(py, &d.document)?,
             content: PyBytes::new(py, &d.content),
             watermarked: d.watermarked,
         })
@@ -103,7 +88,7 @@ impl PortalView {
         request.image_png = image_png;
         let (p, me) = (&self.portal, &self.principal);
         let d = enter(py, || p.view(me).sign(document_id, request))?;
-        document_to_py(py, &d)
+        to_py(py, &d)
     }
 
     fn __repr__(&self) -> String {

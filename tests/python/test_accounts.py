@@ -71,27 +71,6 @@ def test_login_lockout(portal: portail.Portal, clock: portail.FixedClock) -> Non
     assert portal.login("4", "correct horse").account_id == a.id
 
 
-def test_change_and_reset_password(portal: portail.Portal, mailer: portail.MemoryMailer) -> None:
-    portal.parties().upsert(client_4())
-    portal.accounts().generate("4", password="first password", notify_by_email=False)
-    portal.sync()
-    me = portal.login("4", "first password")
-    with pytest.raises(portail.InvalidCredentialsError):
-        portal.change_password(me, "not it", "second password")
-    portal.change_password(me, "first password", "second password")
-    portal.login("4", "second password")
-
-    portal.request_password_reset("4")
-    portal.request_password_reset("nobody")  # reveals nothing
-    portal.sync()
-    [mail] = mailer.messages()
-    token = token_in(mail.body)
-    portal.reset_password(token, "third password")
-    portal.login("4", "third password")
-    with pytest.raises(portail.InvalidTokenError):
-        portal.reset_password(token, "fourth password")
-
-
 def test_suspend_revoke_regenerate(portal: portail.Portal) -> None:
     portal.parties().upsert(client_4())
     a = portal.accounts().generate("4", password="correct horse")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,31 +14,6 @@ def publish_invoice(portal: portail.Portal) -> portail.Document:
     return portal.documents().publish(
         "4", "Factures", PDF, name="FA-0002.pdf", kind=portail.DocumentKind.INVOICE
     )
-
-
-def test_seed_000_forced_resend_reaches_the_new_billing_address(
-    portal: portail.Portal, mailer: portail.MemoryMailer, clock: portail.FixedClock
-) -> None:
-    portal.parties().upsert(client_4())
-    doc = publish_invoice(portal)
-    assert portal.sync().dispatch.sent == 1
-    portal.parties().upsert(client_4(billing="compta@moimeme.fr"))
-    [first] = portal.notifications().history(party_code="4")
-    assert first.state is portail.NotificationState.SENT
-    assert first.recipient == "keylian.ace@gmail.com"
-    with pytest.raises(portail.InvalidStateError):
-        portal.notifications().resend(first.id)
-    clock.advance(dt.timedelta(minutes=1))
-    again = portal.notifications().resend(first.id, force=True)
-    assert again.forced and again.resend_of == first.id
-    assert again.recipient == "compta@moimeme.fr"
-    portal.sync()
-    assert [m.to for m in mailer.messages()] == ["keylian.ace@gmail.com", "compta@moimeme.fr"]
-    history = portal.notifications().history(party_code="4", document_id=doc.id)
-    assert history.total == 2
-    assert [n.recipient for n in history] == ["compta@moimeme.fr", "keylian.ace@gmail.com"]
-    assert all(n.state is portail.NotificationState.SENT for n in history)
-    assert all(n.sent_at is not None and n.sent_at.tzinfo is not None for n in history)
 
 
 def test_history_filters(portal: portail.Portal, clock: portail.FixedClock) -> None:
@@ -93,16 +67,6 @@ def test_permanent_failure_abandons(portal: portail.Portal, mailer: portail.Memo
     assert portal.dispatch().abandoned == 1
     [n] = portal.notifications().history()
     assert n.state is portail.NotificationState.ABANDONED
-
-
-def test_notifications_disabled_for_the_audience(portal: portail.Portal) -> None:
-    s = portal.settings()
-    off = dataclasses.replace(s, client=dataclasses.replace(s.client, notifications_enabled=False))
-    saved = portal.save_settings(off)
-    assert saved.version == s.version + 1
-    portal.parties().upsert(client_4())
-    doc = publish_invoice(portal)
-    assert doc.notification.reason is portail.SkipReason.NOTIFICATIONS_DISABLED
 
 
 def test_retry_policy_values() -> None:

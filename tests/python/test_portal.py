@@ -133,6 +133,34 @@ def test_records_are_frozen_values_and_pickle() -> None:
     assert str(portail.Audience.CLIENT) == "client"
 
 
+def test_returned_records_are_typed_by_records_py(portal: portail.Portal) -> None:
+    """The binding builds records from the core's serde form, converting each field by its
+    type hint: enum members, aware UTC datetimes, nested records, tuples and enum-keyed dicts;
+    the records are frozen, equal to the same record built through ``__init__``, and pickle."""
+    party = portal.parties().upsert(client_4())
+    assert all(type(role) is portail.EmailRole for role in party.emails)
+    doc = portal.documents().publish("4", "Factures", PDF, name="FA-1.pdf", kind="invoice")
+    assert doc.kind is portail.DocumentKind.INVOICE and doc.audience is portail.Audience.CLIENT
+    assert doc.published_at == START and doc.published_at.utcoffset() == dt.timedelta(0)
+    assert doc.notification == portail.NotificationDecision("queued", doc.notification.notification_id)
+    assert doc.notification.queued
+    skipped = portal.documents().publish("4", "Devis", PDF, name="DE-1.pdf").notification
+    assert skipped == portail.NotificationDecision(
+        "skipped", None, portail.SkipReason.NO_ADDRESS, portail.EmailRole.QUOTES
+    )
+    portal.sync()
+    [sent] = portal.notifications().history(party_code="4")
+    assert isinstance(sent.attempts, tuple)
+    assert sent.attempts[0].outcome is portail.AttemptOutcome.SENT and sent.attempts[0].error is None
+    assert sent.sent_at is not None and sent.sent_at.tzinfo is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.name = "x"  # type: ignore[misc]
+    assert dataclasses.replace(doc) == doc and pickle.loads(pickle.dumps(doc)) == doc
+    page = portal.documents().list("4", limit=1)
+    assert (page.total, page.has_more, page.next) == (2, True, 1) and page.cursor is not None
+    assert portal.documents().list("4", cursor=page.cursor).items[0] != page.items[0]
+
+
 def test_fixed_clock() -> None:
     c = portail.FixedClock(START)
     c.advance(dt.timedelta(hours=2))

@@ -307,9 +307,17 @@ class Parties:
     def find(self, code: str, *, audience: _Audience = ...) -> Optional[Party]:
         """A party by code, or ``None``."""
     def list(
-        self, *, audience: _Audience = ..., offset: int = 0, limit: Optional[int] = None
+        self,
+        *,
+        audience: _Audience = ...,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[Party]:
-        """The parties of an audience, by code, one page at a time."""
+        """The parties of an audience, by code, one page at a time (paging as for every
+        listing: ``offset`` or a previous page's ``cursor``, not both, and ``limit``, the
+        audience's page size by default; a negative number or a bad cursor is an
+        ``InvalidInputError`` naming it)."""
 
 @final
 class Folders:
@@ -359,7 +367,8 @@ class Documents:
     ) -> Document:
         """Publish a document into a party's folder ("mise à disposition"). ``content`` is the
         bytes or the path of a file (``str`` or ``pathlib.Path``); ``name`` defaults to the
-        file's name (required with bytes). ``document.notification`` says whether a
+        file's name (required with bytes); a file that cannot be read is an
+        ``InvalidInputError`` naming ``path``. ``document.notification`` says whether a
         notification was queued, or why not."""
     def publish_many(
         self, requests: Iterable[Publish], *, progress: Optional[_ProgressFn] = None
@@ -378,8 +387,9 @@ class Documents:
         party_code: str,
         *,
         audience: _Audience = ...,
-        offset: int = 0,
+        offset: Optional[int] = None,
         limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[Document]:
         """Every document of a party (back-office view), newest first, one page at a time."""
     def content(self, id: str) -> bytes:
@@ -388,7 +398,12 @@ class Documents:
         """Mark a document paid or unpaid ("passer un dossier en payé / impayé");
         ``payment`` is a ``PaymentStatus`` or ``"paid"`` / ``"unpaid"``."""
     def downloads(
-        self, id: str, *, offset: int = 0, limit: Optional[int] = None
+        self,
+        id: str,
+        *,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[AccessEvent]:
         """The download history of a document ("historique d'accès"), newest first."""
     def signed_content(self, id: str) -> bytes:
@@ -410,8 +425,9 @@ class Notifications:
         document_id: Optional[str] = None,
         from_: Optional[datetime.datetime] = None,
         to: Optional[datetime.datetime] = None,
-        offset: int = 0,
+        offset: Optional[int] = None,
         limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[Notification]:
         """The history, newest first, filtered and paged: every argument narrows (``state`` a
         ``NotificationState`` or its value, e.g. ``"sent"``); ``from_`` is inclusive, ``to``
@@ -433,21 +449,22 @@ class Accounts:
         *,
         audience: _Audience = ...,
         identifier: Optional[str] = None,
-        identifier_from: _IdentifierFrom = ...,
+        identifier_from: Optional[_IdentifierFrom] = None,
         password: Optional[str] = None,
         notify_by_email: bool = True,
         authorized: bool = True,
     ) -> Account:
         """Create a draft account, its password readable until ``portal.sync()`` freezes it.
-        The identifier is ``identifier``, else the party code (``identifier_from="code"``) or
-        its main e-mail (``"email"``); the password is random unless given.
+        The identifier is ``identifier`` if given, else the party code (``identifier_from``
+        ``None`` or ``"code"``) or its main e-mail (``"email"``); the password is random
+        unless given.
         ``IdentifierTakenError`` if taken, ``InvalidStateError`` if the party has a live one."""
     def generate_batch(
         self,
         party_codes: List[str],
         *,
         audience: _Audience = ...,
-        identifier_from: _IdentifierFrom = ...,
+        identifier_from: Optional[_IdentifierFrom] = None,
         notify_by_email: bool = True,
         progress: Optional[_ProgressFn] = None,
     ) -> BatchReport:
@@ -470,8 +487,9 @@ class Accounts:
         party_code: Optional[str] = None,
         status: Optional[_Status] = None,
         needs_sync: Optional[bool] = None,
-        offset: int = 0,
+        offset: Optional[int] = None,
         limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[Account]:
         """Accounts, filtered (every argument narrows; ``status`` an ``AccountStatus`` or its
         value, e.g. ``"draft"``) and paged."""
@@ -521,7 +539,12 @@ class PortalView:
     def folders(self) -> List[Folder]:
         """The shared folders of the principal's audience."""
     def documents(
-        self, *, folder: Optional[str] = None, offset: int = 0, limit: Optional[int] = None
+        self,
+        *,
+        folder: Optional[str] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
     ) -> Page[Document]:
         """The principal's visible documents, newest first; ``folder`` (path or label)
         narrows."""

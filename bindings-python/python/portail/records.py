@@ -1,5 +1,10 @@
 """The records of portail: frozen dataclasses, compared by value, printed by ``repr``.
 
+They are the typed surface of the values the Rust core returns: the binding builds each one
+generically from the core's serde form, converting each field by its type hint here
+(``datetime``, the enums of :mod:`portail.enums`, nested records, lists, tuples and dicts of
+those). A field the core adds reaches Python once it is declared here (and in the stubs).
+
 Records returned by portail are snapshots; change one with :func:`dataclasses.replace` and pass
 it back (its ``version`` makes the save optimistic: a concurrent change raises
 :class:`portail.ConflictError`). They hold data only: every rule lives in the Rust core.
@@ -10,7 +15,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
-from typing import TYPE_CHECKING, Dict, Generic, Iterator, List, Optional, Tuple, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from .enums import (
     AccountStatus,
@@ -203,13 +219,21 @@ class Template:
 
 @dataclasses.dataclass(frozen=True)
 class NotificationDecision:
-    """What publishing decided: ``queued`` with its notification, or skipped and why."""
+    """What publishing decided: ``"queued"`` with its notification, or ``"skipped"`` and why
+    (the core's serde form, flattened)."""
 
-    queued: bool
+    decision: Literal["queued", "skipped"]
+    #: The notification queued, when ``decision`` is ``"queued"``.
     notification_id: Optional[str] = None
+    #: Why none was, when ``decision`` is ``"skipped"``.
     reason: Optional[SkipReason] = None
     #: The missing address's role when ``reason`` is ``NO_ADDRESS``.
     role: Optional[EmailRole] = None
+
+    @property
+    def queued(self) -> bool:
+        """Whether a notification was queued."""
+        return self.decision == "queued"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -329,12 +353,25 @@ class Notification:
 
 @dataclasses.dataclass(frozen=True)
 class Page(Generic[T]):
-    """A page of a listing: iterate it, ``len()`` it, or read ``items`` and ``total``."""
+    """A page of a listing: iterate it, ``len()`` it, or read ``items`` and ``total``.
+
+    Read the next page with ``offset=page.next`` or ``cursor=page.cursor`` (both ``None`` on
+    the last page); a cursor keeps the page size it was issued with unless ``limit`` is given.
+    """
 
     items: List[T]
+    #: Total matching rows.
     total: int
+    #: Rows skipped before this page.
     offset: int
+    #: The page size asked for.
     limit: int
+    #: Whether more rows follow this page.
+    has_more: bool
+    #: The offset of the next page, ``None`` on the last one.
+    next: Optional[int]
+    #: The opaque token of the next page (pass it back as ``cursor=``), ``None`` on the last one.
+    cursor: Optional[str]
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -346,13 +383,8 @@ class Page(Generic[T]):
         return self.items[index]
 
     @property
-    def has_more(self) -> bool:
-        """Whether more rows follow this page."""
-        return self.offset + len(self.items) < self.total
-
-    @property
     def next_offset(self) -> int:
-        """The ``offset`` of the next page."""
+        """The ``offset`` of the next page (kept for older callers; prefer ``next``)."""
         return self.offset + len(self.items)
 
 
@@ -408,8 +440,9 @@ class Lockout:
 
 @dataclasses.dataclass(frozen=True)
 class Account:
-    """A portal login of one party ("Droits d'accès"). ``draft_password`` is readable only
-    while the account is a draft (never shown by ``repr``)."""
+    """A portal login of one party ("Droits d'accès"), as the core's account view
+    (``portail::ffi::AccountView``) gives it: never a password hash. ``draft_password`` is
+    readable only while the account is a draft (never shown by ``repr``)."""
 
     id: str
     audience: Audience
