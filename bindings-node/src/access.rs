@@ -34,7 +34,7 @@ impl From<portail::Principal> for Principal {
     fn from(p: portail::Principal) -> Self {
         Principal {
             account_id: p.account_id,
-            audience: p.audience.into(),
+            audience: p.audience,
             party_code: p.party_code,
             identifier: p.identifier,
         }
@@ -45,7 +45,7 @@ impl From<Principal> for portail::Principal {
     fn from(p: Principal) -> Self {
         portail::Principal {
             account_id: p.account_id,
-            audience: p.audience.into(),
+            audience: p.audience,
             party_code: p.party_code,
             identifier: p.identifier,
         }
@@ -76,7 +76,7 @@ impl Portal {
         Job::spawn_with(args, move |(audience, identifier, password)| {
             portal
                 .access()
-                .login(audience.into(), &identifier, &password)
+                .login(audience, &identifier, &password)
                 .map(Into::into)
         })
     }
@@ -125,7 +125,7 @@ impl Portal {
             let (audience, identifier) = args!(audience, identifier)?;
             self.inner
                 .access()
-                .request_password_reset(audience.into(), &identifier)
+                .request_password_reset(audience, &identifier)
         })
     }
 
@@ -142,7 +142,7 @@ impl Portal {
         Job::spawn_with(args, move |(audience, token, new_password)| {
             portal
                 .access()
-                .reset_password(audience.into(), &token, &new_password)
+                .reset_password(audience, &token, &new_password)
         })
     }
 
@@ -160,7 +160,7 @@ impl Portal {
         Job::spawn_with(args, move |(audience, token, password)| {
             portal
                 .access()
-                .accept_invitation(audience.into(), &token, &password)
+                .accept_invitation(audience, &token, &password)
                 .map(Into::into)
         })
     }

@@ -390,6 +390,26 @@ plain_input!(
     Uint8Array
 );
 
+// The core's string enums (napi derives them under its `napi` feature): a wrong string is
+// `invalid_input` naming the key, like any other input.
+plain_input!(
+    portail::AccountStatus,
+    portail::Audience,
+    portail::DocumentKind,
+    portail::EInvoicingConsent,
+    portail::EmailRole,
+    portail::InvitationStatus,
+    portail::Language,
+    portail::LinkTarget,
+    portail::NotificationState,
+    portail::PaymentStatus,
+    portail::Phase,
+    portail::SignaturePlacement,
+    portail::TemplatePurpose,
+    portail::UnpaidPolicy,
+    portail::ffi::IdentifierSource,
+);
+
 /// Every input object's shape, for the drift test against `index.d.ts`.
 pub(crate) fn shapes() -> Vec<&'static Shape> {
     use crate::*;

@@ -76,7 +76,7 @@ pub fn stamp_signature(
     let args = args!(pdf, stamp, method).map(|(pdf, stamp, method)| {
         let stamp = portail::pdf::SignatureStamp {
             lines: stamp.lines,
-            placement: stamp.placement.into(),
+            placement: stamp.placement,
             image_png: stamp.image_png.map(|i| i.to_vec()),
         };
         (

@@ -21,28 +21,7 @@ use crate::security::SecurityPolicy;
 use crate::task::Job;
 use crate::templates::Templates;
 
-/// The phases reported by progress callbacks.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Activating draft accounts (argon2 hashing).
-    Activating,
-    /// Creating accounts in a batch.
-    Generating,
-    /// Publishing documents in a batch.
-    Publishing,
-    /// Sending notifications.
-    Dispatching,
-}
-
-enum_conversions!(
-    Phase = portail::Phase {
-        Activating,
-        Generating,
-        Publishing,
-        Dispatching
-    }
-);
+pub use portail::Phase;
 
 /// Progress of a long operation, for a progress bar.
 #[napi(object)]
@@ -57,7 +36,7 @@ pub struct Progress {
 impl From<portail::Progress> for Progress {
     fn from(p: portail::Progress) -> Self {
         Progress {
-            phase: p.phase.into(),
+            phase: p.phase,
             done: p.done as i64,
             total: p.total as i64,
         }
