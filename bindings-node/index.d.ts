@@ -267,6 +267,22 @@ export type PaymentStatus = 'paid' | 'unpaid'
 /** The phases reported by [`Progress`]. */
 export type Phase = 'activating' | 'generating' | 'publishing' | 'dispatching'
 
+/**
+ * A logged-in portal user: who may see what. Obtained from [`crate::Access::login`],
+ * [`crate::Access::accept_invitation`] or, for a host that keeps its own sessions,
+ * [`crate::Access::principal`] (all under `portal.access()`).
+ */
+export interface Principal {
+  /** The account logged in. */
+  accountId: string
+  /** The portal it logged in to. */
+  audience: Audience
+  /** The party whose documents it may see. */
+  partyCode: string
+  /** The identifier it logged in with. */
+  identifier: string
+}
+
 /** Where the portal signature is stamped ("colonne Signature": à gauche / à droite). */
 export type SignaturePlacement = 'left' | 'right'
 
@@ -275,6 +291,22 @@ export type SignaturePlacement = 'left' | 'right'
  * beside it in [`NotificationDecisionView::role`]).
  */
 export type SkipCause = 'folder_not_shared' | 'e_invoicing_not_accepted' | 'folder_does_not_notify' | 'notifications_disabled' | 'no_address'
+
+/**
+ * Delivery through an SMTP relay (plain SMTP; a TLS relay is set up in Rust with
+ * [`crate::SmtpMailer::from_transport`]).
+ */
+export interface SmtpOptions {
+  /** The relay's host name. */
+  host: string
+  /** Its port (default 25). */
+  port?: number
+  /**
+   * Overall deadline of one message in milliseconds, past which the send is a transient
+   * failure (default 30,000).
+   */
+  deadlineMs?: number
+}
 
 /** What a template is for. One template per audience and purpose. */
 export type TemplatePurpose = 'document_available' | 'access_credentials' | 'password_reset' | 'invitation' | 'signature_received'
@@ -853,17 +885,6 @@ export interface PortalOptions {
   claimLeaseMs?: number
 }
 
-/**
- * A logged-in portal user. Hosts keeping their own sessions store `accountId` and get the
- * principal back with `portal.principal(accountId)`.
- */
-export interface Principal {
-  accountId: string
-  audience: Audience
-  partyCode: string
-  identifier: string
-}
-
 /** Progress of a long operation, for a progress bar. */
 export interface Progress {
   phase: Phase
@@ -1003,18 +1024,6 @@ export interface SignOptions {
   userAgent: string
   /** An optional PNG of a drawn signature, stamped above the text. */
   imagePng?: Uint8Array
-}
-
-/** Plain SMTP to a relay (no TLS: a local relay or a test sink). */
-export interface SmtpOptions {
-  host: string
-  /** Default 25. */
-  port?: number
-  /**
-   * Overall deadline of one message (connect, dialogue, DATA) in milliseconds, past which
-   * the send is a transient failure (default 30000).
-   */
-  deadlineMs?: number
 }
 
 /**

@@ -376,6 +376,23 @@ macro_rules! object_input {
             }
         }
     };
+    // A core type derived for napi (feature `napi`), named as in `index.d.ts`.
+    ($t:path as $name:ident { $($key:ident $(: $nested:ty)?),+ $(,)? }) => {
+        impl $crate::input::Keyed for $t {
+            const SHAPE: $crate::input::Shape = $crate::input::Shape {
+                name: stringify!($name),
+                keys: &[$((stringify!($key), $crate::object_input!(@nested $($nested)?))),+],
+            };
+        }
+        impl $crate::input::Input for $t {
+            unsafe fn input(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> std::result::Result<Self, $crate::input::Bad> {
+                unsafe { $crate::input::convert_object(env, value) }
+            }
+        }
+    };
     (@nested) => { None };
     (@nested $nested:ty) => { Some(&<$nested as $crate::input::Keyed>::SHAPE) };
 }
@@ -420,7 +437,7 @@ pub(crate) fn shapes() -> Vec<&'static Shape> {
         &<documents::PublishOptions as Keyed>::SHAPE,
         &<portal::PortalOptions as Keyed>::SHAPE,
         &<security::SecurityPolicy as Keyed>::SHAPE,
-        &<mail::SmtpOptions as Keyed>::SHAPE,
+        &<portail::ffi::SmtpOptions as Keyed>::SHAPE,
         &<mail::OutgoingMessage as Keyed>::SHAPE,
         &<accounts::GenerateOptions as Keyed>::SHAPE,
         &<accounts::InviteOptions as Keyed>::SHAPE,
@@ -433,7 +450,7 @@ pub(crate) fn shapes() -> Vec<&'static Shape> {
         &<templates::Template as Keyed>::SHAPE,
         &<signing::SignOptions as Keyed>::SHAPE,
         &<pdf::SignatureStamp as Keyed>::SHAPE,
-        &<access::Principal as Keyed>::SHAPE,
+        &<portail::Principal as Keyed>::SHAPE,
     ]
 }
 

@@ -14,12 +14,13 @@ use crate::documents::Documents;
 use crate::error::guard;
 use crate::folders::Folders;
 use crate::input::Arg;
-use crate::mail::{JsMailer, OutgoingMessage, SmtpOptions};
+use crate::mail::{JsMailer, OutgoingMessage};
 use crate::notifications::Notifications;
 use crate::parties::Parties;
 use crate::security::SecurityPolicy;
 use crate::task::Job;
 use crate::templates::Templates;
+use portail::ffi::SmtpOptions;
 
 pub use portail::Phase;
 
@@ -238,11 +239,7 @@ impl Portal {
                 data_dir,
                 blobs_dir: o.blobs_dir,
                 outbox_dir: o.mail_dir,
-                smtp: o.smtp.map(|s| portail::ffi::SmtpOptions {
-                    host: s.host,
-                    port: s.port.map(i64::from),
-                    deadline_ms: s.deadline_ms.map(i64::from),
-                }),
+                smtp: o.smtp,
                 now: o.now,
                 security: Some(portail::ffi::SecurityOptions {
                     fast_for_tests: o.fast_hashing.unwrap_or_default(),

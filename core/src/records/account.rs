@@ -425,6 +425,7 @@ impl BatchReport {
 /// [`crate::Access::principal`] (all under `portal.access()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Principal {
     /// The account logged in.
     pub account_id: String,
