@@ -21,13 +21,17 @@ pub enum StampMethod {
     Rewrite,
 }
 
-enum_conversions!(
-    StampMethod = portail::pdf::Method {
-        Auto,
-        Incremental,
-        Rewrite
+impl From<StampMethod> for portail::pdf::Method {
+    fn from(m: StampMethod) -> Self {
+        match m {
+            StampMethod::Auto => portail::pdf::Method::Auto,
+            StampMethod::Incremental => portail::pdf::Method::Incremental,
+            StampMethod::Rewrite => portail::pdf::Method::Rewrite,
+        }
     }
-);
+}
+
+crate::plain_input!(StampMethod);
 
 /// A visible e-signature block.
 #[napi(object)]
