@@ -17,7 +17,7 @@ export type EnumObject<Values extends string> = { readonly [V in Values as Pasca
 export declare const AccountStatus: EnumObject<AccountStatus>
 export declare const AttemptOutcome: EnumObject<AttemptOutcome>
 export declare const Audience: EnumObject<Audience>
-export declare const BatchOutcome: EnumObject<BatchOutcome>
+export declare const BatchOutcomeKind: EnumObject<BatchOutcomeKind>
 export declare const Decision: EnumObject<Decision>
 export declare const DocumentKind: EnumObject<DocumentKind>
 export declare const EInvoicingConsent: EnumObject<EInvoicingConsent>
@@ -31,7 +31,7 @@ export declare const NotificationState: EnumObject<NotificationState>
 export declare const PaymentStatus: EnumObject<PaymentStatus>
 export declare const Phase: EnumObject<Phase>
 export declare const SignaturePlacement: EnumObject<SignaturePlacement>
-export declare const SkipReason: EnumObject<SkipReason>
+export declare const SkipCause: EnumObject<SkipCause>
 export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
@@ -50,4 +50,14 @@ export interface Page<T> {
   next: number | null
   cursor: string | null
 }
+/**
+ * The core's contract views (`portail::ffi`, derived under its `napi` feature) keep their Rust
+ * names in the signatures; these are their names in the Node API.
+ */
+export type Account = AccountView
+export type Invitation = InvitationView
+export type Lockout = LockoutView
+export type BatchReport = BatchReportView
+export type BatchRow = BatchRowView
+export type NotificationDecision = NotificationDecisionView
 // --- End of the hand-written header ---

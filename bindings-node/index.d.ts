@@ -17,7 +17,7 @@ export type EnumObject<Values extends string> = { readonly [V in Values as Pasca
 export declare const AccountStatus: EnumObject<AccountStatus>
 export declare const AttemptOutcome: EnumObject<AttemptOutcome>
 export declare const Audience: EnumObject<Audience>
-export declare const BatchOutcome: EnumObject<BatchOutcome>
+export declare const BatchOutcomeKind: EnumObject<BatchOutcomeKind>
 export declare const Decision: EnumObject<Decision>
 export declare const DocumentKind: EnumObject<DocumentKind>
 export declare const EInvoicingConsent: EnumObject<EInvoicingConsent>
@@ -31,7 +31,7 @@ export declare const NotificationState: EnumObject<NotificationState>
 export declare const PaymentStatus: EnumObject<PaymentStatus>
 export declare const Phase: EnumObject<Phase>
 export declare const SignaturePlacement: EnumObject<SignaturePlacement>
-export declare const SkipReason: EnumObject<SkipReason>
+export declare const SkipCause: EnumObject<SkipCause>
 export declare const StampMethod: EnumObject<StampMethod>
 export declare const TemplatePurpose: EnumObject<TemplatePurpose>
 export declare const UnpaidPolicy: EnumObject<UnpaidPolicy>
@@ -50,6 +50,16 @@ export interface Page<T> {
   next: number | null
   cursor: string | null
 }
+/**
+ * The core's contract views (`portail::ffi`, derived under its `napi` feature) keep their Rust
+ * names in the signatures; these are their names in the Node API.
+ */
+export type Account = AccountView
+export type Invitation = InvitationView
+export type Lockout = LockoutView
+export type BatchReport = BatchReportView
+export type BatchRow = BatchRowView
+export type NotificationDecision = NotificationDecisionView
 // --- End of the hand-written header ---
 
 /**
@@ -60,43 +70,287 @@ export interface Page<T> {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** One download of a document from the portal ("historique d'accès"). */
+export interface AccessEvent {
+  /** Random id. */
+  id: string
+  /** The portal of the download. */
+  audience: Audience
+  /** The party whose document it is. */
+  partyCode: string
+  /** The document downloaded. */
+  documentId: string
+  /** The account that downloaded it. */
+  accountId: string
+  /** When. */
+  at: Date
+}
+
+/** Where an account is in its life. */
+export type AccountStatus = 'draft' | 'active' | 'revoked'
+
+/**
+ * A portal login as hosts see it ("Droits d'accès"): the account without what only the core
+ * may read (the password hash, the normalised keys, the link epoch's tokens).
+ */
+export interface AccountView {
+  /** Random id. */
+  id: string
+  /** The portal it logs in to. */
+  audience: Audience
+  /** The party it belongs to ("Code client / salarié"). */
+  partyCode: string
+  /** "Identifiant". */
+  identifier: string
+  /** Where it is in its life. */
+  status: AccountStatus
+  /** "Accès autorisé": unticked suspends the account. */
+  authorized: boolean
+  /** "Notifier par email": the next sync e-mails the credentials. */
+  notifyByEmail: boolean
+  /** The readable password of a draft ("Mot de passe"), `None` once the account is active. */
+  draftPassword?: string
+  /** Set when the account was created as an invitation. */
+  invitation?: InvitationView
+  /** "Email envoyé à". */
+  credentialsSentTo?: string
+  /** "Email envoyé le". */
+  credentialsSentAt?: Date
+  /** Bumped by every password change, re-issue, reset and suspension; older links die. */
+  credentialEpoch: number
+  /** When it was generated or invited. */
+  createdAt: Date
+  /** When it became active. */
+  activatedAt?: Date
+  /** The last successful login. */
+  lastLoginAt?: Date
+  /** Changed since the last sync (red in the back office of seed 000). */
+  needsSync: boolean
+  /** Optimistic version. */
+  version: number
+}
+
+/**
+ * One of the two portals of a tenant, with separate URLs and logins.
+ * "Portail Clients" / "Portail Salariés" in the product guides.
+ */
+export type Audience = 'client' | 'employee'
+
+/** What happened to one party of a batch generation, as a plain name. */
+export type BatchOutcomeKind = 'created' | 'no_email' | 'identifier_taken' | 'already_has_access' | 'unknown_party'
+
+/** What a batch generation did, party by party in input order. */
+export interface BatchReportView {
+  /** How many accounts were created. */
+  created: number
+  /** One row per input party, in input order. */
+  rows: Array<BatchRowView>
+}
+
+/** One line of a batch generation, flat: the outcome's name and the ids it carries. */
+export interface BatchRowView {
+  /** The party of this line. */
+  partyCode: string
+  /** What happened to it. */
+  outcome: BatchOutcomeKind
+  /** The account created, or the one the party already has. */
+  accountId?: string
+  /** The identifier given, or the one that was taken. */
+  identifier?: string
+}
+
+/** Whether publishing queued a notification. */
+export type Decision = 'queued' | 'skipped'
+
+/** What a document is. */
+export type DocumentKind = 'invoice' | 'quote' | 'contract' | 'payslip' | 'other'
+
+/**
+ * E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé). Invoices reach the
+ * portal only when it is [`EInvoicingConsent::Accepted`].
+ */
+export type EInvoicingConsent = 'requested' | 'accepted' | 'refused'
+
+/** Which of a party's addresses to use ("Email fiche / devis / facturation / relance"). */
+export type EmailRole = 'main' | 'quotes' | 'billing' | 'reminders'
+
+/**
+ * One failure as every binding reports it: the stable `code`, the `message` (naming the
+ * offending field or value, never a secret) and every payload field of the core error. A
+ * field a code does not carry is `None`, in every language alike.
+ *
+ * ```
+ * use portail::{ffi::ErrorInfo, Error};
+ * let info = ErrorInfo::from(&Error::not_found("party", "4"));
+ * assert_eq!((info.code.as_str(), info.what.as_deref(), info.key.as_deref()),
+ *            ("not_found", Some("party"), Some("4")));
+ * assert_eq!(info.field, None);
+ * ```
+ */
+export interface ErrorInfo {
+  /** The stable code: one of [`CODES`]. */
+  code: ErrorCode
+  /** The message, naming the offending field or value. */
+  message: string
+  /** `invalid_input`: the offending field (`emails.billing`, `page_size`, ...). */
+  field?: string
+  /** `not_found`, `invalid_state`, `conflict`: what was looked up or refused. */
+  what?: string
+  /** `not_found`: the key that was not found. */
+  key?: string
+  /** `invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`: why. */
+  reason?: string
+  /** `identifier_taken`: the identifier. */
+  identifier?: string
+  /** `locked_out`: the end of the lockout, RFC 3339 UTC (`2026-01-05T09:15:00Z`). */
+  until?: string
+  /** `payment_required`: the document's name. */
+  document?: string
+}
+
+/**
+ * Where a new account's identifier comes from when the back office gives none
+ * ("Identifiant": the client code, or the e-mail).
+ */
+export type IdentifierSource = 'code' | 'email'
+
+/** Status of an invitation at a given time. */
+export type InvitationStatus = 'pending' | 'accepted' | 'expired'
+
+/** An invitation as hosts see it: its dates, not its token's hash. */
+export interface InvitationView {
+  /** When it was issued. */
+  createdAt: Date
+  /** When its link stops working. */
+  expiresAt: Date
+  /** When the e-mail was queued; `None` = "send later". */
+  sentAt?: Date
+  /** When the invited person chose a password; `None` while pending. */
+  acceptedAt?: Date
+}
+
+/** Language of the shipped default templates. */
+export type Language = 'french' | 'english'
+
+/** Where a notification's link points ("Lien vers"). */
+export type LinkTarget = 'portal_home' | 'download' | 'quotes' | 'account_statement' | 'payslips'
+
+/** The failed-login counter of an identifier ("verrouillage"). */
+export interface LockoutView {
+  /** Attempts counted since the last success or lockout. */
+  failures: number
+  /** End of the lockout in force, if any. */
+  lockedUntil?: Date
+}
+
+/**
+ * What publishing decided about notifying, flat: `queued` with the notification's id, or
+ * `skipped` with the reason (and the role whose address is missing).
+ */
+export interface NotificationDecisionView {
+  /** Queued or skipped. */
+  decision: Decision
+  /** The notification queued. */
+  notificationId?: string
+  /** Why none was. */
+  reason?: SkipCause
+  /** The role with no address, for [`SkipCause::NoAddress`]. */
+  role?: EmailRole
+}
+
+/** Where a notification is in its life. */
+export type NotificationState = 'pending' | 'sent' | 'failed' | 'cancelled' | 'abandoned' | 'quarantined'
+
+/** Whether the document is paid ("dossier payé / impayé", seed 003). */
+export type PaymentStatus = 'paid' | 'unpaid'
+
+/** The phases reported by [`Progress`]. */
+export type Phase = 'activating' | 'generating' | 'publishing' | 'dispatching'
+
+/**
+ * A logged-in portal user: who may see what. Obtained from [`crate::Access::login`],
+ * [`crate::Access::accept_invitation`] or, for a host that keeps its own sessions,
+ * [`crate::Access::principal`] (all under `portal.access()`).
+ */
+export interface Principal {
+  /** The account logged in. */
+  accountId: string
+  /** The portal it logged in to. */
+  audience: Audience
+  /** The party whose documents it may see. */
+  partyCode: string
+  /** The identifier it logged in with. */
+  identifier: string
+}
+
+/** Where the portal signature is stamped ("colonne Signature": à gauche / à droite). */
+export type SignaturePlacement = 'left' | 'right'
+
+/**
+ * Why publishing queued no notification, as a plain name (the role of a missing address is
+ * beside it in [`NotificationDecisionView::role`]).
+ */
+export type SkipCause = 'folder_not_shared' | 'e_invoicing_not_accepted' | 'folder_does_not_notify' | 'notifications_disabled' | 'no_address'
+
+/**
+ * Delivery through an SMTP relay (plain SMTP; a TLS relay is set up in Rust with
+ * [`crate::SmtpMailer::from_transport`]).
+ */
+export interface SmtpOptions {
+  /** The relay's host name. */
+  host: string
+  /** Its port (default 25). */
+  port?: number
+  /**
+   * Overall deadline of one message in milliseconds, past which the send is a transient
+   * failure (default 30,000).
+   */
+  deadlineMs?: number
+}
+
+/** What a template is for. One template per audience and purpose. */
+export type TemplatePurpose = 'document_available' | 'access_credentials' | 'password_reset' | 'invitation' | 'signature_received'
+
+/** What an unpaid document becomes on the portal ("Gestion des impayés", seed 003). */
+export type UnpaidPolicy = 'none' | 'watermark' | 'block'
+
 /** Portal accounts ("Droits d'accès au portail"): `portal.accounts()`. */
 export declare class Accounts {
   /** Create a draft account: its password stays readable until `sync` freezes it. */
-  generate(options: GenerateOptions): Account
+  generate(options: GenerateOptions): AccountView
   /**
    * Draft accounts for many parties, off the main thread, with a per-party report.
    * `onProgress` receives `{ phase: 'generating', done, total }`.
    */
-  generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: ((progress: Progress) => void) | undefined | null): Promise<BatchReport>
+  generateBatch(audience: Audience, partyCodes: Array<string>, options?: BatchOptions | undefined | null, onProgress?: ((progress: Progress) => void) | undefined | null): Promise<BatchReportView>
   /** An account by id. */
-  get(id: string): Account
+  get(id: string): AccountView
   /** The failed-login counter of an identifier (known or not). */
-  lockout(audience: Audience, identifier: string): Lockout
+  lockout(audience: Audience, identifier: string): LockoutView
   /** The live account holding an identifier (case-insensitive), or `null`. */
-  find(audience: Audience, identifier: string): Account | null
+  find(audience: Audience, identifier: string): AccountView | null
   /** The party's non-revoked account, or `null`. */
-  liveAccountOf(audience: Audience, partyCode: string): Account | null
+  liveAccountOf(audience: Audience, partyCode: string): AccountView | null
   /** Accounts, filtered and paged. */
-  list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): Page<Account>
+  list(filter?: AccountFilter | undefined | null, page?: PageRequest | undefined | null): Page<AccountView>
   /** The readable password of a draft; `invalid_state` once synchronised (frozen). */
   draftPassword(id: string): string
   /** A new random password for a draft ("Mdp aléatoire"). */
-  regeneratePassword(id: string): Account
+  regeneratePassword(id: string): AccountView
   /** Set a draft's password (length policy applies). */
-  setPassword(id: string, password: string): Account
+  setPassword(id: string, password: string): AccountView
   /** "Accès autorisé": suspend (`false`) or resume (`true`). */
-  setAuthorized(id: string, authorized: boolean): Account
+  setAuthorized(id: string, authorized: boolean): AccountView
   /** "Notifier par email": the next sync e-mails the credentials. */
-  setNotifyByEmail(id: string, notify: boolean): Account
+  setNotifyByEmail(id: string, notify: boolean): AccountView
   /** Remove an account ("Supprimer"); its identifier becomes free. */
-  revoke(id: string): Account
+  revoke(id: string): AccountView
   /** "Régénérer les accès": revoke and create a new draft for the same identifier. */
-  regenerate(id: string, notifyByEmail?: boolean | undefined | null): Account
+  regenerate(id: string, notifyByEmail?: boolean | undefined | null): AccountView
   /** Invite a party to set its own password (single-use, expiring link). */
-  invite(options: InviteOptions): Account
+  invite(options: InviteOptions): AccountView
   /** Send the invitation again with a new link (older links stop working). */
-  reinvite(id: string): Account
+  reinvite(id: string): AccountView
   /** The invitation's status now, or `null` if the account was not invited. */
   invitationStatus(id: string): InvitationStatus | null
 }
@@ -310,48 +564,6 @@ export declare function _inputKeys(): Record<string, Array<string>>
  */
 export declare function _throwForTest(code: string): void
 
-/** One download of a document from the portal ("historique d'accès"). */
-export interface AccessEvent {
-  id: string
-  audience: Audience
-  partyCode: string
-  documentId: string
-  accountId: string
-  at: Date
-}
-
-/**
- * A portal login of one party (`portail::ffi::AccountView`): a draft's readable password, never
- * a hash.
- */
-export interface Account {
-  id: string
-  audience: Audience
-  partyCode: string
-  /** "Identifiant". */
-  identifier: string
-  status: AccountStatus
-  /** "Accès autorisé". */
-  authorized: boolean
-  /** "Notifier par email". */
-  notifyByEmail: boolean
-  /** The readable password of a draft ("Mot de passe"), `undefined` once active. */
-  draftPassword?: string
-  invitation?: Invitation
-  /** "Email envoyé à". */
-  credentialsSentTo?: string
-  /** "Email envoyé le". */
-  credentialsSentAt?: Date
-  /** Bumped by every password change, re-issue, reset and suspension; older links die. */
-  credentialEpoch: number
-  createdAt: Date
-  activatedAt?: Date
-  lastLoginAt?: Date
-  /** Changed since the last sync (red in seed 000). */
-  needsSync: boolean
-  version: number
-}
-
 /** A filter over accounts. */
 export interface AccountFilter {
   audience?: Audience
@@ -359,9 +571,6 @@ export interface AccountFilter {
   status?: AccountStatus
   needsSync?: boolean
 }
-
-/** Where an account is in its life. */
-export type AccountStatus = 'draft' | 'active' | 'revoked'
 
 /** One delivery attempt. */
 export interface Attempt {
@@ -373,9 +582,6 @@ export interface Attempt {
 
 /** What one delivery attempt gave. */
 export type AttemptOutcome = 'sent' | 'transient' | 'permanent'
-
-/** One of the two portals of a tenant ("portail Clients" / "portail Salariés"). */
-export type Audience = 'client' | 'employee'
 
 /** Settings of one audience's portal. */
 export interface AudienceSettings {
@@ -398,28 +604,6 @@ export interface BatchOptions {
   /** Default true. */
   notifyByEmail?: boolean
 }
-
-/** What happened to one party of a batch. */
-export type BatchOutcome = 'created' | 'no_email' | 'identifier_taken' | 'already_has_access' | 'unknown_party'
-
-/** What a batch generation did, party by party in input order. */
-export interface BatchReport {
-  created: number
-  rows: Array<BatchRow>
-}
-
-/** One line of a batch report. */
-export interface BatchRow {
-  partyCode: string
-  outcome: BatchOutcome
-  /** The account created, or the one the party already has. */
-  accountId?: string
-  /** The identifier created, or the one taken. */
-  identifier?: string
-}
-
-/** Whether publishing queued a notification. */
-export type Decision = 'queued' | 'skipped'
 
 /** What one dispatch did. */
 export interface DispatchReport {
@@ -452,7 +636,7 @@ export interface Document {
   /** The host's own id: publishing is idempotent on it. */
   externalId?: string
   publishedAt: Date
-  notification: NotificationDecision
+  notification: NotificationDecisionView
   /** Download count and first/last time. */
   downloads: number
   firstDownloadAt?: Date
@@ -461,9 +645,6 @@ export interface Document {
   signature?: SignatureRecord
   version: number
 }
-
-/** What a document is. */
-export type DocumentKind = 'invoice' | 'quote' | 'contract' | 'payslip' | 'other'
 
 /** A downloaded document. */
 export interface Download {
@@ -474,12 +655,6 @@ export interface Download {
   /** Whether `content` is the watermarked copy. */
   watermarked: boolean
 }
-
-/** E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé). */
-export type EInvoicingConsent = 'requested' | 'accepted' | 'refused'
-
-/** Which of a party's addresses ("Email fiche / devis / facturation / relance"). */
-export type EmailRole = 'main' | 'quotes' | 'billing' | 'reminders'
 
 /** A party's addresses by role. */
 export interface Emails {
@@ -498,28 +673,6 @@ export type ErrorCode = 'invalid_input' | 'not_found' | 'identifier_taken' | 'in
 
 /** Every code, in order: the core's 13, then `internal`. */
 export declare function errorCodes(): Array<string>
-
-/** An error of one input of a batch: the same fields as a thrown error. */
-export interface ErrorInfo {
-  /** The stable code. */
-  code: ErrorCode
-  /** The message, naming the offending field or value. */
-  message: string
-  /** `invalid_input`: the offending field. */
-  field?: string
-  /** `not_found`, `invalid_state`, `conflict`: what was looked up or refused. */
-  what?: string
-  /** `not_found`: the key that was not found. */
-  key?: string
-  /** Why (`invalid_input`, `invalid_state`, `pdf`, `mail`, `storage`). */
-  reason?: string
-  /** `identifier_taken`: the identifier. */
-  identifier?: string
-  /** `locked_out`: the end of the lockout (RFC 3339). */
-  until?: string
-  /** `payment_required`: the document's name. */
-  document?: string
-}
 
 /** A document folder of an audience's tree. */
 export interface Folder {
@@ -560,21 +713,6 @@ export interface GenerateOptions {
   authorized?: boolean
 }
 
-/** Where a generated identifier comes from. */
-export type IdentifierSource = 'code' | 'email'
-
-/** An invitation to set one's own password. */
-export interface Invitation {
-  createdAt: Date
-  expiresAt: Date
-  /** When the e-mail was queued (`undefined` = "send later"). */
-  sentAt?: Date
-  acceptedAt?: Date
-}
-
-/** Status of an invitation now. */
-export type InvitationStatus = 'pending' | 'accepted' | 'expired'
-
 /** A request to invite a party to set its own password. */
 export interface InviteOptions {
   audience: Audience
@@ -584,20 +722,6 @@ export interface InviteOptions {
   identifierFrom?: IdentifierSource
   /** Queue the e-mail now (default) or later with `reinvite`. */
   sendNow?: boolean
-}
-
-/** Language of the shipped default templates. */
-export type Language = 'french' | 'english'
-
-/** Where a notification's link points ("Lien vers"). */
-export type LinkTarget = 'portal_home' | 'download' | 'quotes' | 'account_statement' | 'payslips'
-
-/** The failed-login counter of an identifier ("verrouillage"). */
-export interface Lockout {
-  /** Attempts counted since the last success or lockout. */
-  failures: number
-  /** End of the lockout in force, if any. */
-  lockedUntil?: Date
 }
 
 /**
@@ -661,17 +785,6 @@ export interface Notification {
   version: number
 }
 
-/** What publishing decided about notifying. */
-export interface NotificationDecision {
-  decision: Decision
-  /** When queued: the notification. */
-  notificationId?: string
-  /** When skipped: why. */
-  reason?: SkipReason
-  /** When skipped for `no_address`: the missing role. */
-  role?: EmailRole
-}
-
 /** A filter over the history; every field narrows. */
 export interface NotificationFilter {
   audience?: Audience
@@ -683,9 +796,6 @@ export interface NotificationFilter {
   /** Created before. */
   to?: Date
 }
-
-/** Where a notification is ("En attente / Envoyé / Annulé", plus failed and abandoned). */
-export type NotificationState = 'pending' | 'sent' | 'failed' | 'cancelled' | 'abandoned' | 'quarantined'
 
 /** One e-mail to send. */
 export interface OutgoingMessage {
@@ -731,12 +841,6 @@ export interface Party {
   version?: number
 }
 
-/** Whether the document is paid ("dossier payé / impayé"). */
-export type PaymentStatus = 'paid' | 'unpaid'
-
-/** The phases reported by progress callbacks. */
-export type Phase = 'activating' | 'generating' | 'publishing' | 'dispatching'
-
 /** How to open a portal. Every field is optional. */
 export interface PortalOptions {
   /** `Portal.open` only: the tenant (default `default`). */
@@ -779,17 +883,6 @@ export interface PortalOptions {
    * in milliseconds (renewed while a send is in progress; 100 ms to 1 day, default 5 minutes).
    */
   claimLeaseMs?: number
-}
-
-/**
- * A logged-in portal user. Hosts keeping their own sessions store `accountId` and get the
- * principal back with `portal.principal(accountId)`.
- */
-export interface Principal {
-  accountId: string
-  audience: Audience
-  partyCode: string
-  identifier: string
 }
 
 /** Progress of a long operation, for a progress bar. */
@@ -890,9 +983,6 @@ export interface Settings {
   version?: number
 }
 
-/** Where the portal signature is stamped ("colonne Signature"). */
-export type SignaturePlacement = 'left' | 'right'
-
 /** The audit trail of a portal signature. */
 export interface SignatureRecord {
   /** The account that signed, and its identifier then. */
@@ -936,21 +1026,6 @@ export interface SignOptions {
   imagePng?: Uint8Array
 }
 
-/** Why no notification was queued. */
-export type SkipReason = 'folder_not_shared' | 'e_invoicing_not_accepted' | 'folder_does_not_notify' | 'notifications_disabled' | 'no_address'
-
-/** Plain SMTP to a relay (no TLS: a local relay or a test sink). */
-export interface SmtpOptions {
-  host: string
-  /** Default 25. */
-  port?: number
-  /**
-   * Overall deadline of one message (connect, dialogue, DATA) in milliseconds, past which
-   * the send is a transient failure (default 30000).
-   */
-  deadlineMs?: number
-}
-
 /**
  * How a stamped file is written: `auto` (the default: an incremental update when the file
  * allows it, else a full rewrite; always a full rewrite for the watermark), `incremental`
@@ -977,12 +1052,6 @@ export interface Template {
   /** Optimistic version (0 = the shipped default). */
   version?: number
 }
-
-/** What a template is for. */
-export type TemplatePurpose = 'document_available' | 'access_credentials' | 'password_reset' | 'invitation' | 'signature_received'
-
-/** What an unpaid document becomes on the portal ("Gestion des impayés"). */
-export type UnpaidPolicy = 'none' | 'watermark' | 'block'
 
 /** The version of the portail library. */
 export declare function version(): string

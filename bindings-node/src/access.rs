@@ -11,46 +11,16 @@ use crate::input::Arg;
 use crate::portal::Portal;
 use crate::task::Job;
 use crate::view::PortalView;
+use portail::Principal;
 
-/// A logged-in portal user. Hosts keeping their own sessions store `accountId` and get the
-/// principal back with `portal.principal(accountId)`.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub account_id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub identifier: String,
-}
-
-object_input!(Principal {
+// A logged-in portal user is the core's `Principal` (derived for napi): hosts keeping their
+// own sessions store `accountId` and get the principal back with `portal.principal(accountId)`.
+object_input!(portail::Principal as Principal {
     accountId,
     audience,
     partyCode,
     identifier
 });
-
-impl From<portail::Principal> for Principal {
-    fn from(p: portail::Principal) -> Self {
-        Principal {
-            account_id: p.account_id,
-            audience: p.audience.into(),
-            party_code: p.party_code,
-            identifier: p.identifier,
-        }
-    }
-}
-
-impl From<Principal> for portail::Principal {
-    fn from(p: Principal) -> Self {
-        portail::Principal {
-            account_id: p.account_id,
-            audience: p.audience.into(),
-            party_code: p.party_code,
-            identifier: p.identifier,
-        }
-    }
-}
 
 #[napi]
 impl Portal {
@@ -74,10 +44,7 @@ impl Portal {
         let portal = self.inner.clone();
         let args = args!(audience, identifier, password);
         Job::spawn_with(args, move |(audience, identifier, password)| {
-            portal
-                .access()
-                .login(audience.into(), &identifier, &password)
-                .map(Into::into)
+            portal.access().login(audience, &identifier, &password)
         })
     }
 
@@ -91,7 +58,7 @@ impl Portal {
     ) -> Result<Principal> {
         guard(env, || {
             let account_id = account_id.get("account_id")?;
-            self.inner.access().principal(&account_id).map(Into::into)
+            self.inner.access().principal(&account_id)
         })
     }
 
@@ -108,7 +75,7 @@ impl Portal {
         Job::spawn_with(args, move |(principal, current, new_password)| {
             portal
                 .access()
-                .change_password(&principal.into(), &current, &new_password)
+                .change_password(&principal, &current, &new_password)
         })
     }
 
@@ -125,7 +92,7 @@ impl Portal {
             let (audience, identifier) = args!(audience, identifier)?;
             self.inner
                 .access()
-                .request_password_reset(audience.into(), &identifier)
+                .request_password_reset(audience, &identifier)
         })
     }
 
@@ -142,7 +109,7 @@ impl Portal {
         Job::spawn_with(args, move |(audience, token, new_password)| {
             portal
                 .access()
-                .reset_password(audience.into(), &token, &new_password)
+                .reset_password(audience, &token, &new_password)
         })
     }
 
@@ -160,8 +127,7 @@ impl Portal {
         Job::spawn_with(args, move |(audience, token, password)| {
             portal
                 .access()
-                .accept_invitation(audience.into(), &token, &password)
-                .map(Into::into)
+                .accept_invitation(audience, &token, &password)
         })
     }
 
@@ -175,7 +141,7 @@ impl Portal {
         guard(env, || {
             Ok(PortalView {
                 portal: self.inner.clone(),
-                principal: principal.get("principal")?.into(),
+                principal: principal.get("principal")?,
             })
         })
     }

@@ -2,45 +2,11 @@
 
 use napi_derive::napi;
 
-/// One of the two portals of a tenant ("portail Clients" / "portail Salariés").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Client,
-    Employee,
-}
+pub use portail::Audience;
 
-enum_conversions!(Audience = portail::Audience { Client, Employee });
+pub use portail::Language;
 
-/// Language of the shipped default templates.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    French,
-    English,
-}
-
-enum_conversions!(Language = portail::Language { French, English });
-
-/// What an unpaid document becomes on the portal ("Gestion des impayés").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnpaidPolicy {
-    /// Downloads as usual.
-    None,
-    /// PDFs download stamped "POUR CONSULTATION UNIQUEMENT".
-    Watermark,
-    /// Documents of a party with unpaid documents cannot be downloaded.
-    Block,
-}
-
-enum_conversions!(
-    UnpaidPolicy = portail::UnpaidPolicy {
-        None,
-        Watermark,
-        Block
-    }
-);
+pub use portail::UnpaidPolicy;
 
 /// Settings of one audience's portal.
 #[napi(object)]
@@ -111,7 +77,7 @@ impl From<AudienceSettings> for portail::AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: a.unpaid_policy.into(),
+            unpaid_policy: a.unpaid_policy,
         }
     }
 }
@@ -123,7 +89,7 @@ impl From<portail::AudienceSettings> for AudienceSettings {
             portal_url: a.portal_url,
             notifications_enabled: a.notifications_enabled,
             page_size: a.page_size,
-            unpaid_policy: a.unpaid_policy.into(),
+            unpaid_policy: a.unpaid_policy,
         }
     }
 }
@@ -137,7 +103,7 @@ impl TryFrom<Settings> for portail::Settings {
         }
         out.reply_to = s.reply_to;
         if let Some(l) = s.language {
-            out.language = l.into();
+            out.language = l;
         }
         if let Some(tz) = s.time_zone {
             out.time_zone = tz;
@@ -160,7 +126,7 @@ impl From<portail::Settings> for Settings {
             domain: s.domain,
             sender: Some(s.sender),
             reply_to: s.reply_to,
-            language: Some(s.language.into()),
+            language: Some(s.language),
             time_zone: Some(s.time_zone),
             client: Some(s.client.into()),
             employee: Some(s.employee.into()),

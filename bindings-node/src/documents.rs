@@ -8,79 +8,20 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::config::Audience;
-use crate::error::{guard, ErrorInfo};
+use crate::error::guard;
 use crate::input::Arg;
-use crate::parties::EmailRole;
 use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
 use crate::{Page, PageRequest};
+use portail::ffi::{DocumentView, ErrorInfo, NotificationDecisionView, PublishReportView};
+use portail::AccessEvent;
 
-/// What a document is.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentKind {
-    /// On the portal only when e-invoicing consent is accepted.
-    Invoice,
-    Quote,
-    Contract,
-    Payslip,
-    Other,
-}
+pub use portail::DocumentKind;
 
-enum_conversions!(
-    DocumentKind = portail::DocumentKind {
-        Invoice,
-        Quote,
-        Contract,
-        Payslip,
-        Other
-    }
-);
-
-/// Whether the document is paid ("dossier payé / impayé").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentStatus {
-    Paid,
-    Unpaid,
-}
-
-enum_conversions!(PaymentStatus = portail::PaymentStatus { Paid, Unpaid });
-
-/// Why no notification was queued.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    FolderNotShared,
-    EInvoicingNotAccepted,
-    FolderDoesNotNotify,
-    NotificationsDisabled,
-    /// The party has no address for the folder's role (see `role`).
-    NoAddress,
-}
-
-/// Whether publishing queued a notification.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Queued,
-    Skipped,
-}
-
-/// What publishing decided about notifying.
-#[napi(object)]
-pub struct NotificationDecision {
-    pub decision: Decision,
-    /// When queued: the notification.
-    pub notification_id: Option<String>,
-    /// When skipped: why.
-    pub reason: Option<SkipReason>,
-    /// When skipped for `no_address`: the missing role.
-    pub role: Option<EmailRole>,
-}
+pub use portail::PaymentStatus;
 
 /// A document on a party's folder.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct Document {
     pub id: String,
     pub audience: Audience,
@@ -97,7 +38,7 @@ pub struct Document {
     /// The host's own id: publishing is idempotent on it.
     pub external_id: Option<String>,
     pub published_at: DateTime<Utc>,
-    pub notification: NotificationDecision,
+    pub notification: NotificationDecisionView,
     /// Download count and first/last time.
     pub downloads: i64,
     pub first_download_at: Option<DateTime<Utc>>,
@@ -109,54 +50,31 @@ pub struct Document {
 
 impl From<portail::Document> for Document {
     fn from(d: portail::Document) -> Self {
-        let notification = match d.notification {
-            portail::NotificationDecision::Queued { notification_id } => NotificationDecision {
-                decision: Decision::Queued,
-                notification_id: Some(notification_id),
-                reason: None,
-                role: None,
-            },
-            portail::NotificationDecision::Skipped { reason } => {
-                let (reason, role) = match reason {
-                    portail::SkipReason::FolderNotShared => (SkipReason::FolderNotShared, None),
-                    portail::SkipReason::EInvoicingNotAccepted => {
-                        (SkipReason::EInvoicingNotAccepted, None)
-                    }
-                    portail::SkipReason::FolderDoesNotNotify => {
-                        (SkipReason::FolderDoesNotNotify, None)
-                    }
-                    portail::SkipReason::NotificationsDisabled => {
-                        (SkipReason::NotificationsDisabled, None)
-                    }
-                    portail::SkipReason::NoAddress(r) => (SkipReason::NoAddress, Some(r.into())),
-                };
-                NotificationDecision {
-                    decision: Decision::Skipped,
-                    notification_id: None,
-                    reason: Some(reason),
-                    role,
-                }
-            }
-        };
+        DocumentView::from(d).into()
+    }
+}
+
+impl From<DocumentView> for Document {
+    fn from(d: DocumentView) -> Self {
         Document {
-            audience: d.audience.into(),
-            kind: d.kind.into(),
-            payment: d.payment.into(),
-            size: d.size as i64,
-            downloads: d.downloads as i64,
-            version: d.version as i64,
-            notification,
             id: d.id,
+            audience: d.audience,
             party_code: d.party_code,
             folder_id: d.folder_id,
             name: d.name,
+            kind: d.kind,
+            payment: d.payment,
             sha256: d.sha256,
+            size: d.size,
             content_type: d.content_type,
             external_id: d.external_id,
             published_at: d.published_at,
+            notification: d.notification,
+            downloads: d.downloads,
             first_download_at: d.first_download_at,
             last_download_at: d.last_download_at,
             signature: d.signature.map(Into::into),
+            version: d.version,
         }
     }
 }
@@ -223,10 +141,9 @@ impl PendingPublish {
             (None, Some(path)) => portail::ffi::read_document(path.as_ref(), o.name)?,
             (None, None) => return Err(crate::error::invalid("content", "give content or path")),
         };
-        let mut publish =
-            portail::Publish::new(o.audience.into(), o.party_code, o.folder, name, content)
-                .kind(o.kind.unwrap_or(DocumentKind::Other).into())
-                .payment(o.payment.unwrap_or(PaymentStatus::Paid).into());
+        let mut publish = portail::Publish::new(o.audience, o.party_code, o.folder, name, content)
+            .kind(o.kind.unwrap_or(DocumentKind::Other))
+            .payment(o.payment.unwrap_or(PaymentStatus::Paid));
         publish.external_id = o.external_id;
         publish.content_type = o.content_type;
         Ok(publish)
@@ -234,14 +151,14 @@ impl PendingPublish {
 }
 
 /// One input's outcome in a batch: its document, or its error.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct PublishOutcome {
     pub document: Option<Document>,
     pub error: Option<ErrorInfo>,
 }
 
 /// What `publishMany` did, input by input (same order).
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct PublishReport {
     pub published: i64,
     pub already_published: i64,
@@ -251,48 +168,19 @@ pub struct PublishReport {
 
 impl From<portail::PublishReport> for PublishReport {
     fn from(r: portail::PublishReport) -> Self {
+        let r = PublishReportView::from(r);
         PublishReport {
-            published: r.published as i64,
-            already_published: r.already_published as i64,
-            notifications_queued: r.notifications_queued as i64,
+            published: r.published,
+            already_published: r.already_published,
+            notifications_queued: r.notifications_queued,
             outcomes: r
                 .outcomes
                 .into_iter()
-                .map(|o| match o {
-                    Ok(d) => PublishOutcome {
-                        document: Some(d.into()),
-                        error: None,
-                    },
-                    Err(e) => PublishOutcome {
-                        document: None,
-                        error: Some((&e).into()),
-                    },
+                .map(|o| PublishOutcome {
+                    document: o.document.map(Into::into),
+                    error: o.error,
                 })
                 .collect(),
-        }
-    }
-}
-
-/// One download of a document from the portal ("historique d'accès").
-#[napi(object)]
-pub struct AccessEvent {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub document_id: String,
-    pub account_id: String,
-    pub at: DateTime<Utc>,
-}
-
-impl From<portail::AccessEvent> for AccessEvent {
-    fn from(e: portail::AccessEvent) -> Self {
-        AccessEvent {
-            id: e.id,
-            audience: e.audience.into(),
-            party_code: e.party_code,
-            document_id: e.document_id,
-            account_id: e.account_id,
-            at: e.at,
         }
     }
 }
@@ -386,7 +274,7 @@ impl Documents {
             Ok(self
                 .portal
                 .documents()
-                .find_by_external_id(audience.into(), &external_id)?
+                .find_by_external_id(audience, &external_id)?
                 .map(Into::into))
         })
     }
@@ -404,7 +292,7 @@ impl Documents {
             let (audience, party_code, page) = args!(audience, party_code, page)?;
             self.portal
                 .documents()
-                .list(audience.into(), &party_code, PageRequest::read(page)?)
+                .list(audience, &party_code, PageRequest::read(page)?)
                 .map(Page::of)
         })
     }
@@ -433,7 +321,7 @@ impl Documents {
             let (id, payment) = args!(id, payment)?;
             self.portal
                 .documents()
-                .set_payment(&id, payment.into())
+                .set_payment(&id, payment)
                 .map(Into::into)
         })
     }

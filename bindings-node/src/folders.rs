@@ -10,36 +10,9 @@ use crate::error::guard;
 use crate::input::Arg;
 use crate::parties::EmailRole;
 
-/// Where the portal signature is stamped ("colonne Signature").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignaturePlacement {
-    Left,
-    Right,
-}
+pub use portail::SignaturePlacement;
 
-enum_conversions!(SignaturePlacement = portail::SignaturePlacement { Left, Right });
-
-/// Where a notification's link points ("Lien vers").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkTarget {
-    PortalHome,
-    Download,
-    Quotes,
-    AccountStatement,
-    Payslips,
-}
-
-enum_conversions!(
-    LinkTarget = portail::LinkTarget {
-        PortalHome,
-        Download,
-        Quotes,
-        AccountStatement,
-        Payslips
-    }
-);
+pub use portail::LinkTarget;
 
 /// A document folder of an audience's tree.
 #[napi(object)]
@@ -79,23 +52,20 @@ object_input!(Folder {
     version
 });
 
-impl From<Folder> for portail::Folder {
+impl From<Folder> for portail::ffi::FolderInput {
     fn from(f: Folder) -> Self {
-        let mut out = portail::Folder::new(f.audience.into(), f.path, f.label);
-        out.id = f.id.unwrap_or_default();
-        out.shared = f.shared.unwrap_or(true);
-        out.signature = f.signature.map(|s| s.into());
-        out.notify = f.notify.unwrap_or(false);
-        out.notify_on = f
-            .notify_on
-            .map(Into::into)
-            .unwrap_or(portail::EmailRole::Main);
-        out.link = f
-            .link
-            .map(Into::into)
-            .unwrap_or(portail::LinkTarget::PortalHome);
-        out.version = f.version.unwrap_or(0).max(0) as u64;
-        out
+        portail::ffi::FolderInput {
+            id: f.id,
+            audience: f.audience,
+            path: f.path,
+            label: f.label,
+            shared: f.shared,
+            signature: f.signature,
+            notify: f.notify,
+            notify_on: f.notify_on,
+            link: f.link,
+            version: f.version,
+        }
     }
 }
 
@@ -103,14 +73,14 @@ impl From<portail::Folder> for Folder {
     fn from(f: portail::Folder) -> Self {
         Folder {
             id: Some(f.id),
-            audience: f.audience.into(),
+            audience: f.audience,
             path: f.path,
             label: f.label,
             shared: Some(f.shared),
-            signature: f.signature.map(|s| s.into()),
+            signature: f.signature,
             notify: Some(f.notify),
-            notify_on: Some(f.notify_on.into()),
-            link: Some(f.link.into()),
+            notify_on: Some(f.notify_on),
+            link: Some(f.link),
             version: Some(f.version as i64),
         }
     }
@@ -136,7 +106,7 @@ impl Folders {
             Ok(self
                 .portal
                 .folders()
-                .list(audience.into())?
+                .list(audience)?
                 .into_iter()
                 .map(Into::into)
                 .collect())
@@ -155,7 +125,7 @@ impl Folders {
             let (audience, reference) = args!(audience, reference)?;
             self.portal
                 .folders()
-                .get(audience.into(), &reference)
+                .get(audience, &reference)
                 .map(Into::into)
         })
     }
@@ -169,7 +139,10 @@ impl Folders {
     ) -> Result<Folder> {
         guard(env, || {
             let folder = folder.get("folder")?;
-            self.portal.folders().add(folder.into()).map(Into::into)
+            self.portal
+                .folders()
+                .add(portail::ffi::FolderInput::from(folder).into_folder()?)
+                .map(Into::into)
         })
     }
 
@@ -182,7 +155,10 @@ impl Folders {
     ) -> Result<Folder> {
         guard(env, || {
             let folder = folder.get("folder")?;
-            self.portal.folders().update(folder.into()).map(Into::into)
+            self.portal
+                .folders()
+                .update(portail::ffi::FolderInput::from(folder).into_folder()?)
+                .map(Into::into)
         })
     }
 
@@ -196,7 +172,7 @@ impl Folders {
     ) -> Result<()> {
         guard(env, || {
             let (audience, reference) = args!(audience, reference)?;
-            self.portal.folders().remove(audience.into(), &reference)
+            self.portal.folders().remove(audience, &reference)
         })
     }
 }

@@ -376,6 +376,23 @@ macro_rules! object_input {
             }
         }
     };
+    // A core type derived for napi (feature `napi`), named as in `index.d.ts`.
+    ($t:path as $name:ident { $($key:ident $(: $nested:ty)?),+ $(,)? }) => {
+        impl $crate::input::Keyed for $t {
+            const SHAPE: $crate::input::Shape = $crate::input::Shape {
+                name: stringify!($name),
+                keys: &[$((stringify!($key), $crate::object_input!(@nested $($nested)?))),+],
+            };
+        }
+        impl $crate::input::Input for $t {
+            unsafe fn input(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> std::result::Result<Self, $crate::input::Bad> {
+                unsafe { $crate::input::convert_object(env, value) }
+            }
+        }
+    };
     (@nested) => { None };
     (@nested $nested:ty) => { Some(&<$nested as $crate::input::Keyed>::SHAPE) };
 }
@@ -390,6 +407,26 @@ plain_input!(
     Uint8Array
 );
 
+// The core's string enums (napi derives them under its `napi` feature): a wrong string is
+// `invalid_input` naming the key, like any other input.
+plain_input!(
+    portail::AccountStatus,
+    portail::Audience,
+    portail::DocumentKind,
+    portail::EInvoicingConsent,
+    portail::EmailRole,
+    portail::InvitationStatus,
+    portail::Language,
+    portail::LinkTarget,
+    portail::NotificationState,
+    portail::PaymentStatus,
+    portail::Phase,
+    portail::SignaturePlacement,
+    portail::TemplatePurpose,
+    portail::UnpaidPolicy,
+    portail::ffi::IdentifierSource,
+);
+
 /// Every input object's shape, for the drift test against `index.d.ts`.
 pub(crate) fn shapes() -> Vec<&'static Shape> {
     use crate::*;
@@ -400,7 +437,7 @@ pub(crate) fn shapes() -> Vec<&'static Shape> {
         &<documents::PublishOptions as Keyed>::SHAPE,
         &<portal::PortalOptions as Keyed>::SHAPE,
         &<security::SecurityPolicy as Keyed>::SHAPE,
-        &<mail::SmtpOptions as Keyed>::SHAPE,
+        &<portail::ffi::SmtpOptions as Keyed>::SHAPE,
         &<mail::OutgoingMessage as Keyed>::SHAPE,
         &<accounts::GenerateOptions as Keyed>::SHAPE,
         &<accounts::InviteOptions as Keyed>::SHAPE,
@@ -413,7 +450,7 @@ pub(crate) fn shapes() -> Vec<&'static Shape> {
         &<templates::Template as Keyed>::SHAPE,
         &<signing::SignOptions as Keyed>::SHAPE,
         &<pdf::SignatureStamp as Keyed>::SHAPE,
-        &<access::Principal as Keyed>::SHAPE,
+        &<portail::Principal as Keyed>::SHAPE,
     ]
 }
 

@@ -7,34 +7,6 @@
 
 use napi_derive::napi;
 
-/// The conversions both ways between a JavaScript string enum and the plain core enum with
-/// the same variants: `enum_conversions!(Audience = portail::Audience { Client, Employee });`.
-/// (The enum itself is declared in full beside it: napi reads its doc comments for the `.d.ts`,
-/// which it cannot do through a `macro_rules!`.)
-macro_rules! enum_conversions {
-    ($name:ident = $core:ty { $( $variant:ident ),+ $(,)? }) => {
-        impl From<$core> for $name {
-            fn from(value: $core) -> Self {
-                type Core = $core;
-                match value {
-                    $( Core::$variant => $name::$variant ),+
-                }
-            }
-        }
-
-        impl From<$name> for $core {
-            fn from(value: $name) -> Self {
-                type Core = $core;
-                match value {
-                    $( $name::$variant => Core::$variant ),+
-                }
-            }
-        }
-
-        $crate::plain_input!($name);
-    };
-}
-
 #[macro_use]
 pub mod input;
 pub mod access;

@@ -88,19 +88,7 @@ pub fn message_to_rfc5322(
     })
 }
 
-/// Plain SMTP to a relay (no TLS: a local relay or a test sink).
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct SmtpOptions {
-    pub host: String,
-    /// Default 25.
-    pub port: Option<u32>,
-    /// Overall deadline of one message (connect, dialogue, DATA) in milliseconds, past which
-    /// the send is a transient failure (default 30000).
-    pub deadline_ms: Option<u32>,
-}
-
-object_input!(SmtpOptions {
+object_input!(portail::ffi::SmtpOptions as SmtpOptions {
     host,
     port,
     deadlineMs

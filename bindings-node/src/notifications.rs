@@ -14,31 +14,7 @@ use crate::parties::EmailRole;
 use crate::templates::TemplatePurpose;
 use crate::{Page, PageRequest};
 
-/// Where a notification is ("En attente / Envoyé / Annulé", plus failed and abandoned).
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationState {
-    Pending,
-    Sent,
-    /// Failed transiently; retried after a backoff.
-    Failed,
-    Cancelled,
-    /// Given up (permanent error or last attempt).
-    Abandoned,
-    /// Set aside: its stored row could not be read back (see `quarantine`).
-    Quarantined,
-}
-
-enum_conversions!(
-    NotificationState = portail::NotificationState {
-        Pending,
-        Sent,
-        Failed,
-        Cancelled,
-        Abandoned,
-        Quarantined
-    }
-);
+pub use portail::NotificationState;
 
 /// What one delivery attempt gave.
 #[napi(string_enum = "snake_case")]
@@ -96,10 +72,10 @@ impl From<portail::Notification> for Notification {
     fn from(n: portail::Notification) -> Self {
         let last_error = n.last_error().map(str::to_string);
         Notification {
-            audience: n.audience.into(),
-            purpose: n.purpose.into(),
-            role: n.role.map(Into::into),
-            state: n.state.into(),
+            audience: n.audience,
+            purpose: n.purpose,
+            role: n.role,
+            state: n.state,
             template_version: n.template_version as i64,
             attempts: n
                 .attempts
@@ -167,9 +143,9 @@ object_input!(NotificationFilter {
 impl From<NotificationFilter> for portail::NotificationFilter {
     fn from(f: NotificationFilter) -> Self {
         portail::NotificationFilter {
-            audience: f.audience.map(Into::into),
+            audience: f.audience,
             party_code: f.party_code,
-            state: f.state.map(Into::into),
+            state: f.state,
             document_id: f.document_id,
             from: f.from,
             to: f.to,

@@ -10,41 +10,9 @@ use crate::error::guard;
 use crate::input::Arg;
 use crate::{Page, PageRequest};
 
-/// Which of a party's addresses ("Email fiche / devis / facturation / relance").
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailRole {
-    Main,
-    Quotes,
-    Billing,
-    Reminders,
-}
+pub use portail::EmailRole;
 
-enum_conversions!(
-    EmailRole = portail::EmailRole {
-        Main,
-        Quotes,
-        Billing,
-        Reminders
-    }
-);
-
-/// E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé).
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EInvoicingConsent {
-    Requested,
-    Accepted,
-    Refused,
-}
-
-enum_conversions!(
-    EInvoicingConsent = portail::EInvoicingConsent {
-        Requested,
-        Accepted,
-        Refused
-    }
-);
+pub use portail::EInvoicingConsent;
 
 /// A party's addresses by role.
 #[napi(object)]
@@ -99,7 +67,7 @@ object_input!(Party {
 
 impl From<Party> for portail::Party {
     fn from(p: Party) -> Self {
-        let mut out = portail::Party::new(p.audience.into(), p.code, p.name);
+        let mut out = portail::Party::new(p.audience, p.code, p.name);
         out.company = p.company;
         let e = p.emails.unwrap_or_default();
         for (role, addr) in [
@@ -112,7 +80,7 @@ impl From<Party> for portail::Party {
                 out = out.email(role, a);
             }
         }
-        out.einvoicing = p.einvoicing.unwrap_or(EInvoicingConsent::Requested).into();
+        out.einvoicing = p.einvoicing.unwrap_or(EInvoicingConsent::Requested);
         out.unpaid_exempt = p.unpaid_exempt.unwrap_or(false);
         out.version = p.version.unwrap_or(0).max(0) as u64;
         out
@@ -129,9 +97,9 @@ impl From<portail::Party> for Party {
             reminders: get(portail::EmailRole::Reminders),
         };
         Party {
-            audience: p.audience.into(),
+            audience: p.audience,
             emails: Some(emails),
-            einvoicing: Some(p.einvoicing.into()),
+            einvoicing: Some(p.einvoicing),
             unpaid_exempt: Some(p.unpaid_exempt),
             version: Some(p.version as i64),
             code: p.code,
@@ -172,10 +140,7 @@ impl Parties {
     ) -> Result<Party> {
         guard(env, || {
             let (audience, code) = args!(audience, code)?;
-            self.portal
-                .parties()
-                .get(audience.into(), &code)
-                .map(Into::into)
+            self.portal.parties().get(audience, &code).map(Into::into)
         })
     }
 
@@ -189,11 +154,7 @@ impl Parties {
     ) -> Result<Option<Party>> {
         guard(env, || {
             let (audience, code) = args!(audience, code)?;
-            Ok(self
-                .portal
-                .parties()
-                .find(audience.into(), &code)?
-                .map(Into::into))
+            Ok(self.portal.parties().find(audience, &code)?.map(Into::into))
         })
     }
 
@@ -209,7 +170,7 @@ impl Parties {
             let (audience, page) = args!(audience, page)?;
             self.portal
                 .parties()
-                .list(audience.into(), PageRequest::read(page)?)
+                .list(audience, PageRequest::read(page)?)
                 .map(Page::of)
         })
     }

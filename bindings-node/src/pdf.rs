@@ -21,13 +21,17 @@ pub enum StampMethod {
     Rewrite,
 }
 
-enum_conversions!(
-    StampMethod = portail::pdf::Method {
-        Auto,
-        Incremental,
-        Rewrite
+impl From<StampMethod> for portail::pdf::Method {
+    fn from(m: StampMethod) -> Self {
+        match m {
+            StampMethod::Auto => portail::pdf::Method::Auto,
+            StampMethod::Incremental => portail::pdf::Method::Incremental,
+            StampMethod::Rewrite => portail::pdf::Method::Rewrite,
+        }
     }
-);
+}
+
+crate::plain_input!(StampMethod);
 
 /// A visible e-signature block.
 #[napi(object)]
@@ -76,7 +80,7 @@ pub fn stamp_signature(
     let args = args!(pdf, stamp, method).map(|(pdf, stamp, method)| {
         let stamp = portail::pdf::SignatureStamp {
             lines: stamp.lines,
-            placement: stamp.placement.into(),
+            placement: stamp.placement,
             image_png: stamp.image_png.map(|i| i.to_vec()),
         };
         (

@@ -14,35 +14,15 @@ use crate::documents::Documents;
 use crate::error::guard;
 use crate::folders::Folders;
 use crate::input::Arg;
-use crate::mail::{JsMailer, OutgoingMessage, SmtpOptions};
+use crate::mail::{JsMailer, OutgoingMessage};
 use crate::notifications::Notifications;
 use crate::parties::Parties;
 use crate::security::SecurityPolicy;
 use crate::task::Job;
 use crate::templates::Templates;
+use portail::ffi::SmtpOptions;
 
-/// The phases reported by progress callbacks.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Activating draft accounts (argon2 hashing).
-    Activating,
-    /// Creating accounts in a batch.
-    Generating,
-    /// Publishing documents in a batch.
-    Publishing,
-    /// Sending notifications.
-    Dispatching,
-}
-
-enum_conversions!(
-    Phase = portail::Phase {
-        Activating,
-        Generating,
-        Publishing,
-        Dispatching
-    }
-);
+pub use portail::Phase;
 
 /// Progress of a long operation, for a progress bar.
 #[napi(object)]
@@ -57,7 +37,7 @@ pub struct Progress {
 impl From<portail::Progress> for Progress {
     fn from(p: portail::Progress) -> Self {
         Progress {
-            phase: p.phase.into(),
+            phase: p.phase,
             done: p.done as i64,
             total: p.total as i64,
         }
@@ -259,11 +239,7 @@ impl Portal {
                 data_dir,
                 blobs_dir: o.blobs_dir,
                 outbox_dir: o.mail_dir,
-                smtp: o.smtp.map(|s| portail::ffi::SmtpOptions {
-                    host: s.host,
-                    port: s.port.map(i64::from),
-                    deadline_ms: s.deadline_ms.map(i64::from),
-                }),
+                smtp: o.smtp,
                 now: o.now,
                 security: Some(portail::ffi::SecurityOptions {
                     fast_for_tests: o.fast_hashing.unwrap_or_default(),

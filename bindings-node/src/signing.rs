@@ -37,7 +37,7 @@ pub struct SignatureRecord {
 impl From<portail::SignatureRecord> for SignatureRecord {
     fn from(r: portail::SignatureRecord) -> Self {
         SignatureRecord {
-            placement: r.placement.into(),
+            placement: r.placement,
             signed_size: r.signed_size as i64,
             account_id: r.account_id,
             identifier: r.identifier,

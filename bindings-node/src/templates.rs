@@ -9,26 +9,7 @@ use crate::config::Audience;
 use crate::error::guard;
 use crate::input::Arg;
 
-/// What a template is for.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplatePurpose {
-    DocumentAvailable,
-    AccessCredentials,
-    PasswordReset,
-    Invitation,
-    SignatureReceived,
-}
-
-enum_conversions!(
-    TemplatePurpose = portail::TemplatePurpose {
-        DocumentAvailable,
-        AccessCredentials,
-        PasswordReset,
-        Invitation,
-        SignatureReceived
-    }
-);
+pub use portail::TemplatePurpose;
 
 /// A merge field (`#document#`, `#lien#`, `#société#`, `#domaine#`, ...).
 #[napi(object)]
@@ -62,8 +43,8 @@ object_input!(Template {
 impl From<portail::Template> for Template {
     fn from(t: portail::Template) -> Self {
         Template {
-            audience: t.audience.into(),
-            purpose: t.purpose.into(),
+            audience: t.audience,
+            purpose: t.purpose,
             subject: t.subject,
             body: t.body,
             version: Some(t.version as i64),
@@ -73,8 +54,7 @@ impl From<portail::Template> for Template {
 
 impl From<Template> for portail::Template {
     fn from(t: Template) -> Self {
-        let mut out =
-            portail::Template::new(t.audience.into(), t.purpose.into(), t.subject, t.body);
+        let mut out = portail::Template::new(t.audience, t.purpose, t.subject, t.body);
         out.version = t.version.unwrap_or(0).max(0) as u64;
         out
     }
@@ -100,7 +80,7 @@ impl Templates {
             let (audience, purpose) = args!(audience, purpose)?;
             self.portal
                 .templates()
-                .get(audience.into(), purpose.into())
+                .get(audience, purpose)
                 .map(Into::into)
         })
     }
@@ -132,7 +112,7 @@ impl Templates {
             let purpose = purpose.get("purpose")?;
             self.portal
                 .templates()
-                .fields(purpose.into())
+                .fields(purpose)
                 .iter()
                 .map(|f| {
                     Ok(MergeField {

@@ -13,7 +13,7 @@ use crate::task::Job;
 use crate::{Page, PageRequest};
 
 /// A downloaded document.
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct Download {
     /// The document, with its download count updated.
     pub document: Document,

@@ -216,3 +216,21 @@ test('listings take offset, limit and cursor by the contract and return the one 
     assert.match(line, /: Page<\w+>$/, line);
   }
 });
+
+test("a folder's defaults are the core's (ffi::FolderInput): a negative version is invalid_input", async () => {
+  const portal = openPortal();
+  const f = portal.folders().add({ audience: 'client', path: 'Divers', label: 'Divers' });
+  assert.deepEqual(
+    [f.shared, f.notify, f.notifyOn, f.link, f.signature, f.version],
+    [true, false, 'main', 'portal_home', undefined, 1],
+  );
+  invalid(await caught(() => portal.folders().update({ ...f, version: -1 })), 'version');
+});
+
+test('the contract views come from the core (napi derives under its `napi` feature)', () => {
+  for (const view of ['AccountView', 'InvitationView', 'LockoutView', 'BatchReportView', 'BatchRowView', 'NotificationDecisionView', 'ErrorInfo', 'AccessEvent']) {
+    assert.match(DTS, new RegExp(`export interface ${view} \\{`), view);
+  }
+  assert.match(DTS, /export type Account = AccountView/);
+  assert.match(DTS, /reason\?: SkipCause/);
+});

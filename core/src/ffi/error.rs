@@ -44,8 +44,10 @@ pub const CODES: [&str; 14] = [
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct ErrorInfo {
     /// The stable code: one of [`CODES`].
+    #[cfg_attr(feature = "napi", napi(ts_type = "ErrorCode"))]
     pub code: String,
     /// The message, naming the offending field or value.
     pub message: String,

@@ -186,6 +186,7 @@ impl From<&RetryPolicy> for RetryOptions {
 /// Delivery through an SMTP relay (plain SMTP; a TLS relay is set up in Rust with
 /// [`crate::SmtpMailer::from_transport`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_to_js = false))]
 pub struct SmtpOptions {
     /// The relay's host name.
     pub host: String,

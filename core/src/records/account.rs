@@ -10,6 +10,7 @@ use super::audience::Audience;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum AccountStatus {
     /// Generated, not synchronised yet (red in seed 000): the admin may read and regenerate the
     /// password; nobody can log in.
@@ -50,6 +51,7 @@ pub struct Invitation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum InvitationStatus {
     /// Sent or to be sent; its link still works.
     Pending,
@@ -186,6 +188,7 @@ pub struct Token {
 /// One download of a document from the portal ("historique d'accès").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct AccessEvent {
     /// Random id.
     pub id: String,
@@ -422,6 +425,7 @@ impl BatchReport {
 /// [`crate::Access::principal`] (all under `portal.access()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Principal {
     /// The account logged in.
     pub account_id: String,

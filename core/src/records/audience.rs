@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum Audience {
     /// The clients' portal ("portail Clients").
     Client,

@@ -42,6 +42,7 @@ pub struct Progress {
 /// The phases reported by [`Progress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum Phase {
     /// Activating draft accounts (argon2 hashing).
     Activating,

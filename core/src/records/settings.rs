@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum Language {
     /// French (the default).
     #[default]
@@ -26,6 +27,7 @@ pub enum Language {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum UnpaidPolicy {
     /// Unpaid documents download as usual.
     #[default]

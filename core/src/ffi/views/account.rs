@@ -13,6 +13,7 @@ use crate::store::AttemptState;
 /// may read (the password hash, the normalised keys, the link epoch's tokens).
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct AccountView {
     /// Random id.
     pub id: String,
@@ -91,6 +92,7 @@ impl From<Account> for AccountView {
 /// An invitation as hosts see it: its dates, not its token's hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct InvitationView {
     /// When it was issued.
     pub created_at: DateTime<Utc>,
@@ -117,6 +119,7 @@ impl From<Invitation> for InvitationView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum BatchOutcomeKind {
     /// A draft account was created.
     Created,
@@ -133,6 +136,7 @@ pub enum BatchOutcomeKind {
 /// One line of a batch generation, flat: the outcome's name and the ids it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct BatchRowView {
     /// The party of this line.
     pub party_code: String,
@@ -147,6 +151,7 @@ pub struct BatchRowView {
 /// What a batch generation did, party by party in input order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct BatchReportView {
     /// How many accounts were created.
     pub created: i64,
@@ -194,6 +199,7 @@ impl From<BatchReport> for BatchReportView {
 /// The failed-login counter of an identifier ("verrouillage").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct LockoutView {
     /// Attempts counted since the last success or lockout.
     pub failures: i32,

@@ -19,6 +19,7 @@ use crate::view::Download;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum Decision {
     /// A notification was written in the same commit.
     Queued,
@@ -31,6 +32,7 @@ pub enum Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum SkipCause {
     /// The folder is not shared ("Portail" unticked).
     FolderNotShared,
@@ -48,6 +50,7 @@ pub enum SkipCause {
 /// `skipped` with the reason (and the role whose address is missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct NotificationDecisionView {
     /// Queued or skipped.
     pub decision: Decision,
