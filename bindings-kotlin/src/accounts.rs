@@ -10,7 +10,7 @@ use crate::time::to_system_opt;
 use crate::{page_request, AccountPage};
 
 /// The contract's account view (Kotlin: `dev.portail.contract.AccountView`, aliased as
-/// `Account` in `dev.portail`): with the draft's readable `draftPassword`, never a hash.
+/// `Account` in `dev.portail`): `hasDraftPassword`, never the password itself or a hash.
 pub use portail::ffi::{AccountView, InvitationView};
 
 /// What every method returning an account returns.

@@ -113,17 +113,19 @@ impl Accounts {
     ) -> Result<AccountView> {
         guard(env, || {
             let options = options.get("options")?;
-            let mut g = portail::accounts::Generate::new(options.audience, options.party_code)
-                .identifier(portail::ffi::identifier_choice(
-                    options.identifier,
-                    options.identifier_from,
-                ))
-                .notify_by_email(options.notify_by_email.unwrap_or(true))
-                .authorized(options.authorized.unwrap_or(true));
-            if let Some(pw) = options.password {
-                g = g.password(pw);
-            }
-            self.portal.accounts().generate(g).map(Into::into)
+            let g = portail::ffi::GenerateInput {
+                audience: options.audience,
+                party_code: options.party_code,
+                identifier: options.identifier,
+                identifier_from: options.identifier_from,
+                password: options.password,
+                notify_by_email: options.notify_by_email,
+                authorized: options.authorized,
+            };
+            self.portal
+                .accounts()
+                .generate(g.into_generate())
+                .map(Into::into)
         })
     }
 
@@ -140,10 +142,13 @@ impl Accounts {
     ) -> AsyncTask<Job<BatchReportView>> {
         let args = args!(audience, party_codes, options).and_then(|(audience, codes, options)| {
             let options = options.unwrap_or_default();
-            let opts = portail::accounts::BatchOptions {
-                identifier: portail::ffi::identifier_choice(None, options.identifier_from),
-                notify_by_email: options.notify_by_email.unwrap_or(true),
-            };
+            let mut opts = portail::accounts::BatchOptions::default();
+            if let Some(choice) = portail::ffi::identifier_override(None, options.identifier_from) {
+                opts.identifier = choice;
+            }
+            if let Some(notify) = options.notify_by_email {
+                opts.notify_by_email = notify;
+            }
             Ok((audience, codes, opts, progress_fn(on_progress)?))
         });
         let portal = self.portal.clone();
@@ -368,11 +373,14 @@ impl Accounts {
     ) -> Result<AccountView> {
         guard(env, || {
             let options = options.get("options")?;
-            let from = options.identifier_from.or(Some(IdentifierSource::Email));
-            let i = portail::accounts::Invite::new(options.audience, options.party_code)
-                .identifier(portail::ffi::identifier_choice(options.identifier, from))
-                .send_now(options.send_now.unwrap_or(true));
-            self.portal.accounts().invite(i).map(Into::into)
+            let i = portail::ffi::InviteInput {
+                audience: options.audience,
+                party_code: options.party_code,
+                identifier: options.identifier,
+                identifier_from: options.identifier_from,
+                send_now: options.send_now,
+            };
+            self.portal.accounts().invite(i.into_invite()).map(Into::into)
         })
     }
 

@@ -5,16 +5,7 @@
 use portail::accounts::Principal;
 use pyo3::prelude::*;
 
-use crate::convert::{attr, attr_enum, py_enum};
-
-pub(crate) fn principal_to_py<'py>(py: Python<'py>, p: &Principal) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Principal" {
-        account_id: &p.account_id,
-        audience: py_enum(py, "Audience", &p.audience)?,
-        party_code: &p.party_code,
-        identifier: &p.identifier,
-    })
-}
+use crate::convert::{attr, attr_enum};
 
 pub(crate) fn principal_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Principal> {
     Ok(Principal {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use portail::accounts::{BatchOptions, BatchOutcome, Generate, IdentifierChoice, Invite};
+use portail::accounts::{BatchOptions, Generate, IdentifierChoice, Invite};
 use portail::ffi::{AccountView, IdentifierSource};
 use portail::{Account, AccountFilter, AccountStatus};
 use pyo3::prelude::*;
@@ -15,26 +15,24 @@ use crate::portal::Callback;
 use crate::to_py::to_py;
 
 pub(crate) use crate::access::principal_from_py;
-pub(crate) use crate::access::principal_to_py;
 pub(crate) use crate::view::PortalView;
 
-/// A `portail.Account` from the contract's account view.
 /// A `portail.Account`: the contract's account view.
 fn account_to_py(py: Python<'_>, a: Account) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &AccountView::from(a))
 }
 
-/// The identifier of a new account, by the contract's precedence (`identifier` if given, else
-/// from `identifier_from`, `"code"` or `"email"`).
-fn identifier_choice(
+/// The identifier asked for, by the contract's precedence (`identifier` if given, else from
+/// `identifier_from`, `"code"` or `"email"`); `None` keeps the request's own default.
+fn identifier_override(
     py: Python<'_>,
     identifier: Option<String>,
     identifier_from: Option<&str>,
-) -> PyResult<IdentifierChoice> {
+) -> PyResult<Option<IdentifierChoice>> {
     let from = identifier_from
         .map(|f| parse_name::<IdentifierSource>(py, f, "identifier_from"))
         .transpose()?;
-    Ok(portail::ffi::identifier_choice(identifier, from))
+    Ok(portail::ffi::identifier_override(identifier, from))
 }
 
 /// The accounts of a portal ("Droits d'accès au portail"): `portal.accounts()`.
@@ -72,9 +70,11 @@ impl Accounts {
         authorized: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut request = Generate::new(parse_audience(py, audience)?, party_code)
-            .identifier(identifier_choice(py, identifier, identifier_from)?)
             .notify_by_email(notify_by_email)
             .authorized(authorized);
+        if let Some(choice) = identifier_override(py, identifier, identifier_from)? {
+            request = request.identifier(choice);
+        }
         request.password = password;
         account_op!(self, py, |a| a.generate(request))
     }
@@ -94,10 +94,13 @@ impl Accounts {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = parse_audience(py, audience)?;
-        let options = BatchOptions {
-            identifier: identifier_choice(py, None, identifier_from)?,
+        let mut options = BatchOptions {
             notify_by_email,
+            ..BatchOptions::default()
         };
+        if let Some(choice) = identifier_override(py, None, identifier_from)? {
+            options.identifier = choice;
+        }
         let callback = Callback::new(progress);
         let cb = &callback;
         let p = &self.portal;
@@ -106,33 +109,7 @@ impl Accounts {
                 .generate_batch(a, &party_codes, &options, &|x| cb.call(x))
         })?;
         callback.finish(py)?;
-        let outcome_cls = crate::convert::enums_module(py)?.getattr("BatchOutcome")?;
-        let rows = report
-            .rows
-            .iter()
-            .map(|row| {
-                let (account_id, identifier) = match &row.outcome {
-                    BatchOutcome::Created {
-                        account_id,
-                        identifier,
-                    } => (Some(account_id.as_str()), Some(identifier.as_str())),
-                    BatchOutcome::IdentifierTaken { identifier } => {
-                        (None, Some(identifier.as_str()))
-                    }
-                    BatchOutcome::AlreadyHasAccess { account_id } => {
-                        (Some(account_id.as_str()), None)
-                    }
-                    _ => (None, None),
-                };
-                record!(py, "BatchRow" {
-                    party_code: &row.party_code,
-                    outcome: outcome_cls.call1((row.outcome.as_str(),))?,
-                    account_id: account_id,
-                    identifier: identifier,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        record!(py, "BatchReport" { rows: rows })
+        to_py(py, &portail::ffi::BatchReportView::from(report))
     }
 
     /// An account by id; `NotFoundError` if missing.
@@ -166,10 +143,7 @@ impl Accounts {
         let aud = parse_audience(py, audience)?;
         let a = self.portal.accounts();
         let state = enter(py, || a.lockout(aud, identifier))?;
-        record!(py, "Lockout" {
-            failures: state.failures,
-            locked_until: state.locked_until,
-        })
+        to_py(py, &portail::ffi::LockoutView::from(state))
     }
 
     /// The party's live (non-revoked) account, or `None`.
@@ -276,7 +250,7 @@ impl Accounts {
 
     /// Invite a party to set its own password (a single-use, expiring link e-mailed now, or
     /// later with `reinvite` when `send_now=False`).
-    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from=Some("email"),
+    #[pyo3(signature = (party_code, *, audience="client", identifier=None, identifier_from=None,
         send_now=true))]
     fn invite<'py>(
         &self,
@@ -287,9 +261,10 @@ impl Accounts {
         identifier_from: Option<&str>,
         send_now: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Invite::new(parse_audience(py, audience)?, party_code)
-            .identifier(identifier_choice(py, identifier, identifier_from)?)
-            .send_now(send_now);
+        let mut request = Invite::new(parse_audience(py, audience)?, party_code).send_now(send_now);
+        if let Some(choice) = identifier_override(py, identifier, identifier_from)? {
+            request = request.identifier(choice);
+        }
         account_op!(self, py, |a| a.invite(request))
     }
 

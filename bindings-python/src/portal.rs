@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use portail::{DispatchReport, Progress, SyncReport};
+use portail::Progress;
 use pyo3::prelude::*;
 
 use crate::clock::FixedClock;
@@ -43,7 +43,7 @@ impl Callback {
             return;
         }
         Python::attach(|py| {
-            let result = progress_to_py(py, &progress).and_then(|p| func.call1(py, (p,)));
+            let result = crate::to_py::to_py(py, &progress).and_then(|p| func.call1(py, (p,)));
             if let Err(e) = result {
                 *error = Some(e);
             }
@@ -57,38 +57,6 @@ impl Callback {
             _ => Ok(()),
         }
     }
-}
-
-pub(crate) fn progress_to_py<'py>(py: Python<'py>, p: &Progress) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Progress" {
-        phase: crate::convert::enums_module(py)?.getattr("Phase")?.call1((p.phase.as_str(),))?,
-        done: p.done,
-        total: p.total,
-    })
-}
-
-pub(crate) fn dispatch_report_to_py<'py>(
-    py: Python<'py>,
-    r: &DispatchReport,
-) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "DispatchReport" {
-        attempted: r.attempted,
-        sent: r.sent,
-        failed: r.failed,
-        abandoned: r.abandoned,
-        skipped: r.skipped,
-    })
-}
-
-pub(crate) fn sync_report_to_py<'py>(
-    py: Python<'py>,
-    r: &SyncReport,
-) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "SyncReport" {
-        activated: r.activated,
-        credentials_queued: r.credentials_queued,
-        dispatch: dispatch_report_to_py(py, &r.dispatch)?,
-    })
 }
 
 /// The portal of one tenant. Thread-safe; every long call releases the GIL.
@@ -394,7 +362,7 @@ impl Portal {
         let p = &self.inner;
         let r = enter(py, || p.dispatch(limit));
         self.reraise_interrupt()?;
-        dispatch_report_to_py(py, &r?)
+        crate::to_py::to_py(py, &r?)
     }
 
     /// "Synchroniser": activate draft accounts (freezing their passwords), queue credentials
@@ -412,7 +380,7 @@ impl Portal {
         self.reraise_interrupt()?;
         let r = r?;
         callback.finish(py)?;
-        sync_report_to_py(py, &r)
+        crate::to_py::to_py(py, &r)
     }
 
     /// Log in to the portal of `audience`: a `Principal`, or `InvalidCredentialsError` (the
@@ -428,7 +396,7 @@ impl Portal {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
         let principal = enter(py, || p.access().login(a, identifier, password))?;
-        crate::accounts::principal_to_py(py, &principal)
+        crate::to_py::to_py(py, &principal)
     }
 
     /// The principal of an account, for hosts keeping their own sessions (`AccessDeniedError`
@@ -436,7 +404,7 @@ impl Portal {
     fn principal<'py>(&self, py: Python<'py>, account_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let p = &self.inner;
         let principal = enter(py, || p.access().principal(account_id))?;
-        crate::accounts::principal_to_py(py, &principal)
+        crate::to_py::to_py(py, &principal)
     }
 
     /// Change one's password (the current one is checked).
@@ -495,7 +463,7 @@ impl Portal {
         let a = crate::config::parse_audience(py, audience)?;
         let p = &self.inner;
         let principal = enter(py, || p.access().accept_invitation(a, token, password))?;
-        crate::accounts::principal_to_py(py, &principal)
+        crate::to_py::to_py(py, &principal)
     }
 
     /// The portal as `principal` sees it.

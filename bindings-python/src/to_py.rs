@@ -32,6 +32,12 @@ const RENAMES: &[(&str, &str)] = &[
     ("PageView", "Page"),
     ("AccountView", "Account"),
     ("InvitationView", "Invitation"),
+    ("DocumentView", "Document"),
+    ("NotificationDecisionView", "NotificationDecision"),
+    ("BatchReportView", "BatchReport"),
+    ("BatchRowView", "BatchRow"),
+    ("LockoutView", "Lockout"),
+    ("DownloadView", "Download"),
 ];
 
 /// `value` as a Python object (see the module's documentation).

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use portail::accounts::Principal;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 use crate::convert::{page, page_request};
 use crate::enter;
@@ -55,11 +54,7 @@ impl PortalView {
     fn open<'py>(&self, py: Python<'py>, document_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let (p, me) = (&self.portal, &self.principal);
         let d = enter(py, || p.view(me).open(document_id))?;
-        record!(py, "Download" {
-            document: to_py(py, &d.document)?,
-            content: PyBytes::new(py, &d.content),
-            watermarked: d.watermarked,
-        })
+        to_py(py, &portail::ffi::DownloadView::from(d))
     }
 
     /// Whether a document this principal may see awaits his signature (its folder has a

@@ -121,7 +121,7 @@ function camelize(v) {
 const OPTIONAL = {
   document: ['external_id', 'first_download_at', 'last_download_at', 'signature'],
   decision: ['notification_id', 'reason', 'role'],
-  account: ['draft_password', 'invitation', 'credentials_sent_to', 'credentials_sent_at', 'activated_at', 'last_login_at'],
+  account: ['invitation', 'credentials_sent_to', 'credentials_sent_at', 'activated_at', 'last_login_at'],
   invitation: ['sent_at', 'accepted_at'],
   notification: ['document_id', 'account_id', 'role', 'link', 'resend_of', 'sent_at', 'quarantine'],
   party: ['company'],

@@ -516,7 +516,7 @@ class Accounts:
         *,
         audience: _Audience = ...,
         identifier: Optional[str] = None,
-        identifier_from: _IdentifierFrom = ...,
+        identifier_from: Optional[_IdentifierFrom] = None,
         send_now: bool = True,
     ) -> Account:
         """Invite a party to set its own password: a single-use, expiring link e-mailed now,

@@ -441,8 +441,8 @@ class Lockout:
 @dataclasses.dataclass(frozen=True)
 class Account:
     """A portal login of one party ("Droits d'accès"), as the core's account view
-    (``portail::ffi::AccountView``) gives it: never a password hash. ``draft_password`` is
-    readable only while the account is a draft (never shown by ``repr``)."""
+    (``portail::ffi::AccountView``) gives it: never a password hash, and never the draft's
+    password (``accounts().draft_password(id)`` reads it while the account is a draft)."""
 
     id: str
     audience: Audience
@@ -453,7 +453,9 @@ class Account:
     authorized: bool
     #: "Notifier par email".
     notify_by_email: bool
-    draft_password: Optional[str] = dataclasses.field(repr=False)
+    #: Whether a draft's readable password is still held: read it with
+    #: ``accounts().draft_password(id)`` (the record never carries it).
+    has_draft_password: bool
     invitation: Optional[Invitation]
     #: "Email envoyé à".
     credentials_sent_to: Optional[str]

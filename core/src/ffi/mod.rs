@@ -17,8 +17,8 @@
 //!   reads a host's paging arguments;
 //! - the rules of requests: [`identifier_choice`] (a given identifier wins),
 //!   [`identifier_override`], [`read_document`] (a document from a file path),
-//!   [`PublishInput`] (bytes or a path, and a publish's defaults) and [`FolderInput`] (a
-//!   folder's defaults).
+//!   [`PublishInput`] (bytes or a path, and a publish's defaults), [`GenerateInput`] and
+//!   [`InviteInput`] (an account's defaults) and [`FolderInput`] (a folder's defaults).
 
 mod error;
 mod options;
@@ -33,7 +33,7 @@ pub use options::{
 };
 pub use requests::{
     identifier_choice, identifier_override, non_negative, read_document, small_count, FolderInput,
-    IdentifierSource, PublishInput,
+    GenerateInput, IdentifierSource, InviteInput, PublishInput,
 };
 pub use views::{
     page_request, signed, AccountView, BatchOutcomeKind, BatchReportView, BatchRowView, Decision,

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::records::account::IdentifierChoice;
+use crate::records::account::{Generate, IdentifierChoice, Invite};
 use crate::records::audience::Audience;
 use crate::records::document::{DocumentKind, PaymentStatus, Publish};
 use crate::records::folder::{Folder, LinkTarget, SignaturePlacement};
@@ -60,6 +60,70 @@ pub fn identifier_override(
     from: Option<IdentifierSource>,
 ) -> Option<IdentifierChoice> {
     (identifier.is_some() || from.is_some()).then(|| identifier_choice(identifier, from))
+}
+
+/// A draft account as a host asks for it: what it leaves out takes the defaults of
+/// [`Generate::new`] (the party code as identifier, a random password, notified, authorised).
+#[derive(Clone, PartialEq, Eq)]
+pub struct GenerateInput {
+    /// The portal it logs in to.
+    pub audience: Audience,
+    /// The party it belongs to.
+    pub party_code: String,
+    /// An identifier chosen by the back office (wins over `identifier_from`).
+    pub identifier: Option<String>,
+    /// Where the identifier comes from otherwise.
+    pub identifier_from: Option<IdentifierSource>,
+    /// A password chosen by the back office ("Mot de passe").
+    pub password: Option<String>,
+    /// "Notifier par email".
+    pub notify_by_email: Option<bool>,
+    /// "Accès autorisé".
+    pub authorized: Option<bool>,
+}
+
+impl GenerateInput {
+    /// The request, defaults applied.
+    pub fn into_generate(self) -> Generate {
+        let defaults = Generate::new(self.audience, self.party_code);
+        Generate {
+            identifier: identifier_override(self.identifier, self.identifier_from)
+                .unwrap_or(defaults.identifier.clone()),
+            password: self.password,
+            notify_by_email: self.notify_by_email.unwrap_or(defaults.notify_by_email),
+            authorized: self.authorized.unwrap_or(defaults.authorized),
+            ..defaults
+        }
+    }
+}
+
+/// An invitation as a host asks for it: what it leaves out takes the defaults of
+/// [`Invite::new`] (the e-mail as identifier, sent now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteInput {
+    /// The portal it logs in to.
+    pub audience: Audience,
+    /// The party invited.
+    pub party_code: String,
+    /// An identifier chosen by the back office (wins over `identifier_from`).
+    pub identifier: Option<String>,
+    /// Where the identifier comes from otherwise.
+    pub identifier_from: Option<IdentifierSource>,
+    /// Send the e-mail now (false: later, with `reinvite`).
+    pub send_now: Option<bool>,
+}
+
+impl InviteInput {
+    /// The request, defaults applied.
+    pub fn into_invite(self) -> Invite {
+        let defaults = Invite::new(self.audience, self.party_code);
+        Invite {
+            identifier: identifier_override(self.identifier, self.identifier_from)
+                .unwrap_or(defaults.identifier.clone()),
+            send_now: self.send_now.unwrap_or(defaults.send_now),
+            ..defaults
+        }
+    }
 }
 
 /// A document's bytes read from a file the host names, and its name: `name` if given, else
@@ -231,6 +295,33 @@ mod tests {
             identifier_override(Some("jb".into()), None),
             Some(IdentifierChoice::Given("jb".into()))
         );
+    }
+
+    #[test]
+    fn account_inputs_take_their_request_defaults() {
+        let generate = GenerateInput {
+            audience: Audience::Client,
+            party_code: "4".into(),
+            identifier: None,
+            identifier_from: None,
+            password: None,
+            notify_by_email: Some(false),
+            authorized: None,
+        }
+        .into_generate();
+        assert_eq!(
+            (generate.identifier, generate.notify_by_email, generate.authorized),
+            (IdentifierChoice::Code, false, true)
+        );
+        let invite = InviteInput {
+            audience: Audience::Client,
+            party_code: "4".into(),
+            identifier: None,
+            identifier_from: None,
+            send_now: None,
+        }
+        .into_invite();
+        assert_eq!((invite.identifier, invite.send_now), (IdentifierChoice::Email, true));
     }
 
     #[test]

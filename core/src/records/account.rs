@@ -423,7 +423,7 @@ impl BatchReport {
 /// A logged-in portal user: who may see what. Obtained from [`crate::Access::login`],
 /// [`crate::Access::accept_invitation`] or, for a host that keeps its own sessions,
 /// [`crate::Access::principal`] (all under `portal.access()`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct Principal {

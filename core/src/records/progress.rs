@@ -2,7 +2,7 @@
 //! a sync ("Synchroniser") did.
 
 /// What one dispatch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DispatchReport {
     /// Notifications taken for sending.
@@ -28,7 +28,7 @@ impl DispatchReport {
 }
 
 /// Progress of a long operation, for a host's progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Progress {
     /// What is being done.
@@ -40,7 +40,8 @@ pub struct Progress {
 }
 
 /// The phases reported by [`Progress`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case"))]
 pub enum Phase {
@@ -67,7 +68,7 @@ impl Phase {
 }
 
 /// What [`crate::Portal::sync`] did ("Synchroniser").
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Draft accounts made active (password frozen).

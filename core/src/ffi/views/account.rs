@@ -10,8 +10,9 @@ use crate::records::audience::Audience;
 use crate::store::AttemptState;
 
 /// A portal login as hosts see it ("Droits d'accès"): the account without what only the core
-/// may read (the password hash, the normalised keys, the link epoch's tokens).
-#[derive(Clone, PartialEq, Eq, Serialize)]
+/// may read (the password hash, the normalised keys) and without the draft's password, which
+/// `accounts().draft_password(id)` gives on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct AccountView {
@@ -29,8 +30,10 @@ pub struct AccountView {
     pub authorized: bool,
     /// "Notifier par email": the next sync e-mails the credentials.
     pub notify_by_email: bool,
-    /// The readable password of a draft ("Mot de passe"), `None` once the account is active.
-    pub draft_password: Option<String>,
+    /// Whether a draft's readable password is still held ("Mot de passe", until the sync
+    /// freezes it): read it with `accounts().draft_password(id)`. The view never carries it,
+    /// so printing or logging an account cannot leak it.
+    pub has_draft_password: bool,
     /// Set when the account was created as an invitation.
     pub invitation: Option<InvitationView>,
     /// "Email envoyé à".
@@ -51,20 +54,6 @@ pub struct AccountView {
     pub version: i64,
 }
 
-impl std::fmt::Debug for AccountView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never format the draft password.
-        f.debug_struct("AccountView")
-            .field("id", &self.id)
-            .field("audience", &self.audience)
-            .field("party_code", &self.party_code)
-            .field("identifier", &self.identifier)
-            .field("status", &self.status)
-            .field("version", &self.version)
-            .finish_non_exhaustive()
-    }
-}
-
 impl From<Account> for AccountView {
     fn from(a: Account) -> Self {
         AccountView {
@@ -75,7 +64,7 @@ impl From<Account> for AccountView {
             status: a.status,
             authorized: a.authorized,
             notify_by_email: a.notify_by_email,
-            draft_password: a.draft_password,
+            has_draft_password: a.draft_password.is_some(),
             invitation: a.invitation.map(InvitationView::from),
             credentials_sent_to: a.credentials_sent_to,
             credentials_sent_at: a.credentials_sent_at,

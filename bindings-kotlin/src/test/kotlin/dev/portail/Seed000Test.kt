@@ -18,7 +18,7 @@ class Seed000Test {
             val draft = accounts.generate(generateRequest(Audience.CLIENT, "4"))
             assertEquals(AccountStatus.DRAFT, draft.status)
             assertEquals("4", draft.identifier)
-            assertTrue(draft.needsSync && draft.draftPassword != null)
+            assertTrue(draft.needsSync && draft.hasDraftPassword)
             val readable = accounts.draftPassword(draft.id)
             assertEquals(10, readable.length)
             assertTrue(readable.none { it in "0O1lI" }, readable)
