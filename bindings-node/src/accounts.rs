@@ -380,7 +380,10 @@ impl Accounts {
                 identifier_from: options.identifier_from,
                 send_now: options.send_now,
             };
-            self.portal.accounts().invite(i.into_invite()).map(Into::into)
+            self.portal
+                .accounts()
+                .invite(i.into_invite())
+                .map(Into::into)
         })
     }
 

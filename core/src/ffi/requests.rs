@@ -310,7 +310,11 @@ mod tests {
         }
         .into_generate();
         assert_eq!(
-            (generate.identifier, generate.notify_by_email, generate.authorized),
+            (
+                generate.identifier,
+                generate.notify_by_email,
+                generate.authorized
+            ),
             (IdentifierChoice::Code, false, true)
         );
         let invite = InviteInput {
@@ -321,7 +325,10 @@ mod tests {
             send_now: None,
         }
         .into_invite();
-        assert_eq!((invite.identifier, invite.send_now), (IdentifierChoice::Email, true));
+        assert_eq!(
+            (invite.identifier, invite.send_now),
+            (IdentifierChoice::Email, true)
+        );
     }
 
     #[test]
