@@ -91,7 +91,8 @@ export type AccountStatus = 'draft' | 'active' | 'revoked'
 
 /**
  * A portal login as hosts see it ("Droits d'accès"): the account without what only the core
- * may read (the password hash, the normalised keys, the link epoch's tokens).
+ * may read (the password hash, the normalised keys) and without the draft's password, which
+ * `accounts().draft_password(id)` gives on purpose.
  */
 export interface AccountView {
   /** Random id. */
@@ -108,8 +109,12 @@ export interface AccountView {
   authorized: boolean
   /** "Notifier par email": the next sync e-mails the credentials. */
   notifyByEmail: boolean
-  /** The readable password of a draft ("Mot de passe"), `None` once the account is active. */
-  draftPassword?: string
+  /**
+   * Whether a draft's readable password is still held ("Mot de passe", until the sync
+   * freezes it): read it with `accounts().draft_password(id)`. The view never carries it,
+   * so printing or logging an account cannot leak it.
+   */
+  hasDraftPassword: boolean
   /** Set when the account was created as an invitation. */
   invitation?: InvitationView
   /** "Email envoyé à". */
