@@ -60,4 +60,7 @@ export type Lockout = LockoutView
 export type BatchReport = BatchReportView
 export type BatchRow = BatchRowView
 export type NotificationDecision = NotificationDecisionView
+export type Document = DocumentView
+export type PublishReport = PublishReportView
+export type PublishOutcome = PublishOutcomeView
 // --- End of the hand-written header ---

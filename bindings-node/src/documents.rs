@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -13,71 +12,15 @@ use crate::input::Arg;
 use crate::portal::{progress_fn, ProgressCallback};
 use crate::task::Job;
 use crate::{Page, PageRequest};
-use portail::ffi::{DocumentView, ErrorInfo, NotificationDecisionView, PublishReportView};
+use portail::ffi::{DocumentView, PublishReportView};
 use portail::AccessEvent;
 
 pub use portail::DocumentKind;
 
 pub use portail::PaymentStatus;
 
-/// A document on a party's folder.
-#[napi(object, object_from_js = false)]
-pub struct Document {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub folder_id: String,
-    /// File name shown on the portal (`#document#`).
-    pub name: String,
-    pub kind: DocumentKind,
-    pub payment: PaymentStatus,
-    /// SHA-256 of the content, hex.
-    pub sha256: String,
-    pub size: i64,
-    pub content_type: String,
-    /// The host's own id: publishing is idempotent on it.
-    pub external_id: Option<String>,
-    pub published_at: DateTime<Utc>,
-    pub notification: NotificationDecisionView,
-    /// Download count and first/last time.
-    pub downloads: i64,
-    pub first_download_at: Option<DateTime<Utc>>,
-    pub last_download_at: Option<DateTime<Utc>>,
-    /// The portal signature and its audit trail, once signed.
-    pub signature: Option<crate::signing::SignatureRecord>,
-    pub version: i64,
-}
-
-impl From<portail::Document> for Document {
-    fn from(d: portail::Document) -> Self {
-        DocumentView::from(d).into()
-    }
-}
-
-impl From<DocumentView> for Document {
-    fn from(d: DocumentView) -> Self {
-        Document {
-            id: d.id,
-            audience: d.audience,
-            party_code: d.party_code,
-            folder_id: d.folder_id,
-            name: d.name,
-            kind: d.kind,
-            payment: d.payment,
-            sha256: d.sha256,
-            size: d.size,
-            content_type: d.content_type,
-            external_id: d.external_id,
-            published_at: d.published_at,
-            notification: d.notification,
-            downloads: d.downloads,
-            first_download_at: d.first_download_at,
-            last_download_at: d.last_download_at,
-            signature: d.signature.map(Into::into),
-            version: d.version,
-        }
-    }
-}
+/// A document on a party's folder: the contract's view (`Document` in the `.d.ts`).
+pub type Document = DocumentView;
 
 /// A request to publish a document: `content` (a `Buffer` or `Uint8Array`) or `path` (a file
 /// read off the main thread).
@@ -150,40 +93,8 @@ impl PendingPublish {
     }
 }
 
-/// One input's outcome in a batch: its document, or its error.
-#[napi(object, object_from_js = false)]
-pub struct PublishOutcome {
-    pub document: Option<Document>,
-    pub error: Option<ErrorInfo>,
-}
-
-/// What `publishMany` did, input by input (same order).
-#[napi(object, object_from_js = false)]
-pub struct PublishReport {
-    pub published: i64,
-    pub already_published: i64,
-    pub notifications_queued: i64,
-    pub outcomes: Vec<PublishOutcome>,
-}
-
-impl From<portail::PublishReport> for PublishReport {
-    fn from(r: portail::PublishReport) -> Self {
-        let r = PublishReportView::from(r);
-        PublishReport {
-            published: r.published,
-            already_published: r.already_published,
-            notifications_queued: r.notifications_queued,
-            outcomes: r
-                .outcomes
-                .into_iter()
-                .map(|o| PublishOutcome {
-                    document: o.document.map(Into::into),
-                    error: o.error,
-                })
-                .collect(),
-        }
-    }
-}
+/// What `publishMany` did, input by input: the contract's view.
+pub type PublishReport = PublishReportView;
 
 /// Bytes that become a `Buffer` on the JS thread.
 pub struct Bytes(pub Vec<u8>);

@@ -1,56 +1,14 @@
 //! Signing on the portal: the principal signs a document of a signing folder with the host's
 //! evidence; the signed PDF is kept beside the untouched original, with its audit trail.
 
-use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::documents::{Bytes, Document, Documents};
 use crate::error::guard;
-use crate::folders::SignaturePlacement;
 use crate::input::Arg;
 use crate::task::Job;
 use crate::view::PortalView;
-
-/// The audit trail of a portal signature.
-#[napi(object)]
-pub struct SignatureRecord {
-    /// The account that signed, and its identifier then.
-    pub account_id: String,
-    pub identifier: String,
-    /// The name stamped on the document.
-    pub signer_name: String,
-    pub signed_at: DateTime<Utc>,
-    /// The host's evidence.
-    pub ip_address: String,
-    pub user_agent: String,
-    /// Which side the block was stamped on (the folder's "Signature" column).
-    pub placement: SignaturePlacement,
-    /// SHA-256 of the original (unchanged, still stored) and of the signed file.
-    pub original_sha256: String,
-    pub signed_sha256: String,
-    pub signed_size: i64,
-    /// Whether a signature image was stamped.
-    pub with_image: bool,
-}
-
-impl From<portail::SignatureRecord> for SignatureRecord {
-    fn from(r: portail::SignatureRecord) -> Self {
-        SignatureRecord {
-            placement: r.placement,
-            signed_size: r.signed_size as i64,
-            account_id: r.account_id,
-            identifier: r.identifier,
-            signer_name: r.signer_name,
-            signed_at: r.signed_at,
-            ip_address: r.ip_address,
-            user_agent: r.user_agent,
-            original_sha256: r.original_sha256,
-            signed_sha256: r.signed_sha256,
-            with_image: r.with_image,
-        }
-    }
-}
 
 /// A signature from the portal, with the host's evidence.
 #[napi(object)]

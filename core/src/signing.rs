@@ -74,7 +74,7 @@ impl PortalView<'_> {
             placement,
             original_sha256: document.sha256.clone(),
             signed_sha256,
-            signed_size: signed.len() as u64,
+            signed_size: i64::try_from(signed.len()).unwrap_or(i64::MAX),
             with_image: request.image_png.is_some(),
         };
         let signed_document = Document {

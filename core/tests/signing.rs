@@ -134,7 +134,7 @@ fn signing_a_contract_stamps_right_and_keeps_the_audit_trail() {
     assert_eq!(blobs::sha256_hex(&original), doc.sha256);
     let signed_bytes = p.documents().signed_content(&doc.id).unwrap();
     assert_eq!(blobs::sha256_hex(&signed_bytes), record.signed_sha256);
-    assert_eq!(signed_bytes.len() as u64, record.signed_size);
+    assert_eq!(signed_bytes.len() as i64, record.signed_size);
     assert_eq!(pdf::page_count(&signed_bytes).unwrap(), 3);
     // The portal now serves the signed version.
     assert_eq!(view.open(&doc.id).unwrap().content, signed_bytes);

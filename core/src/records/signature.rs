@@ -9,6 +9,7 @@ use crate::error::Result;
 /// The audit trail of a portal signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct SignatureRecord {
     /// The account that signed.
     pub account_id: String,
@@ -29,7 +30,7 @@ pub struct SignatureRecord {
     /// SHA-256 of the signed file, a blob of its own.
     pub signed_sha256: String,
     /// Size of the signed file, in bytes.
-    pub signed_size: u64,
+    pub signed_size: i64,
     /// Whether a signature image was stamped.
     pub with_image: bool,
 }

@@ -95,6 +95,7 @@ impl From<NotificationDecision> for NotificationDecisionView {
 /// A document on a party's folder, as hosts see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct DocumentView {
     /// Random id, sorted by creation.
     pub id: String,
@@ -162,6 +163,7 @@ impl From<Document> for DocumentView {
 /// One input's outcome in a batch publish: its document, or its error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct PublishOutcomeView {
     /// The document published (or already published under the same external id).
     pub document: Option<DocumentView>,
@@ -172,6 +174,7 @@ pub struct PublishOutcomeView {
 /// What a batch publish did, input by input (same order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_from_js = false))]
 pub struct PublishReportView {
     /// Newly published documents.
     pub published: i64,
