@@ -60,6 +60,9 @@ export type Lockout = LockoutView
 export type BatchReport = BatchReportView
 export type BatchRow = BatchRowView
 export type NotificationDecision = NotificationDecisionView
+export type Document = DocumentView
+export type PublishReport = PublishReportView
+export type PublishOutcome = PublishOutcomeView
 // --- End of the hand-written header ---
 
 /**
@@ -169,6 +172,46 @@ export type Decision = 'queued' | 'skipped'
 
 /** What a document is. */
 export type DocumentKind = 'invoice' | 'quote' | 'contract' | 'payslip' | 'other'
+
+/** A document on a party's folder, as hosts see it. */
+export interface DocumentView {
+  /** Random id, sorted by creation. */
+  id: string
+  /** The portal it is published on. */
+  audience: Audience
+  /** The party it belongs to. */
+  partyCode: string
+  /** The folder it lies in. */
+  folderId: string
+  /** File name shown on the portal. */
+  name: string
+  /** What it is. */
+  kind: DocumentKind
+  /** Paid or unpaid ("Gestion des impayés"). */
+  payment: PaymentStatus
+  /** SHA-256 of the content, hex. */
+  sha256: string
+  /** Size of the content, in bytes. */
+  size: number
+  /** Media type of the content. */
+  contentType: string
+  /** The host's own id: publishing is idempotent on it. */
+  externalId?: string
+  /** When it was published ("mise à disposition"). */
+  publishedAt: Date
+  /** Whether a notification was queued, and if not why not. */
+  notification: NotificationDecisionView
+  /** Downloads from the portal ("nombre de téléchargement"). */
+  downloads: number
+  /** The first download from the portal. */
+  firstDownloadAt?: Date
+  /** The latest download from the portal. */
+  lastDownloadAt?: Date
+  /** The portal signature and its audit trail, once signed. */
+  signature?: SignatureRecord
+  /** Optimistic version. */
+  version: number
+}
 
 /**
  * E-invoicing consent ("Dématérialisation": En demande / Accepté / Refusé). Invoices reach the
@@ -288,8 +331,54 @@ export interface Principal {
   identifier: string
 }
 
+/** One input's outcome in a batch publish: its document, or its error. */
+export interface PublishOutcomeView {
+  /** The document published (or already published under the same external id). */
+  document?: DocumentView
+  /** Why this input was not published. */
+  error?: ErrorInfo
+}
+
+/** What a batch publish did, input by input (same order). */
+export interface PublishReportView {
+  /** Newly published documents. */
+  published: number
+  /** Inputs already published under the same external id (left as they were). */
+  alreadyPublished: number
+  /** Notifications queued. */
+  notificationsQueued: number
+  /** One outcome per input. */
+  outcomes: Array<PublishOutcomeView>
+}
+
 /** Where the portal signature is stamped ("colonne Signature": à gauche / à droite). */
 export type SignaturePlacement = 'left' | 'right'
+
+/** The audit trail of a portal signature. */
+export interface SignatureRecord {
+  /** The account that signed. */
+  accountId: string
+  /** Its identifier at signing time. */
+  identifier: string
+  /** The name stamped on the document. */
+  signerName: string
+  /** When it was signed. */
+  signedAt: Date
+  /** The host's evidence: the signer's IP address. */
+  ipAddress: string
+  /** The host's evidence: the signer's browser. */
+  userAgent: string
+  /** Which side the block was stamped on (the folder's "Signature" column). */
+  placement: SignaturePlacement
+  /** SHA-256 of the original file (unchanged, still stored). */
+  originalSha256: string
+  /** SHA-256 of the signed file, a blob of its own. */
+  signedSha256: string
+  /** Size of the signed file, in bytes. */
+  signedSize: number
+  /** Whether a signature image was stamped. */
+  withImage: boolean
+}
 
 /**
  * Why publishing queued no notification, as a plain name (the role of a missing address is
@@ -624,33 +713,6 @@ export interface DispatchReport {
   skipped: number
 }
 
-/** A document on a party's folder. */
-export interface Document {
-  id: string
-  audience: Audience
-  partyCode: string
-  folderId: string
-  /** File name shown on the portal (`#document#`). */
-  name: string
-  kind: DocumentKind
-  payment: PaymentStatus
-  /** SHA-256 of the content, hex. */
-  sha256: string
-  size: number
-  contentType: string
-  /** The host's own id: publishing is idempotent on it. */
-  externalId?: string
-  publishedAt: Date
-  notification: NotificationDecisionView
-  /** Download count and first/last time. */
-  downloads: number
-  firstDownloadAt?: Date
-  lastDownloadAt?: Date
-  /** The portal signature and its audit trail, once signed. */
-  signature?: SignatureRecord
-  version: number
-}
-
 /** A downloaded document. */
 export interface Download {
   /** The document, with its download count updated. */
@@ -922,20 +984,6 @@ export interface PublishOptions {
   contentType?: string
 }
 
-/** One input's outcome in a batch: its document, or its error. */
-export interface PublishOutcome {
-  document?: Document
-  error?: ErrorInfo
-}
-
-/** What `publishMany` did, input by input (same order). */
-export interface PublishReport {
-  published: number
-  alreadyPublished: number
-  notificationsQueued: number
-  outcomes: Array<PublishOutcome>
-}
-
 /**
  * Overrides of the security policy; unset fields keep the defaults (OWASP argon2id, lockout
  * after 5 failures for 15 minutes, reset links 1 hour, invitations 7 days, passwords of 8+
@@ -986,27 +1034,6 @@ export interface Settings {
   employee?: AudienceSettings
   /** Optimistic version (0 = never stored). */
   version?: number
-}
-
-/** The audit trail of a portal signature. */
-export interface SignatureRecord {
-  /** The account that signed, and its identifier then. */
-  accountId: string
-  identifier: string
-  /** The name stamped on the document. */
-  signerName: string
-  signedAt: Date
-  /** The host's evidence. */
-  ipAddress: string
-  userAgent: string
-  /** Which side the block was stamped on (the folder's "Signature" column). */
-  placement: SignaturePlacement
-  /** SHA-256 of the original (unchanged, still stored) and of the signed file. */
-  originalSha256: string
-  signedSha256: string
-  signedSize: number
-  /** Whether a signature image was stamped. */
-  withImage: boolean
 }
 
 /** A visible e-signature block. */
