@@ -2,11 +2,9 @@
 //! `portail::accounts`' requests and the `portal.accounts()` handle.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::config::Audience;
 use crate::portal::{ProgressListener, ProgressRelay};
-use crate::time::to_system_opt;
 use crate::{page_request, AccountPage};
 
 /// The contract's account view (Kotlin: `dev.portail.contract.AccountView`, aliased as
@@ -24,14 +22,8 @@ pub use portail::AccountStatus;
 /// aliased in `dev.portail`).
 pub use portail::InvitationStatus;
 
-/// The failed-login counter of an identifier ("verrouillage").
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Lockout {
-    /// Attempts counted since the last success or lockout.
-    pub failures: i64,
-    /// End of the lockout in force, if any.
-    pub locked_until: Option<SystemTime>,
-}
+/// The failed-login counter of an identifier: the contract's view (Kotlin `Lockout`).
+pub use portail::ffi::LockoutView as Lockout;
 
 /// How the identifier of a new account is chosen; [`identifier_choice`] builds it from an
 /// optional identifier and source by the contract's rule.
@@ -175,80 +167,9 @@ impl From<BatchOptions> for portail::BatchOptions {
     }
 }
 
-/// What happened to one party of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum BatchOutcome {
-    /// A draft account was created.
-    Created {
-        account_id: String,
-        identifier: String,
-    },
-    /// The party has no e-mail address: no portal.
-    NoEmail,
-    /// The identifier is used by another account.
-    IdentifierTaken { identifier: String },
-    /// The party already has a (non-revoked) account.
-    AlreadyHasAccess { account_id: String },
-    /// No party with this code.
-    UnknownParty,
-}
-
-impl From<portail::BatchOutcome> for BatchOutcome {
-    fn from(o: portail::BatchOutcome) -> Self {
-        match o {
-            portail::BatchOutcome::Created {
-                account_id,
-                identifier,
-            } => BatchOutcome::Created {
-                account_id,
-                identifier,
-            },
-            portail::BatchOutcome::NoEmail => BatchOutcome::NoEmail,
-            portail::BatchOutcome::IdentifierTaken { identifier } => {
-                BatchOutcome::IdentifierTaken { identifier }
-            }
-            portail::BatchOutcome::AlreadyHasAccess { account_id } => {
-                BatchOutcome::AlreadyHasAccess { account_id }
-            }
-            portail::BatchOutcome::UnknownParty => BatchOutcome::UnknownParty,
-        }
-    }
-}
-
-/// One line of a batch report.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct BatchRow {
-    pub party_code: String,
-    pub outcome: BatchOutcome,
-    /// The outcome's stable name (`created`, `no_email`, `identifier_taken`,
-    /// `already_has_access`, `unknown_party`).
-    pub outcome_code: String,
-}
-
-/// What a batch generation did, party by party in input order.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct BatchReport {
-    pub rows: Vec<BatchRow>,
-    /// How many accounts were created.
-    pub created: i64,
-}
-
-impl From<portail::BatchReport> for BatchReport {
-    fn from(r: portail::BatchReport) -> Self {
-        BatchReport {
-            created: portail::ffi::signed(r.created() as u64),
-            rows: r
-                .rows
-                .into_iter()
-                .map(|row| BatchRow {
-                    party_code: row.party_code,
-                    outcome_code: row.outcome.as_str().to_string(),
-                    outcome: row.outcome.into(),
-                })
-                .collect(),
-        }
-    }
-}
+/// What a batch generation did: the contract's view (Kotlin `BatchReport`), rows flat with an
+/// `outcome` of `BatchOutcomeKind` and the ids it carries.
+pub use portail::ffi::{BatchOutcomeKind, BatchReportView as BatchReport, BatchRowView};
 
 /// The core's record, with its uniffi derive (Kotlin: `dev.portail.contract.Principal`, aliased
 /// in `dev.portail`).
@@ -328,11 +249,7 @@ impl Accounts {
     /// The failed-login counter of an identifier (known or not).
     pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
         self.portal.call(|p| {
-            let s = p.accounts().lockout(audience, &identifier)?;
-            Ok(Lockout {
-                failures: i64::from(s.failures),
-                locked_until: to_system_opt(s.locked_until),
-            })
+            Ok(p.accounts().lockout(audience, &identifier)?.into())
         })
     }
 

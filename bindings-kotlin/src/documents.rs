@@ -1,16 +1,10 @@
-//! Documents published into a party's folder and the publish decision: mirrors of
-//! `portail::documents` and the `portal.documents()` handle.
+//! Documents published into a party's folder: the contract's views, the publish request and
+//! the `portal.documents()` handle.
 
 use std::sync::Arc;
 
-use portail::ffi::signed;
-use std::time::SystemTime;
-
 use crate::config::Audience;
-use crate::error::ErrorInfo;
-use crate::parties::EmailRole;
 use crate::portal::{ProgressListener, ProgressRelay};
-use crate::time::{to_system, to_system_opt};
 use crate::{map_vec, page_request, AccessEventPage, DocumentPage};
 
 /// The core's enum, with its uniffi derive (Kotlin: `dev.portail.contract.DocumentKind`,
@@ -21,107 +15,11 @@ pub use portail::DocumentKind;
 /// aliased in `dev.portail`).
 pub use portail::PaymentStatus;
 
-/// Why no notification was queued for a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum SkipReason {
-    /// The folder is not shared ("Portail" unticked).
-    FolderNotShared,
-    /// An invoice of a party whose e-invoicing consent is not Accepted.
-    EInvoicingNotAccepted,
-    /// The folder's "Notification" is unticked.
-    FolderDoesNotNotify,
-    /// "Désactiver les notifications" is ticked for the audience.
-    NotificationsDisabled,
-    /// The party has no address for the folder's "Notifier sur" role.
-    NoAddress { role: EmailRole },
-}
-
-impl From<portail::SkipReason> for SkipReason {
-    fn from(r: portail::SkipReason) -> Self {
-        match r {
-            portail::SkipReason::FolderNotShared => SkipReason::FolderNotShared,
-            portail::SkipReason::EInvoicingNotAccepted => SkipReason::EInvoicingNotAccepted,
-            portail::SkipReason::FolderDoesNotNotify => SkipReason::FolderDoesNotNotify,
-            portail::SkipReason::NotificationsDisabled => SkipReason::NotificationsDisabled,
-            portail::SkipReason::NoAddress(role) => SkipReason::NoAddress { role },
-        }
-    }
-}
-
-/// What publishing decided about notifying.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum NotificationDecision {
-    /// A notification was written in the same commit.
-    Queued { notification_id: String },
-    /// None was; here is why.
-    Skipped { reason: SkipReason },
-}
-
-impl From<portail::NotificationDecision> for NotificationDecision {
-    fn from(d: portail::NotificationDecision) -> Self {
-        match d {
-            portail::NotificationDecision::Queued { notification_id } => {
-                NotificationDecision::Queued { notification_id }
-            }
-            portail::NotificationDecision::Skipped { reason } => NotificationDecision::Skipped {
-                reason: reason.into(),
-            },
-        }
-    }
-}
-
-/// A document on a party's folder.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Document {
-    pub id: String,
-    pub audience: Audience,
-    pub party_code: String,
-    pub folder_id: String,
-    /// File name shown on the portal (`#document#`).
-    pub name: String,
-    pub kind: DocumentKind,
-    pub payment: PaymentStatus,
-    /// SHA-256 of the content, hex.
-    pub sha256: String,
-    pub size: i64,
-    pub content_type: String,
-    /// The host's own id: publishing is idempotent on it.
-    pub external_id: Option<String>,
-    pub published_at: SystemTime,
-    pub notification: NotificationDecision,
-    /// Download count ("nombre de téléchargement") and first/last time.
-    pub downloads: i64,
-    pub first_download_at: Option<SystemTime>,
-    pub last_download_at: Option<SystemTime>,
-    /// The portal signature and its audit trail, once signed.
-    pub signature: Option<crate::signing::SignatureRecord>,
-    pub version: i64,
-}
-
-impl From<portail::Document> for Document {
-    fn from(d: portail::Document) -> Self {
-        Document {
-            id: d.id,
-            audience: d.audience,
-            party_code: d.party_code,
-            folder_id: d.folder_id,
-            name: d.name,
-            kind: d.kind,
-            payment: d.payment,
-            sha256: d.sha256,
-            size: signed(d.size),
-            content_type: d.content_type,
-            external_id: d.external_id,
-            published_at: to_system(d.published_at),
-            notification: d.notification.into(),
-            downloads: signed(d.downloads),
-            first_download_at: to_system_opt(d.first_download_at),
-            last_download_at: to_system_opt(d.last_download_at),
-            signature: d.signature,
-            version: signed(d.version),
-        }
-    }
-}
+/// A document on a party's folder: the contract's view (Kotlin `Document`), with its
+/// notification decision flat (`NotificationDecision`: `decision`, `notificationId`, `reason`,
+/// `role`).
+pub use portail::ffi::DocumentView as Document;
+pub use portail::ffi::{Decision, NotificationDecisionView, SkipCause};
 
 /// A request to publish a document ("mise à disposition"). Start from [`publish_request`] and
 /// `copy(kind = ..., externalId = ...)`.
@@ -200,48 +98,8 @@ pub fn publish_request(
     }
 }
 
-/// One input's outcome in a batch publish: the document, or the error for that input.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PublishOutcome {
-    pub document: Option<Document>,
-    pub error: Option<ErrorInfo>,
-}
-
-/// What a batch publish did, input by input (same order as the input).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PublishReport {
-    /// Newly published documents.
-    pub published: i64,
-    /// Inputs already published under the same external id (left as they were).
-    pub already_published: i64,
-    /// Notifications queued.
-    pub notifications_queued: i64,
-    pub outcomes: Vec<PublishOutcome>,
-}
-
-impl From<portail::PublishReport> for PublishReport {
-    fn from(r: portail::PublishReport) -> Self {
-        PublishReport {
-            published: signed(r.published),
-            already_published: signed(r.already_published),
-            notifications_queued: signed(r.notifications_queued),
-            outcomes: r
-                .outcomes
-                .into_iter()
-                .map(|o| match o {
-                    Ok(d) => PublishOutcome {
-                        document: Some(d.into()),
-                        error: None,
-                    },
-                    Err(e) => PublishOutcome {
-                        document: None,
-                        error: Some(ErrorInfo::from(e)),
-                    },
-                })
-                .collect(),
-        }
-    }
-}
+/// What a batch publish did, input by input: the contract's view (Kotlin `PublishReport`).
+pub use portail::ffi::{PublishOutcomeView, PublishReportView as PublishReport};
 
 /// The documents of a portal (`portal.documents()`).
 #[derive(uniffi::Object)]

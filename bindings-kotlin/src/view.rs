@@ -8,26 +8,8 @@ use crate::folders::Folder;
 use crate::portal::Portal;
 use crate::{page_request, DocumentPage};
 
-/// A downloaded document.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Download {
-    /// The document, with its download count updated.
-    pub document: Document,
-    /// The bytes to serve (a stamped copy under the unpaid watermark policy).
-    pub content: Vec<u8>,
-    /// Whether `content` is the watermarked copy.
-    pub watermarked: bool,
-}
-
-impl From<portail::Download> for Download {
-    fn from(d: portail::Download) -> Self {
-        Download {
-            document: d.document.into(),
-            content: d.content,
-            watermarked: d.watermarked,
-        }
-    }
-}
+/// A downloaded document: the contract's view (Kotlin `Download`).
+pub use portail::ffi::DownloadView as Download;
 
 /// The portal as one principal sees it. Every call checks again that the account is active
 /// and authorised (`PortailException.AccessDenied` otherwise).

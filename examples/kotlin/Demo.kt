@@ -12,7 +12,6 @@ import dev.portail.Audience
 import dev.portail.DocumentKind
 import dev.portail.EInvoicingConsent
 import dev.portail.EmailRole
-import dev.portail.NotificationDecision
 import dev.portail.NotificationFilter
 import dev.portail.PortalBuilder
 import dev.portail.clientParty
@@ -44,7 +43,7 @@ fun main(args: Array<String>) {
                     .copy(kind = DocumentKind.INVOICE, externalId = "FA-0002")
             )
         }
-        val first = (invoice.notification as NotificationDecision.Queued).notificationId
+        val first = invoice.notification.notificationId!!
         println("published ${invoice.name} (${invoice.size} bytes), notification queued")
 
         // "Synchroniser" (blocking: a real app calls it from a background thread).

@@ -100,7 +100,7 @@ typealias SignatureStamp = dev.portail.contract.SignatureStamp
 /** How a stamped PDF is written (`AUTO`, `INCREMENTAL`, `REWRITE`). */
 typealias StampMethod = dev.portail.contract.Method
 
-/** A portal login as hosts see it ("Droits d'accès"): the draft's readable password, never a hash. */
+/** A portal login as hosts see it ("Droits d'accès"): `hasDraftPassword`, never the password or a hash. */
 typealias AccountView = dev.portail.contract.AccountView
 
 /** The name the Kotlin API has always used for [AccountView]. */
@@ -111,3 +111,36 @@ typealias InvitationView = dev.portail.contract.InvitationView
 
 /** Where a new account's identifier comes from when none is given (see [identifierChoice]). */
 typealias IdentifierSource = dev.portail.contract.IdentifierSource
+
+/** A document on a party's folder, as hosts see it (the contract's `DocumentView`). */
+typealias Document = dev.portail.contract.DocumentView
+
+/** What publishing decided, flat: `decision`, `notificationId`, `reason`, `role`. */
+typealias NotificationDecision = dev.portail.contract.NotificationDecisionView
+
+/** Queued or skipped. */
+typealias Decision = dev.portail.contract.Decision
+
+/** Why publishing queued no notification. */
+typealias SkipCause = dev.portail.contract.SkipCause
+
+/** What a batch publish did, input by input. */
+typealias PublishReport = dev.portail.contract.PublishReportView
+
+/** One input's outcome in a batch publish: its document, or its error. */
+typealias PublishOutcome = dev.portail.contract.PublishOutcomeView
+
+/** The failed-login counter of an identifier ("verrouillage"). */
+typealias Lockout = dev.portail.contract.LockoutView
+
+/** What a batch generation did, party by party in input order. */
+typealias BatchReport = dev.portail.contract.BatchReportView
+
+/** One line of a batch generation. */
+typealias BatchRow = dev.portail.contract.BatchRowView
+
+/** What happened to one party of a batch generation. */
+typealias BatchOutcomeKind = dev.portail.contract.BatchOutcomeKind
+
+/** A downloaded document: its bytes and whether they are the watermarked copy. */
+typealias Download = dev.portail.contract.DownloadView

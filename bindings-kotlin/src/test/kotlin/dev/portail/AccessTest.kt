@@ -22,7 +22,7 @@ class AccessTest {
     fun `five failures lock the account for fifteen minutes`() = withPortal { portal, _, clock ->
         val account = active(portal)
         repeat(4) { assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") } }
-        assertEquals(4L, portal.accounts().lockout(Audience.CLIENT, "4").failures)
+        assertEquals(4, portal.accounts().lockout(Audience.CLIENT, "4").failures)
         assertFailsWith<PortailException.InvalidCredentials> { portal.login(Audience.CLIENT, "4", "wrong") }
         val lock = portal.accounts().lockout(Audience.CLIENT, "4")
         assertEquals(SEED_NOW.plus(Duration.ofMinutes(15)), lock.lockedUntil)
@@ -35,7 +35,7 @@ class AccessTest {
         assertEquals(account.id, me.accountId)
         val after = portal.accounts().get(account.id)
         val cleared = portal.accounts().lockout(Audience.CLIENT, "4")
-        assertEquals(0L, cleared.failures)
+        assertEquals(0, cleared.failures)
         assertNull(cleared.lockedUntil)
         assertEquals(clock.now(), after.lastLoginAt)
     }

@@ -280,7 +280,7 @@ class HardeningTest {
                 try {
                     portal.parties().upsert(moiMeme())
                     val doc = portal.documents().publish(invoice())
-                    val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
+                    val id = assertNotNull(doc.notification.notificationId)
                     assertEquals(1uL, portal.dispatch().sent)
                     assertEquals(2, mailer.errors.size, mailer.errors.toString())
                     mailer.errors.forEach { assertIs<PortailException.InvalidState>(it) }
@@ -312,7 +312,7 @@ class HardeningTest {
                         portal.parties().use { p -> (1..3).forEach { p.upsert(client("$it")) } }
                         val ids = (1..3).map { code ->
                             val doc = portal.documents().publish(invoice(code = "$code"))
-                            assertIs<NotificationDecision.Queued>(doc.notification).notificationId
+                            assertNotNull(doc.notification.notificationId)
                         }
                         val victim = ids[1]
                         val sql = "UPDATE notifications SET body = '{\"id\": 12' WHERE id = '$victim';"

@@ -1,8 +1,8 @@
 package dev.portail
 
 import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
 import kotlin.test.assertFailsWith
-import kotlin.test.assertIs
 import org.junit.jupiter.api.Test
 
 /** The outbox: skip reasons, cancel, resend (forced or not) to a changed address, history. */
@@ -15,23 +15,23 @@ class NotificationsTest {
         }
         portal.documents().use { docs ->
             val invoice = docs.publish(invoice())
-            assertEquals(NotificationDecision.Skipped(SkipReason.EInvoicingNotAccepted), invoice.notification)
+            assertEquals(NotificationDecision(Decision.SKIPPED, null, SkipCause.E_INVOICING_NOT_ACCEPTED, null), invoice.notification)
             val contract = docs.publish(publishRequest(Audience.CLIENT, "5", "Factures", "FA-9.pdf", "%PDF-1.4\n".toByteArray()))
-            assertEquals(NotificationDecision.Skipped(SkipReason.NoAddress(EmailRole.BILLING)), contract.notification)
+            assertEquals(NotificationDecision(Decision.SKIPPED, null, SkipCause.NO_ADDRESS, EmailRole.BILLING), contract.notification)
         }
         val settings = portal.settings()
         portal.saveSettings(settings.copy(client = settings.client.copy(notificationsEnabled = false)))
         val doc = portal.documents().use {
             it.publish(publishRequest(Audience.CLIENT, "5", "Contrats", "C-1.pdf", "%PDF-1.4\n".toByteArray()))
         }
-        assertEquals(NotificationDecision.Skipped(SkipReason.NotificationsDisabled), doc.notification)
+        assertEquals(NotificationDecision(Decision.SKIPPED, null, SkipCause.NOTIFICATIONS_DISABLED, null), doc.notification)
     }
 
     @Test
     fun `cancel a pending one, resend it to the changed address, history by state`() = withPortal { portal, mailer, _ ->
         portal.parties().upsert(moiMeme())
         val doc = portal.documents().publish(invoice())
-        val id = assertIs<NotificationDecision.Queued>(doc.notification).notificationId
+        val id = assertNotNull(doc.notification.notificationId)
         portal.notifications().use { n ->
             assertFailsWith<PortailException.InvalidState> { n.resend(id) }
             val cancelled = n.cancel(id)

@@ -23,7 +23,7 @@ class PortalTest {
             portal.parties().upsert(moiMeme())
             val doc = portal.documents().publish(invoice())
             assertEquals(1uL, portal.sync().dispatch.sent)
-            val id = (doc.notification as NotificationDecision.Queued).notificationId
+            val id = doc.notification.notificationId!!
             val eml = readOutboxMessage(dir.resolve("outbox").toString(), id)
             assertContains(eml, "To: keylian.ace@gmail.com")
         }

@@ -750,10 +750,7 @@ internal object Canon {
         is ByteArray -> bytes(x)
         is Enum<*> -> JsonPrimitive(enumName(x))
         is PortailException -> error(x)
-        is NotificationDecision -> decision(x)
-        is SkipReason -> skipReason(x)
         is Attempt -> attempt(x)
-        is BatchReport -> batchReport(x)
         is PublishOutcome -> publishOutcome(x)
         is List<*> ->
             if (x.isNotEmpty() && x.all { it is UByte }) {
@@ -865,39 +862,6 @@ internal object Canon {
     }
 
     /**
-     * NORMALISATION: the sealed `NotificationDecision.Queued(notificationId)` /
-     * `Skipped(reason: SkipReason)` (itself sealed, `NoAddress(role)`) becomes the flat
-     * `{"decision", "notification_id", "reason", "role"}`.
-     */
-    private fun decision(d: NotificationDecision): JsonElement = when (d) {
-        is NotificationDecision.Queued -> JsonObject(
-            linkedMapOf(
-                "decision" to JsonPrimitive("queued"),
-                "notification_id" to JsonPrimitive(d.notificationId),
-                "reason" to JsonNull,
-                "role" to JsonNull,
-            ),
-        )
-        is NotificationDecision.Skipped -> {
-            val r = skipReason(d.reason)
-            JsonObject(
-                linkedMapOf(
-                    "decision" to JsonPrimitive("skipped"),
-                    "notification_id" to JsonNull,
-                    "reason" to (r["reason"] ?: JsonNull),
-                    "role" to (r["role"] ?: JsonNull),
-                ),
-            )
-        }
-    }
-
-    /** NORMALISATION: the sealed `SkipReason` as the core's `{"reason": ..., "role": ...}`. */
-    private fun skipReason(r: SkipReason): JsonObject = when (r) {
-        is SkipReason.NoAddress -> JsonObject(linkedMapOf("reason" to JsonPrimitive("no_address"), "role" to of(r.role)))
-        else -> JsonObject(linkedMapOf("reason" to JsonPrimitive(snake(r.javaClass.simpleName))))
-    }
-
-    /**
      * NORMALISATION: `Attempt(at, outcome: AttemptOutcome)` with the sealed
      * `Sent` / `Transient(error)` / `Permanent(error)` becomes the core's flattened
      * `{"at", "outcome": "sent"|"transient"|"permanent", "error"?}` (no `error` key when sent).
@@ -917,35 +881,6 @@ internal object Canon {
         }
         return JsonObject(out)
     }
-
-    /**
-     * NORMALISATION: `BatchRow(partyCode, outcome: BatchOutcome, outcomeCode)` with the sealed
-     * `BatchOutcome` becomes `{"party_code", "outcome": <outcomeCode>, "account_id",
-     * "identifier"}` (the two last from the variant's data, null when it has none).
-     */
-    private fun batchReport(r: BatchReport): JsonElement = JsonObject(
-        linkedMapOf(
-            "created" to of(r.created),
-            "rows" to JsonArray(
-                r.rows.map { row ->
-                    val data = when (val o = row.outcome) {
-                        is BatchOutcome.Created -> o.accountId to o.identifier
-                        is BatchOutcome.IdentifierTaken -> null to o.identifier
-                        is BatchOutcome.AlreadyHasAccess -> o.accountId to null
-                        BatchOutcome.NoEmail, BatchOutcome.UnknownParty -> null to null
-                    }
-                    JsonObject(
-                        linkedMapOf(
-                            "party_code" to of(row.partyCode),
-                            "outcome" to of(row.outcomeCode),
-                            "account_id" to of(data.first),
-                            "identifier" to of(data.second),
-                        ),
-                    )
-                },
-            ),
-        ),
-    )
 
     /**
      * NORMALISATION: `PublishOutcome(document?, error?: ErrorInfo)` becomes `{"document": ...}`

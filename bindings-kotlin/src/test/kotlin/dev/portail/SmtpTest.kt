@@ -71,7 +71,7 @@ class SmtpTest {
                     portal.parties().upsert(moiMeme())
                     val doc = portal.documents().publish(invoice())
                     assertEquals(1uL, portal.sync().dispatch.sent)
-                    val id = (doc.notification as NotificationDecision.Queued).notificationId
+                    val id = doc.notification.notificationId!!
                     val data = sink.messages.single()
                     assertContains(data, "Message-ID: <$id@masociete.fr>")
                     assertContains(data, "To: keylian.ace@gmail.com")
