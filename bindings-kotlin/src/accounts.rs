@@ -248,9 +248,8 @@ impl Accounts {
 
     /// The failed-login counter of an identifier (known or not).
     pub fn lockout(&self, audience: Audience, identifier: String) -> crate::Result<Lockout> {
-        self.portal.call(|p| {
-            Ok(p.accounts().lockout(audience, &identifier)?.into())
-        })
+        self.portal
+            .call(|p| Ok(p.accounts().lockout(audience, &identifier)?.into()))
     }
 
     /// The live account holding an identifier (case-insensitive), or null.
