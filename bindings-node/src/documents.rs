@@ -57,39 +57,29 @@ object_input!(PublishOptions {
     contentType,
 });
 
-/// A publish request whose bytes are copied, or whose file is read later, off the main thread
-/// (by the contract's `portail::ffi::read_document`).
-pub(crate) struct PendingPublish {
-    options: PublishOptions,
-    content: Option<Vec<u8>>,
-}
+/// A publish request with its bytes copied out of the JS buffer; a file path is read later,
+/// off the main thread, by the contract's `portail::ffi::PublishInput`.
+pub(crate) struct PendingPublish(portail::ffi::PublishInput);
 
 impl PendingPublish {
-    pub(crate) fn new(mut options: PublishOptions) -> portail::Result<Self> {
-        let content = options.content.take().map(|c| c.to_vec());
-        Ok(PendingPublish { options, content })
+    pub(crate) fn new(o: PublishOptions) -> portail::Result<Self> {
+        Ok(PendingPublish(portail::ffi::PublishInput {
+            audience: o.audience,
+            party_code: o.party_code,
+            folder: o.folder,
+            name: o.name,
+            content: o.content.map(|c| c.to_vec()),
+            path: o.path.map(Into::into),
+            kind: o.kind,
+            payment: o.payment,
+            external_id: o.external_id,
+            content_type: o.content_type,
+        }))
     }
 
     /// The request with its bytes (reads the file; call off the main thread).
     pub(crate) fn load(self) -> portail::Result<portail::Publish> {
-        let o = self.options;
-        let (content, name) = match (self.content, o.path) {
-            (Some(_), Some(_)) => {
-                return Err(crate::error::invalid(
-                    "content",
-                    "give content or path, not both",
-                ))
-            }
-            (Some(bytes), None) => (bytes, o.name.unwrap_or_default()),
-            (None, Some(path)) => portail::ffi::read_document(path.as_ref(), o.name)?,
-            (None, None) => return Err(crate::error::invalid("content", "give content or path")),
-        };
-        let mut publish = portail::Publish::new(o.audience, o.party_code, o.folder, name, content)
-            .kind(o.kind.unwrap_or(DocumentKind::Other))
-            .payment(o.payment.unwrap_or(PaymentStatus::Paid));
-        publish.external_id = o.external_id;
-        publish.content_type = o.content_type;
-        Ok(publish)
+        self.0.into_publish()
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use portail::ffi::PublishInput;
 use portail::{PaymentStatus, Publish};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
@@ -34,42 +35,35 @@ pub(crate) fn content_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Content> {
     Ok(Content::Path(obj.extract()?))
 }
 
-/// Resolve the content and the name: bytes need a name; a path is read by the contract's rule
-/// (`portail::ffi::read_document`: the name defaults to the file's, an unreadable file is an
-/// `InvalidInputError` naming `path`).
-fn resolve(py: Python<'_>, content: Content, name: Option<String>) -> PyResult<(Vec<u8>, String)> {
-    match content {
-        Content::Bytes(bytes) => {
-            let name = name.ok_or_else(|| {
-                crate::error::to_py(
-                    py,
-                    &portail::Error::invalid("name", "required when the content is bytes"),
-                )
-            })?;
-            Ok((bytes, name))
+impl Content {
+    /// The bytes or the path, as the contract's `PublishInput` takes them.
+    fn split(self) -> (Option<Vec<u8>>, Option<PathBuf>) {
+        match self {
+            Content::Bytes(bytes) => (Some(bytes), None),
+            Content::Path(path) => (None, Some(path)),
         }
-        Content::Path(path) => enter(py, || portail::ffi::read_document(&path, name)),
     }
 }
 
-/// A core `Publish` from a `portail.Publish` record.
+/// A core `Publish` from a `portail.Publish` record, by the contract's `PublishInput` (bytes
+/// need a name; a path is read, without the GIL, the name defaulting to the file's).
 fn publish_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Publish> {
     let py = obj.py();
-    let content = content_from_py(&obj.getattr("content")?)?;
-    let (content, name) = resolve(py, content, attr(obj, "name")?)?;
+    let (content, path) = content_from_py(&obj.getattr("content")?)?.split();
     let audience: String = attr(obj, "audience")?;
-    let mut cmd = Publish::new(
-        parse_audience(py, &audience)?,
-        attr::<String>(obj, "party_code")?,
-        attr::<String>(obj, "folder")?,
-        name,
+    let input = PublishInput {
+        audience: parse_audience(py, &audience)?,
+        party_code: attr(obj, "party_code")?,
+        folder: attr(obj, "folder")?,
+        name: attr(obj, "name")?,
         content,
-    )
-    .kind(parse_enum(py, &obj.getattr("kind")?, "kind")?)
-    .payment(parse_enum(py, &obj.getattr("payment")?, "payment")?);
-    cmd.external_id = attr(obj, "external_id")?;
-    cmd.content_type = attr(obj, "content_type")?;
-    Ok(cmd)
+        path,
+        kind: Some(parse_enum(py, &obj.getattr("kind")?, "kind")?),
+        payment: Some(parse_enum(py, &obj.getattr("payment")?, "payment")?),
+        external_id: attr(obj, "external_id")?,
+        content_type: attr(obj, "content_type")?,
+    };
+    enter(py, || input.into_publish())
 }
 
 /// The documents of a portal ("GED"): `portal.documents()`.
@@ -101,17 +95,21 @@ impl Documents {
         external_id: Option<String>,
         content_type: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let a = parse_audience(py, audience)?;
-        let kind = parse_name(py, kind, "kind")?;
-        let payment = parse_name(py, payment, "payment")?;
-        let (content, name) = resolve(py, content_from_py(content)?, name)?;
-        let mut cmd = Publish::new(a, party_code, folder, name, content)
-            .kind(kind)
-            .payment(payment);
-        cmd.external_id = external_id;
-        cmd.content_type = content_type;
+        let (content, path) = content_from_py(content)?.split();
+        let input = PublishInput {
+            audience: parse_audience(py, audience)?,
+            party_code,
+            folder,
+            name,
+            content,
+            path,
+            kind: Some(parse_name(py, kind, "kind")?),
+            payment: Some(parse_name(py, payment, "payment")?),
+            external_id,
+            content_type,
+        };
         let p = &self.portal;
-        let d = enter(py, || p.documents().publish(cmd))?;
+        let d = enter(py, || p.documents().publish(input.into_publish()?))?;
         to_py(py, &d)
     }
 

@@ -1,7 +1,7 @@
 //! The rules of the requests hosts make, written once for every binding: where a document's
 //! bytes and name come from, how a new account's identifier is chosen.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +88,7 @@ impl GenerateInput {
         let defaults = Generate::new(self.audience, self.party_code);
         Generate {
             identifier: identifier_override(self.identifier, self.identifier_from)
-                .unwrap_or(defaults.identifier.clone()),
+                .unwrap_or(defaults.identifier),
             password: self.password,
             notify_by_email: self.notify_by_email.unwrap_or(defaults.notify_by_email),
             authorized: self.authorized.unwrap_or(defaults.authorized),
@@ -119,7 +119,7 @@ impl InviteInput {
         let defaults = Invite::new(self.audience, self.party_code);
         Invite {
             identifier: identifier_override(self.identifier, self.identifier_from)
-                .unwrap_or(defaults.identifier.clone()),
+                .unwrap_or(defaults.identifier),
             send_now: self.send_now.unwrap_or(defaults.send_now),
             ..defaults
         }
@@ -213,7 +213,7 @@ pub struct PublishInput {
     /// The bytes (give these or `path`).
     pub content: Option<Vec<u8>>,
     /// A file to read (give this or `content`).
-    pub path: Option<String>,
+    pub path: Option<PathBuf>,
     /// What it is.
     pub kind: Option<DocumentKind>,
     /// Paid or unpaid.
@@ -236,7 +236,7 @@ impl PublishInput {
                     .ok_or_else(|| Error::invalid("name", "required when the content is bytes"))?;
                 (content, name)
             }
-            (None, Some(path)) => read_document(Path::new(&path), self.name)?,
+            (None, Some(path)) => read_document(&path, self.name)?,
             (Some(_), Some(_)) => {
                 return Err(Error::invalid("content", "give content or path, not both"))
             }
